@@ -1,0 +1,76 @@
+"""Typed configuration, read from ``BORDEREAU_*`` environment variables.
+
+Nothing happens at import: call :func:`get_settings` (cached) or build
+``Settings()`` yourself in tests. With no variable set, everything lives under
+one data folder (the *embedded defaults*): SQLite, a local object folder and a
+SQLite-backed broker, so ``bordereau serve`` needs no server at all.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "bordereau"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BORDEREAU_", extra="ignore")
+
+    environment: str = Field("development", description="development | production")
+    data_dir: Path = Field(DEFAULT_DATA_DIR, description="Root of the embedded defaults")
+
+    # Backends; empty means "embedded default under data_dir".
+    database_url: str = ""
+    broker_url: str = ""
+    s3_endpoint: str = ""
+    s3_bucket: str = "bordereau"
+    s3_region: str = "us-east-1"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+
+    # Upload limits (CONTRACT §8: the service enforces size, pages and pixels).
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_batch_files: int = 1000
+    max_pages: int = 500
+    max_image_pixels: int = 50_000_000
+    max_archive_entries: int = 1000
+    max_archive_expanded_bytes: int = 500 * 1024 * 1024
+    max_archive_ratio: int = 100
+
+    # Worker behaviour.
+    task_soft_time_limit: int = 600
+    task_time_limit: int = 900
+    task_max_retries: int = 8
+    confirm_timeout: float = 10.0
+    outbox_relay_interval: float = 2.0
+
+    api_url: str = "http://127.0.0.1:8000"
+
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_data_dir() / 'bordereau.sqlite3'}"
+
+    def effective_broker_url(self) -> str:
+        if self.broker_url:
+            return self.broker_url
+        return f"sqla+sqlite:///{self.resolved_data_dir() / 'broker.sqlite3'}"
+
+    @property
+    def uses_embedded_broker(self) -> bool:
+        return not self.broker_url
+
+    def objects_dir(self) -> Path:
+        return self.resolved_data_dir() / "objects"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
