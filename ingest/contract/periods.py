@@ -38,7 +38,8 @@ class Period:
     end: datetime
 
     def __contains__(self, at: datetime) -> bool:
-        return self.start <= _require_aware(at, "at") < self.end
+        instant = _utc(_require_aware(at, "at"))
+        return _utc(self.start) <= instant < _utc(self.end)
 
 
 def _require_aware(value: datetime, name: str) -> datetime:
@@ -61,6 +62,13 @@ def _require_index(index: int) -> int:
 
 def _to_paris(value: datetime) -> datetime:
     return value.astimezone(PARIS)
+
+
+def _utc(value: datetime) -> datetime:
+    # Python compares two datetimes sharing a tzinfo by wall time, ignoring ``fold``: in the
+    # autumn hour that happens twice, 02:10 (second) would sort before 02:30 (first). Compare
+    # instants in UTC instead.
+    return value.astimezone(timezone.utc)
 
 
 def _resolve_wall_time(wall: datetime) -> datetime:
@@ -99,16 +107,16 @@ def period_index_at(activation: datetime, at: datetime) -> int:
     Raises ValueError when ``at`` is before the activation: there is no period then.
     """
     start = _to_paris(_require_aware(activation, "activation"))
-    local_at = _to_paris(_require_aware(at, "at"))
-    if local_at < start:
+    instant = _utc(_require_aware(at, "at"))
+    if instant < _utc(start):
         raise ValueError(f"{at.isoformat()} is before activation {activation.isoformat()}")
     # The calendar-month distance is right to within one period (the anniversary day or
     # time may not have come yet in the month of ``at``); settle it against the real bounds.
-    guess = (local_at.year - start.year) * 12 + (local_at.month - start.month)
-    index = max(guess, 0)
-    while index > 0 and period_start(activation, index) > local_at:
+    local_at = _to_paris(instant)
+    index = max((local_at.year - start.year) * 12 + (local_at.month - start.month), 0)
+    while index > 0 and _utc(period_start(activation, index)) > instant:
         index -= 1
-    while period_start(activation, index + 1) <= local_at:
+    while _utc(period_start(activation, index + 1)) <= instant:
         index += 1
     return index
 
