@@ -30,7 +30,7 @@ SupportInterval = tuple[datetime, datetime]
 
 
 def require_aware(value: datetime, name: str = "datetime") -> datetime:
-    """Return ``value`` if it carries a UTC offset; a naive datetime has no instant, so refuse it."""
+    """``value`` if it carries a UTC offset; a naive datetime names no instant, so refuse it."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {value.isoformat()}")
     return value

@@ -32,7 +32,7 @@ class Criticality(IntEnum):
 
 
 class DeadlineState(StrEnum):
-    """Where an anomaly stands against its deadline; the values are the stable codes shown to users."""
+    """Where an anomaly stands against its deadline; values are stable codes shown to users."""
 
     ON_TIME = "on_time"
     DUE_SOON = "due_soon"
