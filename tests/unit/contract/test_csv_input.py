@@ -1,0 +1,147 @@
+import io
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from ingest.contract.availability import MaintenanceWindow, Measurement
+from ingest.contract.csv_input import CsvError, parse_maintenance_csv, parse_probes_csv
+
+PROBES_OK = """probe,at,status,latency_ms
+ihm,2026-06-03T10:00:30+02:00,200,123.5
+api,2026-06-03T08:00:30Z,503,40
+
+ihm,2026-06-03T10:03:30+02:00,,
+"""
+
+
+def test_parses_a_good_probes_file() -> None:
+    assert parse_probes_csv(PROBES_OK) == [
+        Measurement("ihm", datetime(2026, 6, 3, 8, 0, 30, tzinfo=UTC), 200, 123.5),
+        Measurement("api", datetime(2026, 6, 3, 8, 0, 30, tzinfo=UTC), 503, 40.0),
+        Measurement("ihm", datetime(2026, 6, 3, 8, 3, 30, tzinfo=UTC), None, None),
+    ]
+
+
+def test_keeps_the_offset_given() -> None:
+    (measurement, *_) = parse_probes_csv(PROBES_OK)
+    assert measurement.at.utcoffset() == timedelta(hours=2)
+
+
+def test_takes_lines_from_a_file_with_crlf_and_a_bom() -> None:
+    text = "\ufeffprobe,at,status,latency_ms\r\napi,2026-06-03T10:00:00+02:00,204,9\r\n"
+    lines = io.StringIO(text, newline="")
+    assert parse_probes_csv(lines) == [
+        Measurement("api", datetime(2026, 6, 3, 10, tzinfo=timezone(timedelta(hours=2))), 204, 9.0)
+    ]
+
+
+def test_a_header_alone_has_no_measurements() -> None:
+    assert parse_probes_csv("probe,at,status,latency_ms\n") == []
+
+
+GOOD = "ihm,2026-06-03T10:00:00+02:00,200,1"
+BOTH = "'status' and 'latency_ms' must both"
+
+
+def probes(*rows: str) -> str:
+    return "\n".join(["probe,at,status,latency_ms", *rows]) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "line 1: the file is empty"),
+        ("probe,at,status\n", "line 1: expected the header 'probe,at,status,latency_ms'"),
+        ("at,probe,status,latency_ms\n", "line 1: expected the header"),
+        (probes("ihm,2026-06-03T10:00:00+02:00,200"), "line 2: expected 4 fields, got 3"),
+        (probes("ihm,2026-06-03T10:00:00+02:00,200,1,2"), "line 2: expected 4 fields, got 5"),
+        (probes("web,2026-06-03T10:00:00+02:00,200,1"), "line 2: 'probe' must be ihm or api"),
+        (
+            probes(GOOD, "", "", "", "", "api,2026-06-03T10:00:00,200,1"),
+            "line 7: 'at' has no UTC offset: 2026-06-03T10:00:00",
+        ),
+        (probes("ihm,yesterday,200,1"), "line 2: 'at' is not an ISO 8601 date-time: 'yesterday'"),
+        (probes("ihm,2026-06-03T10:00:00+02:00,OK,1"), "line 2: 'status' must be an HTTP status"),
+        (probes("ihm,2026-06-03T10:00:00+02:00,999,1"), "line 2: 'status' must be an HTTP status"),
+        (probes("ihm,2026-06-03T10:00:00+02:00,200,fast"), "line 2: 'latency_ms' must be a number"),
+        (probes("ihm,2026-06-03T10:00:00+02:00,200,-3"), "line 2: 'latency_ms' must be a number"),
+        (probes("ihm,2026-06-03T10:00:00+02:00,200,nan"), "line 2: 'latency_ms' must be a number"),
+        (probes("ihm,2026-06-03T10:00:00+02:00,200,"), f"line 2: {BOTH}"),
+        (probes("ihm,2026-06-03T10:00:00+02:00,,12"), f"line 2: {BOTH}"),
+        (probes('ihm,"2026-06-03T10:00:00+02:00'), "line 2: not valid CSV"),
+    ],
+)
+def test_malformed_probes_name_the_line_and_the_fault(text: str, message: str) -> None:
+    with pytest.raises(CsvError) as raised:
+        parse_probes_csv(text)
+    assert str(raised.value).startswith(message)
+
+
+def test_csv_error_carries_the_line_number() -> None:
+    with pytest.raises(CsvError) as raised:
+        parse_probes_csv(probes("ihm,2026-06-03T10:00:00+02:00,200,1", "api,noon,200,1"))
+    assert raised.value.line == 3
+    assert isinstance(raised.value, ValueError)
+
+
+PARIS_SUMMER = timezone(timedelta(hours=2))
+
+
+def utc(day: int, hour: int) -> datetime:
+    return datetime(2026, 6, day, hour, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "start,end\n2026-06-03T20:00:00+02:00,2026-06-03T22:00:00+02:00\n",
+            [MaintenanceWindow(datetime(2026, 6, 3, 20, tzinfo=PARIS_SUMMER),
+                               datetime(2026, 6, 3, 22, tzinfo=PARIS_SUMMER))],
+        ),
+        (
+            "start,end,kind\n"
+            "2026-06-03T18:00:00Z,2026-06-03T19:00:00Z,scheduled\n"
+            "2026-06-04T08:00:00Z,2026-06-04T09:00:00Z,urgent\n"
+            "2026-06-05T08:00:00Z,2026-06-05T09:00:00Z,\n",
+            [
+                MaintenanceWindow(utc(3, 18), utc(3, 19)),
+                MaintenanceWindow(utc(4, 8), utc(4, 9), urgent=True),
+                MaintenanceWindow(utc(5, 8), utc(5, 9)),
+            ],
+        ),
+        ("start,end\n", []),
+    ],
+)
+def test_parses_good_maintenance_files(text: str, expected: list[MaintenanceWindow]) -> None:
+    assert parse_maintenance_csv(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "line 1: the file is empty"),
+        ("from,to\n", "line 1: expected the header 'start,end' or 'start,end,kind'"),
+        ("start,end\n2026-06-03T20:00:00+02:00\n", "line 2: expected 2 fields, got 1"),
+        (
+            "start,end\n2026-06-03T20:00:00,2026-06-03T22:00:00+02:00\n",
+            "line 2: 'start' has no UTC offset: 2026-06-03T20:00:00",
+        ),
+        (
+            "start,end\n2026-06-03T20:00:00+02:00,tonight\n",
+            "line 2: 'end' is not an ISO 8601 date-time: 'tonight'",
+        ),
+        (
+            "start,end\n2026-06-03T22:00:00+02:00,2026-06-03T20:00:00+02:00\n",
+            "line 2: 'end' must be after 'start'",
+        ),
+        (
+            "start,end,kind\n2026-06-03T20:00:00Z,2026-06-03T22:00:00Z,planned\n",
+            "line 2: 'kind' must be scheduled or urgent, got 'planned'",
+        ),
+    ],
+)
+def test_malformed_maintenance_names_the_line_and_the_fault(text: str, message: str) -> None:
+    with pytest.raises(CsvError) as raised:
+        parse_maintenance_csv(text)
+    assert str(raised.value).startswith(message)
