@@ -1,0 +1,95 @@
+"""Put the text rules together: page texts in, ``dict[str, Field]`` out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ingest.documents.amounts import format_amount
+from ingest.documents.fields import parties, refs, totals
+from ingest.documents.fields.lines import Candidate, clean_lines
+from ingest.documents.fields.model import SOURCES, Field
+
+
+def extract_fields(page_texts: list[str], source: str = "text") -> dict[str, Field]:
+    """Invoice fields found in the text of the pages, each with a confidence in 0..1.
+
+    ``source`` says where the text came from (``text`` for a PDF's text layer,
+    ``ocr`` for recognised scans); absent fields are left out of the result.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    lines = clean_lines([line for page in page_texts for line in (page or "").splitlines()])
+    if not lines:
+        return {}
+    found: dict[str, Candidate | None] = {}
+    found["document_type"] = refs.document_type(lines)
+    found["supplier_name"] = parties.supplier_name(lines)
+    found.update(parties.company_ids(lines))
+    found["supplier_vat"] = parties.vat_id(lines)
+    found["invoice_number"] = refs.invoice_number(lines)
+    found["issue_date"], found["due_date"] = refs.issue_and_due_dates(lines)
+    found["currency"] = refs.currency(lines)
+    currency = found["currency"].value if found["currency"] else None
+    chosen = totals.choose_totals(totals.total_candidates(lines, currency))
+    breakdown = totals.vat_breakdown(lines)
+    chosen = _with_breakdown(chosen, breakdown)
+    if found["document_type"].value == "credit_note":
+        chosen, breakdown = _credit_note_positive(chosen, breakdown)
+    for key, candidate in chosen.items():
+        found[key] = Candidate(format_amount(candidate.value), candidate.score, candidate.line)
+    found["iban"] = parties.iban(lines)
+    fields = {
+        key: Field(c.value, round(min(max(c.score, 0.0), 1.0), 3), source)
+        for key, c in found.items()
+        if c is not None
+    }
+    if breakdown:
+        fields["vat_breakdown"] = Field(breakdown, _breakdown_confidence(breakdown, chosen), source)
+    if "document_type" in fields and not _has_invoice_content(fields):
+        del fields["document_type"]  # a page with none of an invoice's facts is not one
+    return fields
+
+
+def _with_breakdown(chosen: dict[str, Candidate], rows: list[dict[str, str]]) -> dict[str, Candidate]:
+    """Fill a missing tax total from the breakdown and raise confidence when they agree."""
+    if not rows:
+        return chosen
+    base = sum((Decimal(r["base"]) for r in rows), Decimal(0))
+    tax = sum((Decimal(r["tax"]) for r in rows), Decimal(0))
+    out = dict(chosen)
+    for key, total in (("total_excl_tax", base), ("total_tax", tax)):
+        current = out.get(key)
+        if current is None:
+            out[key] = Candidate(total, 0.5, -1)
+        elif current.value == total:
+            out[key] = Candidate(current.value, min(0.98, current.score + 0.1), current.line)
+    return out
+
+
+def _credit_note_positive(
+    chosen: dict[str, Candidate], rows: list[dict[str, str]]
+) -> tuple[dict[str, Candidate], list[dict[str, str]]]:
+    """Credit notes are often printed with minus signs; EN 16931 (and the e-invoice
+    XML we compare with) states a credit note's amounts as positive, the type code
+    carrying the direction. Flip only when every total is negative or zero."""
+    values = [c.value for c in chosen.values()]
+    if not values or any(v > 0 for v in values) or all(v == 0 for v in values):
+        return chosen, rows
+    flipped = {k: Candidate(-c.value, c.score, c.line) for k, c in chosen.items()}
+    positive_rows = [
+        {"rate": r["rate"], "base": format_amount(-Decimal(r["base"])),
+         "tax": format_amount(-Decimal(r["tax"]))}
+        for r in rows
+    ]
+    return flipped, positive_rows
+
+
+def _breakdown_confidence(rows: list[dict[str, str]], chosen: dict[str, Candidate]) -> float:
+    tax = sum((Decimal(r["tax"]) for r in rows), Decimal(0))
+    current = chosen.get("total_tax")
+    return 0.9 if current is not None and current.value == tax else 0.6
+
+
+def _has_invoice_content(fields: dict[str, Field]) -> bool:
+    keys = ("invoice_number", "total_incl_tax", "total_excl_tax", "supplier_vat", "supplier_siren")
+    return any(key in fields for key in keys)

@@ -1,0 +1,125 @@
+"""The supplier's identity in invoice text: name, SIREN, SIRET, VAT id, IBAN.
+
+The buyer's identifiers appear on the same page, so any line that names the
+customer ("client", "Kunde", "bill to"…) is ignored, and among the remaining ones
+the earliest wins: suppliers print their identity in the header or the footer
+block, buyers get an address block of their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.documents.fields.lines import BUYER_WORDS, Candidate, best, buyer_section
+from ingest.documents.textparse import iban_from_text, siren_from_text, siret_parts, vat_parts
+
+_SIRET_RE = re.compile(r"\bSIRET\b\D{0,12}?(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})\b", re.I)
+_SIREN_RE = re.compile(r"\b(?:SIREN|RCS(?:\s+[A-Za-zÀ-ÿ\-]+){0,3}|R\.C\.S\.?(?:\s+[A-Za-zÀ-ÿ\-]+){0,3})"
+                       r"\D{0,12}?(\d{3}\s?\d{3}\s?\d{3})\b", re.I)
+_VAT_LABEL = re.compile(
+    r"(tva|vat|ust[.\-\s]*id|ust[.\-\s]*idnr|umsatzsteuer[- ]?id\w*|uid|mwst|tax\s+id|n°\s*tva|"
+    r"identifiant\s+tva|intracom\w*)", re.I,
+)
+_VAT_SHAPE = re.compile(r"\b([A-Z]{2}(?: ?[0-9A-Z]){8,12})\b")
+_IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[0-9A-Z]{1,4}){3,9})")
+_SELLER_HEADERS = re.compile(
+    r"^(verkäufer|lieferant|fournisseur|vendeur|émetteur|seller|supplier|from|de)\s*:?\s*$", re.I
+)
+_LEGAL_FORM = re.compile(
+    r"\b(SAS|SASU|SARL|EURL|SA|SNC|SCI|SCOP|SELARL|GmbH|AG|KG|OHG|UG|e\.K\.|GmbH\s*&\s*Co\.?\s*KG|"
+    r"Ltd|Limited|LLC|Inc|PLC|SE|BV|NV|SpA|Srl|SL)\b\.?"
+)
+
+
+def company_ids(lines: list[str]) -> dict[str, Candidate]:
+    """SIREN and SIRET of the supplier; a SIRET failing Luhn is kept at low confidence."""
+    sirets: list[Candidate] = []
+    sirens: list[Candidate] = []
+    buyer = buyer_section(lines)
+    for index, line in enumerate(lines):
+        if index in buyer or BUYER_WORDS.search(line):
+            continue
+        for match in _SIRET_RE.finditer(line):
+            parts = siret_parts(match.group(1))
+            if parts is None:
+                continue
+            digits, luhn_ok = parts
+            sirets.append(Candidate(digits, 0.9 if luhn_ok else 0.3, index))
+            if siren_from_text(digits[:9]):
+                sirens.append(Candidate(digits[:9], 0.9, index))
+        for match in _SIREN_RE.finditer(line):
+            siren = siren_from_text(match.group(1))
+            if siren:
+                sirens.append(Candidate(siren, 0.9, index))
+    found = {"supplier_siret": _earliest(sirets), "supplier_siren": _earliest(sirens)}
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def _earliest(candidates: list[Candidate]) -> Candidate | None:
+    return min(candidates, key=lambda c: c.line) if candidates else None
+
+
+def vat_id(lines: list[str]) -> Candidate | None:
+    """The supplier's VAT id: checksum-valid ones score high, labelled-but-invalid low."""
+    candidates: list[Candidate] = []
+    buyer = buyer_section(lines)
+    for index, line in enumerate(lines):
+        if index in buyer or BUYER_WORDS.search(line) or re.search(r"\b(IBAN|BIC)\b", line, re.I):
+            continue
+        for match in _VAT_SHAPE.finditer(line):
+            parts = vat_parts(match.group(1))
+            if parts is None:
+                continue
+            compact, valid = parts
+            labelled = _VAT_LABEL.search(line[: match.start()]) is not None
+            if valid:
+                candidates.append(Candidate(compact, 0.95 if labelled else 0.7, index))
+            elif labelled:
+                # Check digit wrong but printed as a VAT id: sample and test data do this.
+                candidates.append(Candidate(compact, 0.5, index))
+    if not candidates:
+        return None
+    return _earliest([c for c in candidates if c.score == max(x.score for x in candidates)])
+
+
+def iban(lines: list[str]) -> Candidate | None:
+    candidates: list[Candidate] = []
+    for index, line in enumerate(lines):
+        labelled = "IBAN" in line.upper()
+        for match in _IBAN_RE.finditer(line):
+            value = _longest_valid_iban(match.group(1))
+            if value:
+                candidates.append(Candidate(value, 0.95 if labelled else 0.75, index))
+    return best(candidates)
+
+
+def _longest_valid_iban(text: str) -> str | None:
+    """Text after an IBAN often runs on ("… 124 - BIC"); try the longest valid prefix."""
+    compact = text.replace(" ", "")
+    for length in range(min(len(compact), 34), 14, -1):
+        value = iban_from_text(compact[:length])
+        if value:
+            return value
+    return None
+
+
+def supplier_name(lines: list[str]) -> Candidate | None:
+    """Under a seller heading, else the first line with a legal form, else the first line."""
+    for index, line in enumerate(lines[:-1]):
+        if _SELLER_HEADERS.match(line):
+            for below in lines[index + 1 : index + 4]:
+                if ":" not in below and not re.match(r"^\d", below):
+                    return Candidate(_trim_name(below), 0.8, index + 1)
+    for index, line in enumerate(lines[:40]):
+        if BUYER_WORDS.search(line) or re.search(r"capital|au\s+capital", line, re.I):
+            continue
+        form = _LEGAL_FORM.search(line)
+        if form and form.start() > 0:
+            return Candidate(_trim_name(line[: form.end()]), 0.7, index)
+    return None
+
+
+def _trim_name(line: str) -> str:
+    # Header lines run the name into the address: "Au bon moulin SARL - 1242 chemin…".
+    name = re.split(r"\s+[-–|•●]\s+|,\s*\d", line)[0]
+    return name.strip(" -–,")

@@ -1,0 +1,149 @@
+"""Document type, invoice number, dates and currency from invoice text lines."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ingest.documents.fields.lines import BUYER_WORDS, Candidate, best
+from ingest.documents.textparse import CURRENCY_CODE_RE, DATE_RE, find_dates, uses_month_first
+
+# German builds compounds on "Rechnung" (Mietrechnung, Rechnungskorrektur, Handelsrechnung).
+_DOC_WORDS = (
+    r"(?:facture|avoir|invoice|credit note|note de cr[ée]dit|"
+    r"\w*rechnung(?:skorrektur)?|gutschrift)"
+)
+# "Facture n° X", "Invoice No. X", "Rechnung Nr. X", "Rechnung # X", or a bare title
+# "Facture X" / "Avoir X". The number must contain a digit and not be a date.
+_NUMBER_AFTER_DOC = re.compile(
+    r"\b" + _DOC_WORDS + r"\b(?P<tail>[^\n]{0,40}?)\s*"
+    r"(?P<mark>n[°ºo]\.?|no\.?|nr\.?|num[ée]ro|number|nummer|#)?\s*:?\s*"
+    r"(?P<value>[A-Z0-9][\w\-/.]*\d[\w\-/]*|\d[\w\-/.]*)",
+    re.IGNORECASE,
+)
+_NUMBER_LABELS = re.compile(
+    r"\b(?:n[°º]\s*(?:de\s+)?(?:facture|avoir)|num[ée]ro\s+de\s+(?:facture|l'avoir|avoir)|"
+    r"invoice\s+(?:no\.?|number|#|n°)|rechnungs-?(?:nummer|nr\.?)|belegnummer|"
+    r"facture\s+n[°º]|réf(?:érence)?\s+facture)\s*:?\s*$|"
+    r"\b(?:n[°º]\s*(?:de\s+)?(?:facture|avoir)|num[ée]ro\s+de\s+(?:facture|l'avoir|avoir)|"
+    r"invoice\s+(?:no\.?|number|#|n°)|rechnungs-?(?:nummer|nr\.?)|belegnummer)\s*:?\s*"
+    r"(?P<value>[A-Z0-9][\w\-/.]*)",
+    re.IGNORECASE,
+)
+# Words after "Facture" that show the line is not the document's own number.
+_NOT_OWN_NUMBER = re.compile(
+    r"\b(li[ée]e|d'origine|initiale|related|original|ursprüngliche|bezug|"
+    r"date|datum|summe|betrag|montant|total|commande|bon|order|purchase|bestellung|"
+    r"lieferung|livraison|delivery|auftrag|contrat|contract|vertrag|client|kunden?)\b",
+    re.IGNORECASE,
+)
+
+_ISSUE_LABELS = re.compile(
+    r"\b(date\s+(?:de\s+(?:la\s+)?)?(?:facture|facturation|l'avoir|d'[ée]mission|document)|"
+    r"invoice\s+date|date\s+of\s+issue|issue\s+date|rechnungsdatum|belegdatum|"
+    r"ausstellungsdatum|datum|date|[ée]mise?\s+le|fait\s+le|vom|von|du|le)\b",
+    re.IGNORECASE,
+)
+_DUE_LABELS = re.compile(
+    r"(date\s+d'[ée]ch[ée]ance|[ée]ch[ée]ance|[àa]\s+r[ée]gler\s+(?:avant\s+)?le|"
+    r"payable\s+(?:avant\s+)?le|due\s+date|payment\s+due|due\s+on|zahlbar\s+bis|"
+    r"f[äa]llig(?:keit|\s+am)?|zahlungsziel|netto\s+bis|überweisen\s+sie\s+bis\s+zum)",
+    re.IGNORECASE,
+)
+_STRONG_ISSUE = re.compile(r"(facture|facturation|invoice|rechnungs|beleg|émission|issue)", re.I)
+
+
+def document_type(lines: list[str]) -> Candidate:
+    """Credit note when the title says so (``Avoir``, ``Credit note``, ``Gutschrift``)."""
+    for index, line in enumerate(lines[:25]):
+        if re.match(r"^\s*(avoir|credit\s+note|note\s+de\s+cr[ée]dit)\b", line, re.I):
+            return Candidate("credit_note", 0.85, index)
+        if re.match(r"^\s*gutschrift\b", line, re.I):
+            # A German "Gutschrift" is often self-billing (an invoice): less sure.
+            return Candidate("credit_note", 0.55, index)
+    text = " ".join(lines[:25]).lower()
+    sure = any(word in text for word in ("facture", "invoice", "rechnung"))
+    return Candidate("invoice", 0.8 if sure else 0.5, 0)
+
+
+def invoice_number(lines: list[str]) -> Candidate | None:
+    candidates: list[Candidate] = []
+    for index, line in enumerate(lines):
+        candidates.extend(_numbers_in_line(lines, index, line))
+    return best(candidates)
+
+
+def _numbers_in_line(lines: list[str], index: int, line: str) -> list[Candidate]:
+    found: list[Candidate] = []
+    labelled = _NUMBER_LABELS.search(line)
+    if labelled:
+        value = labelled.group("value")
+        if value is None and index + 1 < len(lines):  # label alone: value below
+            value = lines[index + 1].split(" ")[0]
+        if value and _plausible_number(value):
+            found.append(Candidate(value.rstrip(".:"), 0.9, index))
+    for match in _NUMBER_AFTER_DOC.finditer(line):
+        value = match.group("value").rstrip(".:")
+        if not _plausible_number(value) or _NOT_OWN_NUMBER.search(match.group("tail") or ""):
+            continue
+        if BUYER_WORDS.search(match.group("tail") or ""):
+            continue
+        score = 0.85 if match.group("mark") else 0.75
+        # A title at the top of the page is the document's own number.
+        found.append(Candidate(value, score + (0.05 if index < 15 else 0.0), index))
+    return found
+
+
+def _plausible_number(value: str) -> bool:
+    if not any(ch.isdigit() for ch in value) or DATE_RE.fullmatch(value):
+        return False
+    # A lone decimal amount ("198,00") or a percentage is not a number label.
+    return not re.fullmatch(r"\d+[.,]\d{2}", value)
+
+
+def issue_and_due_dates(lines: list[str]) -> tuple[Candidate | None, Candidate | None]:
+    issue: list[Candidate] = []
+    due: list[Candidate] = []
+    month_first = uses_month_first("\n".join(lines))
+    for index, line in enumerate(lines):
+        for offset, found in find_dates(line, month_first):
+            before = line[:offset]
+            window = (lines[index - 1] + " " + before) if index and not before.strip() else before
+            if _DUE_LABELS.search(window[-40:]):
+                due.append(Candidate(found.isoformat(), 0.85, index))
+                continue
+            label = _last_label(_ISSUE_LABELS, window[-50:])
+            if label is not None:
+                strong = _STRONG_ISSUE.search(label) is not None
+                issue.append(Candidate(found.isoformat(), 0.9 if strong else 0.7, index))
+            else:
+                issue.append(Candidate(found.isoformat(), 0.35, index))
+    return best(issue), best(due)
+
+
+def _last_label(pattern: re.Pattern[str], text: str) -> str | None:
+    matches = list(pattern.finditer(text))
+    return matches[-1].group(0) if matches else None
+
+
+_CURRENCY_LABEL = re.compile(
+    r"(devise|monnaie|currency|rechnungswährung|währung)\s*:?\s*((?-i:[A-Z]{3}))\b", re.I
+)
+
+
+def currency(lines: list[str]) -> Candidate | None:
+    for index, line in enumerate(lines):
+        labelled = _CURRENCY_LABEL.search(line)
+        if labelled and "steuer" not in labelled.group(1).lower():
+            return Candidate(labelled.group(2).upper(), 0.95, index)
+    counts: Counter[str] = Counter()
+    for line in lines:
+        counts["EUR"] += line.count("€")
+        counts["GBP"] += line.count("£")
+        counts["USD"] += line.count("$")
+        counts.update(CURRENCY_CODE_RE.findall(line))
+    if not counts or counts.most_common(1)[0][1] == 0:
+        return None
+    code, hits = counts.most_common(1)[0]
+    share = hits / sum(counts.values())
+    return Candidate(code, round(0.5 + 0.4 * share, 3), 0)

@@ -1,0 +1,170 @@
+"""Totals (excl. tax, tax, incl. tax) and the VAT breakdown from invoice text.
+
+Each total is looked for after its labels; every labelled amount is a candidate,
+and the three totals are then chosen together so that excl. + tax = incl. when
+such a combination exists (an invoice whose totals add up is far more likely to
+have been read right). A VAT breakdown line is recognised by arithmetic, not by
+layout: a rate and two amounts where base × rate = tax.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from decimal import Decimal
+
+from ingest.documents.amounts import AMOUNT_RE, format_amount, parse_amount
+from ingest.documents.fields.lines import Candidate
+from ingest.documents.textparse import DATE_RE
+
+_L = re.IGNORECASE
+# (pattern, score). Scores rank how unambiguous a label is, not how common.
+EXCL_LABELS = [
+    (r"total\s+h\.?t\.?|montant\s+(?:total\s+)?h\.?t\.?|total\s+hors\s+tax\w*|"
+     r"sous[- ]total\s+h\.?t|base\s+h\.?t", 0.9),
+    (r"total\s+(?:excl\.?|excluding|before|w/o|without)\s*(?:vat|tax)\w*|net\s+total|total\s+net|"
+     r"subtotal|sub-total|net\s+amount", 0.85),
+    (r"nettobetrag|nettosumme|summe\s+netto|gesamt\s*netto|rechnungssumme\s+ohne\s+ust\.?|"
+     r"gesamtbetrag\s+netto|warenwert\s+netto|netto", 0.85),
+]
+TAX_LABELS = [
+    (r"total\s+(?:de\s+la\s+)?tva|montant\s+(?:total\s+)?(?:de\s+la\s+)?tva|total\s+taxes?|tva\s+totale", 0.9),
+    (r"tax\s+total|total\s+(?:vat|tax)|vat\s+(?:amount|total)|tax\s+amount", 0.85),
+    (r"ust\.?\s+gesamt|mwst\.?\s+gesamt|summe\s+(?:ust|mwst)\.?|steuerbetrag|umsatzsteuer\s+gesamt|"
+     r"gesamt\s+(?:ust|mwst)|mehrwertsteuer|zzgl\.?\s+(?:ust|mwst)\.?(?:\s*\d+\s*%)?", 0.8),
+    (r"(?:tva|mwst|ust|vat)\.?\s*:?(?=\s*(?:\d+(?:[.,]\d+)?\s?%\s*)?[-−–]?\d)", 0.5),
+]
+INCL_LABELS = [
+    (r"total\s+t\.?t\.?c\.?|montant\s+(?:total\s+)?t\.?t\.?c\.?|total\s+toutes\s+taxes\s+comprises", 0.95),
+    (r"total\s+(?:incl\.?|including)\s*(?:vat|tax)\w*|grand\s+total|invoice\s+total|total\s+amount", 0.85),
+    (r"bruttosumme|bruttobetrag|summe\s+brutto|gesamt\s*brutto|rechnungsbetrag|"
+     r"rechnungssumme(?!\s+ohne)|endbetrag|gesamtbetrag(?!\s+der)(?!\s+netto)|gesamtsumme", 0.85),
+    (r"net\s+[àa]\s+payer|total\s+[àa]\s+payer|montant\s+[àa]\s+payer|amount\s+due|total\s+due", 0.7),
+    (r"(?:total|summe|zahlbetrag)\s*:?(?=\s*(?:€|EUR)?\s*[-−–]?\d)", 0.55),
+]
+
+
+def _compile(table: list[tuple[str, float]]) -> list[tuple[re.Pattern[str], float]]:
+    return [(re.compile(r"(?<!\w)(?:" + pattern + r")(?!\w)", _L), score) for pattern, score in table]
+
+
+_TABLES = {
+    "total_excl_tax": _compile(EXCL_LABELS),
+    "total_tax": _compile(TAX_LABELS),
+    "total_incl_tax": _compile(INCL_LABELS),
+}
+# A line about a part payment, a balance or a discount is not a document total.
+_NOT_A_TOTAL = re.compile(
+    r"\b(acompte|solde|reste|d[ée]j[àa]\s+pay|residual|balance|prepaid|paid|anzahlung\w*|"
+    r"skonto|rabatt|remise|escompte|zuschl[äa]g\w*|abschl[äa]g\w*|positionssumme|"
+    r"capital|line\s+total)\b",
+    _L,
+)
+
+
+def total_candidates(lines: list[str], currency: str | None) -> dict[str, list[Candidate]]:
+    """Labelled amounts per total key (best labels first in each list)."""
+    found: dict[str, list[Candidate]] = {key: [] for key in _TABLES}
+    for index, line in enumerate(lines):
+        if _NOT_A_TOTAL.search(line):
+            continue
+        for key, table in _TABLES.items():
+            candidate = _labelled_amount(lines, index, line, table, currency)
+            if candidate is not None:
+                found[key].append(candidate)
+    return found
+
+
+def _labelled_amount(
+    lines: list[str], index: int, line: str, table: list[tuple[re.Pattern[str], float]],
+    currency: str | None,
+) -> Candidate | None:
+    for pattern, score in table:
+        match = pattern.search(line)
+        if match is None or match.start() > 25:  # a total's label starts its line
+            continue
+        after = DATE_RE.sub(" ", line[match.end():])
+        amounts = _amounts_in(after, currency)
+        if not amounts and not after.strip(" :") and index + 1 < len(lines):
+            below = lines[index + 1]
+            if re.fullmatch(r"[-−–]?\s?[\d\s.,']+\s*(?:€|EUR|[A-Z]{3})?", below):
+                amounts, score = _amounts_in(below, currency), score - 0.1
+        if not amounts:
+            continue
+        if len(amounts) > 1:
+            score -= 0.1  # several numbers after the label: less sure which is meant
+        return Candidate(amounts[-1] if len(amounts) > 1 and not _has_codes(after) else amounts[0],
+                         score, index)
+    return None
+
+
+def _has_codes(text: str) -> bool:
+    return len(re.findall(r"\b[A-Z]{3}\b", text)) >= 2
+
+
+def _amounts_in(text: str, currency: str | None) -> list[Decimal]:
+    """Amounts in ``text``; with several currency codes, those after ``currency`` first."""
+    text = re.sub(r"\d+(?:[.,]\d+)?\s?%", " ", text)  # rates are not amounts
+    if currency and _has_codes(text) and currency in text:
+        text = text[text.index(currency):]
+    values = [parse_amount(m.group(0)) for m in AMOUNT_RE.finditer(text)]
+    return [v for v in values if v is not None]
+
+
+def choose_totals(found: dict[str, list[Candidate]]) -> dict[str, Candidate]:
+    """Pick one candidate per total, preferring a combination that adds up."""
+    pools = {key: sorted(found[key], key=lambda c: (-c.score, c.line))[:6] for key in found}
+    best_combo: tuple[float, dict[str, Candidate]] | None = None
+    for excl, tax, incl in itertools.product(*(pools[k] or [None] for k in _TABLES)):
+        chosen = {k: c for k, c in zip(_TABLES, (excl, tax, incl), strict=True) if c is not None}
+        if not chosen:
+            continue
+        adds_up = len(chosen) == 3 and excl.value + tax.value == incl.value
+        quality = sum(c.score for c in chosen.values()) + (1.5 if adds_up else 0.0)
+        if best_combo is None or quality > best_combo[0]:
+            best_combo = (quality, _boosted(chosen) if adds_up else chosen)
+    return best_combo[1] if best_combo else {}
+
+
+def _boosted(chosen: dict[str, Candidate]) -> dict[str, Candidate]:
+    return {
+        key: Candidate(c.value, min(0.98, c.score + 0.2), c.line) for key, c in chosen.items()
+    }
+
+
+_TAX_WORDS = re.compile(r"\b(tva|vat|tax\w*|ust\.?|mwst\.?|umsatzsteuer|steuer\w*|iva|taxe)\b", _L)
+
+
+def vat_breakdown(lines: list[str]) -> list[dict[str, str]]:
+    """Rows ``{"rate", "base", "tax"}`` where base × rate / 100 = tax to the cent."""
+    rows: list[dict[str, str]] = []
+    for line in lines:
+        row = _breakdown_row(DATE_RE.sub(" ", line), has_tax_word=bool(_TAX_WORDS.search(line)))
+        if row is not None and row not in rows:
+            rows.append(row)
+    return rows
+
+
+def _breakdown_row(line: str, has_tax_word: bool) -> dict[str, str] | None:
+    numbers: list[tuple[Decimal, bool]] = []
+    for token in _line_numbers(line):
+        is_rate = token.endswith("%")
+        value = parse_amount(token.rstrip("% "))
+        if value is not None:
+            numbers.append((value, is_rate))
+    for (base, base_rate), (rate, marked), (tax, tax_rate) in itertools.permutations(numbers, 3):
+        if base_rate or tax_rate or not (marked or has_tax_word) or not 0 <= rate <= 30:
+            continue
+        if rate == 0 and not (marked and has_tax_word):
+            continue  # a zero rate proves nothing by arithmetic: demand "0 %" and a tax word
+        if base == 0 or abs(base * rate / 100 - tax) > Decimal("0.011"):
+            continue
+        return {"rate": format_amount(rate), "base": format_amount(base), "tax": format_amount(tax)}
+    return None
+
+
+def _line_numbers(line: str) -> list[str]:
+    tokens = [m.group(0).strip() for m in AMOUNT_RE.finditer(line)]
+    rates = [m.group(0).replace(" ", "") for m in re.finditer(r"\d+(?:[.,]\d+)?\s?%", line)]
+    plain = [t for t in tokens if not any(r.rstrip("%") == t for r in rates)]
+    return plain + rates

@@ -1,0 +1,139 @@
+"""Small readers for the values an invoice prints: dates, company ids, VAT ids, IBANs.
+
+Each reader takes a string and returns a normalised value or ``None``; none of them
+knows about labels or layout (that is ``fields``' job).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from stdnum.eu import vat as eu_vat
+from stdnum.fr import siren as fr_siren
+from stdnum.fr import siret as fr_siret
+
+MONTHS = {
+    # French
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5,
+    "juin": 6, "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10,
+    "novembre": 11, "décembre": 12, "decembre": 12,
+    # German
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "juni": 6,
+    "juli": 7, "oktober": 10, "dezember": 12,
+    # English
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
+    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11,
+    "december": 12,
+}  # fmt: skip
+
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+DATE_RE = re.compile(
+    r"(?<!\d)(?:"
+    r"(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})"  # 2026-03-12
+    r"|(?P<d2>\d{1,2})[/.\-](?P<m2>\d{1,2})[/.\-](?P<y2>\d{4})"  # 12/03/2026
+    r"|(?P<d3>\d{1,2})(?:er)?\.?\s+(?P<mn3>" + _MONTH_NAMES + r")\.?\s+(?P<y3>\d{4})"
+    r")(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def find_dates(text: str, month_first: bool = False) -> list[tuple[int, date]]:
+    """Every real calendar date in ``text`` with its offset, left to right.
+
+    Day-first is assumed for slashed dates (French and German usage) unless
+    ``month_first`` (see ``uses_month_first``); an impossible reading such as
+    ``11/17/2017`` day-first falls back to the other order.
+    """
+    found: list[tuple[int, date]] = []
+    for match in DATE_RE.finditer(text):
+        parsed = _date_from_match(match, month_first)
+        if parsed is not None:
+            found.append((match.start(), parsed))
+    return found
+
+
+def uses_month_first(text: str) -> bool:
+    """True when some numeric date only makes sense as month/day (``11/17/2017``)
+    and none only as day/month: then the whole document writes dates US-style."""
+    month_first = day_first = False
+    for match in DATE_RE.finditer(text):
+        if match.group("y2"):
+            first, second = int(match.group("d2")), int(match.group("m2"))
+            month_first |= first <= 12 < second
+            day_first |= second <= 12 < first
+    return month_first and not day_first
+
+
+def _date_from_match(match: re.Match[str], month_first: bool) -> date | None:
+    g = match.groupdict()
+    if g["y1"]:
+        return _safe_date(int(g["y1"]), int(g["m1"]), int(g["d1"]))
+    if g["y2"]:
+        day, month, year = int(g["d2"]), int(g["m2"]), int(g["y2"])
+        if month_first:
+            day, month = month, day
+        return _safe_date(year, month, day) or _safe_date(year, day, month)
+    month_number = MONTHS.get(g["mn3"].lower())
+    if month_number is None:
+        return None
+    return _safe_date(int(g["y3"]), month_number, int(g["d3"]))
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def siren_from_text(candidate: str) -> str | None:
+    """A 9-digit SIREN that passes the Luhn check, spaces removed."""
+    digits = re.sub(r"[\s.]", "", candidate)
+    return digits if fr_siren.is_valid(digits) else None
+
+
+def siret_parts(candidate: str) -> tuple[str, bool] | None:
+    """A 14-digit SIRET and whether it passes Luhn; ``None`` when not 14 digits.
+
+    Some real SIRETs fail Luhn (La Poste's establishments, and the FNFE test
+    number 99999999800010), so a failed check lowers confidence instead of
+    discarding the number; its first nine digits are still checked as a SIREN.
+    """
+    digits = re.sub(r"[\s.]", "", candidate)
+    if not re.fullmatch(r"\d{14}", digits):
+        return None
+    return digits, fr_siret.is_valid(digits)
+
+
+def vat_parts(candidate: str) -> tuple[str, bool] | None:
+    """An EU VAT id, compacted, and whether its check digits are right.
+
+    Returns ``None`` when the string does not even have the shape of a VAT id.
+    Sample invoices often carry made-up ids (``DE123456789``) with a wrong check
+    digit; the caller decides how much to trust those.
+    """
+    compact = re.sub(r"[\s.\-]", "", candidate).upper()
+    if not re.fullmatch(r"(?:[A-Z]{2}|EL)[0-9A-Z]{8,12}", compact):
+        return None
+    if not any(ch.isdigit() for ch in compact[2:]):
+        return None
+    return compact, eu_vat.is_valid(compact)
+
+
+def iban_from_text(candidate: str) -> str | None:
+    """A checksum-valid IBAN, compacted (``FR76…``), or ``None``."""
+    compact = re.sub(r"\s", "", candidate).upper()
+    try:
+        # BBAN rules are not enforced: banks' test numbers and newer national
+        # formats pass the ISO 7064 checksum even when schwifty's registry lags.
+        return str(IBAN(compact, validate_bban=False))
+    except SchwiftyException:
+        return None
+
+
+CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "CHF": "CHF", "Fr.": "CHF"}
+CURRENCY_CODES = ("EUR", "USD", "GBP", "CHF", "JPY", "SEK", "DKK", "PLN", "CZK", "NOK")
+CURRENCY_CODE_RE = re.compile(r"\b(" + "|".join(CURRENCY_CODES) + r")\b")
