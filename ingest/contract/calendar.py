@@ -12,7 +12,7 @@ so arithmetic inside one interval on Paris wall times is exact.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -132,7 +132,7 @@ def add_business_days(start: datetime, days: int) -> datetime:
             day += _ONE_DAY
     wall = datetime.combine(day, local.time().replace(fold=0), PARIS)
     # A round trip through UTC normalises a wall time that falls in a spring-forward gap.
-    return wall.astimezone(ZoneInfo("UTC")).astimezone(PARIS)
+    return wall.astimezone(UTC).astimezone(PARIS)
 
 
 def support_hours_between(a: datetime, b: datetime) -> timedelta:

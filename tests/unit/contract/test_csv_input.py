@@ -2,6 +2,8 @@ import io
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingest.contract.availability import MaintenanceWindow, Measurement
 from ingest.contract.csv_input import CsvError, parse_maintenance_csv, parse_probes_csv
@@ -145,3 +147,27 @@ def test_malformed_maintenance_names_the_line_and_the_fault(text: str, message: 
     with pytest.raises(CsvError) as raised:
         parse_maintenance_csv(text)
     assert str(raised.value).startswith(message)
+
+
+measurements = st.builds(
+    Measurement,
+    probe=st.sampled_from(["ihm", "api"]),
+    at=st.datetimes(
+        min_value=datetime(2020, 1, 1),
+        max_value=datetime(2030, 12, 31),
+        # Fixed offsets: a Paris datetime in the DST gap or fold never equals one in another zone.
+        timezones=st.sampled_from([UTC, PARIS_SUMMER, timezone(timedelta(hours=-5, minutes=-30))]),
+    ),
+    status=st.none() | st.integers(min_value=100, max_value=599),
+    latency_ms=st.floats(min_value=0, max_value=1e6, allow_nan=False),
+).map(lambda m: m if m.status is not None else Measurement(m.probe, m.at, None, None))
+
+
+@given(st.lists(measurements, max_size=20))
+def test_written_measurements_read_back_the_same(written: list[Measurement]) -> None:
+    lines = ["probe,at,status,latency_ms"]
+    for m in written:
+        answered = m.status is not None and m.latency_ms is not None
+        fields = f"{m.status},{m.latency_ms!r}" if answered else ","
+        lines.append(f"{m.probe},{m.at.isoformat()},{fields}")
+    assert parse_probes_csv("\n".join(lines)) == written
