@@ -284,3 +284,26 @@ def test_availability_matches_its_ko_hours(indexes: set[int]) -> None:
     report = month_availability("2026-06", full_month("2026-06", ko))
     assert report.ko_hours_list == sorted(ko)
     assert report.credit_percent == (10 if 50 * len(ko) > 198 else 0)  # below 98 % ⇔ ko/198 > 2 %
+
+
+JUNE = paris("2026-06-01T00:00")
+windows_in_june = st.builds(
+    lambda start, length: MaintenanceWindow(
+        JUNE + timedelta(minutes=start), JUNE + timedelta(minutes=start + length)
+    ),
+    st.integers(min_value=0, max_value=30 * 24 * 60),
+    st.integers(min_value=1, max_value=6 * 60),
+)
+
+
+@settings(deadline=None)
+@given(st.lists(windows_in_june, max_size=6), windows_in_june)
+def test_scheduled_windows_only_remove_hours(
+    windows: list[MaintenanceWindow], extra: MaintenanceWindow
+) -> None:
+    report = month_availability("2026-06", [], windows)
+    assert report.ko_hours == report.counted_hours <= 198  # nothing measured: all KO
+    with_extra = month_availability("2026-06", [], [*windows, extra])
+    assert with_extra.counted_hours <= report.counted_hours
+    urgent = [MaintenanceWindow(w.start, w.end, urgent=True) for w in [*windows, extra]]
+    assert month_availability("2026-06", [], urgent).counted_hours == 198
