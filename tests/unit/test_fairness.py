@@ -175,8 +175,8 @@ def test_successive_windows_are_one_continuous_round_robin(sizes, windows, curso
 
 @given(accounts=st.integers(2, 6), dossiers=st.integers(1, 4), calls=st.integers(1, 30))
 def test_window_of_one_serves_accounts_and_dossiers_evenly(accounts, dossiers, calls):
-    names = [f"acct{a}" for a in range(accounts)]
-    queues = make_queues({name: {f"d{d}": 100 for d in range(dossiers)} for name in names})
+    ids = [f"acct{a}" for a in range(accounts)]
+    queues = make_queues({name: {f"d{d}": 100 for d in range(dossiers)} for name in ids})
     served, state = [], None
     for _ in range(calls):
         picked, state = next_window(queues, 1, state)
@@ -184,8 +184,8 @@ def test_window_of_one_serves_accounts_and_dossiers_evenly(accounts, dossiers, c
         queues = drain(queues, picked)
     per_account = Counter(map(account_of, served))
     per_dossier = Counter(map(dossier_of, served))
-    account_counts = [per_account.get(name, 0) for name in names]
+    account_counts = [per_account.get(name, 0) for name in ids]
     assert max(account_counts) - min(account_counts) <= 1
-    for name in names:
+    for name in ids:
         counts = [per_dossier.get(f"{name}/d{d}", 0) for d in range(dossiers)]
         assert max(counts) - min(counts) <= 1

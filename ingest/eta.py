@@ -1,0 +1,173 @@
+"""When a batch will be done: measured throughput, fair shares of the bulk capacity, ETAs.
+
+Work is counted in worker-seconds; capacity in worker-seconds per second (a pool of 8 workers
+that bulk has to itself has a capacity of 8). Daily batches go first (CONTRACT §6: bulk never
+delays daily flow), so the capacity handed to `bulk_eta` is what daily work leaves over.
+
+Bulk is dispatched round-robin (`ingest.fairness`): every active account gets one document per
+round, and within an account every dossier in turn. Under that schedule, by the time a queue has
+done `n` documents, every other queue has done `min(its own, n)`: a water-filling. Summing the
+worker time of that work gives each queue's finish time, exact for round-robin up to the position
+inside the last round, with no step-by-step simulation however large the archives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+KINDS = ("text_pdf", "scan", "einvoice")
+
+# Worker-seconds per document before any of that kind has been measured. Guesses, replaced by
+# measurements after a few dozen documents: an e-invoice is an XML parse; a PDF with a text layer
+# is text extraction and field matching; a scan is OCR of one or two pages at 300 dpi, the slow
+# path by an order of magnitude. Erring slow keeps a first ETA from being broken.
+PRIOR_SECONDS = {"einvoice": 0.5, "text_pdf": 2.0, "scan": 20.0}
+
+# Weight of each new completion in the moving mean: the last ~20 documents of a kind dominate, so
+# a slower machine or heavier scans show in the ETA within minutes, while one stuck document
+# moves it by 5 % of its excess only. The prior fades the same way: 36 % left after 20 samples.
+SMOOTHING = 0.05
+
+# Coarse timers can report 0 s; a floor keeps a rate finite.
+MIN_SECONDS = 0.01
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """Worker-seconds per document of each kind, and the workers that share the load."""
+
+    seconds_per_document: Mapping[str, float]
+    workers: int
+
+    @property
+    def capacity(self) -> float:
+        return float(self.workers)
+
+    def docs_per_second(self) -> dict[str, float]:
+        """Documents per second of each kind if the whole pool worked on that kind alone."""
+        return {kind: self.workers / s for kind, s in self.seconds_per_document.items()}
+
+    def work(self, count_by_kind: Mapping[str, int]) -> Work:
+        """The worker time of some documents, by kind."""
+        seconds = sum(n * self.seconds_per_document[kind] for kind, n in count_by_kind.items())
+        return Work(sum(count_by_kind.values()), seconds)
+
+
+def estimate_throughput(samples: Sequence[tuple[str, float]], workers: int) -> Throughput:
+    """Throughput from recent completions `(kind, worker-seconds)`, oldest first.
+
+    Each kind's cost is an exponentially weighted mean of its durations, started at its prior.
+    """
+    if workers < 1:
+        raise ValueError(f"at least one worker is needed, not {workers}")
+    means = dict(PRIOR_SECONDS)
+    for kind, seconds in samples:
+        if kind not in means:
+            raise ValueError(f"unknown kind of document {kind!r}; expected one of {KINDS}")
+        if seconds < 0:
+            raise ValueError(f"a duration cannot be negative: {seconds}")
+        means[kind] += SMOOTHING * (max(seconds, MIN_SECONDS) - means[kind])
+    return Throughput(means, workers)
+
+
+@dataclass(frozen=True)
+class Work:
+    """Pending documents and their worker time, in processing order."""
+
+    documents: int
+    seconds: float
+
+    def seconds_for(self, documents: float) -> float:
+        """Worker time of the first `documents` of this work, at its mean cost."""
+        if self.documents == 0:
+            return 0.0
+        return self.seconds * min(documents, self.documents) / self.documents
+
+    def __add__(self, other: Work) -> Work:
+        return Work(self.documents + other.documents, self.seconds + other.seconds)
+
+
+def fair_finish_times(
+    remaining_by_account: Mapping[str, float], capacity: float
+) -> dict[str, float]:
+    """Seconds from now until each account is done, capacity shared equally between accounts.
+
+    Each account's remaining work is in worker-seconds. A has 100 s, B 10 s, capacity 1: both
+    run at 1/2 until B is done at 20 s, then A alone: A is done at 110 s.
+    """
+    return _water_fill({a: (v, 1.0) for a, v in remaining_by_account.items()}, capacity)
+
+
+def round_robin_finish_times(
+    remaining_by_account: Mapping[str, Work], capacity: float
+) -> dict[str, float]:
+    """Seconds from now until each account is done, served one document per account per round."""
+    return _water_fill(
+        {a: (w.documents, w.seconds / w.documents if w.documents else 0.0)
+         for a, w in remaining_by_account.items()},
+        capacity,
+    )
+
+
+def _water_fill(
+    units_and_costs: Mapping[str, tuple[float, float]], capacity: float
+) -> dict[str, float]:
+    """Finish times when every queue advances one unit per round, each unit at its queue's cost.
+
+    Queue j (by units, ascending) ends when the queues before it are done and every queue from
+    it on has done as many units as it has: a prefix sum plus a suffix sum of per-unit costs.
+    """
+    _require_capacity(capacity)
+    if any(units < 0 or cost < 0 for units, cost in units_and_costs.values()):
+        raise ValueError("remaining work cannot be negative")
+    ordered = sorted(units_and_costs.items(), key=lambda item: item[1][0])
+    suffix_costs = [0.0] * (len(ordered) + 1)
+    for i in range(len(ordered) - 1, -1, -1):
+        suffix_costs[i] = suffix_costs[i + 1] + ordered[i][1][1]
+    finished, done_seconds = {}, 0.0
+    for i, (key, (units, cost)) in enumerate(ordered):
+        finished[key] = (done_seconds + units * suffix_costs[i]) / capacity
+        done_seconds += units * cost
+    return finished
+
+
+def bulk_eta(
+    now: datetime,
+    through_batch: Work,
+    other_dossiers: Sequence[Work],
+    other_accounts: Sequence[Work],
+    capacity: float,
+) -> datetime:
+    """When a bulk batch will be done under the fair schedule.
+
+    `through_batch`: its dossier's pending work up to and including the batch (older batches of
+    the dossier go first). `other_dossiers`: the pending work of its account's other dossiers.
+    `other_accounts`: each other account's pending bulk work. `capacity`: what daily leaves over.
+    """
+    _require_capacity(capacity)
+    # Inside the account, dossiers alternate: when ours has done its part, each other dossier
+    # has done as much, or all it had.
+    mine = through_batch.documents
+    account_documents = mine + sum(min(d.documents, mine) for d in other_dossiers)
+    account_seconds = through_batch.seconds + sum(d.seconds_for(mine) for d in other_dossiers)
+    # Across accounts the same, counted in the account's documents.
+    others = sum(a.seconds_for(account_documents) for a in other_accounts)
+    return now + timedelta(seconds=(account_seconds + others) / capacity)
+
+
+def expected_at(
+    now: datetime, own_seconds: float, daily_ahead_seconds: float, capacity: float
+) -> datetime:
+    """When a daily batch will be done: daily is first come, first served, ahead of all bulk."""
+    _require_capacity(capacity)
+    if own_seconds < 0 or daily_ahead_seconds < 0:
+        raise ValueError("work cannot be negative")
+    return now + timedelta(seconds=(daily_ahead_seconds + own_seconds) / capacity)
+
+
+def _require_capacity(capacity: float) -> None:
+    # With no capacity there is no finish time to promise; the caller shows "no ETA" instead.
+    if not capacity > 0:
+        raise ValueError(f"capacity must be positive, not {capacity}")

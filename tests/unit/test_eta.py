@@ -1,0 +1,251 @@
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ingest.eta import (
+    PRIOR_SECONDS,
+    Work,
+    bulk_eta,
+    estimate_throughput,
+    expected_at,
+    fair_finish_times,
+    round_robin_finish_times,
+)
+from ingest.fairness import next_window
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+# --- throughput ---------------------------------------------------------------------------
+
+def test_priors_before_any_measurement():
+    throughput = estimate_throughput([], workers=4)
+    assert throughput.seconds_per_document == PRIOR_SECONDS
+    assert throughput.capacity == 4.0
+    assert throughput.docs_per_second() == {"einvoice": 8.0, "text_pdf": 2.0, "scan": 0.2}
+
+
+def test_moving_mean_starts_at_the_prior_and_weights_recent_samples():
+    # 2.0 + 0.05 * (4.0 - 2.0) = 2.1, then 2.1 + 0.05 * (0.1 - 2.1) = 2.0
+    throughput = estimate_throughput([("text_pdf", 4.0), ("text_pdf", 0.1)], workers=1)
+    assert throughput.seconds_per_document["text_pdf"] == pytest.approx(2.0)
+    assert throughput.seconds_per_document["scan"] == PRIOR_SECONDS["scan"]
+
+
+def test_measurements_replace_the_prior():
+    throughput = estimate_throughput([("scan", 3.0)] * 200, workers=2)
+    assert throughput.seconds_per_document["scan"] == pytest.approx(3.0, rel=1e-3)
+    assert throughput.docs_per_second()["scan"] == pytest.approx(2 / 3, rel=1e-3)
+
+
+def test_a_zero_duration_keeps_rates_finite():
+    throughput = estimate_throughput([("einvoice", 0.0)] * 1000, workers=1)
+    assert math.isfinite(throughput.docs_per_second()["einvoice"])
+
+
+@pytest.mark.parametrize(
+    ("samples", "workers"), [([("fax", 1.0)], 1), ([("scan", -1.0)], 1), ([], 0)]
+)
+def test_estimate_refuses_nonsense(samples, workers):
+    with pytest.raises(ValueError):
+        estimate_throughput(samples, workers)
+
+
+def test_work_of_a_mix_of_kinds():
+    throughput = estimate_throughput([], workers=1)
+    assert throughput.work({"scan": 10, "einvoice": 4}) == Work(14, 202.0)
+
+
+def test_eta_follows_throughput_as_it_is_measured():
+    counts = {"scan": 1000, "text_pdf": 500}
+    samples: list[tuple[str, float]] = []
+    etas = []
+    for seconds in (20.0, 40.0, 10.0):  # scans measured at the prior, then slower, then faster
+        samples += [("scan", seconds)] * 100
+        throughput = estimate_throughput(samples, workers=8)
+        own = throughput.work(counts)
+        etas.append(bulk_eta(NOW, own, [], [], throughput.capacity))
+    assert etas[0] == NOW + timedelta(seconds=(1000 * 20.0 + 500 * 2.0) / 8)
+    assert etas[1] > etas[0] and etas[2] < etas[1]
+    assert etas[2] == pytest.approx(
+        NOW + timedelta(seconds=(1000 * 10.0 + 500 * 2.0) / 8), abs=timedelta(minutes=1)
+    )
+
+
+# --- fair shares --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("remaining", "capacity", "expected"),
+    [
+        ({"A": 100, "B": 10}, 1, {"A": 110, "B": 20}),
+        ({"A": 30, "B": 10, "C": 20}, 2, {"A": 30, "B": 15, "C": 25}),
+        ({"A": 50, "B": 50}, 1, {"A": 100, "B": 100}),
+        ({"A": 50, "B": 0}, 5, {"A": 10, "B": 0}),
+        ({"A": 42}, 6, {"A": 7}),
+        ({}, 1, {}),
+    ],
+)
+def test_fair_finish_times(remaining, capacity, expected):
+    assert fair_finish_times(remaining, capacity) == pytest.approx(expected)
+
+
+def test_round_robin_counts_documents_not_seconds():
+    # A: 10 scans of 10 s; B: 2 e-invoices of 1 s. Rounds of 11 s until B is done at 22 s.
+    finish = round_robin_finish_times({"A": Work(10, 100), "B": Work(2, 2), "C": Work(0, 0)}, 1)
+    assert finish == pytest.approx({"A": 102, "B": 22, "C": 0})
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: fair_finish_times({"A": 1}, 0),
+        lambda: fair_finish_times({"A": -1}, 1),
+        lambda: bulk_eta(NOW, Work(1, 1), [], [], 0),
+        lambda: expected_at(NOW, 1, 1, 0),
+        lambda: expected_at(NOW, -1, 0, 1),
+    ],
+)
+def test_refuses_no_capacity_and_negative_work(call):
+    with pytest.raises(ValueError):
+        call()
+
+
+volumes = st.dictionaries(
+    st.sampled_from("abcdefgh"), st.floats(min_value=0, max_value=1e6), min_size=1
+)
+capacities = st.floats(min_value=0.1, max_value=64)
+
+
+@given(volumes, capacities)
+def test_fair_finish_times_are_bounded_ordered_and_work_conserving(remaining, capacity):
+    finish = fair_finish_times(remaining, capacity)
+    total = sum(remaining.values()) / capacity
+    k = len(remaining)
+    assert max(finish.values()) == pytest.approx(total)
+    for a, v in remaining.items():
+        assert v / capacity * (1 - 1e-9) <= finish[a] <= min(total, k * v / capacity) * (1 + 1e-9)
+        for b, w in remaining.items():
+            if v < w:
+                assert finish[a] <= finish[b]
+
+
+@given(volumes, capacities, st.sampled_from("abcdefgh"), st.floats(min_value=0, max_value=1e6))
+def test_more_work_for_one_account_never_hastens_anyone(remaining, capacity, account, extra):
+    before = fair_finish_times(remaining, capacity)
+    grown = dict(remaining, **{account: remaining.get(account, 0) + extra})
+    after = fair_finish_times(grown, capacity)
+    for a in remaining:
+        assert after[a] >= before[a] * (1 - 1e-9)
+
+
+# --- bulk and daily ETAs ------------------------------------------------------------------
+
+def test_bulk_eta_alone_is_its_own_work():
+    assert bulk_eta(NOW, Work(100, 400.0), [], [], 4) == NOW + timedelta(seconds=100)
+
+
+def test_bulk_eta_small_batch_behind_a_huge_archive():
+    # Our account: 10 documents of 1 s. Another account: a million scans of 20 s. One worker.
+    # Round-robin: ten rounds of 21 s, not the 20 million seconds of the whole queue.
+    eta = bulk_eta(NOW, Work(10, 10.0), [], [Work(1_000_000, 20_000_000.0)], 1)
+    assert eta == NOW + timedelta(seconds=210)
+
+
+def test_bulk_eta_with_other_dossiers_of_the_same_account():
+    # Our dossier: 4 documents of 2 s up to our batch. Sister dossiers: 2 and 10 documents of 1 s.
+    # Other account: 100 documents of 1 s. Ours ends after 4 + 2 + 4 = 10 account documents.
+    eta = bulk_eta(NOW, Work(4, 8.0), [Work(2, 2.0), Work(10, 10.0)], [Work(100, 100.0)], 2)
+    assert eta == NOW + timedelta(seconds=(8 + 2 + 4 + 10) / 2)
+
+
+@given(st.dictionaries(st.sampled_from("abcdef"), st.integers(1, 50), min_size=1), capacities)
+def test_bulk_eta_agrees_with_round_robin_finish_times(docs, capacity):
+    work = {a: Work(n, n * (1 + ord(a) % 5)) for a, n in docs.items()}
+    finish = round_robin_finish_times(work, capacity)
+    for a, own in work.items():
+        others = [w for b, w in work.items() if b != a]
+        expected = NOW + timedelta(seconds=finish[a])
+        assert bulk_eta(NOW, own, [], others, capacity) == pytest.approx(
+            expected, abs=timedelta(milliseconds=1)
+        )
+
+
+queue_sizes = st.lists(st.tuples(st.integers(0, 15), st.integers(1, 9)), max_size=4)
+
+
+@given(
+    batch=st.integers(1, 15),
+    after_batch=st.integers(0, 10),
+    batch_cost=st.integers(1, 9),
+    sisters=queue_sizes,
+    accounts=queue_sizes,
+)
+def test_bulk_eta_matches_the_dispatch_order_within_one_round(
+    batch, after_batch, batch_cost, sisters, accounts
+):
+    # Play the real dispatch order on one worker and time the batch's last document.
+    queues = {"me": {"mine": [f"b{i}" for i in range(batch + after_batch)]}}
+    cost = {f"b{i}": batch_cost for i in range(batch + after_batch)}
+    for i, (n, c) in enumerate(sisters):
+        queues["me"][f"s{i}"] = [f"s{i}-{j}" for j in range(n)]
+        cost |= {f"s{i}-{j}": c for j in range(n)}
+    for i, (n, c) in enumerate(accounts):
+        queues[f"other{i}"] = {"d": [f"o{i}-{j}" for j in range(n)]}
+        cost |= {f"o{i}-{j}": c for j in range(n)}
+    order, _ = next_window(queues, len(cost))
+    clock, played = 0, {}
+    for doc in order:
+        clock += cost[doc]
+        played[doc] = clock
+    eta = bulk_eta(
+        NOW,
+        Work(batch, batch * batch_cost),
+        [Work(n, n * c) for n, c in sisters],
+        [Work(n, n * c) for n, c in accounts],
+        1,
+    )
+    predicted = (eta - NOW).total_seconds()
+    # Never early; late by at most the documents that the round order put after ours.
+    one_round = sum(c for _, c in accounts) + sum(c for _, c in sisters)
+    assert played[f"b{batch - 1}"] <= predicted + 1e-6
+    assert predicted - played[f"b{batch - 1}"] <= (len(sisters) + 1) * one_round + 1e-6
+
+
+works = st.builds(Work, st.integers(0, 1000), st.floats(0, 1e5))
+
+
+@given(
+    own=st.builds(Work, st.integers(1, 1000), st.floats(0, 1e5)),
+    sisters=st.lists(works, max_size=4),
+    others=st.lists(works, max_size=4),
+    more=works,
+    capacity=capacities,
+)
+def test_bulk_eta_is_monotone(own, sisters, others, more, capacity):
+    eta = bulk_eta(NOW, own, sisters, others, capacity)
+    tolerance = timedelta(microseconds=10)
+    assert bulk_eta(NOW, own + more, sisters, others, capacity) >= eta - tolerance
+    assert bulk_eta(NOW, own, sisters + [more], others, capacity) >= eta - tolerance
+    assert bulk_eta(NOW, own, sisters, others + [more], capacity) >= eta - tolerance
+    assert bulk_eta(NOW, own, sisters, others, capacity * 2) <= eta + tolerance
+
+
+@pytest.mark.parametrize(
+    ("own", "ahead", "capacity", "after"),
+    [(40.0, 0.0, 4, 10), (40.0, 360.0, 4, 100), (0.0, 0.0, 1, 0), (7.5, 2.5, 0.5, 20)],
+)
+def test_expected_at(own, ahead, capacity, after):
+    assert expected_at(NOW, own, ahead, capacity) == NOW + timedelta(seconds=after)
+
+
+@given(
+    own=st.floats(0, 1e6), ahead=st.floats(0, 1e6), more=st.floats(0, 1e6), capacity=capacities
+)
+def test_expected_at_is_monotone(own, ahead, more, capacity):
+    eta = expected_at(NOW, own, ahead, capacity)
+    assert expected_at(NOW, own, ahead + more, capacity) >= eta
+    assert expected_at(NOW, own + more, ahead, capacity) >= eta
+    assert expected_at(NOW, own, ahead, capacity * 2) <= eta
