@@ -64,9 +64,11 @@ def vat_id(lines: list[str]) -> Candidate | None:
     candidates: list[Candidate] = []
     buyer = buyer_section(lines)
     for index, line in enumerate(lines):
-        if index in buyer or BUYER_WORDS.search(line) or re.search(r"\b(IBAN|BIC)\b", line, re.I):
+        if index in buyer or BUYER_WORDS.search(line):
             continue
         for match in _VAT_SHAPE.finditer(line):
+            if re.search(r"(IBAN|BIC|SWIFT)\W*$", line[: match.start()], re.I):
+                continue  # bank details share the two-letter-prefix shape
             parts = vat_parts(match.group(1))
             if parts is None:
                 continue

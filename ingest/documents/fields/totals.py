@@ -122,8 +122,13 @@ def choose_totals(found: dict[str, list[Candidate]]) -> dict[str, Candidate]:
         adds_up = len(chosen) == 3 and excl.value + tax.value == incl.value
         quality = sum(c.score for c in chosen.values()) + (1.5 if adds_up else 0.0)
         if best_combo is None or quality > best_combo[0]:
-            best_combo = (quality, _boosted(chosen) if adds_up else chosen)
+            best_combo = (quality, _boosted(chosen) if adds_up else _unconfirmed(chosen))
     return best_combo[1] if best_combo else {}
+
+
+def _unconfirmed(chosen: dict[str, Candidate]) -> dict[str, Candidate]:
+    # A total that no arithmetic confirms may be a subtotal or a balance: hold back.
+    return {key: Candidate(c.value, round(c.score * 0.8, 3), c.line) for key, c in chosen.items()}
 
 
 def _boosted(chosen: dict[str, Candidate]) -> dict[str, Candidate]:

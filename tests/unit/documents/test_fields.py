@@ -1,0 +1,210 @@
+"""Invoice fields from text: generated French invoices, PDF round-trips, and the corpus."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from pypdf import PdfReader
+
+from ingest.documents.amounts import parse_amount
+from ingest.documents.einvoice import parse_einvoice
+from ingest.documents.fields import Field, extract_fields, fields_to_json
+from ingest.documents.textparse import find_dates
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+# --- amounts and dates -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1 234,56 €", "1234.56"), ("1\u202f234,56", "1234.56"), ("1\u00a0234,56 €", "1234.56"),
+     ("1.234,56", "1234.56"), ("1,234.56", "1234.56"), ("1234.56", "1234.56"), ("1234,5", "1234.5"),
+     ("-218,48 €", "-218.48"), ("12 345 678,90", "12345678.90"), ("1.234", "1234"), ("0,00", "0.00")],
+)  # fmt: skip
+def test_parse_amount_formats(text: str, expected: str) -> None:
+    assert parse_amount(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["abc", "", "12/03/2026", "1.2.3"])
+def test_parse_amount_refuses_non_numbers(text: str) -> None:
+    assert parse_amount(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["12/03/2026", "12.03.2026", "12 mars 2026", "2026-03-12", "12-03-2026", "12 March 2026"]
+)
+def test_date_formats(text: str) -> None:
+    assert [d.isoformat() for _, d in find_dates(f"Date : {text}")] == ["2026-03-12"]
+
+
+def test_impossible_dates_are_ignored() -> None:
+    assert find_dates("31/02/2026 and 2026-13-01") == []
+
+
+# --- generated French invoices ------------------------------------------------------
+
+NUMBER_STYLES = {
+    "fr": lambda v: f"{v:,.2f}".replace(",", " ").replace(".", ",") + " €",
+    "fr_narrow": lambda v: f"{v:,.2f}".replace(",", "\u202f").replace(".", ",") + "\u00a0€",
+    "de": lambda v: f"{v:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") + " EUR",
+    "en": lambda v: f"{v:,.2f} EUR",
+    "plain": lambda v: f"{v:.2f} €",
+}
+DATE_STYLES = {
+    "slash": "12/03/2026", "dot": "12.03.2026", "words": "12 mars 2026",
+    "iso": "2026-03-12", "dash": "12-03-2026",
+}  # fmt: skip
+EXPECTED = {
+    "invoice_number": "F2026-0042", "issue_date": "2026-03-12", "supplier_siren": "732829320",
+    "supplier_siret": "73282932000074", "supplier_vat": "FR44732829320", "currency": "EUR",
+    "total_excl_tax": "1234.56", "total_tax": "246.91", "total_incl_tax": "1481.47",
+    "iban": "FR7630006000011234567890189",
+}  # fmt: skip
+
+
+def header_layout(money, day: str) -> str:
+    return f"""Scierie Dupont SAS - 12 rue des Pins - 88000 Épinal
+SIRET : 732 829 320 00074 - TVA intracommunautaire : FR 44 732829320
+FACTURE N° F2026-0042
+Date de facture : {day}
+Client : Menuiserie Martin SARL
+N° TVA client : FR19787878784
+Désignation Qté PU HT Montant HT
+Planches chêne 10 {money(123.456)} {money(1234.56)}
+TVA 20 % {money(1234.56)} {money(246.91)}
+Total HT {money(1234.56)}
+Total TVA {money(246.91)}
+Total TTC {money(1481.47)}
+IBAN : FR76 3000 6000 0112 3456 7890 189 BIC : AGRIFRPP
+"""
+
+
+def column_layout(money, day: str) -> str:
+    return f"""SCIERIE DUPONT
+Société par actions simplifiée
+Facture
+N° de facture
+F2026-0042
+Émise le {day}
+Échéance : 30 jours fin de mois
+Montant HT
+{money(1234.56)}
+Montant TVA
+{money(246.91)}
+Net à payer
+{money(1481.47)}
+RCS Épinal 732 829 320 - SIRET 73282932000074 - N° TVA FR44732829320
+Règlement par virement : FR7630006000011234567890189
+"""
+
+
+def footer_layout(money, day: str) -> str:
+    return f"""Menuiserie Martin SARL
+Facturé à : Menuiserie Martin, 3 place Stanislas, 54000 Nancy
+Le {day}
+Facture n° : F2026-0042
+Acompte versé {money(100)}
+Base HT {money(1234.56)}
+Montant TVA (20 %) {money(246.91)}
+Montant TTC {money(1481.47)}
+Solde à régler {money(1381.47)}
+Scierie Dupont SAS au capital de 10 000 € - SIREN 732 829 320 - SIRET 732 829 320 00074
+TVA FR44732829320 - IBAN FR76 3000 6000 0112 3456 7890 189
+"""
+
+
+LAYOUTS = {"header": header_layout, "column": column_layout, "footer": footer_layout}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("number_style", NUMBER_STYLES)
+@pytest.mark.parametrize("date_style", DATE_STYLES)
+def test_generated_french_invoices(layout: str, number_style: str, date_style: str) -> None:
+    text = LAYOUTS[layout](NUMBER_STYLES[number_style], DATE_STYLES[date_style])
+    fields = extract_fields([text])
+    got = {key: fields[key].value for key in EXPECTED if key in fields}
+    assert got == EXPECTED
+    assert fields["document_type"].value == "invoice"
+    # The three totals add up, so each is held with high confidence.
+    assert all(fields[k].confidence >= 0.8 for k in ("total_excl_tax", "total_tax", "total_incl_tax"))
+    assert all(f.source == "text" and 0 <= f.confidence <= 1 for f in fields.values())
+
+
+def test_header_layout_details() -> None:
+    fields = extract_fields([header_layout(NUMBER_STYLES["fr"], "12/03/2026")])
+    assert fields["supplier_name"].value == "Scierie Dupont SAS"
+    assert fields["vat_breakdown"].value == [{"rate": "20.00", "base": "1234.56", "tax": "246.91"}]
+
+
+def test_totals_that_do_not_add_up_get_lower_confidence() -> None:
+    text = "Facture 12\nTotal HT 100,00 €\nTotal TVA 20,00 €\nTotal TTC 130,00 €\n"
+    fields = extract_fields([text])
+    assert fields["total_incl_tax"].value == "130.00"
+    assert fields["total_incl_tax"].confidence < 0.9
+
+
+def test_credit_note_printed_negative_is_stated_positive() -> None:
+    text = "Avoir AV-2026-0003\nTotal HT -100,00 €\nTotal TVA -20,00 €\nTotal TTC -120,00 €\n"
+    fields = extract_fields([text])
+    assert fields["document_type"].value == "credit_note"
+    assert [fields[k].value for k in ("total_excl_tax", "total_tax", "total_incl_tax")] == [
+        "100.00", "20.00", "120.00",
+    ]
+
+
+def test_failed_luhn_siret_keeps_the_siren_and_lowers_the_siret() -> None:
+    fields = extract_fields(["Au bon moulin SARL\nSIRET : 99999999800010\nFacture FA-1\n"])
+    assert fields["supplier_siren"] == Field("999999998", 0.9, "text")
+    assert fields["supplier_siret"].confidence <= 0.3
+
+
+def test_buyer_identifiers_are_not_taken_for_the_supplier() -> None:
+    fields = extract_fields(["Facture 7\nClient : SIRET 73282932000074\nN° TVA client FR44732829320\n"])
+    assert "supplier_siret" not in fields and "supplier_vat" not in fields
+
+
+def test_us_dates_are_read_month_first_when_the_document_shows_it() -> None:
+    fields = extract_fields(["Invoice No 7\nInvoice Date 03/11/2026\nPaid 11/17/2026\n"])
+    assert fields["issue_date"].value == "2026-03-11"
+
+
+def test_empty_text_gives_nothing_and_json_shape() -> None:
+    assert extract_fields(["", "  \n"]) == {}
+    fields = extract_fields(["Facture n° 12\nTotal TTC 12,00 €"])
+    as_json = fields_to_json(fields)
+    assert as_json["invoice_number"] == {"value": "12", "confidence": 0.9, "source": "text"}
+    assert list(as_json)[0] == "document_type"
+    with pytest.raises(ValueError):
+        extract_fields(["x"], source="scanner")
+
+
+def pdf_of(text: str, path: Path) -> Path:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("dejavu", fname=_dejavu())
+    pdf.set_font("dejavu", size=10)
+    for line in text.splitlines():
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def _dejavu() -> str:
+    for candidate in ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",):
+        if Path(candidate).exists():
+            return candidate
+    pytest.skip("DejaVuSans.ttf (needed for € and accents in generated PDFs) is not installed")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_pdf_text_round_trip(layout: str, tmp_path: Path) -> None:
+    text = LAYOUTS[layout](NUMBER_STYLES["fr"], DATE_STYLES["words"])
+    reader = PdfReader(pdf_of(text, tmp_path / "invoice.pdf"))
+    fields = extract_fields([page.extract_text() for page in reader.pages])
+    assert {key: fields[key].value for key in EXPECTED if key in fields} == EXPECTED
