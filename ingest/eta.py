@@ -79,11 +79,13 @@ class Work:
     documents: int
     seconds: float
 
+    @property
+    def mean_seconds(self) -> float:
+        return self.seconds / self.documents if self.documents else 0.0
+
     def seconds_for(self, documents: float) -> float:
         """Worker time of the first `documents` of this work, at its mean cost."""
-        if self.documents == 0:
-            return 0.0
-        return self.seconds * min(documents, self.documents) / self.documents
+        return self.mean_seconds * min(documents, self.documents)
 
     def __add__(self, other: Work) -> Work:
         return Work(self.documents + other.documents, self.seconds + other.seconds)
@@ -104,11 +106,8 @@ def round_robin_finish_times(
     remaining_by_account: Mapping[str, Work], capacity: float
 ) -> dict[str, float]:
     """Seconds from now until each account is done, served one document per account per round."""
-    return _water_fill(
-        {a: (w.documents, w.seconds / w.documents if w.documents else 0.0)
-         for a, w in remaining_by_account.items()},
-        capacity,
-    )
+    units = {a: (w.documents, w.mean_seconds) for a, w in remaining_by_account.items()}
+    return _water_fill(units, capacity)
 
 
 def _water_fill(
