@@ -9,9 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-PARIS = ZoneInfo("Europe/Paris")
+from ingest.contract.calendar import PARIS, to_paris
+
+__all__ = [
+    "PARIS",
+    "ExpiryNotice",
+    "expiring_notice",
+    "history_start",
+    "is_purgeable",
+    "next_purge_boundary",
+    "outside_history",
+    "paris_date",
+    "reference_date",
+]
 
 # The month from which clients can list and export the documents that the purge of the next
 # 1 January will remove (CONTRACT §5, "from 1 December"): the whole of December, Paris time.
@@ -24,9 +35,7 @@ def paris_date(at: datetime) -> date:
     A naive datetime is refused: guessing its zone would move the year boundary by an hour or two,
     which is exactly where purge decisions are made.
     """
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"expected a timezone-aware datetime, got naive {at.isoformat()}")
-    return at.astimezone(PARIS).date()
+    return to_paris(at, "as_of").date()
 
 
 def history_start(as_of: datetime) -> date:
