@@ -53,13 +53,19 @@ _DUE_LABELS = re.compile(
 _STRONG_ISSUE = re.compile(r"(facture|facturation|invoice|rechnungs|beleg|émission|issue)", re.I)
 
 
+_SELF_BILLED = re.compile(r"selbst\s*ausgestellt|self[- ]billed|autofactur", re.I)
+
+
 def document_type(lines: list[str]) -> Candidate:
     """Credit note when the title says so (``Avoir``, ``Credit note``, ``Gutschrift``)."""
     for index, line in enumerate(lines[:25]):
         if re.match(r"^\s*(avoir|credit\s+note|note\s+de\s+cr[ée]dit)\b", line, re.I):
             return Candidate("credit_note", 0.85, index)
         if re.match(r"^\s*gutschrift\b", line, re.I):
-            # A German "Gutschrift" is often self-billing (an invoice): less sure.
+            # A German "Gutschrift" is often self-billing, which is an invoice
+            # issued by the buyer (UNTDID 389), not a credit note.
+            if _SELF_BILLED.search(line):
+                return Candidate("invoice", 0.8, index)
             return Candidate("credit_note", 0.55, index)
     text = " ".join(lines[:25]).lower()
     sure = any(word in text for word in ("facture", "invoice", "rechnung"))
