@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     task_max_retries: int = 8
     confirm_timeout: float = 10.0
     outbox_relay_interval: float = 2.0
+    max_attempts: int = 3
+    # Prefix of every queue and exchange name: lets several deployments (or test
+    # runs) share one RabbitMQ virtual host without touching each other's queues.
+    queue_prefix: str = ""
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    worker_concurrency: int = 2
 
     api_url: str = "http://127.0.0.1:8000"
 
@@ -69,6 +76,12 @@ class Settings(BaseSettings):
 
     def objects_dir(self) -> Path:
         return self.resolved_data_dir() / "objects"
+
+    def resolved_tmp_dir(self) -> Path:
+        """Spool for uploads in transit: on the data disk, not in /tmp (often RAM)."""
+        path = self.resolved_data_dir() / "tmp"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,56 @@
+"""The FastAPI application. ``create_app`` builds it; nothing runs at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api import problems
+from api.deps import Services
+from api.routes import batches, documents, dossiers, health
+from ingest.db import make_engine, migrate
+from ingest.settings import Settings, get_settings
+from ingest.store import open_store
+from workers.app import create_app as create_celery
+from workers.runtime import limits_from
+
+STATIC_DIR = Path(__file__).with_name("static")
+log = logging.getLogger(__name__)
+
+
+def build_services(settings: Settings) -> Services:
+    engine = make_engine(settings.effective_database_url())
+    return Services(settings=settings, engine=engine, store=open_store(settings),
+                    limits=limits_from(settings), celery=create_celery(settings))
+
+
+def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if run_migrations:
+            migrate(settings.effective_database_url())
+        services = build_services(settings)
+        app.state.services = services
+        yield
+        services.engine.dispose()
+
+    app = FastAPI(title="bordereau", version="0.1.0", lifespan=lifespan,
+                  description="Invoice ingestion with a processing SLA: upload batches, follow them, "
+                              "read what each document says.")
+    problems.install(app)
+    for router in (health.router, dossiers.router, batches.router, documents.router):
+        app.include_router(router)
+    app.mount("/ui", StaticFiles(directory=STATIC_DIR, html=True), name="ui")
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for ``uvicorn --factory api.app:app_factory``."""
+    return create_app()

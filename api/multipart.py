@@ -1,0 +1,102 @@
+"""A streaming reader for ``multipart/form-data`` uploads.
+
+Each file part goes straight to its own temporary file as the bytes arrive, so
+a batch of hundreds of files never sits in memory (Starlette's form parser keeps
+every part under 1 MiB in memory until the whole form is read). Text fields are
+small and capped.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import Request
+
+from api.problems import Problem
+
+MAX_FIELD_BYTES = 64 * 1024
+
+
+@dataclass
+class Form:
+    fields: dict[str, str] = field(default_factory=dict)
+    files: list[tuple[str, IO[bytes]]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for _, fh in self.files:
+            fh.close()
+
+
+class _Collector:
+    def __init__(self, file_field: str, max_files: int, tmp_dir: Path | None):
+        self.form = Form()
+        self.file_field, self.max_files, self.tmp_dir = file_field, max_files, tmp_dir
+        self._header_field = b""
+        self._headers: dict[bytes, bytes] = {}
+        self._name = ""
+        self._file: IO[bytes] | None = None
+        self._value = bytearray()
+
+    def on_part_begin(self) -> None:
+        self._headers, self._file, self._value = {}, None, bytearray()
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        key = self._header_field.lower()
+        self._headers[key] = self._headers.get(key, b"") + data[start:end]
+
+    def on_header_end(self) -> None:
+        self._header_field = b""
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        self._name = options.get(b"name", b"").decode("utf-8", "replace")
+        filename = options.get(b"filename")
+        if filename is None:
+            return
+        if self._name != self.file_field:
+            raise Problem(422, "unexpected_file", f"File parts go in the '{self.file_field}' field.")
+        if len(self.form.files) >= self.max_files:
+            raise Problem(413, "too_many_files", f"A batch holds at most {self.max_files} files.")
+        self._file = tempfile.TemporaryFile(dir=self.tmp_dir)
+        self.form.files.append((filename.decode("utf-8", "replace") or "unnamed", self._file))
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._file is not None:
+            self._file.write(data[start:end])
+            return
+        self._value += data[start:end]
+        if len(self._value) > MAX_FIELD_BYTES:
+            raise Problem(413, "field_too_large", f"The form field '{self._name}' is too large.")
+
+    def on_part_end(self) -> None:
+        if self._file is not None:
+            self._file.seek(0)
+        else:
+            self.form.fields[self._name] = self._value.decode("utf-8", "replace")
+
+
+async def read_form(request: Request, *, file_field: str, max_files: int, tmp_dir: Path | None = None) -> Form:
+    content_type, params = parse_options_header(request.headers.get("content-type", ""))
+    boundary = params.get(b"boundary")
+    if content_type != b"multipart/form-data" or not boundary:
+        raise Problem(415, "not_multipart", "Send the batch as multipart/form-data.")
+    collector = _Collector(file_field, max_files, tmp_dir)
+    callbacks = {name: getattr(collector, name) for name in (
+        "on_part_begin", "on_part_data", "on_part_end", "on_header_field", "on_header_value",
+        "on_header_end", "on_headers_finished")}
+    parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+    except BaseException:
+        collector.form.close()
+        raise
+    return collector.form

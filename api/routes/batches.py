@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi.responses import JSONResponse
+from python_multipart.exceptions import MultipartParseError
+from sqlmodel import Session, func, select
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import PrincipalDep, ServicesDep, SessionDep
+from api.multipart import read_form
+from api.problems import Problem
+from api.relay import relay_soon
+from api.schemas import BatchPublic, BatchSummary, DocumentBrief, Page, RejectedFile
+from ingest.accounts import Principal
+from ingest.intake import IntakeError, Receipt, Upload, load_receipt, receive_batch
+from ingest.models import FINAL_STATES, Batch, Document, DocumentState
+from ingest.store import StoreUnavailable
+
+router = APIRouter(prefix="/v1/batches", tags=["batches"])
+
+
+def batch_counts(session: Session, batch_ids: list[str]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {b: {s.value: 0 for s in DocumentState} for b in batch_ids}
+    if not batch_ids:
+        return counts
+    rows = session.exec(select(Document.batch_id, Document.state, func.count())
+                        .where(Document.batch_id.in_(batch_ids))  # type: ignore[attr-defined]
+                        .group_by(Document.batch_id, Document.state)).all()
+    for batch_id, state, n in rows:
+        counts[batch_id][state] = n
+    return counts
+
+
+def _state(counts: dict[str, int]) -> str:
+    unfinished = sum(n for s, n in counts.items() if s not in FINAL_STATES)
+    return "open" if unfinished else "done"
+
+
+def batch_public(receipt: Receipt, counts: dict[str, int]) -> BatchPublic:
+    b = receipt.batch
+    return BatchPublic(
+        id=b.id, dossier_id=b.dossier_id, flow=b.flow, flow_reason=b.flow_reason, received_at=b.received_at,
+        state=_state(counts), counts=counts,
+        documents=[DocumentBrief(id=d.id, filename=d.filename, state=d.state, reason=d.reason, message=d.message)
+                   for d in receipt.documents],
+        rejected=[RejectedFile(filename=r.filename, reason=r.reason, message=r.message) for r in receipt.rejections])
+
+
+def _visible_batch(session: Session, principal: Principal, batch_id: str) -> Batch:
+    batch = session.get(Batch, batch_id)
+    if batch is None or (batch.account_id != principal.account_id and not principal.is_operator):
+        raise Problem(404, "not_found", f"No batch {batch_id}.")
+    return batch
+
+
+@router.post("", status_code=202, response_model=BatchPublic,
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["dossier_id", "files"], "properties": {
+                     "dossier_id": {"type": "string"}, "flow": {"type": "string", "enum": ["daily", "bulk"]},
+                     "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
+async def create_batch(request: Request, principal: PrincipalDep, services: ServicesDep,
+                       background: BackgroundTasks) -> JSONResponse:
+    settings = services.settings
+    try:
+        form = await read_form(request, file_field="files", max_files=settings.max_batch_files,
+                               tmp_dir=settings.resolved_tmp_dir())
+    except MultipartParseError as exc:
+        raise Problem(400, "malformed_multipart", f"The multipart body could not be read: {exc}.") from exc
+    try:
+        dossier_id = form.fields.get("dossier_id", "").strip()
+        if not dossier_id:
+            raise Problem(422, "dossier_required", "The form field 'dossier_id' is required.")
+        uploads = [Upload(name, fh) for name, fh in form.files]
+        receipt = await run_in_threadpool(
+            receive_batch, services.engine, services.store, services.limits, principal, dossier_id, uploads,
+            flow=form.fields.get("flow") or None, idempotency_key=request.headers.get("idempotency-key"),
+            tmp_dir=settings.resolved_tmp_dir())
+    except IntakeError as exc:
+        raise Problem(exc.status, exc.code, exc.message) from exc
+    except StoreUnavailable as exc:
+        raise Problem(503, "store_unavailable", "The object store is unreachable; nothing was recorded. "
+                      "Retry with the same Idempotency-Key.") from exc
+    finally:
+        form.close()
+    if not receipt.replayed:
+        relay_soon(background, services)
+    with Session(services.engine) as session:
+        counts = batch_counts(session, [receipt.batch.id])[receipt.batch.id]
+    body = batch_public(receipt, counts)
+    headers = {"Idempotent-Replayed": "true"} if receipt.replayed else None
+    return JSONResponse(body.model_dump(mode="json"), status_code=202, headers=headers, background=background)
+
+
+@router.get("", response_model=Page[BatchSummary])
+def list_batches(principal: PrincipalDep, session: SessionDep, dossier_id: str | None = None,
+                 state: str | None = Query(None, pattern="^(open|done)$"),
+                 limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[BatchSummary]:
+    stmt = select(Batch)
+    if not principal.is_operator:
+        stmt = stmt.where(Batch.account_id == principal.account_id)
+    if dossier_id:
+        stmt = stmt.where(Batch.dossier_id == dossier_id)
+    if state:
+        unfinished = select(Document.batch_id).where(
+            Document.state.not_in([s.value for s in FINAL_STATES]))  # type: ignore[attr-defined]
+        cond = Batch.id.in_(unfinished) if state == "open" else Batch.id.not_in(unfinished)  # type: ignore[attr-defined]
+        stmt = stmt.where(cond)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(stmt.order_by(Batch.received_at.desc(), Batch.id).offset(offset).limit(limit)).all()  # type: ignore[attr-defined]
+    counts = batch_counts(session, [b.id for b in rows])
+    items = [BatchSummary(id=b.id, dossier_id=b.dossier_id, flow=b.flow, received_at=b.received_at,
+                          state=_state(counts[b.id]), counts=counts[b.id]) for b in rows]
+    nxt = offset + limit if offset + limit < total else None
+    return Page[BatchSummary](items=items, total=total, limit=limit, offset=offset, next_offset=nxt)
+
+
+@router.get("/{batch_id}", response_model=BatchPublic)
+def get_batch(batch_id: str, principal: PrincipalDep, session: SessionDep) -> BatchPublic:
+    batch = _visible_batch(session, principal, batch_id)
+    receipt = load_receipt(session, batch)
+    return batch_public(receipt, batch_counts(session, [batch.id])[batch.id])

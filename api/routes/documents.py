@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from api.deps import PrincipalDep, ServicesDep, SessionDep
+from api.problems import Problem
+from api.schemas import DocumentPublic
+from ingest.accounts import Principal
+from ingest.documents.sniff import Kind
+from ingest.models import Document
+from ingest.store import StoreUnavailable
+from sqlmodel import Session
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+MEDIA_TYPES = {Kind.pdf: "application/pdf", Kind.jpeg: "image/jpeg", Kind.png: "image/png",
+               Kind.tiff: "image/tiff", Kind.xml: "application/xml", Kind.zip: "application/zip"}
+
+
+def visible_document(session: Session, principal: Principal, document_id: str) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None or (doc.account_id != principal.account_id and not principal.is_operator):
+        raise Problem(404, "not_found", f"No document {document_id}.")
+    return doc
+
+
+@router.get("/{document_id}", response_model=DocumentPublic)
+def get_document(document_id: str, principal: PrincipalDep, session: SessionDep) -> DocumentPublic:
+    doc = visible_document(session, principal, document_id)
+    return DocumentPublic.model_validate(doc, from_attributes=True)
+
+
+@router.get("/{document_id}/content", response_class=StreamingResponse,
+            responses={200: {"content": {"application/octet-stream": {}}}})
+def get_content(document_id: str, principal: PrincipalDep, session: SessionDep,
+                services: ServicesDep) -> StreamingResponse:
+    doc = visible_document(session, principal, document_id)
+    try:
+        stream = services.store.open(doc.object_key)
+    except FileNotFoundError as exc:
+        raise Problem(404, "content_missing", "The original is no longer in the store.") from exc
+    except StoreUnavailable as exc:
+        raise Problem(503, "store_unavailable", "The object store is unreachable; try again.") from exc
+
+    def chunks() -> Iterator[bytes]:
+        with stream:
+            while chunk := stream.read(256 * 1024):
+                yield chunk
+
+    safe_name = doc.filename.rsplit("/", 1)[-1].replace('"', "")
+    return StreamingResponse(chunks(), media_type=MEDIA_TYPES.get(Kind(doc.kind), "application/octet-stream"),
+                             headers={"Content-Disposition": f'attachment; filename="{safe_name}"',
+                                      "Content-Length": str(doc.size)})

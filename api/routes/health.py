@@ -1,0 +1,61 @@
+"""Liveness, readiness, the probes' targets and metrics: no authentication.
+
+``/v1/echo`` (the ``api`` probe) and the web asset (the ``ihm`` probe) touch no
+database, so they measure the service's front door and nothing else.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ServicesDep
+from api.metrics import render_metrics
+from ingest.db import ping as db_ping
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/v1/echo")
+def echo(msg: str | None = None) -> dict[str, str]:
+    return {"echo": msg or "ok", "at": datetime.now(UTC).isoformat()}
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _check(fn: object) -> str:
+    try:
+        fn()  # type: ignore[operator]
+        return "ok"
+    except Exception as exc:  # the reason goes to the operator, not a stack trace
+        return f"down: {type(exc).__name__}"
+
+
+def _broker_ping(services: ServicesDep) -> None:
+    with services.celery.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+@router.get("/readyz")
+async def readyz(services: ServicesDep) -> JSONResponse:
+    checks = {
+        "database": await run_in_threadpool(_check, lambda: db_ping(services.engine)),
+        "broker": await run_in_threadpool(_check, lambda: _broker_ping(services)),
+        "store": await run_in_threadpool(_check, services.store.ping),
+    }
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks},
+                        status_code=200 if ready else 503)
+
+
+@router.get("/metrics")
+async def metrics(services: ServicesDep) -> Response:
+    body = await run_in_threadpool(render_metrics, services.engine)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

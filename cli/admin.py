@@ -1,0 +1,78 @@
+"""``bordereau admin``: operators' commands, run against the database directly."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from cli.errors import die
+
+admin_app = typer.Typer(no_args_is_help=True, help="Operators' commands (open accounts, keys, repairs).")
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from ingest.db import make_engine, migrate
+    from ingest.settings import get_settings
+
+    url = get_settings().effective_database_url()
+    migrate(url)
+    return make_engine(url)
+
+
+@admin_app.command("create-account")
+def create_account(name: str = typer.Option(..., "--name", help="The client's name"),
+                   kind: str = typer.Option(..., "--kind", help="firm (accounting firm) or company"),
+                   admin_email: str = typer.Option(..., "--admin-email", help="Its first administrator")) -> None:
+    """Create a client account with its first administrator; prints one JSON object
+    (account_id, user_id, api_key). The key is shown once: store it now."""
+    from sqlmodel import Session
+
+    from ingest.accounts import AccountError
+    from ingest.accounts import create_account as create
+
+    with Session(_engine()) as session:
+        try:
+            new = create(session, name, kind, admin_email)
+        except AccountError as exc:
+            die(exc.message, 2)
+    typer.echo(json.dumps({"account_id": new.account_id, "user_id": new.user_id, "api_key": new.api_key}))
+
+
+@admin_app.command("create-operator")
+def create_operator(email: str = typer.Option(..., "--email")) -> None:
+    """Create a member of the provider's staff; prints one JSON object with its api_key."""
+    from sqlmodel import Session
+
+    from ingest.accounts import AccountError
+    from ingest.accounts import create_operator as create
+
+    with Session(_engine()) as session:
+        try:
+            new = create(session, email)
+        except AccountError as exc:
+            die(exc.message, 2)
+    typer.echo(json.dumps({"user_id": new.user_id, "api_key": new.api_key}))
+
+
+@admin_app.command("deactivate-account")
+def deactivate_account(account_id: str = typer.Argument(...)) -> None:
+    """Stop every key of an account at once (stolen credentials)."""
+    from sqlmodel import Session
+
+    from ingest.accounts import AccountError, deactivate_account as deactivate
+
+    with Session(_engine()) as session:
+        try:
+            deactivate(session, account_id)
+        except AccountError as exc:
+            die(exc.message, 2)
+    typer.echo(json.dumps({"account_id": account_id, "active": False}))
+
+
+@admin_app.command("requeue")
+def requeue() -> None:
+    """Hand out again every unfinished document (after a broker was lost or wiped)."""
+    from ingest.processing import resume_unfinished
+
+    typer.echo(json.dumps({"requeued": resume_unfinished(_engine())}))

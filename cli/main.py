@@ -1,0 +1,31 @@
+"""The ``bordereau`` command line. Each command imports what it needs when it
+runs, so ``bordereau --help`` stays fast and nothing is built at import."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import admin, serve, upload
+
+app = typer.Typer(name="bordereau", no_args_is_help=True, add_completion=False,
+                  help="Invoice ingestion with a processing SLA.")
+app.command("serve")(serve.serve)
+app.command("api")(serve.api)
+app.command("worker")(serve.worker)
+app.command("beat")(serve.beat)
+app.command("migrate")(serve.migrate_cmd)
+app.command("upload")(upload.upload)
+app.add_typer(admin.admin_app, name="admin")
+
+
+def _mount_optional() -> None:
+    # Sub-apps of later features register here as they land.
+    from cli.contract import contract_app
+
+    app.add_typer(contract_app, name="contract")
+
+
+_mount_optional()
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

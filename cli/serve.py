@@ -1,0 +1,125 @@
+"""Running the service: ``api``, ``worker``, ``beat`` one at a time, or
+``serve``, which runs all three on the embedded defaults under one data folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+import typer
+
+from cli.errors import die
+
+STOP_GRACE_S = 30.0
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from ingest.settings import get_settings
+
+    return get_settings()
+
+
+def migrate_cmd() -> None:
+    """Bring the database schema to the newest revision."""
+    from ingest.db import migrate
+
+    migrate(_settings().effective_database_url())
+    typer.echo("database is up to date")
+
+
+def api(host: str = typer.Option(None, help="Interface to listen on"),
+        port: int = typer.Option(None, help="Port to listen on"),
+        workers: int = typer.Option(1, help="Worker processes")) -> None:
+    """Run the HTTP API (migrates the database first)."""
+    import uvicorn
+
+    settings = _settings()
+    uvicorn.run("api.app:app_factory", factory=True, host=host or settings.api_host,
+                port=port or settings.api_port, workers=workers, log_level="info",
+                timeout_graceful_shutdown=10)
+
+
+def worker(concurrency: int = typer.Option(None, help="Processes working in parallel"),
+           queues: str = typer.Option("daily,bulk,ops", help="Logical queues to consume")) -> None:
+    """Run a Celery worker consuming the given queues."""
+    from workers.app import create_app, queue_name
+
+    settings = _settings()
+    app = create_app(settings)
+    names = ",".join(queue_name(settings, q.strip()) for q in queues.split(",") if q.strip())
+    argv = ["worker", "-Q", names, "--concurrency", str(concurrency or settings.worker_concurrency),
+            "--loglevel", "INFO", "--without-gossip", "--without-mingle", "-n", f"bordereau-{os.getpid()}@%h"]
+    app.worker_main(argv)
+
+
+def beat() -> None:
+    """Run the scheduler: outbox relay, stale-claim sweeper (and later jobs)."""
+    from workers.app import create_app
+
+    settings = _settings()
+    schedule = settings.resolved_data_dir() / "beat-schedule"
+    schedule.parent.mkdir(parents=True, exist_ok=True)
+    create_app(settings).start(["beat", "--loglevel", "INFO", "--schedule", str(schedule)])
+
+
+def _prepare(settings) -> int:  # type: ignore[no-untyped-def]
+    from ingest.db import make_engine, migrate
+    from ingest.processing import resume_unfinished
+
+    migrate(settings.effective_database_url())
+    engine = make_engine(settings.effective_database_url())
+    try:
+        return resume_unfinished(engine)
+    finally:
+        engine.dispose()
+
+
+def serve(host: str = typer.Option(None, help="Interface to listen on"),
+          port: int = typer.Option(None, help="Port to listen on")) -> None:
+    """Run api + worker + beat together. With no configuration everything lives
+    under BORDEREAU_DATA_DIR: SQLite, a local object folder and a SQLite broker.
+    Ctrl-C or SIGTERM stops all three; the next start resumes unfinished work."""
+    settings = _settings()
+    data = settings.resolved_data_dir()
+    data.mkdir(parents=True, exist_ok=True)
+    resumed = _prepare(settings)
+    host, port = host or settings.api_host, port or settings.api_port
+    typer.echo(f"bordereau: data in {data}; api on http://{host}:{port}"
+               + (f"; resumed {resumed} unfinished documents" if resumed else ""))
+    exe = [sys.executable, "-m", "cli.main"]
+    env = {**os.environ, "BORDEREAU_DATA_DIR": str(data)}
+    children = [subprocess.Popen(exe + ["api", "--host", host, "--port", str(port)], env=env,
+                                 start_new_session=True),
+                subprocess.Popen(exe + ["worker"], env=env, start_new_session=True),
+                subprocess.Popen(exe + ["beat"], env=env, start_new_session=True)]
+    _supervise(children)
+
+
+def _supervise(children: list[subprocess.Popen[bytes]]) -> None:
+    stopping = False
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    while not stopping and all(c.poll() is None for c in children):
+        time.sleep(0.2)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_S
+    for child in children:
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    if not stopping:
+        die("a component stopped unexpectedly; all were stopped (run serve again to resume)")
+    typer.echo("bordereau: stopped")

@@ -1,0 +1,132 @@
+"""``bordereau upload``: send files and folders in batches, optionally wait.
+
+Each batch carries an Idempotency-Key made once for it, so a batch re-sent
+after a network error is never recorded twice. Exit codes: 0 when every file was
+accepted (and, with --wait, processed); 1 when some were rejected or failed;
+2 for bad arguments or an unreachable server.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.errors import die
+
+FINAL = ("processed", "rejected", "failed")
+console = Console(stderr=True)
+
+
+def collect(paths: list[Path]) -> list[Path]:
+    """Files named, and files under folders named (hidden ones skipped), sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file()
+                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+        elif path.is_file():
+            found.append(path)
+        else:
+            die(f"{path}: no such file or folder", 2)
+    return found
+
+
+def chunked(files: list[Path], size: int) -> Iterator[list[Path]]:
+    for i in range(0, len(files), size):
+        yield files[i:i + size]
+
+
+def _post_batch(client: httpx.Client, files: list[Path], dossier: str, flow: str | None) -> dict[str, Any]:
+    key = str(uuid.uuid4())
+    data = {"dossier_id": dossier, **({"flow": flow} if flow else {})}
+    for attempt in range(4):
+        with ExitStack() as stack:
+            parts = [("files", (f.name, stack.enter_context(f.open("rb")))) for f in files]
+            try:
+                resp = client.post("/v1/batches", data=data, files=parts, headers={"Idempotency-Key": key})
+            except httpx.TransportError as exc:
+                if attempt == 3:
+                    die(f"cannot reach the server: {exc}", 2)
+                time.sleep(2 ** attempt)
+                continue
+        if resp.status_code == 503 and attempt < 3:
+            time.sleep(2 ** attempt)
+            continue
+        if resp.status_code != 202:
+            die(_problem(resp), 2)
+        return resp.json()  # type: ignore[no-any-return]
+    die("the server stayed unavailable", 2)
+
+
+def _problem(resp: httpx.Response) -> str:
+    try:
+        body = resp.json()
+        return f"{body.get('code', resp.status_code)}: {body.get('detail', resp.text)}"
+    except ValueError:
+        return f"HTTP {resp.status_code}: {resp.text[:200]}"
+
+
+def _wait(client: httpx.Client, batch_ids: list[str], total: int, progress: Progress) -> list[dict[str, Any]]:
+    task = progress.add_task("processing", total=total)
+    while True:
+        batches = [client.get(f"/v1/batches/{b}").raise_for_status().json() for b in batch_ids]
+        done = sum(b["counts"].get(s, 0) for b in batches for s in FINAL)
+        progress.update(task, completed=done)
+        if all(b["state"] == "done" for b in batches):
+            return batches
+        time.sleep(1.0)
+
+
+def _report(batches: list[dict[str, Any]]) -> int:
+    table = Table("batch", "flow", "documents", "processed", "rejected", "failed", title="bordereau")
+    bad = 0
+    for b in batches:
+        c = b["counts"]
+        table.add_row(b["id"][:8], b["flow"], str(len(b["documents"])), str(c.get("processed", 0)),
+                      str(c.get("rejected", 0) + len(b["rejected"])), str(c.get("failed", 0)))
+        bad += c.get("rejected", 0) + c.get("failed", 0) + len(b["rejected"])
+        for r in b["rejected"]:
+            console.print(f"[yellow]refused[/] {r['filename']}: {r['reason']}: {r['message']}")
+        for d in b["documents"]:
+            if d["state"] in ("rejected", "failed"):
+                console.print(f"[red]{d['state']}[/] {d['filename']}: {d.get('reason')}: {d.get('message')}")
+    console.print(table)
+    return 1 if bad else 0
+
+
+def upload(paths: list[Path] = typer.Argument(..., help="Files and folders to send"),
+           dossier: str = typer.Option(..., "--dossier", help="Dossier id the invoices belong to"),
+           wait: bool = typer.Option(False, "--wait", help="Follow the documents to their final states"),
+           flow: str = typer.Option(None, "--flow", help="Declare the batch 'bulk' (an archive)"),
+           batch_size: int = typer.Option(100, "--batch-size", min=1, max=1000),
+           api_url: str = typer.Option("http://127.0.0.1:8000", envvar="BORDEREAU_API_URL"),
+           api_key: str = typer.Option(..., envvar="BORDEREAU_API_KEY", help="Bearer key of your account")) -> None:
+    """Upload invoices (PDF, JPEG, PNG, TIFF, XML e-invoices, ZIP archives)."""
+    files = collect(paths)
+    if not files:
+        die("no files to upload", 2)
+    headers = {"Authorization": f"Bearer {api_key}"}
+    with httpx.Client(base_url=api_url, headers=headers, timeout=httpx.Timeout(120, connect=10)) as client, \
+            Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                     console=console) as progress:
+        sending = progress.add_task("uploading", total=len(files))
+        answers = []
+        for group in chunked(files, batch_size):
+            answers.append(_post_batch(client, group, dossier, flow))
+            progress.advance(sending, len(group))
+        if wait:
+            accepted = sum(len(a["documents"]) for a in answers)
+            answers = _wait(client, [a["id"] for a in answers], accepted, progress)
+    for a in answers:
+        typer.echo(a["id"])
+    raise typer.Exit(_report(answers))

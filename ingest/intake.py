@@ -1,0 +1,217 @@
+"""Receiving a batch: the use case behind ``POST /v1/batches``.
+
+Each file is spooled to disk (hashed on the way), checked, and written to the
+object store under its content hash. Only then, in one transaction, are the
+batch, its documents, its rejections and one outbox message per document
+committed. A file whose storage write failed is never recorded: the whole
+request fails with :class:`StoreUnavailable` and the client retries with the
+same ``Idempotency-Key``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from ingest import outbox
+from ingest.accounts import Principal
+from ingest.documents.analyse import precheck
+from ingest.documents.archives import iter_archive
+from ingest.documents.limits import Limits
+from ingest.documents.reasons import DocumentRejected, Reason
+from ingest.documents.sniff import Kind, sniff
+from ingest.models import Batch, Document, DocumentState, Dossier, Flow, Rejection, utcnow
+from ingest.spool import Spooled, spool
+from ingest.store import ObjectStore, original_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    stream: BinaryIO
+
+
+@dataclass
+class Receipt:
+    batch: Batch
+    documents: list[Document]
+    rejections: list[Rejection]
+    replayed: bool = False
+
+
+@dataclass
+class _Accepted:
+    filename: str
+    spooled: Spooled
+    kind: Kind
+
+
+@dataclass
+class _Sorted:
+    accepted: list[_Accepted] = field(default_factory=list)
+    rejected: list[tuple[str, DocumentRejected]] = field(default_factory=list)
+
+
+class IntakeError(Exception):
+    """The request as a whole is refused (nothing is recorded)."""
+
+    def __init__(self, code: str, message: str, status: int = 422):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def find_replay(session: Session, principal: Principal, key: str | None) -> Receipt | None:
+    if not key or principal.account_id is None:
+        return None
+    batch = session.exec(select(Batch).where(Batch.account_id == principal.account_id,
+                                             Batch.idempotency_key == key)).first()
+    return load_receipt(session, batch, replayed=True) if batch else None
+
+
+def load_receipt(session: Session, batch: Batch, replayed: bool = False) -> Receipt:
+    docs = session.exec(select(Document).where(Document.batch_id == batch.id)
+                        .order_by(Document.received_at, Document.filename)).all()
+    rejs = session.exec(select(Rejection).where(Rejection.batch_id == batch.id).order_by(Rejection.id)).all()
+    return Receipt(batch, list(docs), list(rejs), replayed)
+
+
+def receive_batch(engine: Engine, store: ObjectStore, limits: Limits, principal: Principal,
+                  dossier_id: str, uploads: Iterable[Upload], *, flow: str | None = None,
+                  idempotency_key: str | None = None, tmp_dir: Path | None = None) -> Receipt:
+    if principal.account_id is None:
+        raise IntakeError("no_account", "Operators upload on behalf of no one: use a client's key.", 403)
+    if flow is not None and flow not in Flow.__members__:
+        raise IntakeError("invalid_flow", f"flow must be daily or bulk, not '{flow}'.")
+    with Session(engine, expire_on_commit=False) as session:
+        replay = find_replay(session, principal, idempotency_key)
+        if replay:
+            return replay
+        dossier = session.get(Dossier, dossier_id)
+        if dossier is None or dossier.account_id != principal.account_id:
+            raise IntakeError("dossier_not_found", f"No dossier {dossier_id} in your account.", 404)
+    with ExitStack() as cleanup:
+        sorted_ = _sort_uploads(uploads, limits, tmp_dir, cleanup)
+        if not sorted_.accepted and not sorted_.rejected:
+            raise IntakeError("no_files", "The request has no 'files' part.")
+        for item in sorted_.accepted:
+            with item.spooled.path.open("rb") as fh:
+                store.put_file(original_key(item.spooled.sha256), fh, item.spooled.size)
+        return _record(engine, principal, dossier_id, sorted_, flow, idempotency_key)
+
+
+def _sort_uploads(uploads: Iterable[Upload], limits: Limits, tmp_dir: Path | None,
+                  cleanup: ExitStack) -> _Sorted:
+    out = _Sorted()
+    for upload in uploads:
+        for name, outcome in _check_upload(upload, limits, tmp_dir, cleanup):
+            if isinstance(outcome, DocumentRejected):
+                out.rejected.append((name, outcome))
+            else:
+                out.accepted.append(outcome)
+    return out
+
+
+def _check_upload(upload: Upload, limits: Limits, tmp_dir: Path | None,
+                  cleanup: ExitStack) -> Iterator[tuple[str, _Accepted | DocumentRejected]]:
+    spooled = spool(upload.stream, limits.max_file_bytes, tmp_dir)
+    cleanup.callback(spooled.discard)
+    try:
+        kind = _check_spooled(spooled, limits)
+    except DocumentRejected as exc:
+        yield upload.filename, exc
+        return
+    if kind is not Kind.zip:
+        yield upload.filename, _Accepted(upload.filename, spooled, kind)
+        return
+    try:
+        entries = list(_archive_entries(upload.filename, spooled.path, limits, tmp_dir, cleanup))
+    except DocumentRejected as exc:
+        yield upload.filename, exc
+        return
+    yield from entries
+
+
+def _archive_entries(archive_name: str, path: Path, limits: Limits, tmp_dir: Path | None,
+                     cleanup: ExitStack) -> Iterator[tuple[str, _Accepted | DocumentRejected]]:
+    for entry, stream in iter_archive(path, limits):
+        name = f"{archive_name}/{entry.name}"
+        if isinstance(stream, DocumentRejected):
+            yield name, stream
+            continue
+        try:
+            with stream:
+                spooled = spool(stream, limits.max_file_bytes, tmp_dir)
+        except DocumentRejected:
+            raise  # a lying archive: refuse it whole
+        cleanup.callback(spooled.discard)
+        try:
+            kind = _check_spooled(spooled, limits)
+            if kind is Kind.zip:
+                raise DocumentRejected(Reason.archive_rejected, "Archives inside archives are not accepted.")
+        except DocumentRejected as exc:
+            yield name, exc
+            continue
+        yield name, _Accepted(name, spooled, kind)
+
+
+def _check_spooled(spooled: Spooled, limits: Limits) -> Kind:
+    if spooled.size == 0:
+        raise DocumentRejected(Reason.empty_file, "The file is empty.")
+    if spooled.truncated:
+        raise DocumentRejected(Reason.too_large, f"The file is larger than the limit of "
+                               f"{_mb(limits.max_file_bytes)}.")
+    kind = sniff(spooled.head)
+    if kind is None:
+        raise DocumentRejected(Reason.unsupported_type, "The file is not a PDF, JPEG, PNG, TIFF, "
+                               "XML e-invoice or ZIP archive (judged from its content, not its name).")
+    if kind is not Kind.zip:
+        precheck(spooled.path, kind, spooled.size, limits)
+    return kind
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.0f} MB"
+
+
+def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sorted,
+            flow: str | None, idempotency_key: str | None) -> Receipt:
+    assert principal.account_id is not None
+    batch_flow = Flow(flow) if flow else Flow.daily
+    reason = "declared_bulk: the client declared this batch an archive." if batch_flow is Flow.bulk \
+        else "daily_default: regular upload, processed within 48 hours."
+    now = utcnow()
+    batch = Batch(account_id=principal.account_id, dossier_id=dossier_id, flow=batch_flow,
+                  flow_reason=reason, idempotency_key=idempotency_key, received_at=now)
+    docs = [Document(account_id=principal.account_id, dossier_id=dossier_id, batch_id=batch.id,
+                     filename=a.filename[:500], kind=a.kind, sha256=a.spooled.sha256, size=a.spooled.size,
+                     object_key=original_key(a.spooled.sha256), state=DocumentState.queued,
+                     received_at=now, queued_at=now) for a in sorted_.accepted]
+    rejs = [Rejection(batch_id=batch.id, filename=name[:500], reason=str(exc.reason), message=exc.message)
+            for name, exc in sorted_.rejected]
+    with Session(engine, expire_on_commit=False) as session:
+        session.add(batch)
+        session.flush()
+        session.add_all(docs)
+        session.add_all(rejs)
+        for doc in docs:
+            outbox.add_process_document(session, doc.id, batch_flow.value)
+        try:
+            session.commit()
+        except sa.exc.IntegrityError:
+            session.rollback()
+            replay = find_replay(session, principal, idempotency_key)
+            if replay is None:
+                raise
+            return replay
+    log.info("batch received", extra={"batch_id": batch.id, "documents": len(docs), "rejected": len(rejs)})
+    return Receipt(batch, docs, rejs)

@@ -1,0 +1,75 @@
+"""The transactional outbox: a task message is written with the rows it concerns
+and published only after they committed (so a crash loses nothing).
+
+The relay publishes pending rows and marks them published. A crash between the
+publish and the mark publishes the row again later: tasks are safe to run twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from ingest.models import OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+PROCESS_DOCUMENT = "bordereau.process_document"
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: int
+    task: str
+    queue: str
+    document_id: str | None
+
+
+Publisher = Callable[[Pending], None]
+
+
+def add_process_document(session: Session, document_id: str, queue: str) -> None:
+    session.add(OutboxMessage(task=PROCESS_DOCUMENT, queue=queue, document_id=document_id))
+
+
+def relay(engine: Engine, publish: Publisher, limit: int = 500) -> int:
+    """Publish up to ``limit`` pending messages; return how many went out.
+
+    On PostgreSQL rows are locked with SKIP LOCKED so that several relays
+    (the API after a commit, the periodic sweeper) never publish the same row
+    at the same moment. A publish failure stops the round: the rest waits for
+    the next one, in order.
+    """
+    sent = 0
+    with Session(engine) as session:
+        stmt = (select(OutboxMessage).where(OutboxMessage.published_at.is_(None))  # type: ignore[union-attr]
+                .order_by(OutboxMessage.id).limit(limit))
+        if engine.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = session.exec(stmt).all()
+        published: list[int] = []
+        try:
+            for row in rows:
+                assert row.id is not None
+                publish(Pending(row.id, row.task, row.queue, row.document_id))
+                published.append(row.id)
+        except Exception:
+            log.warning("outbox relay stopped after %d messages", len(published), exc_info=True)
+        if published:
+            session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(published))  # type: ignore[union-attr]
+                            .values(published_at=utcnow()))
+        session.commit()
+        sent = len(published)
+    return sent
+
+
+def pending_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        stmt = sa.select(sa.func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.published_at.is_(None))  # type: ignore[union-attr]
+        return int(session.execute(stmt).scalar_one())

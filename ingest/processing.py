@@ -1,0 +1,231 @@
+"""Processing one document: the use case behind the ``process_document`` task.
+
+Safe to run twice and concurrently: a worker first *claims* the document with a
+conditional UPDATE (one winner), and writes the outcome only while it still holds
+that claim. A message the broker redelivers (its worker died) may take over a
+claim at once; any other duplicate waits for the lease to expire, after which the
+stale sweeper hands the document out again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from ingest import outbox
+from ingest.db import TRANSIENT_DB_ERRORS
+from ingest.documents.analyse import DocumentFacts, analyse
+from ingest.documents.limits import Limits
+from ingest.documents.reasons import DocumentRejected
+from ingest.documents.sniff import Kind
+from ingest.models import Batch, Document, DocumentState, utcnow
+from ingest.spool import spool
+from ingest.store import ObjectStore, StoreUnavailable, derivative_key
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (StoreUnavailable, *TRANSIENT_DB_ERRORS)
+
+
+class Failure(StrEnum):
+    """Why a document is ``failed`` (our fault or the environment's, not the file's)."""
+
+    object_missing = "object_missing"
+    processing_crashed = "processing_crashed"
+    processing_timeout = "processing_timeout"
+    retries_exhausted = "retries_exhausted"
+    internal_error = "internal_error"
+
+
+class Outcome(StrEnum):
+    processed = "processed"
+    rejected = "rejected"
+    failed = "failed"
+    already_final = "already_final"
+    held_elsewhere = "held_elsewhere"
+
+
+@dataclass(frozen=True)
+class Claim:
+    document_id: str
+    token: str
+    attempts: int
+
+
+def claim(engine: Engine, document_id: str, *, lease: timedelta, redelivered: bool = False) -> Claim | None:
+    now = utcnow()
+    token = str(uuid.uuid4())
+    claimable = sa.or_(
+        Document.state.in_([DocumentState.received, DocumentState.queued]),  # type: ignore[attr-defined]
+        sa.and_(Document.state == DocumentState.processing,
+                sa.or_(Document.lease_until < now, sa.literal(redelivered))),  # type: ignore[operator]
+    )
+    stmt = (sa.update(Document).where(Document.id == document_id, claimable)
+            .values(state=DocumentState.processing, claim_token=token, lease_until=now + lease,
+                    attempts=Document.attempts + 1, started_at=now))
+    with Session(engine) as session:
+        won = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+        session.commit()
+        if not won:
+            return None
+        doc = session.get(Document, document_id)
+        assert doc is not None
+        return Claim(document_id, token, doc.attempts)
+
+
+def finish(engine: Engine, held: Claim, state: DocumentState, **values: Any) -> bool:
+    """Write the outcome if the claim is still ours; False when it was taken over."""
+    stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
+            .values(state=state, claim_token=None, lease_until=None, finished_at=utcnow(), **values))
+    with Session(engine) as session:
+        ok = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+        session.commit()
+    return ok
+
+
+def release(engine: Engine, held: Claim) -> None:
+    """Give the document back to the queue after a transient fault (best effort)."""
+    stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
+            .values(state=DocumentState.queued, claim_token=None, lease_until=None))
+    with Session(engine) as session:
+        session.execute(stmt)
+        session.commit()
+
+
+def fail(engine: Engine, held: Claim, reason: Failure, message: str) -> bool:
+    return finish(engine, held, DocumentState.failed, reason=reason.value, message=message)
+
+
+def process_document(engine: Engine, store: ObjectStore, limits: Limits, document_id: str, *,
+                     lease: timedelta, max_attempts: int, redelivered: bool = False,
+                     timeouts: tuple[type[BaseException], ...] = (), tmp_dir: Path | None = None) -> Outcome:
+    """Claim, analyse and record one document.
+
+    Transient faults (store, database) release the claim and propagate, for the
+    caller to retry later; ``timeouts`` (the task runner's soft time limit) and
+    unexpected errors mark the document ``failed`` with a reason.
+    """
+    held = claim(engine, document_id, lease=lease, redelivered=redelivered)
+    if held is None:
+        return _why_not_claimed(engine, document_id)
+    if held.attempts > max_attempts:
+        fail(engine, held, Failure.processing_crashed,
+             f"Processing stopped abruptly {held.attempts - 1} times; the document is set aside.")
+        return Outcome.failed
+    try:
+        return _work(engine, store, limits, held, tmp_dir)
+    except TRANSIENT_ERRORS:
+        release(engine, held)
+        raise
+    except timeouts:
+        fail(engine, held, Failure.processing_timeout, "Processing took longer than the time limit.")
+        return Outcome.failed
+    except Exception:
+        log.exception("unexpected error processing document %s", document_id)
+        fail(engine, held, Failure.internal_error, "An internal error stopped processing; it was logged.")
+        return Outcome.failed
+
+
+def _work(engine: Engine, store: ObjectStore, limits: Limits, held: Claim, tmp_dir: Path | None) -> Outcome:
+    with Session(engine) as session:
+        doc = session.get(Document, held.document_id)
+        assert doc is not None
+        key, kind = doc.object_key, Kind(doc.kind)
+    try:
+        with store.open(key) as src:
+            spooled = spool(src, limits.max_file_bytes * 2, tmp_dir)
+    except FileNotFoundError:
+        fail(engine, held, Failure.object_missing, "The stored original is missing from the object store.")
+        return Outcome.failed
+    try:
+        facts = analyse(spooled.path, kind, limits)
+    except DocumentRejected as exc:
+        finish(engine, held, DocumentState.rejected, reason=str(exc.reason), message=exc.message)
+        return Outcome.rejected
+    finally:
+        spooled.discard()
+    _store_derivatives(store, held.document_id, facts)
+    done = finish(engine, held, DocumentState.processed, reason=None, message=None, pages=facts.pages,
+                  text_chars=facts.text_chars, einvoice_flavour=_flavour(facts), facts=facts_summary(facts))
+    return Outcome.processed if done else Outcome.held_elsewhere
+
+
+def give_up(engine: Engine, document_id: str, reason: Failure, message: str, *, lease: timedelta) -> bool:
+    """Mark a document failed after its retries ran out (if no one else holds it)."""
+    held = claim(engine, document_id, lease=lease)
+    return held is not None and fail(engine, held, reason, message)
+
+
+def _why_not_claimed(engine: Engine, document_id: str) -> Outcome:
+    with Session(engine) as session:
+        doc = session.get(Document, document_id)
+    if doc is None or doc.state in (DocumentState.processed, DocumentState.rejected, DocumentState.failed):
+        return Outcome.already_final
+    return Outcome.held_elsewhere
+
+
+def _store_derivatives(store: ObjectStore, document_id: str, facts: DocumentFacts) -> None:
+    for name, data in facts.derivatives.items():
+        store.put_bytes(derivative_key(document_id, name), data)
+    if facts.page_texts:
+        text = json.dumps({"pages": facts.page_texts}, ensure_ascii=False).encode()
+        store.put_bytes(derivative_key(document_id, "text.json"), text)
+
+
+def _flavour(facts: DocumentFacts) -> str | None:
+    name = (facts.einvoice_filename or "").lower()
+    if not facts.einvoice_xml:
+        return None
+    if "zugferd" in name:
+        return "zugferd"
+    if "xrechnung" in name:
+        return "xrechnung"
+    if "order-x" in name:
+        return "order-x"
+    return "factur-x" if name else "xml"
+
+
+def facts_summary(facts: DocumentFacts) -> dict[str, Any]:
+    summary = {k: v for k, v in asdict(facts).items()
+               if k not in ("page_texts", "einvoice_xml", "derivatives")}
+    summary["derivatives"] = sorted(facts.derivatives) + (["text.json"] if facts.page_texts else [])
+    return summary
+
+
+def requeue_stale(engine: Engine, limit: int = 1000) -> int:
+    """Hand out again documents whose lease lapsed (their worker vanished and the
+    broker did not redeliver). The claim makes a duplicate message harmless."""
+    return _requeue(engine, Document.state == DocumentState.processing, Document.lease_until < utcnow(),
+                    limit=limit)
+
+
+def resume_unfinished(engine: Engine, limit: int = 100_000) -> int:
+    """At start-up of the embedded service, nothing else runs: every document not
+    in a final state gets a fresh message (the embedded broker may have lost one)."""
+    return _requeue(engine, Document.state.in_([DocumentState.received, DocumentState.queued,  # type: ignore[attr-defined]
+                                                 DocumentState.processing]), limit=limit)
+
+
+def _requeue(engine: Engine, *conditions: Any, limit: int) -> int:
+    now = utcnow()
+    with Session(engine) as session:
+        rows = session.execute(sa.select(Document.id, Batch.flow).join(Batch, Batch.id == Document.batch_id)
+                               .where(*conditions).limit(limit)).all()
+        for doc_id, flow in rows:
+            outbox.add_process_document(session, doc_id, flow)
+        ids = [doc_id for doc_id, _ in rows]
+        if ids:
+            session.execute(sa.update(Document).where(Document.id.in_(ids))  # type: ignore[attr-defined]
+                            .values(state=DocumentState.queued, claim_token=None, lease_until=None, queued_at=now))
+        session.commit()
+    return len(rows)

@@ -1,0 +1,191 @@
+"""Ingestion benchmark on the real services (PostgreSQL, RabbitMQ, SeaweedFS).
+
+    .venv/bin/python -m tests.bench.bench_ingest [--documents 2000] [--batch 100] [--big-batch 500]
+
+Prints one JSON object. Figures, all measured in this run:
+- ``upload_docs_per_s``: 2,000 one-page text PDFs sent in batches of 100 to the
+  API (a uvicorn process, real HTTP) until every batch is answered;
+- ``end_to_end_docs_per_s``: from the first upload to the last document
+  processed by two worker processes;
+- ``baseline_docs_per_s``: the unavoidable work for the same files in one
+  process, one after the other: S3 put, a confirmed broker publish, pypdf open
+  and text extraction;
+- ``ratio_end_to_end_over_baseline`` (target >= 0.5);
+- ``api_peak_rss_mb`` while the API receives one batch of 500 files of about
+  200 KB each (target <= 250 MB), with ``api_rss_before_mb`` for reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from kombu import Connection, Exchange, Queue
+from pypdf import PdfReader
+from sqlmodel import Session, func, select
+
+from ingest.accounts import create_account
+from ingest.db import make_engine, migrate
+from ingest.models import Document
+from ingest.settings import Settings
+from ingest.store import open_store
+from tests.integration.conftest import _fresh_postgres_db
+from tests.support import services
+from tests.support.files import text_pdf
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BORDEREAU_")}
+    for field, value in settings.model_dump().items():
+        if value not in ("", None):
+            env[f"BORDEREAU_{field.upper()}"] = str(value)
+    return env
+
+
+def _rss_mb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _noisy_pdf(kb: int, seed: int) -> bytes:
+    """A one-page PDF carrying ~kb KB of incompressible image data (a scan-like file)."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    rnd = random.Random(seed)
+    side = int((kb * 1024 / 3) ** 0.5)
+    img = Image.frombytes("RGB", (side, side), rnd.randbytes(side * side * 3))
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(img, x=10, y=10, w=100)
+    return bytes(pdf.output())
+
+
+def baseline(settings: Settings, files: list[bytes]) -> float:
+    store = open_store(settings)
+    queue = Queue(f"{settings.queue_prefix}baseline", Exchange(f"{settings.queue_prefix}baseline"),
+                  routing_key="b", auto_delete=True)
+    start = time.perf_counter()
+    with Connection(settings.broker_url, transport_options={"confirm_publish": True}) as conn:
+        producer = conn.Producer(serializer="json")
+        for i, data in enumerate(files):
+            store.put_bytes(f"baseline/{i}", data)
+            producer.publish({"id": i}, exchange=queue.exchange, routing_key="b", declare=[queue])
+            reader = PdfReader(io.BytesIO(data))
+            "".join(page.extract_text() for page in reader.pages)
+    return len(files) / (time.perf_counter() - start)
+
+
+def run(documents: int, batch: int, big_batch: int) -> dict[str, object]:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    db_url, drop = _fresh_postgres_db(services.postgres_url())
+    s3 = services.seaweedfs(tmp / "seaweedfs")
+    settings = Settings(data_dir=tmp / "data", database_url=db_url, broker_url=services.rabbitmq_url(),
+                        s3_endpoint=s3.endpoint, s3_access_key=s3.access_key, s3_secret_key=s3.secret_key,
+                        s3_bucket=f"bench-{uuid.uuid4().hex[:10]}", queue_prefix=f"bench{uuid.uuid4().hex[:6]}.",
+                        worker_concurrency=1)
+    migrate(db_url)
+    store = open_store(settings)
+    store.ensure_bucket()  # type: ignore[attr-defined]
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        key = create_account(session, "Bench", "firm", "bench@example.test").api_key
+    files = [text_pdf(f"Facture BENCH-{i:05d}\nTotal TTC {i},00 EUR") for i in range(documents)]
+    port = _free_port()
+    env = _env(settings)
+    logs = (tmp / "procs.log").open("ab")
+    api = subprocess.Popen([sys.executable, "-m", "cli.main", "api", "--port", str(port)], env=env, cwd=REPO,
+                           stdout=logs, stderr=logs)
+    workers = [subprocess.Popen([sys.executable, "-m", "cli.main", "worker", "--concurrency", "1"], env=env,
+                                cwd=REPO, stdout=logs, stderr=logs) for _ in range(2)]
+    try:
+        result = _measure(settings, engine, key, port, files, batch, big_batch, api.pid)
+        result["baseline_docs_per_s"] = round(baseline(settings, files), 1)
+        result["ratio_end_to_end_over_baseline"] = round(
+            result["end_to_end_docs_per_s"] / result["baseline_docs_per_s"], 3)  # type: ignore[operator]
+        return result
+    finally:
+        for p in (api, *workers):
+            p.terminate()
+        for p in (api, *workers):
+            p.wait(30)
+        engine.dispose()
+        drop()
+
+
+def _measure(settings: Settings, engine, key: str, port: int, files: list[bytes], batch: int,  # type: ignore[no-untyped-def]
+             big_batch: int, api_pid: int) -> dict[str, object]:
+    base = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=300) as client:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if client.get("/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        dossier = client.post("/v1/dossiers", json={"name": "Bench"}).json()["id"]
+        start = time.perf_counter()
+        for i in range(0, len(files), batch):
+            parts = [("files", (f"f{i + j}.pdf", data)) for j, data in enumerate(files[i:i + batch])]
+            client.post("/v1/batches", data={"dossier_id": dossier}, files=parts).raise_for_status()
+        uploaded = time.perf_counter()
+        _wait_processed(engine, len(files))
+        done = time.perf_counter()
+        big = [_noisy_pdf(200, n) for n in range(big_batch)]
+        before = _rss_mb(api_pid, "VmRSS")
+        parts = [("files", (f"big{n}.pdf", data)) for n, data in enumerate(big)]
+        client.post("/v1/batches", data={"dossier_id": dossier}, files=parts).raise_for_status()
+        peak = _rss_mb(api_pid, "VmHWM")
+    return {"documents": len(files), "batch": batch,
+            "upload_docs_per_s": round(len(files) / (uploaded - start), 1),
+            "end_to_end_docs_per_s": round(len(files) / (done - start), 1),
+            "big_batch_files": big_batch, "big_batch_mb": round(sum(map(len, big)) / 1e6, 1),
+            "api_rss_before_mb": round(before, 1), "api_peak_rss_mb": round(peak, 1)}
+
+
+def _wait_processed(engine, total: int, timeout: float = 1800) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with Session(engine) as s:
+            n = s.exec(select(func.count()).select_from(Document).where(
+                Document.state.in_(["processed", "rejected", "failed"]))).one()  # type: ignore[attr-defined]
+        if n >= total:
+            return
+        time.sleep(0.5)
+    raise TimeoutError("documents not processed in time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--documents", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--big-batch", type=int, default=500)
+    args = parser.parse_args()
+    print(json.dumps(run(args.documents, args.batch, args.big_batch)))
+
+
+if __name__ == "__main__":
+    main()

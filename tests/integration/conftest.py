@@ -1,0 +1,163 @@
+"""The two stacks every integration test runs on, and helpers to drive them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from ingest.accounts import NewAccount, create_account
+from ingest.db import make_engine, migrate
+from ingest.settings import Settings
+from ingest.store import ObjectStore, open_store
+from tests.support import services
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Stack:
+    name: str
+    settings: Settings
+    engine: Engine
+    store: ObjectStore
+
+    def env(self) -> dict[str, str]:
+        """The environment a separate process (a worker) needs to join this stack."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BORDEREAU_")}
+        for field, value in self.settings.model_dump().items():
+            if value not in ("", None):
+                env[f"BORDEREAU_{field.upper()}"] = str(value)
+        return env
+
+
+def _fresh_postgres_db(base_url: str) -> tuple[str, Callable[[], None]]:
+    name = f"bordereau_test_{uuid.uuid4().hex[:10]}"
+    admin = base_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return base_url.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+def _services_settings(tmp: Path) -> tuple[Settings, Callable[[], None]]:
+    db_url, drop = _fresh_postgres_db(services.postgres_url())
+    s3 = services.seaweedfs(tmp / "seaweedfs")
+    settings = Settings(data_dir=tmp / "data", database_url=db_url, broker_url=services.rabbitmq_url(),
+                        s3_endpoint=s3.endpoint, s3_access_key=s3.access_key, s3_secret_key=s3.secret_key,
+                        s3_bucket=f"t-{uuid.uuid4().hex[:12]}", queue_prefix=f"t{uuid.uuid4().hex[:8]}.")
+    return settings, drop
+
+
+@pytest.fixture(scope="session", params=["embedded", "services"])
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    tmp = tmp_path_factory.mktemp(request.param)
+    cleanup: Callable[[], None] = lambda: None  # noqa: E731
+    if request.param == "embedded":
+        settings = Settings(data_dir=tmp / "data", queue_prefix=f"t{uuid.uuid4().hex[:8]}.")
+    else:
+        settings, cleanup = _services_settings(tmp)
+    migrate(settings.effective_database_url())
+    store = open_store(settings)
+    ensure = getattr(store, "ensure_bucket", None)
+    if ensure:
+        ensure()
+    engine = make_engine(settings.effective_database_url())
+    yield Stack(request.param, settings, engine, store)
+    engine.dispose()
+    cleanup()
+
+
+@pytest.fixture
+def client(stack: Stack) -> Iterator[TestClient]:
+    from api.app import create_app
+
+    with TestClient(create_app(stack.settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def account_factory(stack: Stack) -> Callable[..., NewAccount]:
+    def make(name: str = "Cabinet Durand", kind: str = "firm") -> NewAccount:
+        with Session(stack.engine) as session:
+            return create_account(session, name, kind, f"{uuid.uuid4().hex[:8]}@example.test")
+    return make
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def tenant(client: TestClient, account_factory: Callable[..., NewAccount]) -> "Tenant":
+    acc = account_factory()
+    resp = client.post("/v1/dossiers", json={"name": "SARL Dupont"}, headers=auth(acc.api_key))
+    assert resp.status_code == 201, resp.text
+    return Tenant(acc, resp.json()["id"], auth(acc.api_key))
+
+
+@dataclass
+class Tenant:
+    account: NewAccount
+    dossier_id: str
+    headers: dict[str, str]
+
+
+class WorkerProcess:
+    """A real ``bordereau worker`` in its own process, joined to a stack."""
+
+    def __init__(self, stack: Stack, log_path: Path, concurrency: int = 1, queues: str = "daily,bulk,ops"):
+        self.stack, self.log_path = stack, log_path
+        self.args = [sys.executable, "-m", "cli.main", "worker", "--concurrency", str(concurrency),
+                     "--queues", queues]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "WorkerProcess":
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(self.args, env=self.stack.env(), cwd=REPO, stdout=log, stderr=log,
+                                     start_new_session=True)
+        return self
+
+    def stop(self, sig: int = 15, timeout: float = 30) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)
+                self.proc.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+
+@pytest.fixture
+def worker(stack: Stack, tmp_path: Path) -> Iterator[WorkerProcess]:
+    w = WorkerProcess(stack, tmp_path / "worker.log").start()
+    yield w
+    w.stop()
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 60, interval: float = 0.25,
+             what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")

@@ -1,0 +1,83 @@
+"""The delivery facts our Celery settings rest on (see workers/app.py), on both
+stacks where they apply."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from ingest.models import Document
+from ingest.outbox import pending_count
+from tests.integration.conftest import Stack, Tenant, WorkerProcess, wait_for
+from tests.integration.test_api import post_batch
+from tests.support.files import text_pdf
+
+
+def children_of(pid: int) -> list[int]:
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(entry.name))
+    return kids
+
+
+def test_pool_child_killed_mid_task_is_redelivered(stack: Stack, client: TestClient, tenant: Tenant,
+                                                   worker: WorkerProcess) -> None:
+    """With acks_late alone the message would be acknowledged and the document
+    lost when only the pool child dies; task_reject_on_worker_lost requeues it."""
+    batch = post_batch(client, tenant, [("heavy.pdf", text_pdf("Texte de facture " * 12, pages=450))]).json()
+    doc_id = batch["documents"][0]["id"]
+
+    def doc() -> Document:
+        with Session(stack.engine) as s:
+            found = s.get(Document, doc_id)
+            assert found is not None
+            return found
+
+    wait_for(lambda: doc().state == "processing", 60, interval=0.05, what="processing to start")
+    assert worker.proc is not None
+    kids = children_of(worker.proc.pid)
+    assert kids, "the worker has no pool child"
+    for kid in kids:
+        os.kill(kid, signal.SIGKILL)
+    wait_for(lambda: doc().state == "processed", 120, what=f"redelivery; log:\n{worker.log()}")
+    assert doc().attempts == 2
+
+
+def test_relay_leaves_messages_in_the_outbox_when_the_broker_is_unreachable(
+        stack: Stack, tenant: Tenant) -> None:
+    from api.app import create_app
+    from api.relay import relay_now
+
+    dead = stack.settings.model_copy(update={"broker_url": "amqp://guest:guest@127.0.0.1:1//",
+                                             "confirm_timeout": 1.0})
+    with TestClient(create_app(dead)) as client:
+        before = pending_count(stack.engine)
+        resp = post_batch(client, tenant, [("a.pdf", text_pdf())])
+        assert resp.status_code == 202  # the upload never fails for the broker
+        assert pending_count(stack.engine) == before + 1
+        assert relay_now(client.app.state.services) == 0  # type: ignore[attr-defined]
+        assert pending_count(stack.engine) == before + 1
+
+
+def test_time_limits_stay_below_rabbitmq_consumer_timeout() -> None:
+    from ingest.settings import Settings
+    from workers.app import create_app
+
+    with pytest.raises(ValueError, match="consumer_timeout"):
+        create_app(Settings(task_time_limit=1800))
+    conf = create_app(Settings()).conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_cancel_long_running_tasks_on_connection_loss
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.broker_transport_options["confirm_publish"] is True

@@ -1,0 +1,88 @@
+"""The Celery application and, in one place, the settings our delivery
+guarantees rest on. Each was established by experiment on Celery 5.7 with
+RabbitMQ 3.10 (see tests/integration/test_delivery.py for those that apply):
+
+* ``task_acks_late``: a message is acknowledged after the task, so a killed
+  worker's message is redelivered instead of lost.
+* ``task_reject_on_worker_lost``: without it, ``acks_late`` still acknowledges
+  (and so loses) the message when only the pool child dies.
+* ``worker_cancel_long_running_tasks_on_connection_loss``: after a broker
+  restart the broker redelivers unacknowledged messages; without this the old
+  run goes on too, and the document is processed twice in parallel.
+* ``confirm_publish`` with a bounded confirm timeout: under a broker alarm
+  publishes are otherwise dropped silently; the outbox keeps the row instead.
+* RabbitMQ's ``consumer_timeout`` (30 min by default) closes the channel of any
+  delivery unacknowledged for longer: hard time limits and retry countdowns stay
+  well below it.
+* ``worker_prefetch_multiplier = 1``: tasks are long; a worker must not hoard
+  messages another idle worker could take.
+* Poison messages: the document's attempt counter sets aside a document that
+  keeps killing workers; messages rejected without requeue go to a dead-letter
+  queue instead of circling forever.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Exchange, Queue
+
+from ingest.settings import Settings
+
+CONSUMER_TIMEOUT_S = 30 * 60
+QUEUES = ("daily", "bulk", "ops")
+
+
+def queue_name(settings: Settings, logical: str) -> str:
+    return f"{settings.queue_prefix}{logical}"
+
+
+def _queues(settings: Settings) -> list[Queue]:
+    exchange = Exchange(f"{settings.queue_prefix}bordereau", type="direct", durable=True)
+    dead = Exchange(f"{settings.queue_prefix}bordereau.dead", type="direct", durable=True)
+    dead_args = {"x-dead-letter-exchange": dead.name, "x-dead-letter-routing-key": "dead"}
+    queues = [Queue(queue_name(settings, q), exchange, routing_key=q, durable=True, queue_arguments=dead_args)
+              for q in QUEUES]
+    queues.append(Queue(queue_name(settings, "dead"), dead, routing_key="dead", durable=True))
+    return queues
+
+
+def create_app(settings: Settings) -> Celery:
+    if settings.task_time_limit >= CONSUMER_TIMEOUT_S:
+        raise ValueError("task_time_limit must stay below RabbitMQ's 30-minute consumer_timeout")
+    app = Celery("bordereau", set_as_current=True)
+    app.conf.update(
+        broker_url=settings.effective_broker_url(),
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"confirm_publish": True},
+        task_serializer="json",
+        accept_content=["json"],
+        result_backend=None,
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=settings.task_soft_time_limit,
+        task_time_limit=settings.task_time_limit,
+        task_queues=_queues(settings),
+        task_default_queue=queue_name(settings, "ops"),
+        task_default_exchange=f"{settings.queue_prefix}bordereau",
+        task_default_routing_key="ops",
+        task_create_missing_queues=False,
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+        beat_schedule=beat_schedule(settings),
+        timezone="Europe/Paris",
+        include=["workers.tasks"],
+    )
+    app.conf.bordereau_settings = settings
+    return app
+
+
+def beat_schedule(settings: Settings) -> dict[str, dict[str, object]]:
+    ops = {"queue": queue_name(settings, "ops"), "routing_key": "ops", "expires": 60}
+    return {
+        "relay-outbox": {"task": "bordereau.relay_outbox", "schedule": settings.outbox_relay_interval,
+                         "options": ops},
+        "requeue-stale": {"task": "bordereau.requeue_stale", "schedule": 60.0, "options": ops},
+    }

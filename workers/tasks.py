@@ -1,0 +1,68 @@
+"""Celery tasks: thin wrappers over ``ingest`` use cases. They take ids only."""
+
+from __future__ import annotations
+
+import logging
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from ingest import outbox
+from ingest.processing import TRANSIENT_ERRORS, Failure, Outcome, give_up, process_document, requeue_stale
+from ingest.settings import Settings
+from workers.runtime import Runtime, make_publisher, runtime
+
+log = logging.getLogger(__name__)
+
+
+
+class BordereauTask(Task):
+    """Defaults every task shares: transient faults retry with capped backoff
+    (well under RabbitMQ's consumer_timeout), nothing else retries."""
+
+    autoretry_for = TRANSIENT_ERRORS
+    retry_backoff = 2
+    retry_backoff_max = 600
+    retry_jitter = True
+    max_retries = 8
+    typing = True
+
+    @property
+    def settings(self) -> Settings:
+        return self.app.conf.bordereau_settings  # type: ignore[no-any-return]
+
+    @property
+    def runtime(self) -> Runtime:
+        return runtime(self.settings)
+
+
+@shared_task(bind=True, base=BordereauTask, name=outbox.PROCESS_DOCUMENT)
+def process_document_task(self: BordereauTask, document_id: str) -> str:
+    rt = self.runtime
+    # A redelivered message means its worker died: it may take over that claim.
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    try:
+        outcome = process_document(rt.engine, rt.store, rt.limits, document_id, lease=rt.lease,
+                                   max_attempts=self.settings.max_attempts, redelivered=redelivered,
+                                   timeouts=(SoftTimeLimitExceeded,))
+    except TRANSIENT_ERRORS:
+        if self.request.retries >= self.max_retries:
+            give_up(rt.engine, document_id, Failure.retries_exhausted,
+                    "The store or the database stayed unreachable; processing gave up.", lease=rt.lease)
+            return Outcome.failed.value
+        raise
+    log.info("document %s: %s", document_id, outcome.value)
+    return outcome.value
+
+
+@shared_task(bind=True, base=BordereauTask, name="bordereau.relay_outbox", autoretry_for=())
+def relay_outbox_task(self: BordereauTask) -> int:
+    return outbox.relay(self.runtime.engine, make_publisher(self.app, self.settings))
+
+
+@shared_task(bind=True, base=BordereauTask, name="bordereau.requeue_stale", autoretry_for=())
+def requeue_stale_task(self: BordereauTask) -> int:
+    count = requeue_stale(self.runtime.engine)
+    if count:
+        outbox.relay(self.runtime.engine, make_publisher(self.app, self.settings))
+    return count
+
