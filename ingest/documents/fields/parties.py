@@ -11,19 +11,24 @@ from __future__ import annotations
 import re
 
 from ingest.documents.fields.lines import BUYER_WORDS, Candidate, best, buyer_section
-from ingest.documents.textparse import iban_from_text, siren_from_text, siret_parts, vat_parts
+from ingest.documents.textparse import (
+    iban_from_text,
+    siren_from_text,
+    siret_parts,
+    vat_parts,
+)
 
-_SIRET_RE = re.compile(r"\bSIRET\b\D{0,12}?(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})\b", re.I)
+_SIRET_RE = re.compile(r"\bSIRET\b\D{0,12}?(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})\b", re.IGNORECASE)
 _SIREN_RE = re.compile(r"\b(?:SIREN|RCS(?:\s+[A-Za-zÀ-ÿ\-]+){0,3}|R\.C\.S\.?(?:\s+[A-Za-zÀ-ÿ\-]+){0,3})"
-                       r"\D{0,12}?(\d{3}\s?\d{3}\s?\d{3})\b", re.I)
+                       r"\D{0,12}?(\d{3}\s?\d{3}\s?\d{3})\b", re.IGNORECASE)
 _VAT_LABEL = re.compile(
     r"(tva|vat|ust[.\-\s]*id|ust[.\-\s]*idnr|umsatzsteuer[- ]?id\w*|uid|mwst|tax\s+id|n°\s*tva|"
-    r"identifiant\s+tva|intracom\w*)", re.I,
+    r"identifiant\s+tva|intracom\w*)", re.IGNORECASE,
 )
 _VAT_SHAPE = re.compile(r"\b([A-Z]{2}(?: ?[0-9A-Z]){8,12})\b")
 _IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[0-9A-Z]{1,4}){3,9})")
 _SELLER_HEADERS = re.compile(
-    r"^(verkäufer|lieferant|fournisseur|vendeur|émetteur|seller|supplier|from|de)\s*:?\s*$", re.I
+    r"^(verkäufer|lieferant|fournisseur|vendeur|émetteur|seller|supplier|from|de)\s*:?\s*$", re.IGNORECASE
 )
 _LEGAL_FORM = re.compile(
     r"\b(SAS|SASU|SARL|EURL|SA|SNC|SCI|SCOP|SELARL|GmbH|AG|KG|OHG|UG|e\.K\.|GmbH\s*&\s*Co\.?\s*KG|"
@@ -67,7 +72,7 @@ def vat_id(lines: list[str]) -> Candidate | None:
         if index in buyer or BUYER_WORDS.search(line):
             continue
         for match in _VAT_SHAPE.finditer(line):
-            if re.search(r"(IBAN|BIC|SWIFT)\W*$", line[: match.start()], re.I):
+            if re.search(r"(IBAN|BIC|SWIFT)\W*$", line[: match.start()], re.IGNORECASE):
                 continue  # bank details share the two-letter-prefix shape
             parts = vat_parts(match.group(1))
             if parts is None:
@@ -113,7 +118,7 @@ def supplier_name(lines: list[str]) -> Candidate | None:
                 if ":" not in below and not re.match(r"^\d", below):
                     return Candidate(_trim_name(below), 0.8, index + 1)
     for index, line in enumerate(lines[:40]):
-        if BUYER_WORDS.search(line) or re.search(r"capital|au\s+capital", line, re.I):
+        if BUYER_WORDS.search(line) or re.search(r"capital|au\s+capital", line, re.IGNORECASE):
             continue
         form = _LEGAL_FORM.search(line)
         if form and form.start() > 0:

@@ -6,7 +6,12 @@ import re
 from collections import Counter
 
 from ingest.documents.fields.lines import BUYER_WORDS, Candidate, best
-from ingest.documents.textparse import CURRENCY_CODE_RE, DATE_RE, find_dates, uses_month_first
+from ingest.documents.textparse import (
+    CURRENCY_CODE_RE,
+    DATE_RE,
+    find_dates,
+    uses_month_first,
+)
 
 # German builds compounds on "Rechnung" (Mietrechnung, Rechnungskorrektur, Handelsrechnung).
 _DOC_WORDS = (
@@ -50,18 +55,18 @@ _DUE_LABELS = re.compile(
     r"f[äa]llig(?:keit|\s+am)?|zahlungsziel|netto\s+bis|überweisen\s+sie\s+bis\s+zum)",
     re.IGNORECASE,
 )
-_STRONG_ISSUE = re.compile(r"(facture|facturation|invoice|rechnungs|beleg|émission|issue)", re.I)
+_STRONG_ISSUE = re.compile(r"(facture|facturation|invoice|rechnungs|beleg|émission|issue)", re.IGNORECASE)
 
 
-_SELF_BILLED = re.compile(r"selbst\s*ausgestellt|self[- ]billed|autofactur", re.I)
+_SELF_BILLED = re.compile(r"selbst\s*ausgestellt|self[- ]billed|autofactur", re.IGNORECASE)
 
 
 def document_type(lines: list[str]) -> Candidate:
     """Credit note when the title says so (``Avoir``, ``Credit note``, ``Gutschrift``)."""
     for index, line in enumerate(lines[:25]):
-        if re.match(r"^\s*(avoir|credit\s+note|note\s+de\s+cr[ée]dit)\b", line, re.I):
+        if re.match(r"^\s*(avoir|credit\s+note|note\s+de\s+cr[ée]dit)\b", line, re.IGNORECASE):
             return Candidate("credit_note", 0.85, index)
-        if re.match(r"^\s*gutschrift\b", line, re.I):
+        if re.match(r"^\s*gutschrift\b", line, re.IGNORECASE):
             # A German "Gutschrift" is often self-billing, which is an invoice
             # issued by the buyer (UNTDID 389), not a credit note.
             if _SELF_BILLED.search(line):
@@ -133,7 +138,7 @@ def _last_label(pattern: re.Pattern[str], text: str) -> str | None:
 
 
 _CURRENCY_LABEL = re.compile(
-    r"(devise|monnaie|currency|rechnungswährung|währung)\s*:?\s*((?-i:[A-Z]{3}))\b", re.I
+    r"(devise|monnaie|currency|rechnungswährung|währung)\s*:?\s*((?-i:[A-Z]{3}))\b", re.IGNORECASE
 )
 
 

@@ -179,7 +179,7 @@ def test_empty_text_gives_nothing_and_json_shape() -> None:
     fields = extract_fields(["Facture n° 12\nTotal TTC 12,00 €"])
     as_json = fields_to_json(fields)
     assert as_json["invoice_number"] == {"value": "12", "confidence": 0.9, "source": "text"}
-    assert list(as_json)[0] == "document_type"
+    assert next(iter(as_json)) == "document_type"
     with pytest.raises(ValueError):
         extract_fields(["x"], source="scanner")
 
