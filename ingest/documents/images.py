@@ -28,7 +28,10 @@ _WIDE_MODES = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
 
 @dataclass(frozen=True)
 class ImageFacts:
-    """What a readable image says; `normalised` holds one PNG per page."""
+    """What a readable image says; `normalised` holds one PNG per page.
+
+    Width and height are those of the first page once upright, as in its PNG.
+    """
 
     pages: int
     width: int
@@ -53,9 +56,12 @@ def read_image(path: Path, kind: Kind, limits: Limits) -> ImageFacts:
     """Decode every page and normalise it; raise DocumentRejected when that is not possible."""
     try:
         with _opened(path, kind, limits) as image:
-            width, height = image.size
             pages = _page_count(image, limits)
-            normalised = [_normalised_png(image, page, limits) for page in range(pages)]
+            # Encode each page as soon as it is decoded: a long TIFF never sits in memory whole.
+            first = _normalised_page(image, 0, limits)
+            width, height = first.size
+            normalised = [_png(first)]
+            normalised += [_png(_normalised_page(image, page, limits)) for page in range(1, pages)]
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise DocumentRejected(
             Reason.damaged, f"The image is damaged and cannot be read ({exc})."
@@ -102,14 +108,18 @@ def _page_count(image: Image.Image, limits: Limits) -> int:
     return pages
 
 
-def _normalised_png(image: Image.Image, page: int, limits: Limits) -> bytes:
-    """One page upright (EXIF orientation applied), as 8-bit greyscale or RGB PNG."""
+def _normalised_page(image: Image.Image, page: int, limits: Limits) -> Image.Image:
+    """One page upright (EXIF orientation applied), in 8-bit greyscale or RGB."""
     image.seek(page)
     _check_pixels(image, limits)  # each TIFF page has its own size
     image.load()
     upright = ImageOps.exif_transpose(image) or image
+    return _eight_bit(upright)
+
+
+def _png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    _eight_bit(upright).save(buffer, format="PNG")
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
