@@ -127,7 +127,7 @@ def _eight_bit(image: Image.Image) -> Image.Image:
     """Greyscale stays greyscale, everything else becomes RGB; transparency goes on white."""
     if image.mode in _WIDE_MODES:
         # 16-bit and float scans: scale into 0-255 rather than clip at 255.
-        return image.convert("I").point(lambda value: value * (1 / 257), "L")
+        return image.convert("I").point(lambda value: value * (1 / 257)).convert("L")
     if image.mode in _GREY_MODES:
         return _on_white(image.convert("LA"), "L") if "A" in image.mode else image.convert("L")
     if image.mode in ("RGBA", "PA", "RGBa", "La") or "transparency" in image.info:
