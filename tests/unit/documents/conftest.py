@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-from PIL import Image
 from pypdf import PdfWriter
 
 MakePdf = Callable[..., Path]

@@ -5,16 +5,22 @@ from pathlib import Path
 
 import pytest
 
-from ingest.documents.archives import _BoundedEntryStream, _Expanded, iter_archive, unsafe_name
+from ingest.documents.archives import (
+    _BoundedEntryStream,
+    _Expanded,
+    iter_archive,
+    unsafe_name,
+)
 from ingest.documents.limits import MIB, Limits
 from ingest.documents.reasons import DocumentRejected, Reason
 
 from .builders import patch_central, zip_bytes
 
+DEFAULT = Limits()
 PDF = b"%PDF-1.4\n" + b"invoice body " * 50
 
 
-def entries(path: Path, limits: Limits = Limits()) -> dict[str, bytes | Reason]:
+def entries(path: Path, limits: Limits = DEFAULT) -> dict[str, bytes | Reason]:
     """Each yielded entry's content, or its rejection reason."""
     found: dict[str, bytes | Reason] = {}
     for entry, stream in iter_archive(path, limits):
@@ -22,7 +28,7 @@ def entries(path: Path, limits: Limits = Limits()) -> dict[str, bytes | Reason]:
     return found
 
 
-def whole_archive_refusal(path: Path, limits: Limits = Limits()) -> str:
+def whole_archive_refusal(path: Path, limits: Limits = DEFAULT) -> str:
     iterator = iter_archive(path, limits)
     with pytest.raises(DocumentRejected) as caught:
         next(iterator)

@@ -12,10 +12,11 @@ from ingest.documents.limits import Limits
 from ingest.documents.reasons import DocumentRejected, Reason
 from ingest.documents.sniff import Kind
 
+DEFAULT = Limits()
 INVOICE_XML = b'<?xml version="1.0" encoding="UTF-8"?>\n<rsm:CrossIndustryInvoice/>'
 
 
-def rejected(path, limits: Limits = Limits()) -> DocumentRejected:
+def rejected(path, limits: Limits = DEFAULT) -> DocumentRejected:
     with pytest.raises(DocumentRejected) as caught:
         analyse(path, Kind.pdf, limits)
     return caught.value
