@@ -71,7 +71,7 @@ def _bounded(path: Path, limits: Limits, work: Callable[[], T]) -> T:
     except (DocumentRejected, DependencyError):
         # DependencyError means our installation lacks a crypto library: not the file's fault.
         raise
-    except Exception as exc:
+    except Exception as exc:  # a parser fed hostile bytes can raise anything
         raise DocumentRejected(
             Reason.damaged, f"The PDF is damaged and cannot be read ({type(exc).__name__}: {exc})."
         ) from exc
