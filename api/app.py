@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.deps import Services
-from api.routes import batches, documents, dossiers, health
+from api.routes import discover_routers
 from ingest.db import make_engine, migrate
 from ingest.settings import Settings, get_settings
 from ingest.store import open_store
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
                   description="Invoice ingestion with a processing SLA: upload batches, follow them, "
                               "read what each document says.")
     problems.install(app)
-    for router in (health.router, dossiers.router, batches.router, documents.router):
+    for router in discover_routers():
         app.include_router(router)
     app.mount("/ui", StaticFiles(directory=STATIC_DIR, html=True), name="ui")
     return app

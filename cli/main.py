@@ -18,14 +18,14 @@ app.command("upload")(upload.upload)
 app.add_typer(admin.admin_app, name="admin")
 
 
-def _mount_optional() -> None:
-    # Sub-apps of later features register here as they land.
+def _mount_sub_apps() -> None:
+    # Each feature with commands of its own exposes a Typer app in its module.
     from cli.contract import contract_app
 
     app.add_typer(contract_app, name="contract")
 
 
-_mount_optional()
+_mount_sub_apps()
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -66,6 +66,7 @@ def _new_user(session: Session, email: str, role: Role, account_id: str | None) 
         raise AccountError("email_taken", f"A user with the e-mail {email} already exists.")
     user = User(email=email, role=role, account_id=account_id)
     session.add(user)
+    session.flush()  # no ORM relationships: rows go in in the order they are flushed
     return user
 
 

@@ -23,9 +23,10 @@ from sqlmodel import Session, select
 
 from ingest import outbox
 from ingest.accounts import Principal
+from ingest.contract.retention import reference_date
 from ingest.documents.analyse import precheck
 from ingest.documents.archives import iter_archive
-from ingest.documents.limits import Limits
+from ingest.documents.limits import Limits, human_size
 from ingest.documents.reasons import DocumentRejected, Reason
 from ingest.documents.sniff import Kind, sniff
 from ingest.models import Batch, Document, DocumentState, Dossier, Flow, Rejection, utcnow
@@ -169,7 +170,7 @@ def _check_spooled(spooled: Spooled, limits: Limits) -> Kind:
         raise DocumentRejected(Reason.empty_file, "The file is empty.")
     if spooled.truncated:
         raise DocumentRejected(Reason.too_large, f"The file is larger than the limit of "
-                               f"{_mb(limits.max_file_bytes)}.")
+                               f"{human_size(limits.max_file_bytes)}.")
     kind = sniff(spooled.head)
     if kind is None:
         raise DocumentRejected(Reason.unsupported_type, "The file is not a PDF, JPEG, PNG, TIFF, "
@@ -177,10 +178,6 @@ def _check_spooled(spooled: Spooled, limits: Limits) -> Kind:
     if kind is not Kind.zip:
         precheck(spooled.path, kind, spooled.size, limits)
     return kind
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1_000_000:.0f} MB"
 
 
 def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sorted,
@@ -195,7 +192,8 @@ def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sor
     docs = [Document(account_id=principal.account_id, dossier_id=dossier_id, batch_id=batch.id,
                      filename=a.filename[:500], kind=a.kind, sha256=a.spooled.sha256, size=a.spooled.size,
                      object_key=original_key(a.spooled.sha256), state=DocumentState.queued,
-                     received_at=now, queued_at=now) for a in sorted_.accepted]
+                     received_at=now, queued_at=now, reference_date=reference_date(None, False, now))
+            for a in sorted_.accepted]
     rejs = [Rejection(batch_id=batch.id, filename=name[:500], reason=str(exc.reason), message=exc.message)
             for name, exc in sorted_.rejected]
     with Session(engine, expire_on_commit=False) as session:
@@ -203,6 +201,7 @@ def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sor
         session.flush()
         session.add_all(docs)
         session.add_all(rejs)
+        session.flush()
         for doc in docs:
             outbox.add_process_document(session, doc.id, batch_flow.value)
         try:

@@ -7,7 +7,7 @@ way; instants are timezone-aware UTC (see :class:`UTCDateTime`).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -115,6 +115,8 @@ class Dossier(SQLModel, table=True):
     account_id: str = Field(foreign_key="accounts.id", index=True)
     name: str = Field(max_length=200)
     siren: str | None = Field(default=None, max_length=9)
+    # A dossier under legal hold is never purged (CONTRACT §5).
+    legal_hold: bool = False
     created_at: datetime = instant(default=True)
 
 
@@ -128,6 +130,13 @@ class Batch(SQLModel, table=True):
     flow_reason: str = Field(default="", max_length=500)
     idempotency_key: str | None = Field(default=None, max_length=200)
     received_at: datetime = instant(default=True, index=True)
+    # Daily flow: due 48 h after receipt; bulk: a live ETA (CONTRACT §6).
+    due_at: datetime | None = instant(nullable=True)
+    eta: datetime | None = instant(nullable=True)
+    eta_computed_at: datetime | None = instant(nullable=True)
+    reclassified_at: datetime | None = instant(nullable=True)
+    sla_state: str | None = Field(default=None, max_length=16)
+    finished_at: datetime | None = instant(nullable=True)
 
 
 class Document(SQLModel, table=True):
@@ -152,6 +161,9 @@ class Document(SQLModel, table=True):
     text_chars: int | None = None
     einvoice_flavour: str | None = Field(default=None, max_length=32)
     facts: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    # The date that decides the two-year history: the validated invoice date,
+    # else the receipt date (CONTRACT §5). Set at intake, refined by processing.
+    reference_date: date | None = Field(default=None, index=True)
     received_at: datetime = instant(default=True)
     queued_at: datetime | None = instant(nullable=True)
     started_at: datetime | None = instant(nullable=True)
@@ -179,3 +191,14 @@ class OutboxMessage(SQLModel, table=True):
     document_id: str | None = Field(default=None, max_length=36)
     created_at: datetime = instant(default=True)
     published_at: datetime | None = instant(nullable=True, index=True)
+
+
+class UsageRecord(SQLModel, table=True):
+    """One row per counted document: the primary key makes counting exactly-once,
+    whatever the redeliveries and however many workers finish at once."""
+
+    __tablename__ = "usage_records"
+    document_id: str = Field(primary_key=True, max_length=36)
+    account_id: str = Field(foreign_key="accounts.id", index=True)
+    dossier_id: str = Field(max_length=36)
+    counted_at: datetime = instant(default=True, index=True)

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -28,7 +30,7 @@ from ingest.documents.analyse import DocumentFacts, analyse
 from ingest.documents.limits import Limits
 from ingest.documents.reasons import DocumentRejected
 from ingest.documents.sniff import Kind
-from ingest.models import Batch, Document, DocumentState, utcnow
+from ingest.models import Batch, Document, DocumentState, UsageRecord, utcnow
 from ingest.spool import spool
 from ingest.store import ObjectStore, StoreUnavailable, derivative_key
 
@@ -84,13 +86,28 @@ def claim(engine: Engine, document_id: str, *, lease: timedelta, redelivered: bo
 
 
 def finish(engine: Engine, held: Claim, state: DocumentState, **values: Any) -> bool:
-    """Write the outcome if the claim is still ours; False when it was taken over."""
+    """Write the outcome if the claim is still ours; False when it was taken over.
+
+    A processed document is counted in the same transaction (one usage row per
+    document, keyed by its id): a retried or redelivered task never counts twice.
+    """
     stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
             .values(state=state, claim_token=None, lease_until=None, finished_at=utcnow(), **values))
     with Session(engine) as session:
         ok = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+        if ok and state is DocumentState.processed:
+            count_usage(session, held.document_id)
         session.commit()
     return ok
+
+
+def count_usage(session: Session, document_id: str) -> None:
+    doc = session.get(Document, document_id)
+    assert doc is not None
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(UsageRecord).values(document_id=doc.id, account_id=doc.account_id,
+                                               dossier_id=doc.dossier_id, counted_at=utcnow())
+                    .on_conflict_do_nothing(index_elements=["document_id"]))
 
 
 def release(engine: Engine, held: Claim) -> None:

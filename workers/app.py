@@ -46,6 +46,14 @@ def _queues(settings: Settings) -> list[Queue]:
     return queues
 
 
+def _transport_options(settings: Settings) -> dict[str, object]:
+    if settings.uses_embedded_broker:
+        # The SQLite broker hands these to SQLAlchemy's create_engine: let
+        # concurrent processes wait for the file lock instead of failing.
+        return {"connect_args": {"timeout": 30}}
+    return {"confirm_publish": True}
+
+
 def create_app(settings: Settings) -> Celery:
     if settings.task_time_limit >= CONSUMER_TIMEOUT_S:
         raise ValueError("task_time_limit must stay below RabbitMQ's 30-minute consumer_timeout")
@@ -53,7 +61,7 @@ def create_app(settings: Settings) -> Celery:
     app.conf.update(
         broker_url=settings.effective_broker_url(),
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"confirm_publish": True},
+        broker_transport_options=_transport_options(settings),
         task_serializer="json",
         accept_content=["json"],
         result_backend=None,
@@ -73,16 +81,34 @@ def create_app(settings: Settings) -> Celery:
         worker_send_task_events=False,
         beat_schedule=beat_schedule(settings),
         timezone="Europe/Paris",
-        include=["workers.tasks"],
+        include=task_modules(),
     )
     app.conf.bordereau_settings = settings
     return app
 
 
+def task_modules() -> list[str]:
+    """Every ``workers/tasks*.py`` module: a feature adds its tasks in a module of its own."""
+    import pkgutil
+
+    import workers
+
+    return sorted(f"workers.{m.name}" for m in pkgutil.iter_modules(workers.__path__)
+                  if m.name.startswith("tasks"))
+
+
 def beat_schedule(settings: Settings) -> dict[str, dict[str, object]]:
-    ops = {"queue": queue_name(settings, "ops"), "routing_key": "ops", "expires": 60}
-    return {
-        "relay-outbox": {"task": "bordereau.relay_outbox", "schedule": settings.outbox_relay_interval,
-                         "options": ops},
-        "requeue-stale": {"task": "bordereau.requeue_stale", "schedule": 60.0, "options": ops},
-    }
+    """The beat entries of every task module (a ``beat_entries(settings)`` function)."""
+    import importlib
+
+    schedule: dict[str, dict[str, object]] = {}
+    for name in task_modules():
+        entries = getattr(importlib.import_module(name), "beat_entries", None)
+        if entries:
+            schedule.update(entries(settings))
+    return schedule
+
+
+def ops_options(settings: Settings, expires: float = 60) -> dict[str, object]:
+    """Where periodic jobs go: the ``ops`` queue, never behind documents."""
+    return {"queue": queue_name(settings, "ops"), "routing_key": "ops", "expires": expires}

@@ -52,8 +52,9 @@ def runtime(settings: Settings) -> Runtime:
 
 def make_publisher(app: Celery, settings: Settings) -> Publisher:
     def publish(message: Pending) -> None:
+        # The queue's own exchange and routing key come from task_queues. A failed
+        # or unconfirmed publish raises: the outbox row stays for the next round.
         app.send_task(message.task, args=[message.document_id], queue=queue_name(settings, message.queue),
-                      routing_key=message.queue, confirm_timeout=settings.confirm_timeout,
-                      retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2,
-                                                "interval_step": 0.5, "timeout": settings.confirm_timeout})
+                      confirm_timeout=settings.confirm_timeout, retry=True,
+                      retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
     return publish

@@ -9,6 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from ingest import outbox
 from ingest.processing import TRANSIENT_ERRORS, Failure, Outcome, give_up, process_document, requeue_stale
 from ingest.settings import Settings
+from workers.app import ops_options
 from workers.runtime import Runtime, make_publisher, runtime
 
 log = logging.getLogger(__name__)
@@ -66,3 +67,12 @@ def requeue_stale_task(self: BordereauTask) -> int:
         outbox.relay(self.runtime.engine, make_publisher(self.app, self.settings))
     return count
 
+
+
+def beat_entries(settings: Settings) -> dict[str, dict[str, object]]:
+    ops = ops_options(settings)
+    return {
+        "relay-outbox": {"task": "bordereau.relay_outbox", "schedule": settings.outbox_relay_interval,
+                         "options": ops},
+        "requeue-stale": {"task": "bordereau.requeue_stale", "schedule": 60.0, "options": ops},
+    }

@@ -128,9 +128,9 @@ class WorkerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> "WorkerProcess":
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(self.args, env=self.stack.env(), cwd=REPO, stdout=log, stderr=log,
-                                     start_new_session=True)
+        with self.log_path.open("ab") as log:  # the child keeps its own descriptor
+            self.proc = subprocess.Popen(self.args, env=self.stack.env(), cwd=REPO, stdout=log, stderr=log,
+                                         start_new_session=True)
         return self
 
     def stop(self, sig: int = 15, timeout: float = 30) -> None:

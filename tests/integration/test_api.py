@@ -59,8 +59,8 @@ def test_upload_sorts_accepted_and_rejected_files(client: TestClient, tenant: Te
     assert reasons["empty.pdf"] == "empty_file"
     assert reasons["notes.pdf"] == "unsupported_type"
     assert reasons["lot.zip/readme.txt"] == "unsupported_type"
-    assert reasons["lot.zip/nested.zip"] == "archive_rejected"
-    assert any(r == "archive_rejected" and "evil" in name for name, r in reasons.items())
+    assert reasons["lot.zip/nested.zip"] == "nested_archive"
+    assert any(r == "unsafe_name" and "evil" in name for name, r in reasons.items())
     assert all(r["message"].endswith(".") for r in body["rejected"])
 
 

@@ -80,4 +80,4 @@ def test_time_limits_stay_below_rabbitmq_consumer_timeout() -> None:
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
     assert conf.worker_cancel_long_running_tasks_on_connection_loss
     assert conf.worker_prefetch_multiplier == 1
-    assert conf.broker_transport_options["confirm_publish"] is True
+    assert create_app(Settings(broker_url="amqp://x//")).conf.broker_transport_options["confirm_publish"] is True

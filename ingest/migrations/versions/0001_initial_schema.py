@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 06:30:12.900883
+Create Date: 2026-11-27
 """
 
 from __future__ import annotations
@@ -47,12 +47,25 @@ def upgrade() -> None:
     sa.Column('account_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('siren', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=True),
+    sa.Column('legal_hold', sa.Boolean(), nullable=False),
     sa.Column('created_at', ingest.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dossiers_account_id'), ['account_id'], unique=False)
+
+    op.create_table('usage_records',
+    sa.Column('document_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+    sa.Column('account_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('dossier_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+    sa.Column('counted_at', ingest.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
+    sa.PrimaryKeyConstraint('document_id')
+    )
+    with op.batch_alter_table('usage_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_usage_records_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_usage_records_counted_at'), ['counted_at'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
@@ -90,6 +103,12 @@ def upgrade() -> None:
     sa.Column('flow_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('received_at', ingest.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('eta', ingest.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('eta_computed_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reclassified_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sla_state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('finished_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -120,6 +139,7 @@ def upgrade() -> None:
     sa.Column('text_chars', sa.Integer(), nullable=True),
     sa.Column('einvoice_flavour', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('facts', sa.JSON(), nullable=True),
+    sa.Column('reference_date', sa.Date(), nullable=True),
     sa.Column('received_at', ingest.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('queued_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('started_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
@@ -133,6 +153,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_documents_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_documents_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_documents_dossier_id'), ['dossier_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_documents_reference_date'), ['reference_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_documents_sha256'), ['sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_documents_state'), ['state'], unique=False)
 
@@ -160,6 +181,7 @@ def downgrade() -> None:
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_documents_state'))
         batch_op.drop_index(batch_op.f('ix_documents_sha256'))
+        batch_op.drop_index(batch_op.f('ix_documents_reference_date'))
         batch_op.drop_index(batch_op.f('ix_documents_dossier_id'))
         batch_op.drop_index(batch_op.f('ix_documents_batch_id'))
         batch_op.drop_index(batch_op.f('ix_documents_account_id'))
@@ -179,6 +201,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_users_account_id'))
 
     op.drop_table('users')
+    with op.batch_alter_table('usage_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_usage_records_counted_at'))
+        batch_op.drop_index(batch_op.f('ix_usage_records_account_id'))
+
+    op.drop_table('usage_records')
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dossiers_account_id'))
 
