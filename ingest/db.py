@@ -19,6 +19,20 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 TRANSIENT_DB_ERRORS: tuple[type[Exception], ...] = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
 
+def import_tables() -> None:
+    """Import ``ingest.models`` and every ``ingest.tables_*`` module: a feature
+    keeps its tables in a module of its own, and migrations see them all."""
+    import importlib
+    import pkgutil
+
+    import ingest
+
+    importlib.import_module("ingest.models")
+    for info in pkgutil.iter_modules(ingest.__path__):
+        if info.name.startswith("tables_"):
+            importlib.import_module(f"ingest.{info.name}")
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)

@@ -57,6 +57,23 @@ class Settings(BaseSettings):
 
     api_url: str = "http://127.0.0.1:8000"
 
+    # Daily flow and bulk archive (CONTRACT §6).
+    bulk_window: int = 200
+    dispatch_interval: float = 5.0
+    sla_margin_hours: float = 6.0
+
+    # Availability probes (CONTRACT §3): empty base URL means api_url.
+    probe_base_url: str = ""
+    probe_timeout: float = 10.0
+
+    # Two-year history: the nightly purge, local time in Europe/Paris.
+    purge_at: str = "02:30"
+
+    # OCR (Tesseract).
+    ocr_languages: str = "fra+eng"
+    ocr_dpi: int = 300
+    ocr_page_timeout: float = 60.0
+
     def resolved_data_dir(self) -> Path:
         return self.data_dir.expanduser().resolve()
 

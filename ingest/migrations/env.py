@@ -5,8 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import ingest.models  # noqa: F401  (registers the tables on the metadata)
-from ingest.db import make_engine
+from ingest.db import import_tables, make_engine
+
+import_tables()  # registers every table on the metadata
 
 config = context.config
 target_metadata = SQLModel.metadata
