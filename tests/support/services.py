@@ -125,7 +125,7 @@ def _configured() -> S3Server | None:
         return None
     server = S3Server(endpoint, os.environ.get("BORDEREAU_TEST_S3_ACCESS_KEY", TEST_ACCESS_KEY),
                       os.environ.get("BORDEREAU_TEST_S3_SECRET_KEY", TEST_SECRET_KEY))
-    if why := _not_ready(server, 10):
+    if why := _not_ready(server, 10, patient=False):
         unavailable("S3", f"{endpoint}: {why}")
     return server
 
