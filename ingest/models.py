@@ -156,6 +156,10 @@ class Document(SQLModel, table=True):
     attempts: int = 0
     # A claim lets exactly one worker process the document at a time.
     claim_token: str | None = Field(default=None, max_length=36)
+    # host:pid of the process holding the claim, so that a process on the same
+    # host can tell a dead holder from a busy one (virtual transports such as
+    # the embedded broker do not flag redeliveries).
+    claimed_by: str | None = Field(default=None, max_length=300)
     lease_until: datetime | None = instant(nullable=True)
     pages: int | None = None
     text_chars: int | None = None

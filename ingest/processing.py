@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -64,17 +66,51 @@ class Claim:
     attempts: int
 
 
+def holder_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_dead(holder: str | None) -> bool:
+    """True when the holder ran on this host and its process is gone."""
+    if not holder:
+        return False
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def claim(engine: Engine, document_id: str, *, lease: timedelta, redelivered: bool = False) -> Claim | None:
+    """Take the document for processing, or None when it is final or held.
+
+    A holder's claim is taken over when its lease lapsed, when the broker says
+    the message was redelivered (its worker died), or when the holder was a
+    process of this host that no longer exists.
+    """
     now = utcnow()
-    token = str(uuid.uuid4())
     claimable = sa.or_(
         Document.state.in_([DocumentState.received, DocumentState.queued]),  # type: ignore[attr-defined]
         sa.and_(Document.state == DocumentState.processing,
                 sa.or_(Document.lease_until < now, sa.literal(redelivered))),  # type: ignore[operator]
     )
-    stmt = (sa.update(Document).where(Document.id == document_id, claimable)
-            .values(state=DocumentState.processing, claim_token=token, lease_until=now + lease,
-                    attempts=Document.attempts + 1, started_at=now))
+    held = _claim_where(engine, document_id, claimable, lease)
+    if held is None:
+        held = _take_over_from_dead(engine, document_id, lease)
+    return held
+
+
+def _claim_where(engine: Engine, document_id: str, condition: Any, lease: timedelta) -> Claim | None:
+    now = utcnow()
+    token = str(uuid.uuid4())
+    stmt = (sa.update(Document).where(Document.id == document_id, condition)
+            .values(state=DocumentState.processing, claim_token=token, claimed_by=holder_id(),
+                    lease_until=now + lease, attempts=Document.attempts + 1, started_at=now))
     with Session(engine) as session:
         won = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
         session.commit()
@@ -85,6 +121,15 @@ def claim(engine: Engine, document_id: str, *, lease: timedelta, redelivered: bo
         return Claim(document_id, token, doc.attempts)
 
 
+def _take_over_from_dead(engine: Engine, document_id: str, lease: timedelta) -> Claim | None:
+    with Session(engine) as session:
+        doc = session.get(Document, document_id)
+    if doc is None or doc.state != DocumentState.processing or not _holder_dead(doc.claimed_by):
+        return None
+    # Compare-and-set on the dead holder's token: one taker wins.
+    return _claim_where(engine, document_id, Document.claim_token == doc.claim_token, lease)
+
+
 def finish(engine: Engine, held: Claim, state: DocumentState, **values: Any) -> bool:
     """Write the outcome if the claim is still ours; False when it was taken over.
 
@@ -92,7 +137,8 @@ def finish(engine: Engine, held: Claim, state: DocumentState, **values: Any) -> 
     document, keyed by its id): a retried or redelivered task never counts twice.
     """
     stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
-            .values(state=state, claim_token=None, lease_until=None, finished_at=utcnow(), **values))
+            .values(state=state, claim_token=None, claimed_by=None, lease_until=None, finished_at=utcnow(),
+                    **values))
     with Session(engine) as session:
         ok = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
         if ok and state is DocumentState.processed:
@@ -113,7 +159,7 @@ def count_usage(session: Session, document_id: str) -> None:
 def release(engine: Engine, held: Claim) -> None:
     """Give the document back to the queue after a transient fault (best effort)."""
     stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
-            .values(state=DocumentState.queued, claim_token=None, lease_until=None))
+            .values(state=DocumentState.queued, claim_token=None, claimed_by=None, lease_until=None))
     with Session(engine) as session:
         session.execute(stmt)
         session.commit()

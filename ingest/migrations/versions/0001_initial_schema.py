@@ -134,6 +134,7 @@ def upgrade() -> None:
     sa.Column('message', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('claim_token', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+    sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
     sa.Column('lease_until', ingest.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('pages', sa.Integer(), nullable=True),
     sa.Column('text_chars', sa.Integer(), nullable=True),
