@@ -1,0 +1,122 @@
+"""Statements: list, one with its lines (JSON), and a CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from decimal import Decimal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlmodel import Session, col, func, select
+
+from api.deps import PrincipalDep, SessionDep
+from api.problems import Problem
+from api.schemas import Page
+from ingest.accounts import Principal
+from ingest.contract.money import cents_to_euros
+from ingest.contract.periods import PARIS
+from ingest.statements import lines_of
+from ingest.tables_billing import Statement, StatementLine
+
+router = APIRouter(prefix="/v1/statements", tags=["billing"])
+
+
+class StatementSummary(BaseModel):
+    id: str
+    account_id: str
+    number: int
+    kind: str
+    period_index: int
+    period_start: datetime
+    period_end: datetime
+    corrects_id: str | None
+    total_cents: int
+    issued_at: datetime
+
+
+class LinePublic(BaseModel):
+    position: int
+    kind: str
+    period_index: int
+    quantity: int
+    unit_price_cents: str
+    amount_cents: int
+    label: str
+
+
+class StatementPublic(StatementSummary):
+    lines: list[LinePublic]
+
+
+def summary(s: Statement) -> StatementSummary:
+    return StatementSummary(id=s.id, account_id=s.account_id, number=s.number, kind=s.kind,
+                            period_index=s.period_index, period_start=s.period_start.astimezone(PARIS),
+                            period_end=s.period_end.astimezone(PARIS), corrects_id=s.corrects_id,
+                            total_cents=s.total_cents, issued_at=s.issued_at.astimezone(PARIS))
+
+
+def _visible(session: Session, principal: Principal, statement_id: str) -> Statement:
+    statement = session.get(Statement, statement_id)
+    if statement is None or (statement.account_id != principal.account_id and not principal.is_operator):
+        raise Problem(404, "not_found", f"No statement {statement_id}.")
+    return statement
+
+
+def as_csv(statement: Statement, lines: list[StatementLine]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(["statement_number", "position", "kind", "period_index", "quantity", "unit_price_eur",
+                "amount_cents", "amount_eur", "label"])
+    for line in lines:
+        w.writerow([statement.number, line.position, line.kind, line.period_index, line.quantity,
+                    _euros(line.unit_price_cents),
+                    line.amount_cents, f"{cents_to_euros(line.amount_cents):.2f}", line.label])
+    w.writerow([statement.number, "", "total", "", "", "", statement.total_cents,
+                f"{cents_to_euros(statement.total_cents):.2f}", ""])
+    return out.getvalue()
+
+
+def _euros(unit_price_cents: str) -> str:
+    # The exact unit price (it may hold a fraction of a cent after the surcharge).
+    return f"{(Decimal(unit_price_cents) / 100).normalize():f}"
+
+
+@router.get("", response_model=Page[StatementSummary])
+def list_statements(principal: PrincipalDep, session: SessionDep, account_id: str | None = None,
+                    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[StatementSummary]:
+    stmt = select(Statement)
+    if not principal.is_operator:
+        stmt = stmt.where(Statement.account_id == principal.account_id)
+    if account_id:
+        stmt = stmt.where(Statement.account_id == account_id)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(stmt.order_by(col(Statement.account_id), col(Statement.number).desc())
+                        .offset(offset).limit(limit)).all()
+    nxt = offset + limit if offset + limit < total else None
+    return Page[StatementSummary](items=[summary(s) for s in rows], total=total, limit=limit, offset=offset,
+                                  next_offset=nxt)
+
+
+def _csv_response(statement: Statement, session: Session) -> Response:
+    body = as_csv(statement, lines_of(session, statement.id))
+    name = f"statement-{statement.number}.csv"
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/{statement_id}.csv", response_class=Response)
+def get_statement_csv(statement_id: str, principal: PrincipalDep, session: SessionDep) -> Response:
+    return _csv_response(_visible(session, principal, statement_id), session)
+
+
+@router.get("/{statement_id}", response_model=StatementPublic)
+def get_statement(statement_id: str, principal: PrincipalDep, session: SessionDep,
+                  format: str = Query("json", pattern="^(json|csv)$")) -> StatementPublic | Response:
+    statement = _visible(session, principal, statement_id)
+    if format == "csv":
+        return _csv_response(statement, session)
+    lines = [LinePublic.model_validate(line, from_attributes=True) for line in lines_of(session, statement.id)]
+    return StatementPublic(**summary(statement).model_dump(), lines=lines)

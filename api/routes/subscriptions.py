@@ -1,0 +1,107 @@
+"""Subscriptions: operators set an account's plan; an account reads its own."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from api.deps import OperatorDep, PrincipalDep, SessionDep
+from api.problems import Problem
+from ingest.accounts import Principal
+from ingest.contract.periods import PARIS, Period
+from ingest.subscriptions import PlanChange, SubscriptionError, set_plan, view_subscription
+from ingest.tables_billing import PlanVersion
+
+router = APIRouter(tags=["billing"])
+
+
+class PlanBody(BaseModel):
+    packs: int = Field(ge=0)
+    pack_size: int = Field(ge=1, description="Documents per pack and period")
+    pack_price_cents: int = Field(ge=0, description="Price of one pack per period, in euro cents")
+    named_users: int = Field(ge=0)
+    extra_document_price_cents: int = Field(ge=0, description="List price of an extra document")
+    extra_user_price_cents: int = Field(ge=0, description="List price of an extra named user per period")
+
+
+class PlanIn(PlanBody):
+    activation: datetime | None = Field(None, description="ISO 8601 with offset; first time only (default now)")
+
+
+class PlanVersionPublic(PlanBody):
+    id: int
+    effective_period_index: int
+    created_at: datetime
+
+
+class PeriodPublic(BaseModel):
+    index: int
+    start: datetime
+    end: datetime
+
+
+class SubscriptionPublic(BaseModel):
+    account_id: str
+    activation: datetime
+    current_period: PeriodPublic | None
+    plan: PlanBody | None
+    allowance: int | None
+    pending: PlanVersionPublic | None
+    history: list[PlanVersionPublic]
+
+
+def period_public(period: Period) -> PeriodPublic:
+    # Bounds are shown in Paris time: periods are Paris wall-clock anniversaries.
+    return PeriodPublic(index=period.index, start=period.start.astimezone(PARIS), end=period.end.astimezone(PARIS))
+
+
+def version_public(v: PlanVersion) -> PlanVersionPublic:
+    return PlanVersionPublic.model_validate(v, from_attributes=True)
+
+
+def target_account(principal: Principal, account_id: str | None) -> str:
+    """An account reads its own rows; an operator names the account."""
+    if principal.is_operator:
+        if not account_id:
+            raise Problem(422, "account_required", "Operators name the account with ?account_id=….")
+        return account_id
+    if account_id and account_id != principal.account_id:
+        raise Problem(404, "not_found", f"No account {account_id}.")
+    assert principal.account_id is not None
+    return principal.account_id
+
+
+def subscription_error(exc: SubscriptionError) -> Problem:
+    return Problem(exc.status, exc.code.value, exc.message)
+
+
+def _public(session, account_id: str) -> SubscriptionPublic:  # type: ignore[no-untyped-def]
+    view = view_subscription(session, account_id)
+    plan = PlanBody.model_validate(view.plan, from_attributes=True) if view.plan else None
+    return SubscriptionPublic(
+        account_id=account_id, activation=view.activation_at.astimezone(PARIS),
+        current_period=period_public(view.current_period) if view.current_period else None,
+        plan=plan, allowance=view.plan.allowance if view.plan else None,
+        pending=version_public(view.pending) if view.pending else None,
+        history=[version_public(v) for v in view.history])
+
+
+@router.put("/v1/accounts/{account_id}/subscription", response_model=SubscriptionPublic)
+def put_subscription(account_id: str, body: PlanIn, operator: OperatorDep, session: SessionDep) -> SubscriptionPublic:
+    change = PlanChange(**body.model_dump(exclude={"activation"}))
+    try:
+        set_plan(session, account_id, change, activation=body.activation, by=operator.user_id)
+        return _public(session, account_id)
+    except SubscriptionError as exc:
+        raise subscription_error(exc) from exc
+
+
+@router.get("/v1/subscription", response_model=SubscriptionPublic)
+def get_subscription(principal: PrincipalDep, session: SessionDep,
+                     account_id: str | None = Query(None, description="Operators only")) -> SubscriptionPublic:
+    try:
+        return _public(session, target_account(principal, account_id))
+    except SubscriptionError as exc:
+        raise subscription_error(exc) from exc

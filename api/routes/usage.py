@@ -1,0 +1,50 @@
+"""Usage of a period against its allowance, with the warnings reached."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.deps import PrincipalDep, SessionDep
+from api.routes.subscriptions import PeriodPublic, period_public, subscription_error, target_account
+from ingest.contract.periods import PARIS
+from ingest.subscriptions import SubscriptionError
+from ingest.usage import read_usage
+
+router = APIRouter(tags=["billing"])
+
+
+class WarningPublic(BaseModel):
+    threshold: int
+    reached_at: datetime
+    recorded_at: datetime
+
+
+class UsagePublic(BaseModel):
+    account_id: str
+    period: PeriodPublic
+    allowance: int
+    consumed: int
+    remaining: int
+    overage: int
+    warnings: list[WarningPublic]
+
+
+@router.get("/v1/usage", response_model=UsagePublic)
+def get_usage(principal: PrincipalDep, session: SessionDep,
+              period: str = Query("current", pattern=r"^(current|previous|\d{1,6})$",
+                                  description="A period index, current or previous"),
+              account_id: str | None = Query(None, description="Operators only")) -> UsagePublic:
+    account = target_account(principal, account_id)
+    try:
+        usage = read_usage(session, account, period)
+    except SubscriptionError as exc:
+        raise subscription_error(exc) from exc
+    s = usage.summary
+    return UsagePublic(
+        account_id=account, period=period_public(usage.period), allowance=s.allowance, consumed=s.consumed,
+        remaining=s.remaining, overage=s.overage,
+        warnings=[WarningPublic(threshold=w.threshold, reached_at=w.reached_at.astimezone(PARIS),
+                                recorded_at=w.recorded_at.astimezone(PARIS)) for w in usage.warnings])

@@ -1,0 +1,81 @@
+"""``bordereau admin set-plan`` and ``close-period``: subscriptions and statements by hand."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import typer
+
+from cli.errors import die
+
+billing_admin_app = typer.Typer(no_args_is_help=True, help="Subscriptions and statements.")
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from ingest.db import make_engine, migrate
+    from ingest.settings import get_settings
+
+    url = get_settings().effective_database_url()
+    migrate(url)
+    return make_engine(url)
+
+
+def _instant(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        die(f"{name} must be an ISO 8601 instant, not '{value}'.", 2)
+    if at.tzinfo is None:
+        die(f"{name} needs a UTC offset (e.g. 2026-03-01T00:00:00+01:00).", 2)
+    return at
+
+
+@billing_admin_app.command("set-plan")
+def set_plan_command(
+    account: str = typer.Option(..., "--account", help="Account id"),
+    packs: int = typer.Option(..., "--packs"),
+    pack_size: int = typer.Option(..., "--pack-size", help="Documents per pack and period"),
+    pack_price_cents: int = typer.Option(..., "--pack-price-cents", help="Price of a pack per period"),
+    named_users: int = typer.Option(..., "--named-users"),
+    extra_document_price_cents: int = typer.Option(..., "--extra-document-price-cents"),
+    extra_user_price_cents: int = typer.Option(..., "--extra-user-price-cents"),
+    activation: str | None = typer.Option(None, "--activation", help="ISO 8601; first time only (default now)"),
+) -> None:
+    """Set an account's plan: it takes effect at the next period (at once before activation)."""
+    from sqlmodel import Session
+
+    from ingest.subscriptions import PlanChange, SubscriptionError, set_plan
+
+    change = PlanChange(packs, pack_size, pack_price_cents, named_users, extra_document_price_cents,
+                        extra_user_price_cents)
+    with Session(_engine(), expire_on_commit=False) as session:
+        try:
+            version = set_plan(session, account, change, activation=_instant(activation, "--activation"))
+        except SubscriptionError as exc:
+            die(exc.message, 2)
+    typer.echo(json.dumps({"account_id": account, "plan_version": version.id,
+                           "effective_period_index": version.effective_period_index}))
+
+
+@billing_admin_app.command("close-period")
+def close_period_command(
+    account: str = typer.Option(..., "--account", help="Account id"),
+    at: str | None = typer.Option(None, "--at", help="ISO 8601 instant (default now)"),
+) -> None:
+    """Issue every statement due for the account at --at; prints the statements issued."""
+    from sqlmodel import Session
+
+    from ingest.statements import issue_due
+    from ingest.subscriptions import SubscriptionError
+
+    with Session(_engine(), expire_on_commit=False) as session:
+        try:
+            issued = issue_due(session, account, _instant(at, "--at"))
+        except SubscriptionError as exc:
+            die(exc.message, 2)
+        out = [{"id": s.id, "number": s.number, "period_index": s.period_index, "total_cents": s.total_cents}
+               for s in issued]
+    typer.echo(json.dumps({"account_id": account, "issued": out}))

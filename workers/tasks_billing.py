@@ -1,0 +1,35 @@
+"""Billing jobs: issue the statements due (hourly) and record usage warnings (every 15 min)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from ingest.settings import Settings
+from ingest.statements import issue_all_due
+from ingest.usage import record_all_warnings
+from workers.app import ops_options
+from workers.tasks import BordereauTask
+
+# Settings we would want: BORDEREAU_STATEMENT_SCAN_INTERVAL and BORDEREAU_USAGE_WARNING_INTERVAL.
+STATEMENT_SCAN_INTERVAL_S = 3600.0
+USAGE_WARNING_INTERVAL_S = 900.0
+
+
+@shared_task(bind=True, base=BordereauTask, name="bordereau.issue_statements")
+def issue_statements_task(self: BordereauTask) -> int:
+    """Safe to run twice: a period's statement is unique, the second run finds it."""
+    return issue_all_due(self.runtime.engine)
+
+
+@shared_task(bind=True, base=BordereauTask, name="bordereau.record_usage_warnings")
+def record_usage_warnings_task(self: BordereauTask) -> int:
+    return record_all_warnings(self.runtime.engine)
+
+
+def beat_entries(settings: Settings) -> dict[str, dict[str, object]]:
+    return {
+        "issue-statements": {"task": "bordereau.issue_statements", "schedule": STATEMENT_SCAN_INTERVAL_S,
+                             "options": ops_options(settings, expires=STATEMENT_SCAN_INTERVAL_S)},
+        "record-usage-warnings": {"task": "bordereau.record_usage_warnings", "schedule": USAGE_WARNING_INTERVAL_S,
+                                  "options": ops_options(settings, expires=USAGE_WARNING_INTERVAL_S)},
+    }
