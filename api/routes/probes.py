@@ -1,0 +1,91 @@
+"""``/v1/probes/measurements``: operators import an external monitor's measurements and
+read what is stored (CONTRACT.md §3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Body, Query
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from sqlmodel import func, select
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import OperatorDep, ServicesDep, SessionDep
+from api.problems import Problem
+from api.schemas import Page
+from ingest.contract.availability import Measurement
+from ingest.probes import import_measurements
+from ingest.tables_probes import PROBER_SOURCE, ProbeMeasurement
+
+router = APIRouter(prefix="/v1/probes", tags=["probes"])
+
+MAX_MEASUREMENTS_PER_REQUEST = 20_000  # a month of both probes from one monitor is ~30,000: send it in two
+SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+
+
+class MeasurementIn(BaseModel):
+    probe: Literal["ihm", "api"]
+    at: AwareDatetime = Field(description="ISO 8601 with an offset")
+    status: int | None = Field(None, ge=100, le=599, description="null when nothing answered")
+    latency_ms: float | None = Field(None, ge=0, allow_inf_nan=False, description="null when nothing answered")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> "MeasurementIn":
+        if (self.status is None) != (self.latency_ms is None):
+            raise ValueError("status and latency_ms must both be null (no response) or both be set")
+        return self
+
+
+class ImportResult(BaseModel):
+    received: int
+    stored: int
+    duplicates: int = Field(description="already stored for this probe, instant and source: ignored")
+
+
+class MeasurementPublic(BaseModel):
+    probe: str
+    at: datetime
+    status: int | None
+    latency_ms: float | None
+    source: str
+    ok: bool = Field(description="2xx and under the probe's latency limit (1 s ihm, 5 s api)")
+
+
+@router.post("/measurements", response_model=ImportResult)
+async def import_probe_measurements(
+    operator: OperatorDep, services: ServicesDep,
+    measurements: list[MeasurementIn] = Body(..., max_length=MAX_MEASUREMENTS_PER_REQUEST),
+    source: str = Query("import", pattern=SOURCE_PATTERN, description="the external monitor's name"),
+) -> ImportResult:
+    if source == PROBER_SOURCE:
+        raise Problem(422, "reserved_source", f"The source '{PROBER_SOURCE}' is the service's own prober; "
+                      "name the monitor these measurements come from.")
+    values = [Measurement(m.probe, m.at, m.status, m.latency_ms) for m in measurements]
+    result = await run_in_threadpool(import_measurements, services.engine, values, source)
+    return ImportResult(received=result.received, stored=result.stored, duplicates=result.duplicates)
+
+
+@router.get("/measurements", response_model=Page[MeasurementPublic])
+def list_probe_measurements(
+    operator: OperatorDep, session: SessionDep, probe: Literal["ihm", "api"] | None = None,
+    source: str | None = None, since: AwareDatetime | None = None, until: AwareDatetime | None = None,
+    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+) -> Page[MeasurementPublic]:
+    """Stored measurements, newest first; ``since`` inclusive, ``until`` exclusive."""
+    stmt = select(ProbeMeasurement)
+    if probe:
+        stmt = stmt.where(ProbeMeasurement.probe == probe)
+    if source:
+        stmt = stmt.where(ProbeMeasurement.source == source)
+    if since:
+        stmt = stmt.where(ProbeMeasurement.at >= since)
+    if until:
+        stmt = stmt.where(ProbeMeasurement.at < until)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(stmt.order_by(ProbeMeasurement.at.desc(), ProbeMeasurement.id)  # type: ignore[attr-defined]
+                        .offset(offset).limit(limit)).all()
+    items = [MeasurementPublic(probe=r.probe, at=r.at, status=r.status, latency_ms=r.latency_ms, source=r.source,
+                               ok=Measurement(r.probe, r.at, r.status, r.latency_ms).ok) for r in rows]
+    nxt = offset + limit if offset + limit < total else None
+    return Page[MeasurementPublic](items=items, total=total, limit=limit, offset=offset, next_offset=nxt)
