@@ -1,0 +1,209 @@
+"""Support requests (CONTRACT §2): clients register them and add files; operators follow them up.
+
+Operator steps accept an optional ``at`` (when the step really happened, e.g. on the phone), never
+in the future and never before the request's latest step; a client's registration is always "now".
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from python_multipart.exceptions import MultipartParseError
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import OperatorDep, PrincipalDep, ServicesDep, SessionDep
+from api.multipart import read_form
+from api.problems import Problem
+from api.schemas import Page
+from api.schemas_support import (
+    AttachmentPublic,
+    FollowUpBody,
+    QualifyBody,
+    StepBody,
+    SupportRequestCreate,
+    SupportRequestPublic,
+    SupportRequestSummary,
+    attachment_public,
+    detail,
+    summary,
+)
+from ingest import support_requests as support
+from ingest.accounts import Principal
+from ingest.models import utcnow
+from ingest.store import StoreUnavailable
+from ingest.store.base import COPY_CHUNK
+
+router = APIRouter(prefix="/v1/support-requests", tags=["support requests"])
+
+# Wanted as the setting BORDEREAU_SUPPORT_ATTACHMENT_MAX_BYTES: the largest body of one upload call.
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_FILES_PER_CALL = 5
+_MULTIPART_OVERHEAD = 64 * 1024
+T = TypeVar("T")
+
+
+def _run(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call a use case, turning its refusals into problems."""
+    try:
+        return call(*args, **kwargs)
+    except support.SupportError as exc:
+        raise Problem(exc.status, exc.code, exc.message) from exc
+
+
+def _detail(session: Session, req: support.SupportRequest) -> SupportRequestPublic:
+    events, files = support.history(session, req.id)
+    return detail(req, support.standing(req, utcnow()), events, files)
+
+
+@router.post("", status_code=201, response_model=SupportRequestPublic)
+def register(body: SupportRequestCreate, principal: PrincipalDep, session: SessionDep) -> SupportRequestPublic:
+    req = _run(support.register_request, session, principal, description=body.description,
+               context=body.context, error_messages=body.error_messages, steps=body.steps)
+    return _detail(session, req)
+
+
+@router.get("", response_model=Page[SupportRequestSummary])
+def list_requests(principal: PrincipalDep, session: SessionDep,
+                  status: str | None = Query(None, pattern="^(open|closed)$"),
+                  limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[SupportRequestSummary]:
+    rows, total = support.list_requests(session, principal, limit=limit, offset=offset, status=status)
+    now = utcnow()
+    items = [summary(r, support.standing(r, now)) for r in rows]
+    nxt = offset + limit if offset + limit < total else None
+    return Page[SupportRequestSummary](items=items, total=total, limit=limit, offset=offset, next_offset=nxt)
+
+
+@router.get("/attention", response_model=Page[SupportRequestSummary])
+def attention(_: OperatorDep, session: SessionDep, limit: int = Query(50, ge=1, le=500),
+              offset: int = Query(0, ge=0)) -> Page[SupportRequestSummary]:
+    """Open anomalies due soon or late, soonest due first (operators only)."""
+    pairs = support.needing_attention(session, utcnow())
+    items = [summary(r, st) for r, st in pairs[offset:offset + limit]]
+    nxt = offset + limit if offset + limit < len(pairs) else None
+    return Page[SupportRequestSummary](items=items, total=len(pairs), limit=limit, offset=offset, next_offset=nxt)
+
+
+@router.get("/{request_id}", response_model=SupportRequestPublic)
+def get_request(request_id: str, principal: PrincipalDep, session: SessionDep) -> SupportRequestPublic:
+    return _detail(session, _run(support.visible_request, session, principal, request_id))
+
+
+@router.post("/{request_id}/pick-up", response_model=SupportRequestPublic)
+def pick_up(request_id: str, operator: OperatorDep, session: SessionDep,
+            body: StepBody | None = None) -> SupportRequestPublic:
+    body = body or StepBody()
+    req = _run(support.pick_up, session, operator, request_id, note=body.note, at=body.at)
+    return _detail(session, req)
+
+
+@router.post("/{request_id}/qualify", response_model=SupportRequestPublic)
+def qualify(request_id: str, body: QualifyBody, operator: OperatorDep, session: SessionDep) -> SupportRequestPublic:
+    req = _run(support.qualify, session, operator, request_id, criticality=body.criticality,
+               not_an_anomaly=body.not_an_anomaly, note=body.note, at=body.at)
+    return _detail(session, req)
+
+
+def _follow_up(kind: support.EventKind) -> Callable[..., SupportRequestPublic]:
+    def record(request_id: str, body: FollowUpBody, operator: OperatorDep,
+               session: SessionDep) -> SupportRequestPublic:
+        req = _run(support.record_follow_up, session, operator, request_id, kind, body.text, at=body.at)
+        return _detail(session, req)
+    record.__name__ = f"record_{kind.value}"
+    record.__doc__ = f"Record the {kind.value.replace('_', ' ')} of a qualified anomaly (operators only)."
+    return record
+
+
+for _path, _kind in (("action-plan", support.EventKind.ACTION_PLAN),
+                     ("workaround", support.EventKind.WORKAROUND), ("fix", support.EventKind.FIX)):
+    router.add_api_route(f"/{{request_id}}/{_path}", _follow_up(_kind), methods=["POST"],
+                         response_model=SupportRequestPublic)
+
+
+@router.post("/{request_id}/close", response_model=SupportRequestPublic)
+def close(request_id: str, operator: OperatorDep, session: SessionDep,
+          body: StepBody | None = None) -> SupportRequestPublic:
+    body = body or StepBody()
+    req = _run(support.close, session, operator, request_id, note=body.note, at=body.at)
+    return _detail(session, req)
+
+
+class _CappedBody:
+    """The request as ``read_form`` reads it, refusing the body once it passes ``limit`` bytes,
+    so a client cannot fill the disk with a body that never says its length."""
+
+    def __init__(self, request: Request, limit: int):
+        self.headers, self._request, self._limit = request.headers, request, limit
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        seen = 0
+        async for chunk in self._request.stream():
+            seen += len(chunk)
+            if seen > self._limit:
+                raise Problem(413, "attachment_too_large",
+                              f"Attachments sent in one call may total at most {MAX_ATTACHMENT_BYTES} bytes.")
+            yield chunk
+
+
+def _store_one(services: ServicesDep, principal: Principal, request_id: str, name: str, fh: Any) -> Any:
+    size = fh.seek(0, 2)
+    fh.seek(0)
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    with Session(services.engine, expire_on_commit=False) as session:
+        return _run(support.add_attachment, session, services.store, principal, request_id, name, fh, size,
+                    content_type)
+
+
+@router.post("/{request_id}/attachments", status_code=201, response_model=list[AttachmentPublic],
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["files"], "properties": {
+                     "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
+async def add_attachments(request_id: str, request: Request, principal: PrincipalDep,
+                          services: ServicesDep) -> list[AttachmentPublic]:
+    with Session(services.engine) as session:  # refuse an unknown request before reading its body
+        _run(support.visible_request, session, principal, request_id)
+    limit = MAX_ATTACHMENT_BYTES + _MULTIPART_OVERHEAD
+    if int(request.headers.get("content-length") or 0) > limit:
+        raise Problem(413, "attachment_too_large",
+                      f"Attachments sent in one call may total at most {MAX_ATTACHMENT_BYTES} bytes.")
+    try:
+        form = await read_form(_CappedBody(request, limit), file_field="files",  # type: ignore[arg-type]
+                               max_files=MAX_FILES_PER_CALL, tmp_dir=services.settings.resolved_tmp_dir())
+    except MultipartParseError as exc:
+        raise Problem(400, "malformed_multipart", f"The multipart body could not be read: {exc}.") from exc
+    try:
+        if not form.files:
+            raise Problem(422, "no_file", "Send one or more files in the form field 'files'.")
+        stored = [await run_in_threadpool(_store_one, services, principal, request_id, name, fh)
+                  for name, fh in form.files]
+    except StoreUnavailable as exc:
+        raise Problem(503, "store_unavailable", "The object store is unreachable; send the file again.") from exc
+    finally:
+        form.close()
+    return [attachment_public(a) for a in stored]
+
+
+@router.get("/{request_id}/attachments/{number}")
+def read_attachment(request_id: str, number: int, principal: PrincipalDep, services: ServicesDep,
+                    session: SessionDep) -> StreamingResponse:
+    att = _run(support.attachment, session, principal, request_id, number)
+    try:
+        fh = services.store.open(att.object_key)
+    except FileNotFoundError as exc:
+        raise Problem(404, "not_found", f"Attachment {number} is missing from the store.") from exc
+    except StoreUnavailable as exc:
+        raise Problem(503, "store_unavailable", "The object store is unreachable; try again.") from exc
+
+    def chunks() -> Iterator[bytes]:
+        with fh:
+            while chunk := fh.read(COPY_CHUNK):
+                yield chunk
+
+    # Served as a download, never inline: a client's file is not a page of ours.
+    disposition = f"attachment; filename=\"{support.safe_name(att.filename)}\""
+    return StreamingResponse(chunks(), media_type="application/octet-stream",
+                             headers={"Content-Disposition": disposition, "Content-Length": str(att.size)})
