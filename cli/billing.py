@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import typer
+from sqlmodel import Session
 
 from cli.errors import die
 
 billing_admin_app = typer.Typer(no_args_is_help=True, help="Subscriptions and statements.")
 
 
-def _engine():  # type: ignore[no-untyped-def]
+@contextmanager
+def _session() -> Iterator[Session]:
     from ingest.db import make_engine, migrate
     from ingest.settings import get_settings
 
     url = get_settings().effective_database_url()
     migrate(url)
-    return make_engine(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()  # a short-lived command leaves no connection behind
 
 
 def _instant(value: str | None, name: str) -> datetime | None:
@@ -45,13 +54,11 @@ def set_plan_command(
     activation: str | None = typer.Option(None, "--activation", help="ISO 8601; first time only (default now)"),
 ) -> None:
     """Set an account's plan: it takes effect at the next period (at once before activation)."""
-    from sqlmodel import Session
-
     from ingest.subscriptions import PlanChange, SubscriptionError, set_plan
 
     change = PlanChange(packs, pack_size, pack_price_cents, named_users, extra_document_price_cents,
                         extra_user_price_cents)
-    with Session(_engine(), expire_on_commit=False) as session:
+    with _session() as session:
         try:
             version = set_plan(session, account, change, activation=_instant(activation, "--activation"))
         except SubscriptionError as exc:
@@ -66,12 +73,10 @@ def close_period_command(
     at: str | None = typer.Option(None, "--at", help="ISO 8601 instant (default now)"),
 ) -> None:
     """Issue every statement due for the account at --at; prints the statements issued."""
-    from sqlmodel import Session
-
     from ingest.statements import issue_due
     from ingest.subscriptions import SubscriptionError
 
-    with Session(_engine(), expire_on_commit=False) as session:
+    with _session() as session:
         try:
             issued = issue_due(session, account, _instant(at, "--at"))
         except SubscriptionError as exc:

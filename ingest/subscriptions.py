@@ -104,6 +104,7 @@ def set_plan(session: Session, account_id: str, change: PlanChange, *, activatio
         raise SubscriptionError(SubscriptionErrorCode.naive_instant,
                                 "The activation instant needs a UTC offset (ISO 8601, e.g. +01:00).")
     sub = session.get(Subscription, account_id)
+    first = sub is None
     if sub is None:
         sub = Subscription(account_id=account_id, activation_at=activation or now)
         session.add(sub)
@@ -113,7 +114,8 @@ def set_plan(session: Session, account_id: str, change: PlanChange, *, activatio
                                 f"The activation is fixed at {sub.activation_at.isoformat()}; periods hang on it.",
                                 status=409)
     period = current_period(sub.activation_at, now)
-    effective = 0 if period is None else period.index + 1
+    # The first plan holds from activation (even one in the past); a change waits for the next period.
+    effective = 0 if first or period is None else period.index + 1
     version = PlanVersion(account_id=account_id, effective_period_index=effective, created_by=by,
                           packs=plan.packs, pack_size=plan.pack_size, pack_price_cents=plan.pack_price_cents,
                           named_users=plan.named_users, extra_document_price_cents=plan.extra_document_price_cents,
