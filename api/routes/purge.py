@@ -1,0 +1,116 @@
+"""Operators' view of the purge: the dry run, past runs, integrity reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlmodel import func, select
+
+from api.deps import OperatorDep, ServicesDep, SessionDep
+from api.problems import Problem
+from api.schemas import Page
+from ingest.integrity import report_dict
+from ingest.models import utcnow
+from ingest.purge import as_of_from_date, preview
+from ingest.tables_purge import IntegrityReport, PurgeRun, PurgeRunDossier
+
+router = APIRouter(prefix="/v1/purge", tags=["purge"])
+
+
+class DossierTallyPublic(BaseModel):
+    dossier_id: str
+    account_id: str
+    name: str
+    documents: int
+    bytes: int
+
+
+class PurgePreviewPublic(BaseModel):
+    as_of: datetime
+    history_start: date
+    documents: int
+    bytes: int
+    dossiers: list[DossierTallyPublic]
+    held: list[DossierTallyPublic]
+
+
+class RunDossierPublic(BaseModel):
+    dossier_id: str
+    account_id: str
+    documents: int
+    bytes: int
+
+
+class PurgeRunPublic(BaseModel):
+    id: str
+    state: str
+    as_of: datetime
+    history_start: date
+    started_at: datetime
+    ended_at: datetime | None
+    documents: int
+    bytes: int
+    objects: int
+    failure_count: int
+    failures: list[Any]
+    message: str | None
+    dossiers: list[RunDossierPublic] | None = None
+
+
+def _tallies(items: list[Any]) -> list[DossierTallyPublic]:
+    return [DossierTallyPublic(dossier_id=t.dossier_id, account_id=t.account_id, name=t.name,
+                               documents=t.documents, bytes=t.bytes) for t in items]
+
+
+@router.get("/preview", response_model=PurgePreviewPublic)
+def purge_preview(_: OperatorDep, services: ServicesDep, as_of: date | None = None) -> PurgePreviewPublic:
+    """What a purge on `as_of` (a Paris date; default now) would remove, by dossier."""
+    p = preview(services.engine, as_of_from_date(as_of) if as_of else utcnow())
+    return PurgePreviewPublic(as_of=p.as_of, history_start=p.history_start, documents=p.documents, bytes=p.bytes,
+                              dossiers=_tallies(p.dossiers), held=_tallies(p.held))
+
+
+def _run_public(run: PurgeRun, dossiers: list[PurgeRunDossier] | None = None) -> PurgeRunPublic:
+    return PurgeRunPublic(
+        id=run.id, state=run.state, as_of=run.as_of, history_start=run.history_start, started_at=run.started_at,
+        ended_at=run.ended_at, documents=run.documents, bytes=run.bytes, objects=run.objects,
+        failure_count=run.failure_count, failures=run.failures or [], message=run.message,
+        dossiers=None if dossiers is None else [RunDossierPublic(dossier_id=d.dossier_id, account_id=d.account_id,
+                                                                 documents=d.documents, bytes=d.bytes)
+                                                for d in dossiers])
+
+
+@router.get("/runs", response_model=Page[PurgeRunPublic])
+def list_runs(_: OperatorDep, session: SessionDep, limit: int = Query(50, ge=1, le=500),
+              offset: int = Query(0, ge=0)) -> Page[PurgeRunPublic]:
+    total = session.exec(select(func.count()).select_from(PurgeRun)).one()
+    rows = session.exec(select(PurgeRun).order_by(PurgeRun.started_at.desc(), PurgeRun.id)  # type: ignore[attr-defined]
+                        .offset(offset).limit(limit)).all()
+    nxt = offset + limit if offset + limit < total else None
+    return Page[PurgeRunPublic](items=[_run_public(r) for r in rows], total=total, limit=limit, offset=offset,
+                                next_offset=nxt)
+
+
+@router.get("/runs/{run_id}", response_model=PurgeRunPublic)
+def get_run(run_id: str, _: OperatorDep, session: SessionDep) -> PurgeRunPublic:
+    run = session.get(PurgeRun, run_id)
+    if run is None:
+        raise Problem(404, "not_found", f"No purge run {run_id}.")
+    dossiers = session.exec(select(PurgeRunDossier).where(PurgeRunDossier.run_id == run_id)
+                            .order_by(PurgeRunDossier.dossier_id)).all()
+    return _run_public(run, list(dossiers))
+
+
+@router.get("/integrity", response_model=Page[dict[str, Any]])
+def list_integrity(_: OperatorDep, session: SessionDep, limit: int = Query(20, ge=1, le=200),
+                   offset: int = Query(0, ge=0)) -> Page[dict[str, Any]]:
+    """Integrity scans, newest first: orphans removed and rows whose original is missing."""
+    total = session.exec(select(func.count()).select_from(IntegrityReport)).one()
+    rows = session.exec(select(IntegrityReport).order_by(IntegrityReport.started_at.desc())  # type: ignore[attr-defined]
+                        .offset(offset).limit(limit)).all()
+    nxt = offset + limit if offset + limit < total else None
+    return Page[dict[str, Any]](items=[report_dict(r) for r in rows], total=total, limit=limit, offset=offset,
+                                next_offset=nxt)
