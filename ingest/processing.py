@@ -57,6 +57,7 @@ class Outcome(StrEnum):
     failed = "failed"
     already_final = "already_final"
     held_elsewhere = "held_elsewhere"
+    set_aside = "set_aside"  # a poison document: failed, and its message goes to the dead letters
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ def process_document(engine: Engine, store: ObjectStore, limits: Limits, documen
     if held.attempts > max_attempts:
         fail(engine, held, Failure.processing_crashed,
              f"Processing stopped abruptly {held.attempts - 1} times; the document is set aside.")
-        return Outcome.failed
+        return Outcome.set_aside
     try:
         return _work(engine, store, limits, held, tmp_dir)
     except TRANSIENT_ERRORS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from celery import Task, shared_task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from ingest import outbox
 from ingest.processing import TRANSIENT_ERRORS, Failure, Outcome, give_up, process_document, requeue_stale
@@ -52,6 +52,10 @@ def process_document_task(self: BordereauTask, document_id: str) -> str:
             return Outcome.failed.value
         raise
     log.info("document %s: %s", document_id, outcome.value)
+    if outcome is Outcome.set_aside:
+        # Keep the poison message for inspection instead of acknowledging it:
+        # rejected without requeue, RabbitMQ routes it to the dead-letter queue.
+        raise Reject(f"document {document_id} set aside after repeated crashes", requeue=False)
     return outcome.value
 
 

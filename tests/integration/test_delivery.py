@@ -81,3 +81,38 @@ def test_time_limits_stay_below_rabbitmq_consumer_timeout() -> None:
     assert conf.worker_cancel_long_running_tasks_on_connection_loss
     assert conf.worker_prefetch_multiplier == 1
     assert create_app(Settings(broker_url="amqp://x//")).conf.broker_transport_options["confirm_publish"] is True
+
+
+def test_a_poison_document_is_set_aside_and_dead_lettered(stack: Stack, client: TestClient, tenant: Tenant,
+                                                           tmp_path: Path) -> None:
+    """A document that keeps killing its worker is not redelivered forever: past
+    max_attempts it is failed with a reason and its message dead-lettered."""
+    from kombu import Connection
+
+    from workers.app import queue_name
+
+    batch = post_batch(client, tenant, [("poison.pdf", text_pdf())]).json()
+    doc_id = batch["documents"][0]["id"]
+    with Session(stack.engine) as s:
+        doc = s.get(Document, doc_id)
+        assert doc is not None
+        doc.attempts = stack.settings.max_attempts  # as if it had crashed that many times
+        s.add(doc)
+        s.commit()
+    worker = WorkerProcess(stack, tmp_path / "worker.log").start()  # only now: the message waits for it
+    try:
+        wait_for(lambda: _state(stack, doc_id) == "failed", 60, what=f"set aside; log:\n{worker.log()}")
+    finally:
+        worker.stop()
+    with Session(stack.engine) as s:
+        assert s.get(Document, doc_id).reason == "processing_crashed"  # type: ignore[union-attr]
+    if stack.name == "services":  # dead-lettering is a RabbitMQ feature
+        def dead_letters() -> int:
+            with Connection(stack.settings.broker_url) as conn:
+                return conn.default_channel.queue_declare(queue_name(stack.settings, "dead"), passive=True).message_count
+        wait_for(lambda: dead_letters() == 1, 30, what="the message in the dead-letter queue")
+
+
+def _state(stack: Stack, doc_id: str) -> str:
+    with Session(stack.engine) as s:
+        return s.get(Document, doc_id).state  # type: ignore[union-attr]
