@@ -8,7 +8,9 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from ingest.models import Document, OutboxMessage
+from ingest.classification import SlaState
+from ingest.models import Batch, Document, Flow, OutboxMessage
+from ingest.tables_flow import SlaBreach
 
 
 class _DatabaseCollector:
@@ -27,6 +29,39 @@ class _DatabaseCollector:
         outbox = GaugeMetricFamily("bordereau_outbox_pending", "Task messages not yet published")
         outbox.add_metric([], pending)
         yield outbox
+        yield from _flow_metrics(self.engine)
+
+
+def _flow_metrics(engine: Engine):  # type: ignore[no-untyped-def]
+    """The 48-hour commitment: finished daily batches on time, and breaches."""
+    with Session(engine) as session:
+        by_state = dict(session.exec(select(Batch.sla_state, func.count())
+                                     .where(Batch.flow == Flow.daily, Batch.sla_state.is_not(None))  # type: ignore[union-attr]
+                                     .group_by(Batch.sla_state)).all())
+        late = session.exec(select(func.count()).select_from(SlaBreach)).one()
+    states = GaugeMetricFamily("bordereau_daily_batches", "Daily-flow batches by SLA state", labels=["sla_state"])
+    for state in SlaState:
+        states.add_metric([state.value], by_state.get(state.value, 0))
+    yield states
+    met, breached = by_state.get(SlaState.met.value, 0), by_state.get(SlaState.breached.value, 0)
+    ratio = GaugeMetricFamily("bordereau_daily_on_time_ratio",
+                              "Finished daily batches done within 48 hours, over all finished ones (1 when none)")
+    finished_breached = _finished_breached(engine)
+    ratio.add_metric([], met / (met + finished_breached) if met + finished_breached else 1.0)
+    yield ratio
+    breaches = GaugeMetricFamily("bordereau_sla_breaches", "Daily batches past their 48 hours (finished or not)")
+    breaches.add_metric([], breached)
+    yield breaches
+    documents = GaugeMetricFamily("bordereau_sla_breached_documents", "Documents not finished by their due time")
+    documents.add_metric([], late)
+    yield documents
+
+
+def _finished_breached(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.exec(select(func.count()).select_from(Batch).where(
+            Batch.flow == Flow.daily, Batch.sla_state == SlaState.breached.value,
+            Batch.finished_at.is_not(None))).one())  # type: ignore[union-attr]
 
 
 def render_metrics(engine: Engine) -> bytes:

@@ -34,11 +34,24 @@ class RejectedFile(BaseModel):
     message: str
 
 
-class BatchPublic(BaseModel):
+class FlowFields(BaseModel):
+    """Where a batch stands: its flow and why, and when it will be (or was) done."""
+
+    flow: str = Field(description="daily (48-hour commitment) or bulk (archive, live ETA)")
+    flow_code: str = Field(description="stable code of the rule that set the flow, e.g. above_daily_volume")
+    flow_reason: str = Field(description="that rule in words, with its figures")
+    reclassified_at: datetime | None = Field(None, description="when invoice dates moved the batch to bulk")
+    due_at: datetime | None = Field(None, description="daily flow: receipt + 48 hours")
+    expected_at: datetime | None = Field(None, description="daily flow: expected finish")
+    eta: datetime | None = Field(None, description="bulk: expected finish under the fair schedule")
+    eta_computed_at: datetime | None = None
+    sla_state: str | None = Field(None, description="daily flow: on_track, at_risk, breached or met")
+    finished_at: datetime | None = None
+
+
+class BatchPublic(FlowFields):
     id: str
     dossier_id: str
-    flow: str
-    flow_reason: str
     received_at: datetime
     state: str = Field(description="open while any document is unfinished, then done")
     counts: dict[str, int]
@@ -46,10 +59,9 @@ class BatchPublic(BaseModel):
     rejected: list[RejectedFile]
 
 
-class BatchSummary(BaseModel):
+class BatchSummary(FlowFields):
     id: str
     dossier_id: str
-    flow: str
     received_at: datetime
     state: str
     counts: dict[str, int]

@@ -23,13 +23,27 @@ from sqlmodel import Session, select
 
 from ingest import outbox
 from ingest.accounts import Principal
+from ingest.classification import (
+    DAILY_COMMITMENT,
+    SlaState,
+    classify_batch,
+    encode_reason,
+)
 from ingest.contract.retention import reference_date
 from ingest.documents.analyse import precheck
 from ingest.documents.archives import iter_archive
 from ingest.documents.limits import Limits, human_size
 from ingest.documents.reasons import DocumentRejected, Reason
 from ingest.documents.sniff import Kind, sniff
-from ingest.models import Batch, Document, DocumentState, Dossier, Flow, Rejection, utcnow
+from ingest.models import (
+    Batch,
+    Document,
+    DocumentState,
+    Dossier,
+    Flow,
+    Rejection,
+    utcnow,
+)
 from ingest.spool import Spooled, spool
 from ingest.store import ObjectStore, original_key
 
@@ -182,17 +196,27 @@ def _check_spooled(spooled: Spooled, limits: Limits) -> Kind:
 
 def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sorted,
             flow: str | None, idempotency_key: str | None) -> Receipt:
+    """Commit the batch, its documents and rejections; daily documents get their outbox rows.
+
+    Bulk documents stay ``received`` with no message: the dispatcher (``ingest.dispatch``)
+    feeds them to the bulk queue a window at a time.
+    """
     assert principal.account_id is not None
-    batch_flow = Flow(flow) if flow else Flow.daily
-    reason = "declared_bulk: the client declared this batch an archive." if batch_flow is Flow.bulk \
-        else "daily_default: regular upload, processed within 48 hours."
     now = utcnow()
+    with Session(engine) as session:
+        decision = classify_batch(session, dossier_id, len(sorted_.accepted), flow, now)
+    batch_flow = Flow(decision.flow)
+    daily = batch_flow is Flow.daily
     batch = Batch(account_id=principal.account_id, dossier_id=dossier_id, flow=batch_flow,
-                  flow_reason=reason, idempotency_key=idempotency_key, received_at=now)
+                  flow_reason=encode_reason(decision), idempotency_key=idempotency_key, received_at=now,
+                  due_at=now + DAILY_COMMITMENT if daily else None,
+                  sla_state=SlaState.on_track.value if daily else None)
+    state = DocumentState.queued if daily else DocumentState.received
     docs = [Document(account_id=principal.account_id, dossier_id=dossier_id, batch_id=batch.id,
                      filename=a.filename[:500], kind=a.kind, sha256=a.spooled.sha256, size=a.spooled.size,
-                     object_key=original_key(a.spooled.sha256), state=DocumentState.queued,
-                     received_at=now, queued_at=now, reference_date=reference_date(None, False, now))
+                     object_key=original_key(a.spooled.sha256), state=state,
+                     received_at=now, queued_at=now if daily else None,
+                     reference_date=reference_date(None, False, now))
             for a in sorted_.accepted]
     rejs = [Rejection(batch_id=batch.id, filename=name[:500], reason=str(exc.reason), message=exc.message)
             for name, exc in sorted_.rejected]
@@ -202,8 +226,9 @@ def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sor
         session.add_all(docs)
         session.add_all(rejs)
         session.flush()
-        for doc in docs:
-            outbox.add_process_document(session, doc.id, batch_flow.value)
+        if daily:
+            for doc in docs:
+                outbox.add_process_document(session, doc.id, batch_flow.value)
         try:
             session.commit()
         except sa.exc.IntegrityError:
@@ -212,5 +237,6 @@ def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sor
             if replay is None:
                 raise
             return replay
-    log.info("batch received", extra={"batch_id": batch.id, "documents": len(docs), "rejected": len(rejs)})
+    log.info("batch received", extra={"batch_id": batch.id, "documents": len(docs), "rejected": len(rejs),
+                                      "flow": batch_flow.value, "flow_code": decision.code})
     return Receipt(batch, docs, rejs)

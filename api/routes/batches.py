@@ -1,21 +1,30 @@
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+from typing import Any
+
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import JSONResponse
 from python_multipart.exceptions import MultipartParseError
 from sqlmodel import Session, func, select
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import PrincipalDep, ServicesDep, SessionDep
+from api.deps import PrincipalDep, Services, ServicesDep, SessionDep
 from api.multipart import read_form
 from api.problems import Problem
-from api.relay import relay_soon
+from api.relay import relay_now, relay_soon
 from api.schemas import BatchPublic, BatchSummary, DocumentBrief, Page, RejectedFile
 from ingest.accounts import Principal
+from ingest.classification import decode_reason
+from ingest.db import TRANSIENT_DB_ERRORS
+from ingest.dispatch import dispatch_round
 from ingest.intake import IntakeError, Receipt, Upload, load_receipt, receive_batch
-from ingest.models import FINAL_STATES, Batch, Document, DocumentState
+from ingest.models import FINAL_STATES, Batch, Document, DocumentState, Flow
+from ingest.sla import recompute
 from ingest.store import StoreUnavailable
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
 
@@ -36,14 +45,52 @@ def _state(counts: dict[str, int]) -> str:
     return "open" if unfinished else "done"
 
 
+def flow_fields(b: Batch) -> dict[str, Any]:
+    """The flow, its reason and the batch's timing as the API shows them.
+
+    Daily batches keep their expected finish in the `eta` column (one model for both flows):
+    it is shown as `expected_at` beside `due_at`; bulk batches show it as `eta`.
+    """
+    code, sentence = decode_reason(b.flow_reason)
+    daily = b.flow == Flow.daily
+    return {"flow": b.flow, "flow_code": code, "flow_reason": sentence, "reclassified_at": b.reclassified_at,
+            "due_at": b.due_at, "expected_at": b.eta if daily else None, "eta": None if daily else b.eta,
+            "eta_computed_at": b.eta_computed_at, "sla_state": b.sla_state, "finished_at": b.finished_at}
+
+
 def batch_public(receipt: Receipt, counts: dict[str, int]) -> BatchPublic:
     b = receipt.batch
     return BatchPublic(
-        id=b.id, dossier_id=b.dossier_id, flow=b.flow, flow_reason=b.flow_reason, received_at=b.received_at,
+        id=b.id, dossier_id=b.dossier_id, received_at=b.received_at, **flow_fields(b),
         state=_state(counts), counts=counts,
         documents=[DocumentBrief(id=d.id, filename=d.filename, state=d.state, reason=d.reason, message=d.message)
                    for d in receipt.documents],
         rejected=[RejectedFile(filename=r.filename, reason=r.reason, message=r.message) for r in receipt.rejections])
+
+
+def _first_estimate(services: Services, receipt: Receipt) -> None:
+    """The new batch's ETA or expected finish, so that the upload's answer shows it at once."""
+    settings = services.settings
+    try:
+        recompute(services.engine, margin=timedelta(hours=settings.sla_margin_hours),
+                  fallback_workers=settings.worker_concurrency, only=[receipt.batch.id])
+    except TRANSIENT_DB_ERRORS:
+        log.warning("first ETA of batch %s failed; the periodic refresh will set it", receipt.batch.id,
+                    exc_info=True)
+        return
+    with Session(services.engine, expire_on_commit=False) as session:
+        fresh = session.get(Batch, receipt.batch.id)
+        if fresh is not None:
+            receipt.batch = fresh
+
+
+def dispatch_now(services: Services) -> None:
+    """A dispatch round right after a bulk upload, so that a new archive need not wait for beat."""
+    try:
+        if dispatch_round(services.engine, services.settings.bulk_window).dispatched:
+            relay_now(services)
+    except Exception:
+        log.warning("dispatch after upload failed; the periodic dispatcher will run", exc_info=True)
 
 
 def _visible_batch(session: Session, principal: Principal, batch_id: str) -> Batch:
@@ -83,6 +130,9 @@ async def create_batch(request: Request, principal: PrincipalDep, services: Serv
     finally:
         form.close()
     if not receipt.replayed:
+        await run_in_threadpool(_first_estimate, services, receipt)
+        if receipt.batch.flow == Flow.bulk:
+            background.add_task(dispatch_now, services)
         relay_soon(background, services)
     with Session(services.engine) as session:
         counts = batch_counts(session, [receipt.batch.id])[receipt.batch.id]
@@ -108,7 +158,7 @@ def list_batches(principal: PrincipalDep, session: SessionDep, dossier_id: str |
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(stmt.order_by(Batch.received_at.desc(), Batch.id).offset(offset).limit(limit)).all()  # type: ignore[attr-defined]
     counts = batch_counts(session, [b.id for b in rows])
-    items = [BatchSummary(id=b.id, dossier_id=b.dossier_id, flow=b.flow, received_at=b.received_at,
+    items = [BatchSummary(id=b.id, dossier_id=b.dossier_id, received_at=b.received_at, **flow_fields(b),
                           state=_state(counts[b.id]), counts=counts[b.id]) for b in rows]
     nxt = offset + limit if offset + limit < total else None
     return Page[BatchSummary](items=items, total=total, limit=limit, offset=offset, next_offset=nxt)

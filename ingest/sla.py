@@ -1,0 +1,229 @@
+"""ETAs and the 48-hour commitment: the periodic use case that keeps every open batch current.
+
+`recompute` reads, in a few grouped queries, the measured throughput (recent documents'
+processing times per kind, `ingest.eta.estimate_throughput`) and the unfinished work per
+account, dossier and batch; then gives each open bulk batch its `eta` under the fair schedule
+(`ingest.eta.bulk_eta`) and each open daily batch its expected finish (`ingest.eta.expected_at`,
+kept in the same `eta` column) and its `sla_state`. Batches whose documents are all final get
+their `finished_at`; a daily batch past due records its late documents in `sla_breaches`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from ingest.classification import SlaState
+from ingest.eta import Throughput, Work, bulk_eta, estimate_throughput, expected_at
+from ingest.models import Batch, Document, DocumentState, Flow, utcnow
+from ingest.tables_flow import SlaBreach
+
+SAMPLE_DOCUMENTS = 400  # recent completions read to measure throughput
+MIN_PARALLEL_SAMPLES = 20  # fewer than this: use the configured worker count
+IMAGE_KINDS = ("jpeg", "png", "tiff")
+UNFINISHED = [DocumentState.received.value, DocumentState.queued.value, DocumentState.processing.value]
+
+
+def eta_kind(kind: str, text_chars: int | None, flavour: str | None) -> str:
+    """The ETA model's kind of a processed document: e-invoice, text PDF or scan."""
+    if kind == "xml" or flavour:
+        return "einvoice"
+    if kind in IMAGE_KINDS or not text_chars:
+        return "scan"
+    return "text_pdf"
+
+
+@dataclass(frozen=True)
+class Sample:
+    kind: str
+    flow: str
+    started_at: datetime
+    finished_at: datetime
+
+    @property
+    def seconds(self) -> float:
+        return max(0.0, (self.finished_at - self.started_at).total_seconds())
+
+
+@dataclass
+class Measured:
+    """Per-kind costs, the share of scans among PDFs, and each flow's effective parallelism."""
+
+    throughput: Throughput
+    scan_share_of_pdfs: float
+    capacity: dict[str, float] = field(default_factory=dict)
+
+
+def recent_samples(session: Session, limit: int = SAMPLE_DOCUMENTS) -> list[Sample]:
+    """The last `limit` processed documents, oldest first."""
+    stmt = (select(Document.kind, Document.text_chars, Document.einvoice_flavour, Batch.flow,
+                   Document.started_at, Document.finished_at)
+            .join(Batch, Batch.id == Document.batch_id)
+            .where(Document.state == DocumentState.processed, Document.finished_at.is_not(None),  # type: ignore[union-attr]
+                   Document.started_at.is_not(None))  # type: ignore[union-attr]
+            .order_by(Document.finished_at.desc()).limit(limit))  # type: ignore[union-attr]
+    rows = session.exec(stmt).all()
+    return [Sample(eta_kind(k, chars, flav), flow, start, end) for k, chars, flav, flow, start, end in rows][::-1]
+
+
+def parallelism(samples: list[Sample]) -> float | None:
+    """Documents' worker time over the wall time they spanned: the pool's effective width.
+
+    It counts the gaps between documents (broker round trips, dispatch pauses), which per-document
+    durations alone would hide. None when too few samples to say.
+    """
+    if len(samples) < MIN_PARALLEL_SAMPLES:
+        return None
+    span = (max(s.finished_at for s in samples) - min(s.started_at for s in samples)).total_seconds()
+    if span <= 0:
+        return None
+    return max(sum(s.seconds for s in samples) / span, 0.05)
+
+
+def measure(samples: list[Sample], fallback_workers: int) -> Measured:
+    throughput = estimate_throughput([(s.kind, s.seconds) for s in samples], max(1, fallback_workers))
+    pdfs = [s for s in samples if s.kind in ("text_pdf", "scan")]
+    scans = sum(1 for s in pdfs if s.kind == "scan")
+    share = scans / len(pdfs) if pdfs else 0.0
+    capacity = {}
+    for flow in (Flow.daily.value, Flow.bulk.value):
+        own = [s for s in samples if s.flow == flow]
+        capacity[flow] = parallelism(own) or parallelism(samples) or float(fallback_workers)
+    return Measured(throughput, share, capacity)
+
+
+def pending_work(measured: Measured, kind: str, count: int) -> Work:
+    """The worker time of `count` unfinished documents of a sniffed kind (PDFs split by share)."""
+    costs = measured.throughput.seconds_per_document
+    if kind == "xml":
+        return Work(count, count * costs["einvoice"])
+    if kind in IMAGE_KINDS:
+        return Work(count, count * costs["scan"])
+    share = measured.scan_share_of_pdfs
+    return Work(count, count * (share * costs["scan"] + (1 - share) * costs["text_pdf"]))
+
+
+@dataclass
+class OpenBatch:
+    batch: Batch
+    work: Work = field(default_factory=lambda: Work(0, 0.0))
+
+
+def open_batches(session: Session, measured: Measured) -> list[OpenBatch]:
+    """Every unfinished batch with its unfinished work (all are needed for the schedule)."""
+    batches = session.exec(select(Batch).where(Batch.finished_at.is_(None))).all()  # type: ignore[union-attr]
+    by_id = {b.id: OpenBatch(b) for b in batches}
+    stmt = (select(Document.batch_id, Document.kind, sa.func.count())
+            .where(Document.state.in_(UNFINISHED))  # type: ignore[attr-defined]
+            .group_by(Document.batch_id, Document.kind))
+    for batch_id, kind, count in session.exec(stmt).all():
+        if batch_id in by_id:
+            by_id[batch_id].work += pending_work(measured, kind, count)
+    return sorted(by_id.values(), key=lambda o: (o.batch.received_at, o.batch.id))
+
+
+def bulk_etas(now: datetime, open_: list[OpenBatch], capacity: float) -> dict[str, datetime]:
+    """Each unfinished bulk batch's ETA under the round-robin schedule."""
+    bulk = [o for o in open_ if o.batch.flow == Flow.bulk and o.work.documents]
+    per_dossier: dict[str, Work] = defaultdict(lambda: Work(0, 0.0))
+    per_account: dict[str, Work] = defaultdict(lambda: Work(0, 0.0))
+    dossier_account: dict[str, str] = {}
+    for o in bulk:
+        per_dossier[o.batch.dossier_id] += o.work
+        per_account[o.batch.account_id] += o.work
+        dossier_account[o.batch.dossier_id] = o.batch.account_id
+    etas: dict[str, datetime] = {}
+    through: dict[str, Work] = defaultdict(lambda: Work(0, 0.0))
+    for o in bulk:  # oldest first: a dossier's older batches go before
+        b = o.batch
+        through[b.dossier_id] += o.work
+        others_here = [w for d, w in per_dossier.items() if d != b.dossier_id and dossier_account[d] == b.account_id]
+        other_accounts = [w for a, w in per_account.items() if a != b.account_id]
+        etas[b.id] = bulk_eta(now, through[b.dossier_id], others_here, other_accounts, capacity)
+    return etas
+
+
+def daily_expected(now: datetime, open_: list[OpenBatch], capacity: float) -> dict[str, datetime]:
+    """Each unfinished daily batch's expected finish: first come, first served, ahead of bulk."""
+    ahead, out = 0.0, {}
+    for o in open_:
+        if o.batch.flow == Flow.daily and o.work.documents:
+            out[o.batch.id] = expected_at(now, o.work.seconds, ahead, capacity)
+            ahead += o.work.seconds
+    return out
+
+
+def sla_state(now: datetime, due_at: datetime, expected: datetime | None, finished_at: datetime | None,
+              margin: timedelta) -> SlaState:
+    """A daily batch's standing against its due time (see `SlaState`)."""
+    if finished_at is not None:
+        return SlaState.met if finished_at <= due_at else SlaState.breached
+    if now > due_at:
+        return SlaState.breached
+    if (expected is not None and expected > due_at) or due_at - now < margin:
+        return SlaState.at_risk
+    return SlaState.on_track
+
+
+def record_breach(session: Session, batch: Batch) -> int:
+    """Late documents of a breached daily batch (unfinished at due time), once per batch."""
+    assert batch.due_at is not None
+    if session.exec(select(SlaBreach.document_id).where(SlaBreach.batch_id == batch.id).limit(1)).first():
+        return 0
+    late = session.exec(select(Document.id).where(
+        Document.batch_id == batch.id,
+        sa.or_(Document.finished_at.is_(None), Document.finished_at > batch.due_at))).all()  # type: ignore[union-attr,operator]
+    session.add_all(SlaBreach(batch_id=batch.id, document_id=d, account_id=batch.account_id,
+                              due_at=batch.due_at) for d in late)
+    return len(late)
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    open_batches: int
+    finished: int
+    breached_documents: int
+
+
+def recompute(engine: Engine, *, margin: timedelta, fallback_workers: int, now: datetime | None = None,
+              only: Iterable[str] | None = None) -> Recomputed:
+    """Refresh ETAs, finish times and SLA states of open batches (all, or those in `only`)."""
+    now = now or utcnow()
+    wanted = set(only) if only is not None else None
+    with Session(engine, expire_on_commit=False) as session:
+        measured = measure(recent_samples(session), fallback_workers)
+        open_ = open_batches(session, measured)
+        etas = bulk_etas(now, open_, measured.capacity[Flow.bulk.value])
+        etas.update(daily_expected(now, open_, measured.capacity[Flow.daily.value]))
+        finished = breached = 0
+        for o in open_:
+            if wanted is not None and o.batch.id not in wanted:
+                continue
+            f, b = _refresh_one(session, o, etas.get(o.batch.id), now, margin)
+            finished, breached = finished + f, breached + b
+        session.commit()
+    return Recomputed(len(open_), finished, breached)
+
+
+def _refresh_one(session: Session, o: OpenBatch, eta: datetime | None, now: datetime,
+                 margin: timedelta) -> tuple[int, int]:
+    b, finished = o.batch, 0
+    if not o.work.documents:
+        last = session.exec(select(sa.func.max(Document.finished_at))  # type: ignore[arg-type]
+                            .where(Document.batch_id == b.id)).one()
+        b.finished_at, finished = last or b.received_at, 1
+    elif eta is not None:
+        b.eta, b.eta_computed_at = eta, now
+    breached = 0
+    if b.flow == Flow.daily and b.due_at is not None:
+        b.sla_state = sla_state(now, b.due_at, b.eta, b.finished_at, margin).value
+        if b.sla_state == SlaState.breached:
+            breached = record_breach(session, b)
+    session.add(b)
+    return finished, breached

@@ -1,0 +1,132 @@
+"""ETA and 48-hour rules of `ingest.sla` and the reason encoding of `ingest.classification`."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from ingest.classification import SlaState, decode_reason, encode_reason, invoice_date_of
+from ingest.contract.flow import FlowDecision
+from ingest.eta import PRIOR_SECONDS, Throughput, Work
+from ingest.models import Batch
+from ingest.sla import (
+    MIN_PARALLEL_SAMPLES,
+    Measured,
+    OpenBatch,
+    Sample,
+    bulk_etas,
+    daily_expected,
+    eta_kind,
+    measure,
+    parallelism,
+    pending_work,
+    sla_state,
+)
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+DUE = NOW + timedelta(hours=20)
+MARGIN = timedelta(hours=6)
+
+
+@pytest.mark.parametrize(("expected", "finished", "now", "state"), [
+    (NOW + timedelta(hours=1), None, NOW, SlaState.on_track),
+    (DUE + timedelta(minutes=1), None, NOW, SlaState.at_risk),  # expected after due
+    (NOW + timedelta(hours=1), None, DUE - timedelta(hours=5), SlaState.at_risk),  # inside the margin
+    (None, None, DUE - timedelta(hours=7), SlaState.on_track),
+    (None, None, DUE + timedelta(seconds=1), SlaState.breached),
+    (None, DUE, DUE + timedelta(days=3), SlaState.met),  # finished exactly at due time
+    (None, DUE + timedelta(seconds=1), DUE + timedelta(days=3), SlaState.breached),
+])
+def test_sla_state(expected, finished, now, state) -> None:
+    assert sla_state(now, DUE, expected, finished, MARGIN) is state
+
+
+@pytest.mark.parametrize(("kind", "chars", "flavour", "want"), [
+    ("xml", None, None, "einvoice"), ("pdf", 900, "factur-x", "einvoice"), ("pdf", 900, None, "text_pdf"),
+    ("pdf", 0, None, "scan"), ("pdf", None, None, "scan"), ("jpeg", None, None, "scan"),
+    ("tiff", 12, None, "scan"),
+])
+def test_eta_kind(kind, chars, flavour, want) -> None:
+    assert eta_kind(kind, chars, flavour) == want
+
+
+def _samples(n: int, width: int, seconds: float, flow: str = "bulk", kind: str = "text_pdf") -> list[Sample]:
+    """`width` documents at a time, back to back, each `seconds` long."""
+    out = []
+    for i in range(n):
+        start = NOW + timedelta(seconds=(i // width) * seconds)
+        out.append(Sample(kind, flow, start, start + timedelta(seconds=seconds)))
+    return out
+
+
+def test_parallelism_is_the_pool_width_when_busy_and_less_with_gaps() -> None:
+    assert parallelism(_samples(MIN_PARALLEL_SAMPLES - 1, 2, 1.0)) is None
+    assert parallelism(_samples(40, 2, 1.0)) == pytest.approx(2.0)
+    gappy = [Sample(s.kind, s.flow, s.started_at + (s.started_at - NOW), s.finished_at + (s.started_at - NOW))
+             for s in _samples(40, 1, 1.0)]  # one second of work, one second idle
+    assert parallelism(gappy) == pytest.approx(40 / 79)
+
+
+def test_measure_splits_capacity_by_flow_and_falls_back_to_workers() -> None:
+    m = measure(_samples(40, 4, 0.5, "bulk") + _samples(5, 1, 0.5, "daily", "scan"), fallback_workers=3)
+    assert m.capacity["bulk"] == pytest.approx(4.0, rel=0.05)
+    # Too few daily samples: the pool as a whole is the best guess.
+    assert m.capacity["daily"] == pytest.approx(m.capacity["bulk"], rel=0.2)
+    assert m.scan_share_of_pdfs == pytest.approx(5 / 45)
+    assert measure([], fallback_workers=3).capacity == {"daily": 3.0, "bulk": 3.0}
+
+
+def _measured(scan_share: float = 0.0) -> Measured:
+    return Measured(Throughput({"einvoice": 0.5, "text_pdf": 1.0, "scan": 10.0}, 1), scan_share)
+
+
+def test_pending_pdfs_are_costed_by_the_measured_share_of_scans() -> None:
+    assert pending_work(_measured(0.25), "pdf", 4) == Work(4, 4 * (0.25 * 10 + 0.75 * 1))
+    assert pending_work(_measured(0.25), "png", 2) == Work(2, 20.0)
+    assert pending_work(_measured(), "xml", 2) == Work(2, 1.0)
+
+
+def _open(id_: str, account: str, dossier: str, flow: str, docs: int, minute: int) -> OpenBatch:
+    batch = Batch(id=id_, account_id=account, dossier_id=dossier, flow=flow,
+                  received_at=NOW + timedelta(minutes=minute))
+    return OpenBatch(batch, Work(docs, float(docs)))
+
+
+def test_bulk_etas_follow_the_round_robin_schedule() -> None:
+    open_ = [_open("a1", "A", "a", "bulk", 1000, 0), _open("a2", "A", "a", "bulk", 100, 1),
+             _open("d1", "D", "d", "bulk", 100, 2), _open("x", "B", "b", "daily", 50, 3)]
+    etas = bulk_etas(NOW, open_, capacity=2.0)
+    assert set(etas) == {"a1", "a2", "d1"}
+    # D's 100 alternate with A's: 200 worker-seconds at 2 workers.
+    assert etas["d1"] == NOW + timedelta(seconds=100)
+    # A's second batch waits behind its first: all of A's 1,100 plus D's 100.
+    assert etas["a2"] == NOW + timedelta(seconds=600)
+    assert etas["a1"] < etas["a2"]
+
+
+def test_daily_expected_is_first_come_first_served() -> None:
+    open_ = [_open("x", "B", "b", "daily", 50, 0), _open("big", "A", "a", "bulk", 10_000, 1),
+             _open("y", "C", "c", "daily", 10, 2)]
+    expected = daily_expected(NOW, open_, capacity=1.0)
+    assert expected == {"x": NOW + timedelta(seconds=50), "y": NOW + timedelta(seconds=60)}
+
+
+def test_reason_round_trip_and_old_rows() -> None:
+    decision = FlowDecision("bulk", "above_daily_volume", "1,800 documents: 24× the usual 75")
+    assert decode_reason(encode_reason(decision)) == (decision.code, decision.reason)
+    assert decode_reason("a sentence: with a colon") == ("", "a sentence: with a colon")
+
+
+@pytest.mark.parametrize(("facts", "want"), [
+    (None, None), ({}, None), ({"invoice_date": "2025-11-03"}, date(2025, 11, 3)),
+    ({"fields": {"invoice_date": {"value": "2025-01-31", "confidence": 0.9}}}, date(2025, 1, 31)),
+    ({"fields": {"issue_date": "2025-02-01T00:00:00"}}, date(2025, 2, 1)),
+    ({"invoice_date": "not a date"}, None),
+])
+def test_invoice_date_of(facts, want) -> None:
+    assert invoice_date_of(facts) == want
+
+
+def test_prior_costs_are_used_before_measurements() -> None:
+    assert measure([], 2).throughput.seconds_per_document == PRIOR_SECONDS

@@ -1,0 +1,54 @@
+"""Tasks of the daily/bulk flow: the bulk dispatcher and the ETA/SLA refresh (beat, ops queue)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+
+from ingest import outbox
+from ingest.classification import reclassify_open_batches
+from ingest.dispatch import dispatch_round
+from ingest.models import utcnow
+from ingest.settings import Settings
+from ingest.sla import recompute
+from workers.app import ops_options
+from workers.runtime import make_publisher
+from workers.tasks import BordereauTask
+
+log = logging.getLogger(__name__)
+
+# How often ETAs, finish times and SLA states are refreshed (wanted setting: `eta_interval`).
+ETA_INTERVAL_S = 15.0
+
+
+@shared_task(bind=True, base=BordereauTask, name="bordereau.dispatch_bulk", autoretry_for=())
+def dispatch_bulk_task(self: BordereauTask) -> int:
+    """One dispatch round, then publish its messages at once rather than at the next relay."""
+    rt = self.runtime
+    done = dispatch_round(rt.engine, self.settings.bulk_window)
+    if done.dispatched:
+        outbox.relay(rt.engine, make_publisher(self.app, self.settings))
+    return done.dispatched
+
+
+@shared_task(bind=True, base=BordereauTask, name="bordereau.refresh_flow", autoretry_for=())
+def refresh_flow_task(self: BordereauTask) -> dict[str, int]:
+    """Reclassify daily batches whose invoice dates span months, then refresh ETAs and SLA states."""
+    rt = self.runtime
+    changes = reclassify_open_batches(rt.engine, utcnow())
+    result = recompute(rt.engine, margin=timedelta(hours=self.settings.sla_margin_hours),
+                       fallback_workers=self.settings.worker_concurrency)
+    return {"reclassified": len(changes), "open_batches": result.open_batches,
+            "finished": result.finished, "breached_documents": result.breached_documents}
+
+
+def beat_entries(settings: Settings) -> dict[str, dict[str, object]]:
+    # Both expire after one interval: a late round is replaced by the next, never piled up.
+    return {
+        "dispatch-bulk": {"task": "bordereau.dispatch_bulk", "schedule": settings.dispatch_interval,
+                          "options": ops_options(settings, expires=max(settings.dispatch_interval, 1.0))},
+        "refresh-flow": {"task": "bordereau.refresh_flow", "schedule": ETA_INTERVAL_S,
+                         "options": ops_options(settings, expires=ETA_INTERVAL_S)},
+    }
