@@ -1,0 +1,43 @@
+"""Maintenance windows: operators announce them; anyone may read them, without a key (CONTRACT §8)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from api.deps import OperatorDep, SessionDep
+from api.problems import Problem
+from api.schemas import Page
+from api.schemas_support import MaintenanceCreate, MaintenancePublic, maintenance_public
+from ingest import maintenance
+from ingest.models import utcnow
+
+router = APIRouter(prefix="/v1/maintenance", tags=["maintenance"])
+
+
+@router.post("", status_code=201, response_model=MaintenancePublic)
+def announce(body: MaintenanceCreate, operator: OperatorDep, session: SessionDep) -> MaintenancePublic:
+    """Announce a window; one whose start has already passed is recorded as urgent."""
+    try:
+        record = maintenance.announce_window(session, operator, start=body.start, end=body.end,
+                                             description=body.description)
+    except maintenance.MaintenanceError as exc:
+        raise Problem(exc.status, exc.code, exc.message) from exc
+    return maintenance_public(record)
+
+
+@router.get("", response_model=Page[MaintenancePublic])
+def list_windows(session: SessionDep,
+                 start_from: AwareDatetime | None = Query(None, alias="from",
+                                                          description="windows ending after this instant"),
+                 to: AwareDatetime | None = Query(None, description="windows starting before this instant"),
+                 upcoming: bool = Query(False, description="only windows not over yet"),
+                 limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[MaintenancePublic]:
+    """Public: upcoming and past windows, by start."""
+    if start_from is not None and to is not None and to <= start_from:
+        raise Problem(422, "invalid_range", "'to' must be after 'from'.")
+    rows, total = maintenance.list_windows(session, start_from=start_from, to=to,
+                                           upcoming_at=utcnow() if upcoming else None, limit=limit, offset=offset)
+    nxt = offset + limit if offset + limit < total else None
+    return Page[MaintenancePublic](items=[maintenance_public(r) for r in rows], total=total, limit=limit,
+                                   offset=offset, next_offset=nxt)
