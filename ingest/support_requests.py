@@ -7,6 +7,7 @@ code. The request's history is its events; its columns summarise them for the li
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -133,6 +134,8 @@ def safe_name(filename: str, limit: int = 100) -> str:
     """A file name fit for an object key: ASCII letters, digits, '.', '-', '_' and nothing that
     could climb out of a folder; the original name is kept in the database."""
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    # 'été' becomes 'ete' rather than '___': decompose, then drop the accents.
+    base = "".join(c for c in unicodedata.normalize("NFKD", base) if not unicodedata.combining(c))
     cleaned = "".join(c if (c.isascii() and c.isalnum()) or c in "._-" else "_" for c in base)
     cleaned = cleaned.lstrip(".")[:limit]
     return cleaned or "file"
