@@ -50,10 +50,21 @@ def worker(concurrency: int = typer.Option(None, help="Processes working in para
 
     settings = _settings()
     app = create_app(settings)
+    declare_queues(app)
     names = ",".join(queue_name(settings, q.strip()) for q in queues.split(",") if q.strip())
     argv = ["worker", "-Q", names, "--concurrency", str(concurrency or settings.worker_concurrency),
             "--loglevel", "INFO", "--without-gossip", "--without-mingle", "-n", f"bordereau-{os.getpid()}@%h"]
     app.worker_main(argv)
+
+
+def declare_queues(app) -> None:  # type: ignore[no-untyped-def]
+    """Declare every queue, the dead-letter one included, which no worker
+    consumes: a message dead-lettered before anyone declared it would be lost."""
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=10)
+        channel = conn.default_channel
+        for queue in app.conf.task_queues:
+            queue.bind(channel).declare()
 
 
 def beat() -> None:
