@@ -13,7 +13,12 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from ingest.contract.calendar import to_paris
 from ingest.support_requests import Standing
-from ingest.tables_support import MaintenanceRecord, SupportAttachment, SupportEvent, SupportRequest
+from ingest.tables_support import (
+    MaintenanceRecord,
+    SupportAttachment,
+    SupportEvent,
+    SupportRequest,
+)
 
 TEXT = 20_000
 
@@ -106,15 +111,14 @@ def summary(req: SupportRequest, st: Standing) -> SupportRequestSummary:
 
 
 def _summary_fields(req: SupportRequest, st: Standing) -> dict[str, object]:
-    return dict(
-        id=req.id, account_id=req.account_id, description=req.description, status=st.status,
-        registered_at=paris(req.registered_at), picked_up_at=paris(req.picked_up_at),
-        qualified_at=paris(req.qualified_at), qualification=req.qualification, criticality=req.criticality,
-        due_at=paris(st.due_at), deadline_state=st.deadline_state, met_at=paris(req.met_at),
-        closed_at=paris(req.closed_at),
-        support_hours=SupportHoursPublic(to_pick_up=hours(st.hours.to_pick_up) or 0.0,
-                                         against_deadline=hours(st.hours.against_deadline),
-                                         total=hours(st.hours.total) or 0.0))
+    hours_taken = SupportHoursPublic(to_pick_up=hours(st.hours.to_pick_up) or 0.0,
+                                     against_deadline=hours(st.hours.against_deadline),
+                                     total=hours(st.hours.total) or 0.0)
+    return {"id": req.id, "account_id": req.account_id, "description": req.description, "status": st.status,
+            "registered_at": paris(req.registered_at), "picked_up_at": paris(req.picked_up_at),
+            "qualified_at": paris(req.qualified_at), "qualification": req.qualification,
+            "criticality": req.criticality, "due_at": paris(st.due_at), "deadline_state": st.deadline_state,
+            "met_at": paris(req.met_at), "closed_at": paris(req.closed_at), "support_hours": hours_taken}
 
 
 def detail(req: SupportRequest, st: Standing, events: list[SupportEvent],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
@@ -28,9 +30,9 @@ def announce(body: MaintenanceCreate, operator: OperatorDep, session: SessionDep
 
 @router.get("", response_model=Page[MaintenancePublic])
 def list_windows(session: SessionDep,
-                 start_from: AwareDatetime | None = Query(None, alias="from",
-                                                          description="windows ending after this instant"),
-                 to: AwareDatetime | None = Query(None, description="windows starting before this instant"),
+                 start_from: Annotated[AwareDatetime | None,
+                                       Query(alias="from", description="windows ending after this instant")] = None,
+                 to: Annotated[AwareDatetime | None, Query(description="windows starting before this instant")] = None,
                  upcoming: bool = Query(False, description="only windows not over yet"),
                  limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[MaintenancePublic]:
     """Public: upcoming and past windows, by start."""
