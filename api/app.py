@@ -7,12 +7,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+import uuid
+
+from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.deps import Services
 from api.routes import discover_routers
+from ingest import logs
 from ingest.db import make_engine, migrate
 from ingest.settings import Settings, get_settings
 from ingest.store import open_store
@@ -45,10 +48,23 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
                   description="Invoice ingestion with a processing SLA: upload batches, follow them, "
                               "read what each document says.")
     problems.install(app)
+    app.middleware("http")(_request_id)
     for router in discover_routers():
         app.include_router(router)
     app.mount("/ui", StaticFiles(directory=STATIC_DIR, html=True), name="ui")
     return app
+
+
+async def _request_id(request: Request, call_next):  # type: ignore[no-untyped-def]
+    """Tag every log line of a request with its id (the caller's, or a new one)."""
+    rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+    token = logs.request_id.set(rid)
+    try:
+        response = await call_next(request)
+    finally:
+        logs.request_id.reset(token)
+    response.headers["X-Request-ID"] = rid
+    return response
 
 
 def app_factory() -> FastAPI:

@@ -37,17 +37,22 @@ def api(host: str = typer.Option(None, help="Interface to listen on"),
     """Run the HTTP API (migrates the database first)."""
     import uvicorn
 
+    from ingest.logs import configure_logging
+
+    configure_logging()
     settings = _settings()
     uvicorn.run("api.app:app_factory", factory=True, host=host or settings.api_host,
-                port=port or settings.api_port, workers=workers, log_level="info",
+                port=port or settings.api_port, workers=workers, log_level="info", log_config=None,
                 timeout_graceful_shutdown=10)
 
 
 def worker(concurrency: int = typer.Option(None, help="Processes working in parallel"),
            queues: str = typer.Option("daily,bulk,ops", help="Logical queues to consume")) -> None:
     """Run a Celery worker consuming the given queues."""
+    from ingest.logs import configure_logging
     from workers.app import create_app, queue_name
 
+    configure_logging()
     settings = _settings()
     app = create_app(settings)
     declare_queues(app)
@@ -69,8 +74,10 @@ def declare_queues(app) -> None:  # type: ignore[no-untyped-def]
 
 def beat() -> None:
     """Run the scheduler: outbox relay, stale-claim sweeper (and later jobs)."""
+    from ingest.logs import configure_logging
     from workers.app import create_app
 
+    configure_logging()
     settings = _settings()
     schedule = settings.resolved_data_dir() / "beat-schedule"
     schedule.parent.mkdir(parents=True, exist_ok=True)

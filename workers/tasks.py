@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import logging
 from celery import Task, shared_task
+from celery.signals import task_prerun
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 
-from ingest import outbox
+from ingest import logs, outbox
 from ingest.processing import TRANSIENT_ERRORS, Failure, Outcome, give_up, process_document, requeue_stale
 from ingest.settings import Settings
 from workers.app import ops_options
 from workers.runtime import Runtime, make_publisher, runtime
 
 log = logging.getLogger(__name__)
+
+
+@task_prerun.connect
+def _tag_logs(task_id: str | None = None, **_: object) -> None:
+    logs.task_id.set(task_id)
 
 
 
