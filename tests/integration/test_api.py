@@ -67,13 +67,17 @@ def test_upload_sorts_accepted_and_rejected_files(client: TestClient, tenant: Te
 def test_too_large_and_zip_bomb(stack, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
     from api.app import create_app
 
-    small = stack.settings.model_copy(update={"max_file_bytes": 20_000, "max_archive_ratio": 50})
+    small = stack.settings.model_copy(update={"max_file_bytes": 20_000, "max_archive_ratio": 50,
+                                              "max_pages": 5, "max_image_pixels": 100_000})
     with TestClient(create_app(small)) as client:
         resp = post_batch(client, tenant, [("big.pdf", text_pdf("x" * 80, pages=60)),
+                                           ("long.pdf", text_pdf("y", pages=6)),
+                                           ("huge.png", scan("PNG", size=(400, 300))),
                                            ("bomb.zip", zip_of({"zeros.pdf": b"%PDF-1.7\n" + b"\0" * 5_000_000}))])
     assert resp.status_code == 202, resp.text
     reasons = {r["filename"]: r["reason"] for r in resp.json()["rejected"]}
-    assert reasons == {"big.pdf": "too_large", "bomb.zip": "archive_rejected"}
+    assert reasons == {"big.pdf": "too_large", "long.pdf": "too_many_pages", "huge.png": "too_many_pixels",
+                       "bomb.zip": "archive_rejected"}
 
 
 def test_idempotency_key_returns_the_same_batch(client: TestClient, tenant: Tenant) -> None:
