@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -17,6 +18,7 @@ from cli.errors import die
 probes_app = typer.Typer(no_args_is_help=True, help="Availability probes: import an external monitor's measurements.")
 
 _USAGE_ERROR = 2
+_SOURCE_HELP = "The monitor's name (lower case letters, digits, . _ -)."
 _SOURCE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
@@ -39,8 +41,8 @@ def _read(path: Path) -> str:
 
 @probes_app.command("import")
 def import_csv(
-    file: Path = typer.Argument(..., help="CSV with the header probe,at,status,latency_ms."),
-    source: str = typer.Option("import", "--source", help="The monitor's name (lower case, digits, . _ -)."),
+    file: Annotated[Path, typer.Argument(help="CSV with the header probe,at,status,latency_ms.")],
+    source: Annotated[str, typer.Option("--source", help=_SOURCE_HELP)] = "import",
 ) -> None:
     """Store the measurements of FILE under SOURCE; prints received, stored and duplicates as JSON."""
     from ingest.contract.csv_input import CsvError, parse_probes_csv

@@ -11,7 +11,12 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from ingest.contract.availability import AvailabilityReport, MaintenanceWindow, month_availability, parse_month
+from ingest.contract.availability import (
+    AvailabilityReport,
+    MaintenanceWindow,
+    month_availability,
+    parse_month,
+)
 from ingest.contract.calendar import PARIS, require_aware
 from ingest.probes import stored_between
 

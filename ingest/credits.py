@@ -22,7 +22,12 @@ from sqlmodel import Session, select
 
 from ingest.accounts import Principal
 from ingest.availability_service import month_ended, month_report
-from ingest.contract.availability import CLAIM_WINDOW, AvailabilityReport, claim_window_open, parse_month
+from ingest.contract.availability import (
+    CLAIM_WINDOW,
+    AvailabilityReport,
+    claim_window_open,
+    parse_month,
+)
 from ingest.contract.calendar import PARIS
 from ingest.tables_probes import ClaimOutcome, CreditClaim
 

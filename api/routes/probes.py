@@ -4,7 +4,7 @@ read what is stored (CONTRACT.md §3)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
@@ -31,7 +31,7 @@ class MeasurementIn(BaseModel):
     latency_ms: float | None = Field(None, ge=0, allow_inf_nan=False, description="null when nothing answered")
 
     @model_validator(mode="after")
-    def _both_or_neither(self) -> "MeasurementIn":
+    def _both_or_neither(self) -> MeasurementIn:
         if (self.status is None) != (self.latency_ms is None):
             raise ValueError("status and latency_ms must both be null (no response) or both be set")
         return self
@@ -55,7 +55,7 @@ class MeasurementPublic(BaseModel):
 @router.post("/measurements", response_model=ImportResult)
 async def import_probe_measurements(
     operator: OperatorDep, services: ServicesDep,
-    measurements: list[MeasurementIn] = Body(..., max_length=MAX_MEASUREMENTS_PER_REQUEST),
+    measurements: Annotated[list[MeasurementIn], Body(max_length=MAX_MEASUREMENTS_PER_REQUEST)],
     source: str = Query("import", pattern=SOURCE_PATTERN, description="the external monitor's name"),
 ) -> ImportResult:
     if source == PROBER_SOURCE:

@@ -105,3 +105,25 @@ def test_availability_needs_a_key_and_a_month(client: TestClient, tenant: object
         resp = client.get("/v1/availability", params={"month": month},
                           headers=tenant.headers)  # type: ignore[attr-defined]
         assert resp.status_code == 422 and resp.json()["code"] == "invalid_month", month
+
+
+def test_announced_maintenance_is_not_counted(client: TestClient, stack: Stack, tenant: object) -> None:
+    # February 2027 (20 weekdays, 180 hours): nothing measured on the 10th, which a scheduled
+    # window covers whole; only 6 measurements per probe at 10:00 on the 11th, whose second
+    # half a window covers (expecting ceil(20 × 1/2) = 10, of which 6 OK is more than half).
+    operator = auth(new_operator(stack).api_key)
+    windows = ((paris(2027, 2, 10), paris(2027, 2, 11)), (paris(2027, 2, 11, 10, 30), paris(2027, 2, 11, 11)))
+    for start, end in windows:
+        resp = client.post("/v1/maintenance", json={"start": start.isoformat(), "end": end.isoformat(),
+                                                    "description": "upgrade"}, headers=operator)
+        assert resp.status_code == 201 and resp.json()["kind"] == "scheduled", resp.text
+    partial = paris(2027, 2, 11, 10)
+    kept = [m for m in month_of_measurements(2027, 2)
+            if m.at.astimezone(PARIS).date() != paris(2027, 2, 10).date()
+            and not partial <= m.at < partial + timedelta(minutes=12)
+            and not partial + timedelta(minutes=30) <= m.at < partial + timedelta(hours=1)]
+    store(stack, kept)
+    at_instant(client, paris(2027, 3, 1, 9))
+    body = client.get("/v1/availability", params={"month": "2027-02"},
+                      headers=tenant.headers).json()  # type: ignore[attr-defined]
+    assert (body["counted_hours"], body["ko_hours"], body["availability_percent"]) == (171, 0, 100.0)

@@ -12,7 +12,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ingest.availability_service import _not_yet_measured, current_month, month_bounds, month_ended
+from ingest.availability_service import (
+    _not_yet_measured,
+    current_month,
+    month_bounds,
+    month_ended,
+)
 from ingest.contract.calendar import PARIS
 from ingest.probes import PROBE_PATHS, measure_probes
 from ingest.settings import Settings
@@ -35,7 +40,7 @@ class _Handler(BaseHTTPRequestHandler):
     delay_s = 0.0
     status = 200
 
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:  # the standard library's name
         time.sleep(self.delay_s)
         body = b"ok"
         self.send_response(self.status)
