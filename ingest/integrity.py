@@ -41,8 +41,7 @@ HEX = "0123456789abcdef"
 def _fanout() -> Iterator[tuple[str, str]]:
     """("00", "01"), …, ("ff", "fg"): each first-level folder and the bound just past it."""
     names = [a + b for a in HEX for b in HEX]
-    for here, nxt in zip(names, names[1:] + ["fg"], strict=True):
-        yield here, nxt
+    yield from zip(names, names[1:] + ["fg"], strict=True)
 
 
 def run_integrity(engine: Engine, store: ObjectStore, now: datetime | None = None, grace: timedelta = GRACE,

@@ -21,7 +21,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
+from datetime import time as dtime
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +31,14 @@ from sqlalchemy.engine import Connection, Engine
 from ingest.contract.retention import PARIS, history_start, paris_date
 from ingest.models import Document, DocumentState, Dossier, utcnow
 from ingest.store import ObjectStore, derivative_key
-from ingest.tables_purge import PurgeBusy, PurgeRun, PurgeRunDossier, RunState, Tombstone, purge_lock
+from ingest.tables_purge import (
+    PurgeBusy,
+    PurgeRun,
+    PurgeRunDossier,
+    RunState,
+    Tombstone,
+    purge_lock,
+)
 
 __all__ = ["CHUNK", "Preview", "PurgeBusy", "PurgeResult", "as_of_from_date", "preview", "run_purge",
            "select_chunk"]

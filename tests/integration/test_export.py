@@ -86,7 +86,7 @@ def test_export_streams_in_flat_memory(stack: Stack, account_factory: Callable[.
 
 def test_expiring_lists_what_the_next_purge_removes(stack: Stack, client: TestClient, tenant: Tenant,
                                                     monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import api.routes.history as history
+    from api.routes import history
 
     where = tenant_place(stack, tenant)
     going = [add_doc(stack, where, date(2025, 12, 31)), add_doc(stack, where, date(2024, 2, 29))]

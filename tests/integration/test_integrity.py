@@ -62,6 +62,5 @@ def test_orphans_removed_missing_reported(stack: Stack, client, account_factory:
 
 
 def test_scan_waits_for_a_running_purge(stack: Stack) -> None:
-    with purge_lock(stack.engine):
-        with pytest.raises(PurgeBusy):
-            run_integrity(stack.engine, stack.store)
+    with purge_lock(stack.engine), pytest.raises(PurgeBusy):
+        run_integrity(stack.engine, stack.store)

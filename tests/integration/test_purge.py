@@ -25,7 +25,13 @@ from ingest.contract.retention import is_purgeable
 from ingest.models import Batch, Document, Dossier, UsageRecord
 from ingest.purge import PurgeBusy, as_of_from_date, preview, run_purge, select_chunk
 from ingest.store import derivative_key, original_key
-from ingest.tables_purge import PurgeRun, PurgeRunDossier, RunState, Tombstone, purge_lock
+from ingest.tables_purge import (
+    PurgeRun,
+    PurgeRunDossier,
+    RunState,
+    Tombstone,
+    purge_lock,
+)
 from tests.integration.conftest import Stack, auth
 
 AS_OF = as_of_from_date(date(2026, 6, 1))  # the history is 2025 and 2026
