@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class DossierCreate(BaseModel):
@@ -78,6 +78,22 @@ class Page(BaseModel, Generic[T]):
     next_offset: int | None
 
 
+class FieldValue(BaseModel):
+    value: str | list[dict[str, str]] = Field(description="Amounts as decimal strings, dates as ISO dates")
+    confidence: float
+    source: str = Field(description="einvoice | text | ocr")
+
+
+class FlagPublic(BaseModel):
+    code: str
+    message: str
+
+
+class EInvoicePublic(BaseModel):
+    flavour: str
+    profile: str | None
+
+
 class DocumentPublic(BaseModel):
     id: str
     batch_id: str
@@ -97,3 +113,23 @@ class DocumentPublic(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     facts: dict[str, Any] | None
+    fields: dict[str, FieldValue] | None = Field(
+        default=None, description="Invoice fields by key (document_type, supplier_name, …, iban); "
+                                  "absent fields are omitted")
+    flags: list[FlagPublic] | None = Field(default=None, description="Checks that failed, for review")
+    einvoice: EInvoicePublic | None = None
+    duplicate_of: str | None = Field(default=None, description="The original this document repeats; "
+                                                               "a duplicate is not counted")
+    reference_date: date | None = Field(default=None, description="Decides the two-year history")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _einvoice_from_row(cls, data: Any) -> Any:
+        # A table row carries the e-invoice as two columns; the API shows one object.
+        if isinstance(data, dict) or not hasattr(data, "einvoice_flavour"):
+            return data
+        values = {name: getattr(data, name, None) for name in cls.model_fields if name != "einvoice"}
+        flavour = getattr(data, "einvoice_flavour", None)
+        values["einvoice"] = ({"flavour": flavour, "profile": getattr(data, "einvoice_profile", None)}
+                              if flavour else None)
+        return values

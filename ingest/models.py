@@ -168,6 +168,14 @@ class Document(SQLModel, table=True):
     # The date that decides the two-year history: the validated invoice date,
     # else the receipt date (CONTRACT §5). Set at intake, refined by processing.
     reference_date: date | None = Field(default=None, index=True)
+    # Invoice understanding (fields, flags, duplicates)
+    fields: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    flags: list[dict[str, str]] | None = Field(default=None, sa_type=sa.JSON)
+    einvoice_profile: str | None = Field(default=None, max_length=32)
+    invoice_date: date | None = None
+    # "supplier|invoice number|total incl. tax" when all three are known (duplicate lookups).
+    invoice_key: str | None = Field(default=None, max_length=300, index=True)
+    duplicate_of: str | None = Field(default=None, max_length=36)
     received_at: datetime = instant(default=True)
     queued_at: datetime | None = instant(nullable=True)
     started_at: datetime | None = instant(nullable=True)

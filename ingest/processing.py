@@ -26,12 +26,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ingest import outbox
+from ingest import duplicates, outbox
+from ingest.contract.retention import history_start, outside_history, paris_date, reference_date
 from ingest.db import TRANSIENT_DB_ERRORS
 from ingest.documents.analyse import DocumentFacts, analyse
 from ingest.documents.limits import Limits
+from ingest.documents.ocr import OcrConfig, OcrOutcome, OcrUnavailable, check_available, ocr_document, pages_needing_ocr
 from ingest.documents.reasons import DocumentRejected
 from ingest.documents.sniff import Kind
+from ingest.documents.understand import Understanding, understand
 from ingest.models import Batch, Document, DocumentState, UsageRecord, utcnow
 from ingest.spool import spool
 from ingest.store import ObjectStore, StoreUnavailable, derivative_key
@@ -58,6 +61,17 @@ class Outcome(StrEnum):
     already_final = "already_final"
     held_elsewhere = "held_elsewhere"
     set_aside = "set_aside"  # a poison document: failed, and its message goes to the dead letters
+    waiting = "waiting"  # needs OCR, which is unavailable: queued again when it is back
+
+
+class Waiting(StrEnum):
+    """Why a ``queued`` document waits (its ``reason`` while queued)."""
+
+    ocr_unavailable = "ocr_unavailable"
+
+
+OUTSIDE_HISTORY = "outside_history"
+OCR_DERIVATIVE = "ocr.json"
 
 
 @dataclass(frozen=True)
@@ -172,12 +186,14 @@ def fail(engine: Engine, held: Claim, reason: Failure, message: str) -> bool:
 
 def process_document(engine: Engine, store: ObjectStore, limits: Limits, document_id: str, *,
                      lease: timedelta, max_attempts: int, redelivered: bool = False,
-                     timeouts: tuple[type[BaseException], ...] = (), tmp_dir: Path | None = None) -> Outcome:
+                     timeouts: tuple[type[BaseException], ...] = (), tmp_dir: Path | None = None,
+                     ocr: OcrConfig | None = None) -> Outcome:
     """Claim, analyse and record one document.
 
     Transient faults (store, database) release the claim and propagate, for the
     caller to retry later; ``timeouts`` (the task runner's soft time limit) and
-    unexpected errors mark the document ``failed`` with a reason.
+    unexpected errors mark the document ``failed`` with a reason. ``ocr`` defaults
+    to the configuration of :func:`get_settings`.
     """
     held = claim(engine, document_id, lease=lease, redelivered=redelivered)
     if held is None:
@@ -187,7 +203,7 @@ def process_document(engine: Engine, store: ObjectStore, limits: Limits, documen
              f"Processing stopped abruptly {held.attempts - 1} times; the document is set aside.")
         return Outcome.set_aside
     try:
-        return _work(engine, store, limits, held, tmp_dir)
+        return _work(engine, store, limits, held, tmp_dir, ocr or _default_ocr())
     except TRANSIENT_ERRORS:
         release(engine, held)
         raise
@@ -200,11 +216,12 @@ def process_document(engine: Engine, store: ObjectStore, limits: Limits, documen
         return Outcome.failed
 
 
-def _work(engine: Engine, store: ObjectStore, limits: Limits, held: Claim, tmp_dir: Path | None) -> Outcome:
+def _work(engine: Engine, store: ObjectStore, limits: Limits, held: Claim, tmp_dir: Path | None,
+          ocr_config: OcrConfig) -> Outcome:
     with Session(engine) as session:
         doc = session.get(Document, held.document_id)
         assert doc is not None
-        key, kind = doc.object_key, Kind(doc.kind)
+        key, kind, received_at, dossier_id = doc.object_key, Kind(doc.kind), doc.received_at, doc.dossier_id
     try:
         with store.open(key) as src:
             spooled = spool(src, limits.max_file_bytes * 2, tmp_dir)
@@ -213,15 +230,124 @@ def _work(engine: Engine, store: ObjectStore, limits: Limits, held: Claim, tmp_d
         return Outcome.failed
     try:
         facts = analyse(spooled.path, kind, limits)
+        recognised = _recognise(facts, spooled.path, ocr_config)
     except DocumentRejected as exc:
         finish(engine, held, DocumentState.rejected, reason=str(exc.reason), message=exc.message)
         return Outcome.rejected
+    except OcrUnavailable as exc:
+        park(engine, held, Waiting.ocr_unavailable,
+             f"This document needs OCR, which is unavailable ({exc}); it will be processed when OCR is back.")
+        return Outcome.waiting
     finally:
         spooled.discard()
-    _store_derivatives(store, held.document_id, facts)
-    done = finish(engine, held, DocumentState.processed, reason=None, message=None, pages=facts.pages,
-                  text_chars=facts.text_chars, einvoice_flavour=_flavour(facts), facts=facts_summary(facts))
+    now = utcnow()
+    understood = understand(facts, today=paris_date(now), ocr=recognised)
+    if understood.refusal is not None:
+        finish(engine, held, DocumentState.rejected, reason=str(understood.refusal.code),
+               message=understood.refusal.message, pages=facts.pages)
+        return Outcome.rejected
+    _store_derivatives(store, held.document_id, facts, recognised)
+    values = _understanding_values(facts, understood, recognised, received_at)
+    if outside_history(values["reference_date"], now):
+        finish(engine, held, DocumentState.rejected, reason=OUTSIDE_HISTORY,
+               message=_outside_history_message(values["reference_date"], now), **values)
+        return Outcome.rejected
+    done = finish_processed(engine, held, dossier_id, reason=None, message=None, **values)
     return Outcome.processed if done else Outcome.held_elsewhere
+
+
+def _default_ocr() -> OcrConfig:
+    from ingest.settings import get_settings
+
+    return OcrConfig.from_settings(get_settings())
+
+
+def _recognise(facts: DocumentFacts, path: Path, config: OcrConfig) -> OcrOutcome | None:
+    """OCR of the pages that need it (none for text PDFs and e-invoice XML).
+
+    The engine is checked first: a document that needs it must wait, not be read blind.
+    """
+    if not pages_needing_ocr(facts):
+        return None
+    check_available(config)
+    return ocr_document(facts, path, config)
+
+
+def _understanding_values(facts: DocumentFacts, understood: Understanding, recognised: OcrOutcome | None,
+                          received_at: Any) -> dict[str, Any]:
+    einvoice = understood.einvoice
+    return {
+        "pages": facts.pages, "text_chars": facts.text_chars,
+        "einvoice_flavour": einvoice.flavour if einvoice else _flavour(facts),
+        "einvoice_profile": einvoice.profile if einvoice else None,
+        "facts": facts_summary(facts, recognised),
+        "fields": understood.fields_json(), "flags": understood.flags,
+        "invoice_date": understood.invoice_date,
+        "invoice_key": duplicates.invoice_key(understood.fields),
+        "reference_date": reference_date(understood.invoice_date, understood.invoice_date_validated,
+                                         received_at),
+    }
+
+
+def _outside_history_message(ref: Any, now: Any) -> str:
+    start = history_start(now)
+    return (f"The document's reference date {ref.isoformat()} is before {start.isoformat()}, the start of "
+            f"the two-year history (the current and previous calendar years); it is not kept or counted.")
+
+
+def finish_processed(engine: Engine, held: Claim, dossier_id: str, **values: Any) -> bool:
+    """Write a processed outcome and count it, unless it duplicates an earlier
+    document of the dossier (see :mod:`ingest.duplicates` for the race rule)."""
+    stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
+            .values(state=DocumentState.processed, claim_token=None, claimed_by=None, lease_until=None,
+                    finished_at=utcnow(), duplicate_of=None, **values))
+    with Session(engine) as session:
+        duplicates.lock_dossier(session, dossier_id)
+        ok = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+        if ok:
+            doc = session.get(Document, held.document_id)
+            assert doc is not None
+            original = duplicates.find_original(session, doc)
+            if original is None:
+                count_usage(session, held.document_id)
+            else:
+                duplicates.mark_duplicate(doc, original)
+        session.commit()
+    return ok
+
+
+def park(engine: Engine, held: Claim, why: Waiting, message: str) -> None:
+    """Put the document back in ``queued`` with the reason it waits; the attempt the
+    claim counted is given back, since waiting is not a crash."""
+    stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
+            .values(state=DocumentState.queued, reason=why.value, message=message[:1000], claim_token=None,
+                    claimed_by=None, lease_until=None, attempts=Document.attempts - 1))
+    with Session(engine) as session:
+        session.execute(stmt)
+        session.commit()
+
+
+def requeue_waiting_for_ocr(engine: Engine, config: OcrConfig, limit: int = 1000) -> int:
+    """Hand out again the documents that wait for OCR, once OCR is available here.
+
+    The messages go out first, then the reason is cleared: a crash in between only
+    means the next run sends them again, which the claim makes harmless.
+    """
+    try:
+        check_available(config)
+    except OcrUnavailable:
+        return 0
+    waiting = sa.and_(Document.state == DocumentState.queued, Document.reason == Waiting.ocr_unavailable.value)
+    with Session(engine) as session:
+        ids = list(session.execute(sa.select(Document.id).where(waiting).limit(limit)).scalars())
+    if not ids:
+        return 0
+    count = _requeue(engine, Document.id.in_(ids), waiting, limit=limit)  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        session.execute(sa.update(Document).where(Document.id.in_(ids), waiting)  # type: ignore[attr-defined]
+                        .values(reason=None, message=None))
+        session.commit()
+    return count
 
 
 def give_up(engine: Engine, document_id: str, reason: Failure, message: str, *, lease: timedelta) -> bool:
@@ -238,12 +364,17 @@ def _why_not_claimed(engine: Engine, document_id: str) -> Outcome:
     return Outcome.held_elsewhere
 
 
-def _store_derivatives(store: ObjectStore, document_id: str, facts: DocumentFacts) -> None:
+def _store_derivatives(store: ObjectStore, document_id: str, facts: DocumentFacts,
+                       recognised: OcrOutcome | None = None) -> None:
     for name, data in facts.derivatives.items():
         store.put_bytes(derivative_key(document_id, name), data)
     if facts.page_texts:
         text = json.dumps({"pages": facts.page_texts}, ensure_ascii=False).encode()
         store.put_bytes(derivative_key(document_id, "text.json"), text)
+    if recognised is not None:
+        pages = {str(page): text for page, text in sorted(recognised.texts.items())}
+        body = json.dumps({"pages": pages, "timed_out": recognised.timed_out}, ensure_ascii=False).encode()
+        store.put_bytes(derivative_key(document_id, OCR_DERIVATIVE), body)
 
 
 def _flavour(facts: DocumentFacts) -> str | None:
@@ -259,10 +390,13 @@ def _flavour(facts: DocumentFacts) -> str | None:
     return "factur-x" if name else "xml"
 
 
-def facts_summary(facts: DocumentFacts) -> dict[str, Any]:
+def facts_summary(facts: DocumentFacts, recognised: OcrOutcome | None = None) -> dict[str, Any]:
     summary = {k: v for k, v in asdict(facts).items()
                if k not in ("page_texts", "einvoice_xml", "derivatives")}
-    summary["derivatives"] = sorted(facts.derivatives) + (["text.json"] if facts.page_texts else [])
+    summary["derivatives"] = (sorted(facts.derivatives) + (["text.json"] if facts.page_texts else [])
+                              + ([OCR_DERIVATIVE] if recognised is not None else []))
+    if recognised is not None:
+        summary["ocr_pages"] = sorted(recognised.texts)
     return summary
 
 

@@ -1,20 +1,38 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import PrincipalDep, ServicesDep, SessionDep
 from api.problems import Problem
 from api.schemas import DocumentPublic
 from ingest.accounts import Principal
+from ingest.documents.ocr import OcrConfig, ocr_status
 from ingest.documents.sniff import Kind
 from ingest.models import Document
 from ingest.store import StoreUnavailable
 from sqlmodel import Session
 
-router = APIRouter(prefix="/v1/documents", tags=["documents"])
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def _say_if_ocr_is_missing(app: FastAPI) -> AsyncIterator[None]:
+    """At start-up, warn when this host cannot OCR (documents needing it will wait)."""
+    services = getattr(app.state, "services", None)
+    if services is not None:
+        status = await run_in_threadpool(ocr_status, OcrConfig.from_settings(services.settings))
+        if status != "ok":
+            log.warning("OCR %s: scans and PDF pages without text will wait until it is installed", status)
+    yield
+
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"], lifespan=_say_if_ocr_is_missing)
 
 MEDIA_TYPES = {Kind.pdf: "application/pdf", Kind.jpeg: "image/jpeg", Kind.png: "image/png",
                Kind.tiff: "image/tiff", Kind.xml: "application/xml", Kind.zip: "application/zip"}
