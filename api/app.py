@@ -40,6 +40,9 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         if run_migrations:
             migrate(settings.effective_database_url())
         services = build_services(settings)
+        ensure_bucket = getattr(services.store, "ensure_bucket", None)
+        if ensure_bucket is not None:  # S3: create the bucket on first start
+            ensure_bucket()
         app.state.services = services
         yield
         services.engine.dispose()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,10 +119,25 @@ def receive_batch(engine: Engine, store: ObjectStore, limits: Limits, principal:
         sorted_ = _sort_uploads(uploads, limits, tmp_dir, cleanup)
         if not sorted_.accepted and not sorted_.rejected:
             raise IntakeError("no_files", "The request has no 'files' part.")
-        for item in sorted_.accepted:
-            with item.spooled.path.open("rb") as fh:
-                store.put_file(original_key(item.spooled.sha256), fh, item.spooled.size)
+        _store_all(store, sorted_.accepted)
         return _record(engine, principal, dossier_id, sorted_, flow, idempotency_key)
+
+
+STORE_THREADS = 4
+
+
+def _store_all(store: ObjectStore, accepted: list[_Accepted]) -> None:
+    """Write the originals a few at a time: each put is a round trip to the
+    store, and a batch holds hundreds. The first failure propagates."""
+
+    def put(item: _Accepted) -> None:
+        with item.spooled.path.open("rb") as fh:
+            store.put_file(original_key(item.spooled.sha256), fh, item.spooled.size)
+
+    unique = list({item.spooled.sha256: item for item in accepted}.values())
+    with ThreadPoolExecutor(max_workers=STORE_THREADS) as pool:
+        for _ in pool.map(put, unique):
+            pass
 
 
 def _sort_uploads(uploads: Iterable[Upload], limits: Limits, tmp_dir: Path | None,
