@@ -26,6 +26,7 @@ from ingest.tables_flow import SlaBreach
 
 SAMPLE_DOCUMENTS = 400  # recent completions read to measure throughput
 MIN_PARALLEL_SAMPLES = 20  # fewer than this: use the configured worker count
+IDLE_GAP_S = 2.0  # a pause longer than this between documents is idle time, not overhead
 IMAGE_KINDS = ("jpeg", "png", "tiff")
 UNFINISHED = [DocumentState.received.value, DocumentState.queued.value, DocumentState.processing.value]
 
@@ -73,17 +74,24 @@ def recent_samples(session: Session, limit: int = SAMPLE_DOCUMENTS) -> list[Samp
 
 
 def parallelism(samples: list[Sample]) -> float | None:
-    """Documents' worker time over the wall time they spanned: the pool's effective width.
+    """Documents' worker time over the time the pool was busy: its effective width.
 
-    It counts the gaps between documents (broker round trips, dispatch pauses), which per-document
-    durations alone would hide. None when too few samples to say.
+    Busy time is the union of the documents' intervals, short pauses between them included (a
+    broker round trip, a dispatch round: real costs per document), long idle periods left out,
+    so that a quiet night does not read as a slow pool. None when too few samples to say.
     """
     if len(samples) < MIN_PARALLEL_SAMPLES:
         return None
-    span = (max(s.finished_at for s in samples) - min(s.started_at for s in samples)).total_seconds()
-    if span <= 0:
+    busy, end = 0.0, None
+    for s in sorted(samples, key=lambda s: s.started_at):
+        long_pause = end is None or (s.started_at - end).total_seconds() > IDLE_GAP_S
+        covered_from = s.started_at if long_pause or end is None else end
+        if s.finished_at > covered_from:
+            busy += (s.finished_at - covered_from).total_seconds()
+            end = s.finished_at if end is None else max(end, s.finished_at)
+    if busy <= 0:
         return None
-    return max(sum(s.seconds for s in samples) / span, 0.05)
+    return max(sum(s.seconds for s in samples) / busy, 0.05)
 
 
 def measure(samples: list[Sample], fallback_workers: int) -> Measured:

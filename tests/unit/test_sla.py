@@ -130,3 +130,10 @@ def test_invoice_date_of(facts, want) -> None:
 
 def test_prior_costs_are_used_before_measurements() -> None:
     assert measure([], 2).throughput.seconds_per_document == PRIOR_SECONDS
+
+
+def test_parallelism_leaves_long_idle_periods_out() -> None:
+    morning = _samples(30, 2, 1.0)
+    evening = [Sample(s.kind, s.flow, s.started_at + timedelta(hours=8), s.finished_at + timedelta(hours=8))
+               for s in morning]
+    assert parallelism(morning + evening) == pytest.approx(2.0)
