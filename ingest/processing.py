@@ -369,11 +369,13 @@ def _store_derivatives(store: ObjectStore, document_id: str, facts: DocumentFact
     for name, data in facts.derivatives.items():
         store.put_bytes(derivative_key(document_id, name), data)
     if facts.page_texts:
-        text = json.dumps({"pages": facts.page_texts}, ensure_ascii=False).encode()
+        # pypdf can return lone surrogates (broken ToUnicode maps): keep the rest of the text.
+        text = json.dumps({"pages": facts.page_texts}, ensure_ascii=False).encode(errors="replace")
         store.put_bytes(derivative_key(document_id, "text.json"), text)
     if recognised is not None:
         pages = {str(page): text for page, text in sorted(recognised.texts.items())}
-        body = json.dumps({"pages": pages, "timed_out": recognised.timed_out}, ensure_ascii=False).encode()
+        body = json.dumps({"pages": pages, "timed_out": recognised.timed_out},
+                          ensure_ascii=False).encode(errors="replace")
         store.put_bytes(derivative_key(document_id, OCR_DERIVATIVE), body)
 
 
