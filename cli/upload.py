@@ -12,13 +12,20 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from cli.errors import die
@@ -87,13 +94,41 @@ def _wait(client: httpx.Client, batch_ids: list[str], total: int, progress: Prog
         time.sleep(1.0)
 
 
+def when(batch: dict[str, Any]) -> str:
+    """The batch's promise in words: due time and expected finish (daily) or ETA (bulk)."""
+    if batch.get("finished_at"):
+        return f"finished {_at(batch['finished_at'])}" + (f" ({batch['sla_state']})" if batch.get("sla_state") else "")
+    if batch.get("flow") == "daily":
+        text = f"due {_at(batch['due_at'])}" if batch.get("due_at") else "no due time"
+        if batch.get("expected_at"):
+            text += f", expected {_at(batch['expected_at'])}"
+        return text + (f" ({batch['sla_state']})" if batch.get("sla_state") else "")
+    if batch.get("eta"):
+        return f"ETA {_at(batch['eta'])} (computed {_at(batch['eta_computed_at'])})"
+    return "ETA not yet computed"
+
+
+def _at(value: str | None) -> str:
+    if not value:
+        return "?"
+    return datetime.fromisoformat(value).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def describe_flow(batch: dict[str, Any]) -> str:
+    """One line per batch: its flow, the rule that set it, and when it will be done."""
+    code = f"{batch['flow_code']}: " if batch.get("flow_code") else ""
+    moved = f" (reclassified {_at(batch['reclassified_at'])})" if batch.get("reclassified_at") else ""
+    return f"{batch['id'][:8]} {batch['flow']}{moved}: {code}{batch.get('flow_reason', '')}; {when(batch)}"
+
+
 def _report(batches: list[dict[str, Any]]) -> int:
-    table = Table("batch", "flow", "documents", "processed", "rejected", "failed", title="bordereau")
+    table = Table("batch", "flow", "documents", "processed", "rejected", "failed", "done", title="bordereau")
     bad = 0
     for b in batches:
         c = b["counts"]
         table.add_row(b["id"][:8], b["flow"], str(len(b["documents"])), str(c.get("processed", 0)),
-                      str(c.get("rejected", 0) + len(b["rejected"])), str(c.get("failed", 0)))
+                      str(c.get("rejected", 0) + len(b["rejected"])), str(c.get("failed", 0)), when(b))
+        console.print(describe_flow(b))
         bad += c.get("rejected", 0) + c.get("failed", 0) + len(b["rejected"])
         for r in b["rejected"]:
             console.print(f"[yellow]refused[/] {r['filename']}: {r['reason']}: {r['message']}")
@@ -125,6 +160,8 @@ def upload(paths: list[Path] = typer.Argument(..., help="Files and folders to se
             answers.append(_post_batch(client, group, dossier, flow))
             progress.advance(sending, len(group))
         if wait:
+            for a in answers:  # before the wait: the client sees at once which case it is in
+                progress.console.print(describe_flow(a))
             accepted = sum(len(a["documents"]) for a in answers)
             answers = _wait(client, [a["id"] for a in answers], accepted, progress)
     for a in answers:
