@@ -1,0 +1,222 @@
+"""Daily flow behind bulk archives, on the real services (PostgreSQL, RabbitMQ, SeaweedFS).
+
+    .venv/bin/python -m tests.bench.bench_flow                       # full size (about 25 min)
+    .venv/bin/python -m tests.bench.bench_flow --archive 3000 --late-archive 150   # scaled down
+
+Two worker processes, as deployed: one consumes ``daily,ops``, the other ``bulk`` (concurrency 1
+each). This process plays beat: a dispatch round every ``--dispatch-interval`` seconds, then the
+outbox relay. Processing cost: every document is a real one-page text PDF that the workers really
+fetch, parse and record (no sleep anywhere); archives are written straight to the database in
+state ``received`` pointing at one stored PDF, as an upload would leave them, to keep setup short.
+
+Run, all in one process, one JSON object out:
+1. baseline: accounts B and C upload daily batches of ``--daily-batch`` documents (through the
+   intake use case, real files) one every ``--daily-every`` seconds, for ``--baseline`` seconds;
+2. account A's archive of ``--archive`` documents arrives; its ETA is computed at once; D's
+   archive of ``--late-archive`` follows ``--late-after`` seconds later; B and C go on as before
+   until A's archive is done. ETA of A again at 10 % done.
+Figures: daily latency (receipt to processed, per document) p50/p99 with the backlog over without
+(target <= 1.5); A's ETA error at upload and at 10 % (targets 15 %, 10 %); when D starts and
+finishes relative to A's archive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ingest import outbox
+from ingest.accounts import Principal, create_account
+from ingest.db import make_engine, migrate
+from ingest.dispatch import dispatch_round
+from ingest.intake import Upload, receive_batch
+from ingest.models import Batch, Document, Dossier, utcnow
+from ingest.sla import recompute
+from ingest.store import open_store
+from tests.integration.conftest import Stack, WorkerProcess, _services_settings
+from tests.integration.test_dispatch import seed_bulk
+from tests.support.files import text_pdf
+from workers.app import create_app
+from workers.runtime import limits_from, make_publisher
+
+
+def _account(engine, name: str) -> tuple[Principal, str]:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        acc = create_account(session, name, "firm", f"{uuid.uuid4().hex[:8]}@bench.test")
+        dossier = Dossier(account_id=acc.account_id, name=f"{name} dossier")
+        session.add(dossier)
+        session.commit()
+        return Principal(acc.user_id, acc.account_id, "admin"), dossier.id
+
+
+class Beat(threading.Thread):
+    """Dispatch rounds and outbox relays, as `bordereau beat` schedules them."""
+
+    def __init__(self, stack: Stack, interval: float):
+        super().__init__(daemon=True)
+        self.stack, self.interval, self.stop = stack, interval, threading.Event()
+        self.publish = make_publisher(create_app(stack.settings), stack.settings)
+
+    def run(self) -> None:
+        while not self.stop.wait(self.interval):
+            dispatch_round(self.stack.engine, self.stack.settings.bulk_window)
+            outbox.relay(self.stack.engine, self.publish)
+
+
+class DailyClients(threading.Thread):
+    """B and C in turn: one daily batch every `every` seconds."""
+
+    def __init__(self, stack: Stack, tenants: list[tuple[Principal, str]], size: int, every: float):
+        super().__init__(daemon=True)
+        self.stack, self.tenants, self.size, self.every = stack, tenants, size, every
+        self.stop, self.batches = threading.Event(), []  # (phase, batch id)
+        self.phase = "baseline"
+        self.files = [text_pdf(f"Facture D-{i}\nTotal TTC {i},00 EUR") for i in range(size)]
+        self.limits = limits_from(stack.settings)
+
+    def run(self) -> None:
+        turn = 0
+        while not self.stop.is_set():
+            started = time.monotonic()
+            principal, dossier = self.tenants[turn % len(self.tenants)]
+            uploads = [Upload(f"{uuid.uuid4().hex}.pdf", io.BytesIO(body)) for body in self.files]
+            receipt = receive_batch(self.stack.engine, self.stack.store, self.limits, principal, dossier, uploads)
+            self.batches.append((self.phase, receipt.batch.id))
+            turn += 1
+            self.stop.wait(max(0.0, self.every - (time.monotonic() - started)))
+
+
+def _latencies(engine, batch_ids: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        rows = session.exec(select(Document.received_at, Document.finished_at)
+                            .where(Document.batch_id.in_(batch_ids), Document.finished_at.is_not(None))).all()  # type: ignore[attr-defined,union-attr]
+    return [(end - start).total_seconds() for start, end in rows]
+
+
+def _quantiles(values: list[float]) -> dict[str, float]:
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": round(cuts[49], 3), "p99": round(cuts[98], 3), "n": len(values)}
+
+
+def _progress(engine, batch_id: str) -> tuple[int, int, datetime | None, datetime | None]:  # type: ignore[no-untyped-def]
+    """(finished, total, first start, last finish) of a batch."""
+    with Session(engine) as session:
+        total, done, first, last = session.exec(select(
+            sa.func.count(), sa.func.count(Document.finished_at), sa.func.min(Document.started_at),
+            sa.func.max(Document.finished_at)).where(Document.batch_id == batch_id)).one()
+    return done, total, first, last
+
+
+def _eta(stack: Stack, batch_id: str) -> datetime:
+    recompute(stack.engine, margin=timedelta(hours=6), fallback_workers=1)
+    with Session(stack.engine) as session:
+        batch = session.get(Batch, batch_id)
+        assert batch is not None and batch.eta is not None
+        return batch.eta
+
+
+def _wait_done(engine, batch_id: str, every: float = 1.0) -> None:  # type: ignore[no-untyped-def]
+    while True:
+        done, total, _, _ = _progress(engine, batch_id)
+        if done >= total:
+            return
+        time.sleep(every)
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-flow-"))
+    settings, drop = _services_settings(tmp)
+    settings = settings.model_copy(update={"bulk_window": args.window, "dispatch_interval": args.dispatch_interval})
+    migrate(settings.effective_database_url())
+    store = open_store(settings)
+    getattr(store, "ensure_bucket", lambda: None)()
+    stack = Stack("services", settings, make_engine(settings.effective_database_url()), store)
+    workers = [WorkerProcess(stack, tmp / "daily.log", 1, "daily,ops").start(),
+               WorkerProcess(stack, tmp / "bulk.log", 1, "bulk").start()]
+    beat, daily = Beat(stack, args.dispatch_interval), None
+    try:
+        beat.start()
+        daily = DailyClients(stack, [_account(stack.engine, "B"), _account(stack.engine, "C")],
+                             args.daily_batch, args.daily_every)
+        daily.start()
+        time.sleep(args.baseline)
+        daily.phase = "backlog"
+        a_principal, a_dossier = _account(stack.engine, "A")
+        _, a_batch = seed_bulk(stack, a_principal.account_id, args.archive, dossier_id=a_dossier)
+        a_received = utcnow()
+        eta_at_upload = _eta(stack, a_batch)
+        time.sleep(args.late_after)
+        d_principal, d_dossier = _account(stack.engine, "D")
+        _, d_batch = seed_bulk(stack, d_principal.account_id, args.late_archive, dossier_id=d_dossier)
+        d_received = utcnow()
+        while _progress(stack.engine, a_batch)[0] < args.archive // 10:
+            time.sleep(0.5)
+        eta_at_10 = _eta(stack, a_batch)
+        at_10 = utcnow()
+        _wait_done(stack.engine, a_batch)
+        _wait_done(stack.engine, d_batch)
+        daily.stop.set()
+        daily.join()
+        for _, batch_id in daily.batches:
+            _wait_done(stack.engine, batch_id, 0.2)
+        _, _, a_start, a_end = _progress(stack.engine, a_batch)
+        _, _, d_start, d_end = _progress(stack.engine, d_batch)
+        assert a_start and a_end and d_start and d_end
+        base = _quantiles(_latencies(stack.engine, [b for p, b in daily.batches if p == "baseline"]))
+        loaded = _quantiles(_latencies(stack.engine, [b for p, b in daily.batches if p == "backlog"]))
+        actual = (a_end - a_received).total_seconds()
+
+        def err(eta: datetime, since: datetime) -> float:
+            remaining = (a_end - since).total_seconds()
+            return round(((eta - since).total_seconds() - remaining) / remaining, 3)
+
+        return {
+            "archive_documents": args.archive, "late_archive_documents": args.late_archive,
+            "daily_batch": args.daily_batch, "daily_every_s": args.daily_every, "bulk_window": args.window,
+            "dispatch_interval_s": args.dispatch_interval, "workers": "1 daily,ops + 1 bulk, concurrency 1",
+            "daily_latency_baseline_s": base, "daily_latency_with_backlog_s": loaded,
+            "daily_latency_ratio_p50": round(loaded["p50"] / base["p50"], 3),
+            "daily_latency_ratio_p99": round(loaded["p99"] / base["p99"], 3),
+            "archive_a_actual_s": round(actual, 1),
+            "eta_error_at_upload": err(eta_at_upload, a_received),
+            "eta_error_at_10_percent": err(eta_at_10, at_10),
+            "late_archive_d_starts_after_s": round((d_start - d_received).total_seconds(), 2),
+            "late_archive_d_finishes_after_s": round((d_end - d_received).total_seconds(), 1),
+            "late_archive_d_finish_over_a_finish": round((d_end - a_received).total_seconds() / actual, 3),
+        }
+    finally:
+        beat.stop.set()
+        if daily is not None:
+            daily.stop.set()
+        for w in workers:
+            w.stop()
+        stack.engine.dispose()
+        drop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--archive", type=int, default=20_000)
+    parser.add_argument("--late-archive", type=int, default=1_000)
+    parser.add_argument("--late-after", type=float, default=10.0)
+    parser.add_argument("--daily-batch", type=int, default=50)
+    parser.add_argument("--daily-every", type=float, default=10.0)
+    parser.add_argument("--baseline", type=float, default=60.0)
+    parser.add_argument("--window", type=int, default=200)
+    parser.add_argument("--dispatch-interval", type=float, default=1.0)
+    print(json.dumps(run(parser.parse_args()), indent=2))
+
+
+if __name__ == "__main__":
+    main()
