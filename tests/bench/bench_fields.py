@@ -10,12 +10,18 @@ conventions a file uses (type 381 with positive amounts, or an invoice type 380
 with negative amounts), because the text reader states credit notes positive.
 Timing compares pypdf text extraction alone with extraction plus ``extract_fields``
 on the same pages, so the figure is a ratio, not a machine-dependent time.
+
+OCR timing (when Tesseract is installed): the first pages of a few corpus PDFs are
+rendered once with pdftoppm (as processing does for pages without text), then read
+twice: by ``tesseract`` alone on the command line, and by our pipeline (``ocr_document``
+and ``extract_fields``) on the same images; ``BENCH_OCR_PAGES`` sets how many (3).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -23,8 +29,11 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from ingest.documents.analyse import DocumentFacts
 from ingest.documents.einvoice import parse_einvoice
 from ingest.documents.fields import Field, extract_fields
+from ingest.documents.ocr import OcrConfig, ocr_available, ocr_document, render_page
+from ingest.documents.sniff import Kind
 
 SCORED = ("invoice_number", "issue_date", "seller_id", "total_excl_tax", "total_tax",
           "total_incl_tax", "currency")  # fmt: skip
@@ -124,12 +133,40 @@ def run(folder: Path) -> dict[str, object]:
     }
 
 
+def ocr_timing(folder: Path, count: int) -> dict[str, object]:
+    """Seconds per page of our OCR path against ``tesseract`` alone on the same images."""
+    config = OcrConfig()
+    if not ocr_available(config):
+        return {"error": "tesseract with French is not installed"}
+    images = [render_page(path, 1, config) for path in sorted(folder.glob("*.pdf"))[:count]]
+    alone = ours = 0.0
+    for png in images:
+        started = time.perf_counter()
+        subprocess.run(["tesseract", "stdin", "stdout", "-l", config.languages, "--dpi", str(config.dpi)],
+                       input=png, capture_output=True, check=True)
+        alone += time.perf_counter() - started
+        facts = DocumentFacts(kind=Kind.png, pages=1, encrypted=False, derivatives={"normalised.png": png})
+        started = time.perf_counter()
+        outcome = ocr_document(facts, None, config)
+        extract_fields([outcome.texts[1]], source="ocr")
+        ours += time.perf_counter() - started
+    pages = max(len(images), 1)
+    return {
+        "pages": len(images), "dpi": config.dpi,
+        "seconds_per_page_tesseract_alone": round(alone / pages, 3),
+        "seconds_per_page_ocr_plus_fields": round(ours / pages, 3),
+        "ratio_ocr_pipeline_to_tesseract": round(ours / alone, 3) if alone else None,
+    }
+
+
 def main() -> int:
     folder = corpus_dir()
     if not folder.is_dir():
         print(json.dumps({"error": f"corpus folder {folder} is absent"}))
         return 1
-    print(json.dumps(run(folder), indent=2))
+    result = run(folder)
+    result["ocr"] = ocr_timing(folder, int(os.environ.get("BENCH_OCR_PAGES", "3")))
+    print(json.dumps(result, indent=2))
     return 0
 
 
