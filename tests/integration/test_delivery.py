@@ -91,6 +91,14 @@ def test_a_poison_document_is_set_aside_and_dead_lettered(stack: Stack, client: 
 
     from workers.app import queue_name
 
+    def dead_letters() -> int:
+        if stack.name != "services":  # dead-lettering is a RabbitMQ feature
+            return 0
+        with Connection(stack.settings.broker_url) as conn:
+            name = queue_name(stack.settings, "dead")
+            return int(conn.default_channel.queue_declare(name, passive=True).message_count)
+
+    before = dead_letters()
     batch = post_batch(client, tenant, [("poison.pdf", text_pdf())]).json()
     doc_id = batch["documents"][0]["id"]
     with Session(stack.engine) as s:
@@ -106,13 +114,37 @@ def test_a_poison_document_is_set_aside_and_dead_lettered(stack: Stack, client: 
         worker.stop()
     with Session(stack.engine) as s:
         assert s.get(Document, doc_id).reason == "processing_crashed"  # type: ignore[union-attr]
-    if stack.name == "services":  # dead-lettering is a RabbitMQ feature
-        def dead_letters() -> int:
-            with Connection(stack.settings.broker_url) as conn:
-                return conn.default_channel.queue_declare(queue_name(stack.settings, "dead"), passive=True).message_count
-        wait_for(lambda: dead_letters() == 1, 30, what="the message in the dead-letter queue")
+    if stack.name == "services":
+        wait_for(lambda: dead_letters() == before + 1, 30,
+                 what=f"the message in the dead-letter queue ({dead_letters()} there, {before} before)")
 
 
 def _state(stack: Stack, doc_id: str) -> str:
     with Session(stack.engine) as s:
         return s.get(Document, doc_id).state  # type: ignore[union-attr]
+
+
+def test_broker_connection_lost_mid_task(stack: Stack, client: TestClient, tenant: Tenant,
+                                         worker: WorkerProcess) -> None:
+    """RabbitMQ drops every connection (what a restart does to its clients) while a
+    document is processing: the broker redelivers it, the worker cancels the run
+    that lost its channel, and the document is processed once, by one run."""
+    import shutil
+    import subprocess
+
+    if stack.name != "services":
+        pytest.skip("the embedded broker has no connections to drop")
+    if shutil.which("rabbitmqctl") is None:
+        pytest.skip("rabbitmqctl is not installed")
+    batch = post_batch(client, tenant, [("heavy.pdf", text_pdf("Texte de facture " * 12, pages=450))]).json()
+    doc_id = batch["documents"][0]["id"]
+    wait_for(lambda: _state(stack, doc_id) == "processing", 60, interval=0.05, what="processing to start")
+    subprocess.run(["rabbitmqctl", "close_all_connections", "test: broker restart"], check=True,
+                   capture_output=True, timeout=60)
+    wait_for(lambda: _state(stack, doc_id) == "processed", 180, what=f"processing after the drop; "
+             f"log:\n{worker.log()}")
+    with Session(stack.engine) as s:
+        doc = s.get(Document, doc_id)
+        assert doc is not None and doc.claim_token is None
+        assert doc.attempts == 2  # the cancelled run and the redelivered one
+    assert "cancel" in worker.log().lower()
