@@ -69,7 +69,8 @@ class Settings(BaseSettings):
     # Two-year history: the nightly purge, local time in Europe/Paris.
     purge_at: str = "02:30"
 
-    # OCR (Tesseract).
+    # OCR (Tesseract); the command may be a full path.
+    ocr_command: str = "tesseract"
     ocr_languages: str = "fra+eng"
     ocr_dpi: int = 300
     ocr_page_timeout: float = 60.0

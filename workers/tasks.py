@@ -8,6 +8,7 @@ from celery.signals import task_prerun
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from ingest import logs, outbox
+from ingest.documents.ocr import OcrConfig
 from ingest.processing import TRANSIENT_ERRORS, Failure, Outcome, give_up, process_document, requeue_stale
 from ingest.settings import Settings
 from workers.app import ops_options
@@ -50,7 +51,7 @@ def process_document_task(self: BordereauTask, document_id: str) -> str:
     try:
         outcome = process_document(rt.engine, rt.store, rt.limits, document_id, lease=rt.lease,
                                    max_attempts=self.settings.max_attempts, redelivered=redelivered,
-                                   timeouts=(SoftTimeLimitExceeded,))
+                                   timeouts=(SoftTimeLimitExceeded,), ocr=OcrConfig.from_settings(self.settings))
     except TRANSIENT_ERRORS:
         if self.request.retries >= self.max_retries:
             give_up(rt.engine, document_id, Failure.retries_exhausted,

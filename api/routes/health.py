@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ServicesDep
 from api.metrics import render_metrics
 from ingest.db import ping as db_ping
+from ingest.documents.ocr import OcrConfig, ocr_status
 
 router = APIRouter(tags=["health"])
 
@@ -51,6 +52,9 @@ async def readyz(services: ServicesDep) -> JSONResponse:
         "store": await run_in_threadpool(_check, services.store.ping),
     }
     ready = all(v == "ok" for v in checks.values())
+    # OCR is reported, not required: only scans need it, and they wait for it
+    # (queued, ocr_unavailable) instead of failing; the API itself does not OCR.
+    checks["ocr"] = await run_in_threadpool(ocr_status, OcrConfig.from_settings(services.settings))
     return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks},
                         status_code=200 if ready else 503)
 

@@ -9,7 +9,6 @@ makes documents that need OCR wait instead of failing them.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -19,8 +18,6 @@ from typing import Any
 from ingest.documents.analyse import DocumentFacts, normalised_name
 from ingest.documents.sniff import Kind
 
-# The setting we would like (``ocr_command``); read from the environment until then.
-OCR_COMMAND_ENV = "BORDEREAU_OCR_COMMAND"
 # Automatic page segmentation: invoices mix columns, tables and free text.
 PAGE_SEGMENTATION = 3
 REQUIRED_LANGUAGE = "fra"
@@ -41,8 +38,7 @@ class OcrConfig:
 
     @classmethod
     def from_settings(cls, settings: Any) -> OcrConfig:
-        command = getattr(settings, "ocr_command", None) or os.environ.get(OCR_COMMAND_ENV) or "tesseract"
-        return cls(command=command, languages=settings.ocr_languages, dpi=settings.ocr_dpi,
+        return cls(command=settings.ocr_command, languages=settings.ocr_languages, dpi=settings.ocr_dpi,
                    page_timeout=settings.ocr_page_timeout)
 
 

@@ -25,7 +25,7 @@ def test_open_routes_answer_without_a_key(client: TestClient) -> None:
     assert css.status_code == 200 and "text/css" in css.headers["content-type"]
     ready = client.get("/readyz")
     assert ready.status_code == 200, ready.json()
-    assert ready.json()["checks"] == {"database": "ok", "broker": "ok", "store": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "broker": "ok", "store": "ok", "ocr": "ok"}
 
 
 def test_every_v1_route_but_echo_needs_a_key(client: TestClient) -> None:
