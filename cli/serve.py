@@ -47,8 +47,10 @@ def api(host: str = typer.Option(None, help="Interface to listen on"),
 
 
 def worker(concurrency: int = typer.Option(None, help="Processes working in parallel"),
-           queues: str = typer.Option("daily,bulk,ops", help="Logical queues to consume")) -> None:
-    """Run a Celery worker consuming the given queues."""
+           queues: str = typer.Option("daily,ops", help="Logical queues to consume: daily,ops or bulk")) -> None:
+    """Run a Celery worker. Daily and bulk work have their own workers, so an
+    archive can never hold a slot a daily invoice needs: run one (or more)
+    `worker` and one (or more) `worker --queues bulk`."""
     from ingest.logs import configure_logging
     from workers.app import create_app, queue_name
 
@@ -98,7 +100,7 @@ def _prepare(settings) -> int:  # type: ignore[no-untyped-def]
 
 def serve(host: str = typer.Option(None, help="Interface to listen on"),
           port: int = typer.Option(None, help="Port to listen on")) -> None:
-    """Run api + worker + beat together. With no configuration everything lives
+    """Run api + workers (daily and bulk) + beat together. With no configuration everything lives
     under BORDEREAU_DATA_DIR: SQLite, a local object folder and a SQLite broker.
     Ctrl-C or SIGTERM stops all three; the next start resumes unfinished work."""
     settings = _settings()
@@ -113,6 +115,8 @@ def serve(host: str = typer.Option(None, help="Interface to listen on"),
     children = [subprocess.Popen(exe + ["api", "--host", host, "--port", str(port)], env=env,
                                  start_new_session=True),
                 subprocess.Popen(exe + ["worker"], env=env, start_new_session=True),
+                subprocess.Popen(exe + ["worker", "--queues", "bulk", "--concurrency", "1"], env=env,
+                                 start_new_session=True),
                 subprocess.Popen(exe + ["beat"], env=env, start_new_session=True)]
     _supervise(children)
 

@@ -412,8 +412,10 @@ def requeue_stale(engine: Engine, limit: int = 1000) -> int:
 def resume_unfinished(engine: Engine, limit: int = 100_000) -> int:
     """At start-up of the embedded service, nothing else runs: every document not
     in a final state gets a fresh message (the embedded broker may have lost one)."""
-    return _requeue(engine, Document.state.in_([DocumentState.received, DocumentState.queued,  # type: ignore[attr-defined]
-                                                 DocumentState.processing]), limit=limit)
+    # Bulk documents still ``received`` wait for the dispatcher's fair schedule.
+    waiting_daily = sa.and_(Document.state == DocumentState.received, Batch.flow == "daily")
+    return _requeue(engine, sa.or_(Document.state.in_([DocumentState.queued,  # type: ignore[attr-defined]
+                                                       DocumentState.processing]), waiting_daily), limit=limit)
 
 
 def _requeue(engine: Engine, *conditions: Any, limit: int) -> int:

@@ -46,6 +46,16 @@ def _queues(settings: Settings) -> list[Queue]:
     return queues
 
 
+def _broker(settings: Settings) -> dict[str, object]:
+    url = settings.effective_broker_url()
+    if settings.uses_embedded_broker:
+        # Our subclass of kombu's SQLAlchemy transport (faster polling) takes the
+        # plain SQLAlchemy URL.
+        return {"broker_url": url.removeprefix("sqla+"),
+                "broker_transport": "workers.embedded_broker:EmbeddedTransport"}
+    return {"broker_url": url}
+
+
 def _transport_options(settings: Settings) -> dict[str, object]:
     if settings.uses_embedded_broker:
         # The SQLite broker hands these to SQLAlchemy's create_engine: let
@@ -59,7 +69,7 @@ def create_app(settings: Settings) -> Celery:
         raise ValueError("task_time_limit must stay below RabbitMQ's 30-minute consumer_timeout")
     app = Celery("bordereau", set_as_current=True)
     app.conf.update(
-        broker_url=settings.effective_broker_url(),
+        **_broker(settings),
         broker_connection_retry_on_startup=True,
         broker_transport_options=_transport_options(settings),
         task_serializer="json",
