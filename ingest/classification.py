@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -116,27 +115,6 @@ def reclassify_batch(session: Session, batch: Batch, invoice_dates: Sequence[dat
 # Where processing leaves an invoice's date in `documents.facts`, in order of preference. The
 # invoice-understanding step owns that shape; until it writes one of these, nothing is dated
 # and no batch is reclassified.
-DATE_PATHS = (("invoice_date",), ("fields", "invoice_date"), ("fields", "issue_date"))
-
-
-def invoice_date_of(facts: dict[str, Any] | None) -> date | None:
-    """The invoice date recorded in a document's facts, if any (ISO text or a date)."""
-    for path in DATE_PATHS:
-        value: Any = facts
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        if isinstance(value, dict):  # a field with its confidence: {"value": ..., ...}
-            value = value.get("value")
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value[:10])
-            except ValueError:
-                continue
-    return None
-
-
 def reclassify_open_batches(engine: Engine, now: datetime) -> list[FlowChange]:
     """The periodic job: every unfinished daily batch whose invoice dates now span months."""
     changes = []
@@ -144,9 +122,10 @@ def reclassify_open_batches(engine: Engine, now: datetime) -> list[FlowChange]:
         batches = session.exec(select(Batch).where(Batch.flow == Flow.daily,
                                                    Batch.finished_at.is_(None))).all()  # type: ignore[union-attr]
         for batch in batches:
-            facts = session.exec(select(Document.facts).where(Document.batch_id == batch.id,
-                                                              Document.facts.is_not(None))).all()  # type: ignore[union-attr]
-            dates = [d for d in map(invoice_date_of, facts) if d is not None]
+            # The invoice dates processing found (validated or not: a spread of
+            # dates is what matters here, not any single one).
+            dates = list(session.exec(select(Document.invoice_date).where(
+                Document.batch_id == batch.id, Document.invoice_date.is_not(None))).all())  # type: ignore[union-attr]
             if len(dates) < MIN_DATED_DOCUMENTS:
                 continue
             change = reclassify_batch(session, batch, dates, now)

@@ -202,7 +202,7 @@ def test_invoice_dates_spanning_months_move_a_daily_batch_to_bulk(
     with Session(stack.engine) as session:
         docs = session.exec(select(Document).where(Document.batch_id == batch_id)).all()
         for i, doc in enumerate(docs):
-            doc.facts = {"invoice_date": (date(2025, 1, 10) + timedelta(days=12 * i)).isoformat()}
+            doc.invoice_date = date(2025, 1, 10) + timedelta(days=12 * i)  # as processing records it
             session.add(doc)
         session.commit()
     changes = reclassify_open_batches(stack.engine, utcnow())

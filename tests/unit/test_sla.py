@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.classification import SlaState, decode_reason, encode_reason, invoice_date_of
+from ingest.classification import SlaState, decode_reason, encode_reason
 from ingest.contract.flow import FlowDecision
 from ingest.eta import PRIOR_SECONDS, Throughput, Work
 from ingest.models import Batch
@@ -118,14 +118,6 @@ def test_reason_round_trip_and_old_rows() -> None:
     assert decode_reason("a sentence: with a colon") == ("", "a sentence: with a colon")
 
 
-@pytest.mark.parametrize(("facts", "want"), [
-    (None, None), ({}, None), ({"invoice_date": "2025-11-03"}, date(2025, 11, 3)),
-    ({"fields": {"invoice_date": {"value": "2025-01-31", "confidence": 0.9}}}, date(2025, 1, 31)),
-    ({"fields": {"issue_date": "2025-02-01T00:00:00"}}, date(2025, 2, 1)),
-    ({"invoice_date": "not a date"}, None),
-])
-def test_invoice_date_of(facts, want) -> None:
-    assert invoice_date_of(facts) == want
 
 
 def test_prior_costs_are_used_before_measurements() -> None:
