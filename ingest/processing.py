@@ -15,7 +15,7 @@ import os
 import socket
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -76,9 +76,15 @@ OCR_DERIVATIVE = "ocr.json"
 
 @dataclass(frozen=True)
 class Claim:
+    """A won claim, with what processing needs of the row (read in the same statement)."""
+
     document_id: str
     token: str
     attempts: int
+    object_key: str = ""
+    kind: str = ""
+    dossier_id: str = ""
+    received_at: datetime | None = None
 
 
 def holder_id() -> str:
@@ -126,14 +132,14 @@ def _claim_where(engine: Engine, document_id: str, condition: Any, lease: timede
     stmt = (sa.update(Document).where(Document.id == document_id, condition)
             .values(state=DocumentState.processing, claim_token=token, claimed_by=holder_id(),
                     lease_until=now + lease, attempts=Document.attempts + 1, started_at=now))
+    stmt = stmt.returning(Document.attempts, Document.object_key, Document.kind, Document.dossier_id,
+                          Document.received_at)
     with Session(engine) as session:
-        won = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+        row = session.execute(stmt).first()
         session.commit()
-        if not won:
-            return None
-        doc = session.get(Document, document_id)
-        assert doc is not None
-        return Claim(document_id, token, doc.attempts)
+    if row is None:
+        return None
+    return Claim(document_id, token, row.attempts, row.object_key, row.kind, row.dossier_id, row.received_at)
 
 
 def _take_over_from_dead(engine: Engine, document_id: str, lease: timedelta) -> Claim | None:
@@ -218,10 +224,7 @@ def process_document(engine: Engine, store: ObjectStore, limits: Limits, documen
 
 def _work(engine: Engine, store: ObjectStore, limits: Limits, held: Claim, tmp_dir: Path | None,
           ocr_config: OcrConfig) -> Outcome:
-    with Session(engine) as session:
-        doc = session.get(Document, held.document_id)
-        assert doc is not None
-        key, kind, received_at, dossier_id = doc.object_key, Kind(doc.kind), doc.received_at, doc.dossier_id
+    key, kind, received_at, dossier_id = held.object_key, Kind(held.kind), held.received_at, held.dossier_id
     try:
         with store.open(key) as src:
             spooled = spool(src, limits.max_file_bytes * 2, tmp_dir)
