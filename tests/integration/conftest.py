@@ -134,8 +134,13 @@ class WorkerProcess:
         return self
 
     def stop(self, sig: int = 15, timeout: float = 30) -> None:
+        """SIGTERM asks the main process for a warm shutdown (running tasks finish);
+        SIGKILL hits the whole process group, pool children included, like a crash."""
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, sig)
+            if sig == 9:
+                os.killpg(self.proc.pid, sig)
+            else:
+                os.kill(self.proc.pid, sig)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:

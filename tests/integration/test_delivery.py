@@ -115,13 +115,13 @@ def test_a_poison_document_is_set_aside_and_dead_lettered(stack: Stack, client: 
     worker = WorkerProcess(stack, tmp_path / "worker.log").start()  # only now: the message waits for it
     try:
         wait_for(lambda: _state(stack, doc_id) == "failed", 60, what=f"set aside; log:\n{worker.log()}")
+        with Session(stack.engine) as s:
+            assert s.get(Document, doc_id).reason == "processing_crashed"  # type: ignore[union-attr]
+        if stack.name == "services":
+            wait_for(lambda: dead_letters() == before + 1, 30,
+                     what=f"the message in the dead-letter queue ({dead_letters()} there, {before} before)")
     finally:
         worker.stop()
-    with Session(stack.engine) as s:
-        assert s.get(Document, doc_id).reason == "processing_crashed"  # type: ignore[union-attr]
-    if stack.name == "services":
-        wait_for(lambda: dead_letters() == before + 1, 30,
-                 what=f"the message in the dead-letter queue ({dead_letters()} there, {before} before)")
 
 
 def _state(stack: Stack, doc_id: str) -> str:
