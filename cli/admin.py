@@ -73,6 +73,6 @@ def deactivate_account(account_id: str = typer.Argument(...)) -> None:
 @admin_app.command("requeue")
 def requeue() -> None:
     """Hand out again every unfinished document (after a broker was lost or wiped)."""
-    from ingest.processing import resume_unfinished
+    from ingest.requeue import resume_unfinished
 
     typer.echo(json.dumps({"requeued": resume_unfinished(_engine())}))

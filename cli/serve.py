@@ -88,7 +88,7 @@ def beat() -> None:
 
 def _prepare(settings) -> int:  # type: ignore[no-untyped-def]
     from ingest.db import make_engine, migrate
-    from ingest.processing import resume_unfinished
+    from ingest.requeue import resume_unfinished
 
     migrate(settings.effective_database_url())
     engine = make_engine(settings.effective_database_url())

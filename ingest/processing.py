@@ -1,32 +1,23 @@
 """Processing one document: the use case behind the ``process_document`` task.
 
-Safe to run twice and concurrently: a worker first *claims* the document with a
-conditional UPDATE (one winner), and writes the outcome only while it still holds
-that claim. A message the broker redelivers (its worker died) may take over a
-claim at once; any other duplicate waits for the lease to expire, after which the
-stale sweeper hands the document out again.
+Safe to run twice and concurrently: see ``ingest.claims``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
-import uuid
-from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from dataclasses import asdict
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ingest import duplicates, outbox
+from ingest import duplicates
 from ingest.contract.retention import history_start, outside_history, paris_date, reference_date
 from ingest.db import TRANSIENT_DB_ERRORS
 from ingest.documents.analyse import DocumentFacts, analyse
@@ -35,7 +26,8 @@ from ingest.documents.ocr import OcrConfig, OcrOutcome, OcrUnavailable, check_av
 from ingest.documents.reasons import DocumentRejected
 from ingest.documents.sniff import Kind
 from ingest.documents.understand import Understanding, understand
-from ingest.models import Batch, Document, DocumentState, UsageRecord, utcnow
+from ingest.claims import Claim, claim, count_usage, finish, release
+from ingest.models import Document, DocumentState, utcnow
 from ingest.spool import spool
 from ingest.store import ObjectStore, StoreUnavailable, derivative_key
 
@@ -72,118 +64,6 @@ class Waiting(StrEnum):
 
 OUTSIDE_HISTORY = "outside_history"
 OCR_DERIVATIVE = "ocr.json"
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A won claim, with what processing needs of the row (read in the same statement)."""
-
-    document_id: str
-    token: str
-    attempts: int
-    object_key: str = ""
-    kind: str = ""
-    dossier_id: str = ""
-    received_at: datetime | None = None
-
-
-def holder_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _holder_dead(holder: str | None) -> bool:
-    """True when the holder ran on this host and its process is gone."""
-    if not holder:
-        return False
-    host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-def claim(engine: Engine, document_id: str, *, lease: timedelta, redelivered: bool = False) -> Claim | None:
-    """Take the document for processing, or None when it is final or held.
-
-    A holder's claim is taken over when its lease lapsed, when the broker says
-    the message was redelivered (its worker died), or when the holder was a
-    process of this host that no longer exists.
-    """
-    now = utcnow()
-    claimable = sa.or_(
-        Document.state.in_([DocumentState.received, DocumentState.queued]),  # type: ignore[attr-defined]
-        sa.and_(Document.state == DocumentState.processing,
-                sa.or_(Document.lease_until < now, sa.literal(redelivered))),  # type: ignore[operator]
-    )
-    held = _claim_where(engine, document_id, claimable, lease)
-    if held is None:
-        held = _take_over_from_dead(engine, document_id, lease)
-    return held
-
-
-def _claim_where(engine: Engine, document_id: str, condition: Any, lease: timedelta) -> Claim | None:
-    now = utcnow()
-    token = str(uuid.uuid4())
-    stmt = (sa.update(Document).where(Document.id == document_id, condition)
-            .values(state=DocumentState.processing, claim_token=token, claimed_by=holder_id(),
-                    lease_until=now + lease, attempts=Document.attempts + 1, started_at=now))
-    stmt = stmt.returning(Document.attempts, Document.object_key, Document.kind, Document.dossier_id,
-                          Document.received_at)
-    with Session(engine) as session:
-        row = session.execute(stmt).first()
-        session.commit()
-    if row is None:
-        return None
-    return Claim(document_id, token, row.attempts, row.object_key, row.kind, row.dossier_id, row.received_at)
-
-
-def _take_over_from_dead(engine: Engine, document_id: str, lease: timedelta) -> Claim | None:
-    with Session(engine) as session:
-        doc = session.get(Document, document_id)
-    if doc is None or doc.state != DocumentState.processing or not _holder_dead(doc.claimed_by):
-        return None
-    # Compare-and-set on the dead holder's token: one taker wins.
-    return _claim_where(engine, document_id, Document.claim_token == doc.claim_token, lease)
-
-
-def finish(engine: Engine, held: Claim, state: DocumentState, **values: Any) -> bool:
-    """Write the outcome if the claim is still ours; False when it was taken over.
-
-    A processed document is counted in the same transaction (one usage row per
-    document, keyed by its id): a retried or redelivered task never counts twice.
-    """
-    stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
-            .values(state=state, claim_token=None, claimed_by=None, lease_until=None, finished_at=utcnow(),
-                    **values))
-    with Session(engine) as session:
-        ok = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
-        if ok and state is DocumentState.processed:
-            count_usage(session, held.document_id)
-        session.commit()
-    return ok
-
-
-def count_usage(session: Session, document_id: str) -> None:
-    doc = session.get(Document, document_id)
-    assert doc is not None
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(UsageRecord).values(document_id=doc.id, account_id=doc.account_id,
-                                               dossier_id=doc.dossier_id, counted_at=utcnow())
-                    .on_conflict_do_nothing(index_elements=["document_id"]))
-
-
-def release(engine: Engine, held: Claim) -> None:
-    """Give the document back to the queue after a transient fault (best effort)."""
-    stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
-            .values(state=DocumentState.queued, claim_token=None, claimed_by=None, lease_until=None))
-    with Session(engine) as session:
-        session.execute(stmt)
-        session.commit()
 
 
 def fail(engine: Engine, held: Claim, reason: Failure, message: str) -> bool:
@@ -330,29 +210,6 @@ def park(engine: Engine, held: Claim, why: Waiting, message: str) -> None:
         session.commit()
 
 
-def requeue_waiting_for_ocr(engine: Engine, config: OcrConfig, limit: int = 1000) -> int:
-    """Hand out again the documents that wait for OCR, once OCR is available here.
-
-    The messages go out first, then the reason is cleared: a crash in between only
-    means the next run sends them again, which the claim makes harmless.
-    """
-    try:
-        check_available(config)
-    except OcrUnavailable:
-        return 0
-    waiting = sa.and_(Document.state == DocumentState.queued, Document.reason == Waiting.ocr_unavailable.value)
-    with Session(engine) as session:
-        ids = list(session.execute(sa.select(Document.id).where(waiting).limit(limit)).scalars())
-    if not ids:
-        return 0
-    count = _requeue(engine, Document.id.in_(ids), waiting, limit=limit)  # type: ignore[attr-defined]
-    with Session(engine) as session:
-        session.execute(sa.update(Document).where(Document.id.in_(ids), waiting)  # type: ignore[attr-defined]
-                        .values(reason=None, message=None))
-        session.commit()
-    return count
-
-
 def give_up(engine: Engine, document_id: str, reason: Failure, message: str, *, lease: timedelta) -> bool:
     """Mark a document failed after its retries ran out (if no one else holds it)."""
     held = claim(engine, document_id, lease=lease)
@@ -403,34 +260,3 @@ def facts_summary(facts: DocumentFacts, recognised: OcrOutcome | None = None) ->
     if recognised is not None:
         summary["ocr_pages"] = sorted(recognised.texts)
     return summary
-
-
-def requeue_stale(engine: Engine, limit: int = 1000) -> int:
-    """Hand out again documents whose lease lapsed (their worker vanished and the
-    broker did not redeliver). The claim makes a duplicate message harmless."""
-    return _requeue(engine, Document.state == DocumentState.processing, Document.lease_until < utcnow(),
-                    limit=limit)
-
-
-def resume_unfinished(engine: Engine, limit: int = 100_000) -> int:
-    """At start-up of the embedded service, nothing else runs: every document not
-    in a final state gets a fresh message (the embedded broker may have lost one)."""
-    # Bulk documents still ``received`` wait for the dispatcher's fair schedule.
-    waiting_daily = sa.and_(Document.state == DocumentState.received, Batch.flow == "daily")
-    return _requeue(engine, sa.or_(Document.state.in_([DocumentState.queued,  # type: ignore[attr-defined]
-                                                       DocumentState.processing]), waiting_daily), limit=limit)
-
-
-def _requeue(engine: Engine, *conditions: Any, limit: int) -> int:
-    now = utcnow()
-    with Session(engine) as session:
-        rows = session.execute(sa.select(Document.id, Batch.flow).join(Batch, Batch.id == Document.batch_id)
-                               .where(*conditions).limit(limit)).all()
-        for doc_id, flow in rows:
-            outbox.add_process_document(session, doc_id, flow)
-        ids = [doc_id for doc_id, _ in rows]
-        if ids:
-            session.execute(sa.update(Document).where(Document.id.in_(ids))  # type: ignore[attr-defined]
-                            .values(state=DocumentState.queued, claim_token=None, lease_until=None, queued_at=now))
-        session.commit()
-    return len(rows)

@@ -9,7 +9,8 @@ from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from ingest import logs, outbox
 from ingest.documents.ocr import OcrConfig
-from ingest.processing import TRANSIENT_ERRORS, Failure, Outcome, give_up, process_document, requeue_stale
+from ingest.processing import TRANSIENT_ERRORS, Failure, Outcome, give_up, process_document
+from ingest.requeue import requeue_stale
 from ingest.settings import Settings
 from workers.app import ops_options
 from workers.runtime import Runtime, make_publisher, runtime

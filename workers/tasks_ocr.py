@@ -11,7 +11,7 @@ from celery.signals import worker_ready
 
 from ingest import outbox
 from ingest.documents.ocr import OcrConfig, ocr_status
-from ingest.processing import requeue_waiting_for_ocr
+from ingest.requeue import requeue_waiting_for_ocr
 from ingest.settings import Settings
 from workers.app import ops_options
 from workers.runtime import make_publisher

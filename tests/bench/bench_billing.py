@@ -4,7 +4,7 @@
 
 Prints one JSON object, all figures measured in this run on a fresh database:
 - ``counting_records_per_s``: 20,000 pre-inserted documents claimed and finished as processed
-  (``ingest.processing.claim`` + ``finish``, which writes the usage record in the same
+  (``ingest.claims.claim`` + ``finish``, which writes the usage record in the same
   transaction) by two processes at once;
 - ``baseline_inserts_per_s``: the same number of plain usage_records inserts, one transaction
   each, in one process; ``ratio_counting_over_baseline`` compares the two;
@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from ingest.db import make_engine, migrate
 from ingest.models import Account, Batch, Document, DocumentState, Dossier, UsageRecord, User, utcnow
-from ingest.processing import claim, finish
+from ingest.claims import claim, finish
 from ingest.statements import issue_all_due
 from ingest.tables_billing import PlanVersion, Statement, Subscription
 from tests.integration.conftest import _fresh_postgres_db

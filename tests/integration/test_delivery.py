@@ -124,6 +124,19 @@ def test_a_poison_document_is_set_aside_and_dead_lettered(stack: Stack, client: 
         worker.stop()
 
 
+def _scanned_pages(count: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    from tests.support.invoices import scanned_invoice_png
+
+    pages = [Image.open(io.BytesIO(scanned_invoice_png())).convert("RGB") for _ in range(count)]
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", resolution=150, save_all=True, append_images=pages[1:])
+    return out.getvalue()
+
+
 def _state(stack: Stack, doc_id: str) -> str:
     with Session(stack.engine) as s:
         return s.get(Document, doc_id).state  # type: ignore[union-attr]
@@ -141,12 +154,13 @@ def test_broker_connection_lost_mid_task(stack: Stack, client: TestClient, tenan
         pytest.skip("the embedded broker has no connections to drop")
     if shutil.which("rabbitmqctl") is None:
         pytest.skip("rabbitmqctl is not installed")
-    batch = post_batch(client, tenant, [("heavy.pdf", text_pdf("Texte de facture " * 12, pages=450))]).json()
+    # A scanned PDF of four pages: OCR keeps the task busy for many seconds.
+    batch = post_batch(client, tenant, [("scans.pdf", _scanned_pages(4))]).json()
     doc_id = batch["documents"][0]["id"]
     wait_for(lambda: _state(stack, doc_id) == "processing", 60, interval=0.05, what="processing to start")
     subprocess.run(["rabbitmqctl", "close_all_connections", "test: broker restart"], check=True,
                    capture_output=True, timeout=60)
-    wait_for(lambda: _state(stack, doc_id) == "processed", 180, what=f"processing after the drop; "
+    wait_for(lambda: _state(stack, doc_id) == "processed", 240, what=f"processing after the drop; "
              f"log:\n{worker.log()}")
     with Session(stack.engine) as s:
         doc = s.get(Document, doc_id)

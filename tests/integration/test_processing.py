@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from ingest.models import Document
-from ingest.processing import resume_unfinished
+from ingest.requeue import resume_unfinished
 from tests.integration.conftest import Stack, Tenant, WorkerProcess, wait_for
 from tests.integration.test_api import post_batch
 from tests.support.files import scan, text_pdf

@@ -15,7 +15,8 @@ from sqlmodel import Session
 from ingest.documents.limits import Limits
 from ingest.documents.ocr import OcrConfig
 from ingest.models import Document, OutboxMessage, UsageRecord
-from ingest.processing import Outcome, process_document, requeue_waiting_for_ocr
+from ingest.processing import Outcome, process_document
+from ingest.requeue import requeue_waiting_for_ocr
 from tests.integration.conftest import Stack, Tenant, WorkerProcess, wait_for
 from tests.integration.test_api import post_batch
 from tests.support.invoices import EXPECTED, invoice_lines, scanned_invoice_png, text_invoice_pdf
