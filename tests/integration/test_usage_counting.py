@@ -67,6 +67,7 @@ def test_processed_documents_count_once(stack: Stack, client: TestClient, tenant
     assert [w["threshold"] for w in usage["warnings"]] == [80, 100]
 
 
+@pytest.mark.timeout(900)  # 1,000 real documents on 2 cores: minutes, more on a loaded machine
 def test_thousand_documents_two_workers_with_redeliveries(stack: Stack, client: TestClient, tenant: Tenant,
                                                           tmp_path: Path) -> None:
     """PostgreSQL and RabbitMQ: every document published twice more, one worker killed mid-run."""
