@@ -6,7 +6,8 @@ Prints one JSON object. Figures, all measured in this run:
 - ``upload_docs_per_s``: 2,000 one-page text PDFs sent in batches of 100 to the
   API (a uvicorn process, real HTTP) until every batch is answered;
 - ``end_to_end_docs_per_s``: from the first upload to the last document
-  processed by two worker processes;
+  processed by two worker processes (``bordereau worker`` as deployed, each
+  with its default concurrency of 2 pool processes);
 - ``baseline_docs_per_s``: the unavoidable work for the same files in one
   process, one after the other: S3 put, a confirmed broker publish, pypdf open
   and text extraction;
@@ -103,8 +104,7 @@ def run(documents: int, batch: int, big_batch: int) -> dict[str, object]:
     s3 = services.seaweedfs(tmp / "seaweedfs")
     settings = Settings(data_dir=tmp / "data", database_url=db_url, broker_url=services.rabbitmq_url(),
                         s3_endpoint=s3.endpoint, s3_access_key=s3.access_key, s3_secret_key=s3.secret_key,
-                        s3_bucket=f"bench-{uuid.uuid4().hex[:10]}", queue_prefix=f"bench{uuid.uuid4().hex[:6]}.",
-                        worker_concurrency=1)
+                        s3_bucket=f"bench-{uuid.uuid4().hex[:10]}", queue_prefix=f"bench{uuid.uuid4().hex[:6]}.")
     migrate(db_url)
     store = open_store(settings)
     store.ensure_bucket()  # type: ignore[attr-defined]
@@ -117,7 +117,8 @@ def run(documents: int, batch: int, big_batch: int) -> dict[str, object]:
     logs = (tmp / "procs.log").open("ab")
     api = subprocess.Popen([sys.executable, "-m", "cli.main", "api", "--port", str(port)], env=env, cwd=REPO,
                            stdout=logs, stderr=logs)
-    workers = [subprocess.Popen([sys.executable, "-m", "cli.main", "worker", "--concurrency", "1"], env=env,
+    # Two worker processes as deployed: `bordereau worker` with its default concurrency.
+    workers = [subprocess.Popen([sys.executable, "-m", "cli.main", "worker"], env=env,
                                 cwd=REPO, stdout=logs, stderr=logs) for _ in range(2)]
     try:
         result = _measure(settings, engine, key, port, files, batch, big_batch, api.pid)
