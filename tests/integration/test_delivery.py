@@ -166,4 +166,5 @@ def test_broker_connection_lost_mid_task(stack: Stack, client: TestClient, tenan
         doc = s.get(Document, doc_id)
         assert doc is not None and doc.claim_token is None
         assert doc.attempts == 2  # the cancelled run and the redelivered one
-    assert "cancel" in worker.log().lower()
+    # Celery's own words for the run that lost its channel: it is terminated, not left running.
+    assert "terminating it instead" in worker.log_path.read_text(errors="replace")
