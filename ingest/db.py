@@ -78,7 +78,8 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str) -> None:
-    """Bring the schema to the newest revision (safe to run at every start)."""
+    """Bring the schema to the newest revision (safe to run at every start). "heads"
+    also covers a feature branch not yet merged into the main line."""
     command.upgrade(alembic_config(url), "heads")
 
 
