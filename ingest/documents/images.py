@@ -72,8 +72,10 @@ def read_image(path: Path, kind: Kind, limits: Limits) -> ImageFacts:
 @contextmanager
 def _opened(path: Path, kind: Kind, limits: Limits) -> Iterator[Image.Image]:
     """Open with only the sniffed decoder and Pillow's bomb guard turned into our reason."""
-    # Pillow reads its guard from a module global; the service runs with one Limits per
-    # process, so setting it on each call keeps it equal to ours.
+    # Pillow reads its guard from a module global: ours holds while the image is in
+    # use and the previous value comes back after, so other Pillow users in the
+    # process (or a later call with other limits) are not left with ours.
+    previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
     try:
         with warnings.catch_warnings():
@@ -87,6 +89,8 @@ def _opened(path: Path, kind: Kind, limits: Limits) -> Iterator[Image.Image]:
             Reason.too_many_pixels,
             f"The image has more than {limits.max_image_pixels:,} pixels, the limit ({exc}).",
         ) from exc
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
 
 
 def _check_pixels(image: Image.Image, limits: Limits) -> None:

@@ -135,3 +135,16 @@ def test_only_the_sniffed_decoder_is_used(write_file) -> None:
     with pytest.raises(DocumentRejected) as caught:
         analyse(Path(path), Kind.jpeg, Limits())
     assert caught.value.reason is Reason.damaged
+
+
+def test_pillow_guard_is_restored_after_use(tmp_path: Path) -> None:
+    """Our limit must not leak into other Pillow users of the process."""
+    from PIL import Image as PILImage
+
+    from ingest.documents.images import read_image
+
+    before = PILImage.MAX_IMAGE_PIXELS
+    path = tmp_path / "small.png"
+    PILImage.new("L", (40, 30), 255).save(path)
+    read_image(path, Kind.png, Limits(max_image_pixels=5_000))
+    assert PILImage.MAX_IMAGE_PIXELS == before
