@@ -4,26 +4,19 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def corpus_dir() -> Path:
-    return Path(os.environ.get("BORDEREAU_CORPUS_DIR", REPO.parent / "shared" / "corpus" / "facturx"))
+from tests.support.corpus import corpus_dir, missing
 
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     path = corpus_dir()
     if not path.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"the e-invoice corpus is missing at {path}")
-        pytest.skip(f"the e-invoice corpus is not at {path} (a fresh clone has no ../shared)")
+        missing()
     return path
 
 

@@ -34,15 +34,11 @@ from ingest.documents.einvoice import parse_einvoice
 from ingest.documents.fields import Field, extract_fields
 from ingest.documents.ocr import OcrConfig, ocr_available, ocr_document, render_page
 from ingest.documents.sniff import Kind
+from tests.support.corpus import corpus_dir
 
 SCORED = ("invoice_number", "issue_date", "seller_id", "total_excl_tax", "total_tax",
           "total_incl_tax", "currency")  # fmt: skip
 AMOUNTS = ("total_excl_tax", "total_tax", "total_incl_tax")
-
-
-def corpus_dir() -> Path:
-    repo = Path(__file__).resolve().parents[2]
-    return Path(os.environ.get("BORDEREAU_CORPUS_DIR") or repo.parent / "shared" / "corpus" / "facturx")
 
 
 def embedded_xml(reader: PdfReader) -> tuple[str, bytes]:

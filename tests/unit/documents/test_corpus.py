@@ -8,7 +8,7 @@ import pytest
 from ingest.documents.analyse import analyse, precheck
 from ingest.documents.limits import Limits
 from ingest.documents.sniff import SNIFF_BYTES, Kind, sniff
-from tests.conftest import corpus_dir
+from tests.support.corpus import corpus_dir
 
 CORPUS = corpus_dir()
 FILES = sorted(CORPUS.glob("*.pdf")) if CORPUS.is_dir() else []

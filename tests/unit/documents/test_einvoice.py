@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -15,26 +14,7 @@ from ingest.documents.einvoice import (
     is_einvoice_xml,
     parse_einvoice,
 )
-
-REPO = Path(__file__).resolve().parents[3]
-
-
-def corpus_dir() -> Path:
-    return Path(os.environ.get("BORDEREAU_CORPUS_DIR") or REPO.parent / "shared" / "corpus" / "facturx")
-
-
-def corpus_pdfs() -> list[Path | None]:
-    folder = corpus_dir()
-    # One placeholder when the folder is absent, so the test runs and says why it skips.
-    return sorted(folder.glob("*.pdf")) if folder.is_dir() else [None]
-
-
-def require(path: Path | None) -> Path:
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but the corpus folder {corpus_dir()} is missing")
-        pytest.skip(f"corpus folder {corpus_dir()} is absent")
-    return path
+from tests.support.corpus import corpus_pdfs, require
 
 
 def embedded_xml(path: Path) -> tuple[str, bytes]:

@@ -14,8 +14,8 @@ from ingest.documents.amounts import parse_amount
 from ingest.documents.einvoice import parse_einvoice
 from ingest.documents.fields import Field, extract_fields, fields_to_json
 from ingest.documents.textparse import find_dates
+from tests.support.corpus import corpus_pdfs, require
 
-REPO = Path(__file__).resolve().parents[3]
 
 
 # --- amounts and dates -----------------------------------------------------------------
@@ -214,23 +214,6 @@ def test_pdf_text_round_trip(layout: str, tmp_path: Path) -> None:
 
 
 # --- the corpus: visible text against the embedded XML ---------------------------------
-
-
-def corpus_dir() -> Path:
-    return Path(os.environ.get("BORDEREAU_CORPUS_DIR") or REPO.parent / "shared" / "corpus" / "facturx")
-
-
-def corpus_pdfs(pattern: str) -> list[Path | None]:
-    folder = corpus_dir()
-    return sorted(folder.glob(pattern)) if folder.is_dir() else [None]
-
-
-def require(path: Path | None) -> Path:
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but the corpus folder {corpus_dir()} is missing")
-        pytest.skip(f"corpus folder {corpus_dir()} is absent")
-    return path
 
 
 def text_and_truth(path: Path) -> tuple[dict[str, Field], dict[str, Field]]:
