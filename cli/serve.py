@@ -64,14 +64,25 @@ def worker(concurrency: int = typer.Option(None, help="Processes working in para
     app.worker_main(argv)
 
 
-def declare_queues(app) -> None:  # type: ignore[no-untyped-def]
+def declare_queues(app, attempts: int = 5) -> None:  # type: ignore[no-untyped-def]
     """Declare every queue, the dead-letter one included, which no worker
-    consumes: a message dead-lettered before anyone declared it would be lost."""
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=10)
-        channel = conn.default_channel
-        for queue in app.conf.task_queues:
-            queue.bind(channel).declare()
+    consumes: a message dead-lettered before anyone declared it would be lost.
+
+    Retried on a fresh connection: on the embedded broker two processes starting
+    together may both try to create the same queue row, and the loser gets a
+    unique-constraint error (kombu only retries operational errors)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=10)
+                channel = conn.default_channel
+                for queue in app.conf.task_queues:
+                    queue.bind(channel).declare()
+            return
+        except Exception:
+            if attempt == attempts:
+                raise
+            time.sleep(0.2 * attempt)
 
 
 def beat() -> None:
@@ -90,7 +101,11 @@ def _prepare(settings) -> int:  # type: ignore[no-untyped-def]
     from ingest.db import make_engine, migrate
     from ingest.requeue import resume_unfinished
 
+    from workers.app import create_app
+
     migrate(settings.effective_database_url())
+    # Queues exist before the workers start, so they never race to create them.
+    declare_queues(create_app(settings))
     engine = make_engine(settings.effective_database_url())
     try:
         return resume_unfinished(engine)
