@@ -70,12 +70,22 @@ class BatchSummary(FlowFields):
 T = TypeVar("T")
 
 
+def next_offset(total: int, limit: int, offset: int) -> int | None:
+    return offset + limit if offset + limit < total else None
+
+
 class Page(BaseModel, Generic[T]):
     items: list[T]
     total: int
     limit: int
     offset: int
     next_offset: int | None
+
+    @classmethod
+    def of(cls, items: list[T], total: int, limit: int, offset: int) -> "Page[T]":
+        """One page of ``total`` results, and where the next one starts (None on the last)."""
+        return cls(items=items, total=total, limit=limit, offset=offset,
+                   next_offset=next_offset(total, limit, offset))
 
 
 class FieldValue(BaseModel):

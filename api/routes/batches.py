@@ -10,12 +10,12 @@ from python_multipart.exceptions import MultipartParseError
 from sqlmodel import Session, func, select
 from starlette.concurrency import run_in_threadpool
 
+from api.access import visible
 from api.deps import PrincipalDep, Services, ServicesDep, SessionDep
 from api.multipart import read_form
 from api.problems import Problem
 from api.relay import relay_now, relay_soon
 from api.schemas import BatchPublic, BatchSummary, DocumentBrief, Page, RejectedFile
-from ingest.accounts import Principal
 from ingest.classification import decode_reason
 from ingest.db import TRANSIENT_DB_ERRORS
 from ingest.dispatch import dispatch_round
@@ -93,13 +93,6 @@ def dispatch_now(services: Services) -> None:
         log.warning("dispatch after upload failed; the periodic dispatcher will run", exc_info=True)
 
 
-def _visible_batch(session: Session, principal: Principal, batch_id: str) -> Batch:
-    batch = session.get(Batch, batch_id)
-    if batch is None or (batch.account_id != principal.account_id and not principal.is_operator):
-        raise Problem(404, "not_found", f"No batch {batch_id}.")
-    return batch
-
-
 @router.post("", status_code=202, response_model=BatchPublic,
              openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
                  "type": "object", "required": ["dossier_id", "files"], "properties": {
@@ -160,12 +153,11 @@ def list_batches(principal: PrincipalDep, session: SessionDep, dossier_id: str |
     counts = batch_counts(session, [b.id for b in rows])
     items = [BatchSummary(id=b.id, dossier_id=b.dossier_id, received_at=b.received_at, **flow_fields(b),
                           state=_state(counts[b.id]), counts=counts[b.id]) for b in rows]
-    nxt = offset + limit if offset + limit < total else None
-    return Page[BatchSummary](items=items, total=total, limit=limit, offset=offset, next_offset=nxt)
+    return Page[BatchSummary].of(items, total, limit, offset)
 
 
 @router.get("/{batch_id}", response_model=BatchPublic)
 def get_batch(batch_id: str, principal: PrincipalDep, session: SessionDep) -> BatchPublic:
-    batch = _visible_batch(session, principal, batch_id)
+    batch = visible(session, principal, Batch, batch_id, "batch")
     receipt = load_receipt(session, batch)
     return batch_public(receipt, batch_counts(session, [batch.id])[batch.id])

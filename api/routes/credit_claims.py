@@ -59,6 +59,4 @@ def list_claims(principal: PrincipalDep, session: SessionDep,
                 limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[ClaimPublic]:
     """The account's claims (operators: every account's), newest month first."""
     total, rows = visible_claims(session, principal, limit, offset)
-    nxt = offset + limit if offset + limit < total else None
-    return Page[ClaimPublic](items=[claim_public(c) for c in rows], total=total, limit=limit, offset=offset,
-                             next_offset=nxt)
+    return Page[ClaimPublic].of([claim_public(c) for c in rows], total, limit, offset)

@@ -8,15 +8,14 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.access import visible
 from api.deps import PrincipalDep, ServicesDep, SessionDep
 from api.problems import Problem
 from api.schemas import DocumentPublic
-from ingest.accounts import Principal
 from ingest.documents.ocr import OcrConfig, ocr_status
 from ingest.documents.sniff import Kind
 from ingest.models import Document
 from ingest.store import StoreUnavailable
-from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +37,9 @@ MEDIA_TYPES = {Kind.pdf: "application/pdf", Kind.jpeg: "image/jpeg", Kind.png: "
                Kind.tiff: "image/tiff", Kind.xml: "application/xml", Kind.zip: "application/zip"}
 
 
-def visible_document(session: Session, principal: Principal, document_id: str) -> Document:
-    doc = session.get(Document, document_id)
-    if doc is None or (doc.account_id != principal.account_id and not principal.is_operator):
-        raise Problem(404, "not_found", f"No document {document_id}.")
-    return doc
-
-
 @router.get("/{document_id}", response_model=DocumentPublic)
 def get_document(document_id: str, principal: PrincipalDep, session: SessionDep) -> DocumentPublic:
-    doc = visible_document(session, principal, document_id)
+    doc = visible(session, principal, Document, document_id, "document")
     return DocumentPublic.model_validate(doc, from_attributes=True)
 
 
@@ -55,7 +47,7 @@ def get_document(document_id: str, principal: PrincipalDep, session: SessionDep)
             responses={200: {"content": {"application/octet-stream": {}}}})
 def get_content(document_id: str, principal: PrincipalDep, session: SessionDep,
                 services: ServicesDep) -> StreamingResponse:
-    doc = visible_document(session, principal, document_id)
+    doc = visible(session, principal, Document, document_id, "document")
     try:
         stream = services.store.open(doc.object_key)
     except FileNotFoundError as exc:

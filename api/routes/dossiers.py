@@ -4,6 +4,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import func, select
 from stdnum.fr import siren as siren_check
 
+from api.access import visible
 from api.deps import PrincipalDep, SessionDep
 from api.problems import Problem
 from api.schemas import DossierCreate, DossierPublic, Page
@@ -38,14 +39,9 @@ def list_dossiers(principal: PrincipalDep, session: SessionDep, limit: int = Que
     total = session.exec(select(func.count()).select_from(Dossier).where(where)).one()
     rows = session.exec(select(Dossier).where(where).order_by(Dossier.created_at, Dossier.id)
                         .offset(offset).limit(limit)).all()
-    nxt = offset + limit if offset + limit < total else None
-    return Page[DossierPublic](items=[_public(d) for d in rows], total=total, limit=limit, offset=offset,
-                               next_offset=nxt)
+    return Page[DossierPublic].of([_public(d) for d in rows], total, limit, offset)
 
 
 @router.get("/{dossier_id}", response_model=DossierPublic)
 def get_dossier(dossier_id: str, principal: PrincipalDep, session: SessionDep) -> DossierPublic:
-    dossier = session.get(Dossier, dossier_id)
-    if dossier is None or (dossier.account_id != principal.account_id and not principal.is_operator):
-        raise Problem(404, "not_found", f"No dossier {dossier_id}.")
-    return _public(dossier)
+    return _public(visible(session, principal, Dossier, dossier_id, "dossier"))

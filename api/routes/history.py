@@ -13,11 +13,11 @@ from datetime import date, datetime
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlmodel import Session, func, select
+from sqlmodel import func, select
 
+from api.access import visible
 from api.deps import PrincipalDep, ServicesDep, SessionDep
-from api.problems import Problem
-from ingest.accounts import Principal
+from api.schemas import next_offset
 from ingest.contract.retention import expiring_notice
 from ingest.export import iter_export
 from ingest.models import Document, Dossier, utcnow
@@ -50,18 +50,11 @@ class ExpiringPage(BaseModel):
     next_offset: int | None
 
 
-def _visible_dossier(session: Session, principal: Principal, dossier_id: str) -> Dossier:
-    dossier = session.get(Dossier, dossier_id)
-    if dossier is None or (dossier.account_id != principal.account_id and not principal.is_operator):
-        raise Problem(404, "not_found", f"No dossier {dossier_id}.")
-    return dossier
-
-
 @router.get("/{dossier_id}/expiring", response_model=ExpiringPage)
 def expiring(dossier_id: str, principal: PrincipalDep, session: SessionDep, limit: int = Query(50, ge=1, le=500),
              offset: int = Query(0, ge=0)) -> ExpiringPage:
     """The dossier's documents that the purge of `purge_on` will remove (none under legal hold)."""
-    dossier = _visible_dossier(session, principal, dossier_id)
+    dossier = visible(session, principal, Dossier, dossier_id, "dossier")
     notice = expiring_notice(now())
     where = [Document.dossier_id == dossier.id,
              Document.reference_date < date(notice.expiring_year + 1, 1, 1)]  # type: ignore[operator]
@@ -74,10 +67,9 @@ def expiring(dossier_id: str, principal: PrincipalDep, session: SessionDep, limi
                             .offset(offset).limit(limit)).all()
         items = [ExpiringDocument(id=d.id, filename=d.filename, sha256=d.sha256, size=d.size, state=d.state,
                                   received_at=d.received_at, reference_date=d.reference_date) for d in rows]
-    nxt = offset + limit if offset + limit < total else None
     return ExpiringPage(notice_open=notice.is_open, expiring_year=notice.expiring_year, purge_on=notice.purge_on,
                         legal_hold=dossier.legal_hold, items=items, total=total, limit=limit, offset=offset,
-                        next_offset=nxt)
+                        next_offset=next_offset(total, limit, offset))
 
 
 @router.get("/{dossier_id}/export", response_class=StreamingResponse,
@@ -85,7 +77,7 @@ def expiring(dossier_id: str, principal: PrincipalDep, session: SessionDep, limi
 def export(dossier_id: str, principal: PrincipalDep, services: ServicesDep, session: SessionDep,
            year: int = Query(..., ge=1980, le=9999)) -> StreamingResponse:
     """A ZIP of the dossier's originals whose reference date falls in `year`, with `manifest.csv`."""
-    dossier = _visible_dossier(session, principal, dossier_id)
+    dossier = visible(session, principal, Dossier, dossier_id, "dossier")
     session.close()  # the stream reads in pages of its own; hold no connection while it runs
     filename = f"bordereau-{dossier.id}-{year}.zip"
     return StreamingResponse(iter_export(services.engine, services.store, dossier.id, year),

@@ -40,6 +40,4 @@ def list_windows(session: SessionDep,
         raise Problem(422, "invalid_range", "'to' must be after 'from'.")
     rows, total = maintenance.list_windows(session, start_from=start_from, to=to,
                                            upcoming_at=utcnow() if upcoming else None, limit=limit, offset=offset)
-    nxt = offset + limit if offset + limit < total else None
-    return Page[MaintenancePublic](items=[maintenance_public(r) for r in rows], total=total, limit=limit,
-                                   offset=offset, next_offset=nxt)
+    return Page[MaintenancePublic].of([maintenance_public(r) for r in rows], total, limit, offset)

@@ -87,5 +87,4 @@ def list_probe_measurements(
                         .offset(offset).limit(limit)).all()
     items = [MeasurementPublic(probe=r.probe, at=r.at, status=r.status, latency_ms=r.latency_ms, source=r.source,
                                ok=Measurement(r.probe, r.at, r.status, r.latency_ms).ok) for r in rows]
-    nxt = offset + limit if offset + limit < total else None
-    return Page[MeasurementPublic](items=items, total=total, limit=limit, offset=offset, next_offset=nxt)
+    return Page[MeasurementPublic].of(items, total, limit, offset)

@@ -89,9 +89,7 @@ def list_runs(_: OperatorDep, session: SessionDep, limit: int = Query(50, ge=1, 
     total = session.exec(select(func.count()).select_from(PurgeRun)).one()
     rows = session.exec(select(PurgeRun).order_by(PurgeRun.started_at.desc(), PurgeRun.id)  # type: ignore[attr-defined]
                         .offset(offset).limit(limit)).all()
-    nxt = offset + limit if offset + limit < total else None
-    return Page[PurgeRunPublic](items=[_run_public(r) for r in rows], total=total, limit=limit, offset=offset,
-                                next_offset=nxt)
+    return Page[PurgeRunPublic].of([_run_public(r) for r in rows], total, limit, offset)
 
 
 @router.get("/runs/{run_id}", response_model=PurgeRunPublic)
@@ -111,6 +109,4 @@ def list_integrity(_: OperatorDep, session: SessionDep, limit: int = Query(20, g
     total = session.exec(select(func.count()).select_from(IntegrityReport)).one()
     rows = session.exec(select(IntegrityReport).order_by(IntegrityReport.started_at.desc())  # type: ignore[attr-defined]
                         .offset(offset).limit(limit)).all()
-    nxt = offset + limit if offset + limit < total else None
-    return Page[dict[str, Any]](items=[report_dict(r) for r in rows], total=total, limit=limit, offset=offset,
-                                next_offset=nxt)
+    return Page[dict[str, Any]].of([report_dict(r) for r in rows], total, limit, offset)

@@ -51,8 +51,7 @@ def daily_at_risk(principal: PrincipalDep, session: SessionDep,
                            due_at=b.due_at, expected_at=b.eta, expected_computed_at=b.eta_computed_at,
                            finished_at=b.finished_at, sla_state=b.sla_state or "", late_documents=late.get(b.id, 0))
              for b in rows]
-    nxt = offset + limit if offset + limit < total else None
-    return Page[DailyBatchSla](items=items, total=total, limit=limit, offset=offset, next_offset=nxt)
+    return Page[DailyBatchSla].of(items, total, limit, offset)
 
 
 def _late_documents(session: SessionDep, batch_ids: list[str]) -> dict[str, int]:

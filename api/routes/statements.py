@@ -12,10 +12,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
+from api.access import visible
 from api.deps import PrincipalDep, SessionDep
-from api.problems import Problem
 from api.schemas import Page
-from ingest.accounts import Principal
 from ingest.contract.money import cents_to_euros
 from ingest.contract.periods import PARIS
 from ingest.statements import lines_of
@@ -58,13 +57,6 @@ def summary(s: Statement) -> StatementSummary:
                             total_cents=s.total_cents, issued_at=s.issued_at.astimezone(PARIS))
 
 
-def _visible(session: Session, principal: Principal, statement_id: str) -> Statement:
-    statement = session.get(Statement, statement_id)
-    if statement is None or (statement.account_id != principal.account_id and not principal.is_operator):
-        raise Problem(404, "not_found", f"No statement {statement_id}.")
-    return statement
-
-
 def as_csv(statement: Statement, lines: list[StatementLine]) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
@@ -95,9 +87,7 @@ def list_statements(principal: PrincipalDep, session: SessionDep, account_id: st
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(stmt.order_by(col(Statement.account_id), col(Statement.number).desc())
                         .offset(offset).limit(limit)).all()
-    nxt = offset + limit if offset + limit < total else None
-    return Page[StatementSummary](items=[summary(s) for s in rows], total=total, limit=limit, offset=offset,
-                                  next_offset=nxt)
+    return Page[StatementSummary].of([summary(s) for s in rows], total, limit, offset)
 
 
 def _csv_response(statement: Statement, session: Session) -> Response:
@@ -109,13 +99,13 @@ def _csv_response(statement: Statement, session: Session) -> Response:
 
 @router.get("/{statement_id}.csv", response_class=Response)
 def get_statement_csv(statement_id: str, principal: PrincipalDep, session: SessionDep) -> Response:
-    return _csv_response(_visible(session, principal, statement_id), session)
+    return _csv_response(visible(session, principal, Statement, statement_id, "statement"), session)
 
 
 @router.get("/{statement_id}", response_model=StatementPublic)
 def get_statement(statement_id: str, principal: PrincipalDep, session: SessionDep,
                   format: str = Query("json", pattern="^(json|csv)$")) -> StatementPublic | Response:
-    statement = _visible(session, principal, statement_id)
+    statement = visible(session, principal, Statement, statement_id, "statement")
     if format == "csv":
         return _csv_response(statement, session)
     lines = [LinePublic.model_validate(line, from_attributes=True) for line in lines_of(session, statement.id)]

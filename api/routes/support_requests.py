@@ -74,8 +74,7 @@ def list_requests(principal: PrincipalDep, session: SessionDep,
     rows, total = support.list_requests(session, principal, limit=limit, offset=offset, status=status)
     now = utcnow()
     items = [summary(r, support.standing(r, now)) for r in rows]
-    nxt = offset + limit if offset + limit < total else None
-    return Page[SupportRequestSummary](items=items, total=total, limit=limit, offset=offset, next_offset=nxt)
+    return Page[SupportRequestSummary].of(items, total, limit, offset)
 
 
 @router.get("/attention", response_model=Page[SupportRequestSummary])
@@ -84,8 +83,7 @@ def attention(_: OperatorDep, session: SessionDep, limit: int = Query(50, ge=1, 
     """Open anomalies due soon or late, soonest due first (operators only)."""
     pairs = support.needing_attention(session, utcnow())
     items = [summary(r, st) for r, st in pairs[offset:offset + limit]]
-    nxt = offset + limit if offset + limit < len(pairs) else None
-    return Page[SupportRequestSummary](items=items, total=len(pairs), limit=limit, offset=offset, next_offset=nxt)
+    return Page[SupportRequestSummary].of(items, len(pairs), limit, offset)
 
 
 @router.get("/{request_id}", response_model=SupportRequestPublic)
