@@ -54,13 +54,14 @@ def set_plan_command(
     activation: str | None = typer.Option(None, "--activation", help="ISO 8601; first time only (default now)"),
 ) -> None:
     """Set an account's plan: it takes effect at the next period (at once before activation)."""
-    from ingest.subscriptions import PlanChange, SubscriptionError, set_plan
+    from ingest.subscriptions import SubscriptionError, set_plan
 
-    change = PlanChange(packs, pack_size, pack_price_cents, named_users, extra_document_price_cents,
-                        extra_user_price_cents)
+    terms = {"packs": packs, "pack_size": pack_size, "pack_price_cents": pack_price_cents,
+             "named_users": named_users, "extra_document_price_cents": extra_document_price_cents,
+             "extra_user_price_cents": extra_user_price_cents}
     with _session() as session:
         try:
-            version = set_plan(session, account, change, activation=_instant(activation, "--activation"))
+            version = set_plan(session, account, terms, activation=_instant(activation, "--activation"))
         except SubscriptionError as exc:
             die(exc.message, 2)
     typer.echo(json.dumps({"account_id": account, "plan_version": version.id,

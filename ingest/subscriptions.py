@@ -7,6 +7,7 @@ newest version whose ``effective_period_index`` is <= k.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -33,23 +34,12 @@ class SubscriptionError(ValueError):
         self.code, self.message, self.status = code, message, status
 
 
-@dataclass(frozen=True)
-class PlanChange:
-    """A plan as set by an operator; ``activation`` only counts the first time."""
-
-    packs: int
-    pack_size: int
-    pack_price_cents: int
-    named_users: int
-    extra_document_price_cents: int
-    extra_user_price_cents: int
-
-    def plan(self) -> Plan:
-        try:
-            return Plan(self.packs, self.pack_size, self.pack_price_cents, self.named_users,
-                        self.extra_document_price_cents, self.extra_user_price_cents)
-        except (TypeError, ValueError) as exc:
-            raise SubscriptionError(SubscriptionErrorCode.invalid_plan, f"The plan is not valid: {exc}.") from exc
+def valid_plan(terms: Mapping[str, int]) -> Plan:
+    """The plan an operator asks for (``Plan``'s fields by name), or why it is refused."""
+    try:
+        return Plan(**terms)
+    except (TypeError, ValueError) as exc:
+        raise SubscriptionError(SubscriptionErrorCode.invalid_plan, f"The plan is not valid: {exc}.") from exc
 
 
 @dataclass(frozen=True)
@@ -92,12 +82,12 @@ def current_period(activation: datetime, now: datetime) -> Period | None:
     return period_at(activation, now) if now >= activation else None
 
 
-def set_plan(session: Session, account_id: str, change: PlanChange, *, activation: datetime | None = None,
+def set_plan(session: Session, account_id: str, terms: Mapping[str, int], *, activation: datetime | None = None,
              now: datetime | None = None, by: str | None = None) -> PlanVersion:
     """Record a plan version (commits). The first call also fixes the activation instant
     (``activation`` or now); a later call may repeat the same activation, never move it."""
     now = now or utcnow()
-    plan = change.plan()
+    plan = valid_plan(terms)
     if session.get(Account, account_id) is None:
         raise SubscriptionError(SubscriptionErrorCode.account_not_found, f"No account {account_id}.", status=404)
     if activation is not None and (activation.tzinfo is None or activation.utcoffset() is None):

@@ -11,7 +11,7 @@ from api.deps import OperatorDep, PrincipalDep, SessionDep
 from api.problems import Problem
 from ingest.accounts import Principal
 from ingest.contract.periods import PARIS, Period
-from ingest.subscriptions import PlanChange, SubscriptionError, set_plan, view_subscription
+from ingest.subscriptions import SubscriptionError, set_plan, view_subscription
 from ingest.tables_billing import PlanVersion
 
 router = APIRouter(tags=["billing"])
@@ -90,9 +90,9 @@ def _public(session, account_id: str) -> SubscriptionPublic:  # type: ignore[no-
 
 @router.put("/v1/accounts/{account_id}/subscription", response_model=SubscriptionPublic)
 def put_subscription(account_id: str, body: PlanIn, operator: OperatorDep, session: SessionDep) -> SubscriptionPublic:
-    change = PlanChange(**body.model_dump(exclude={"activation"}))
     try:
-        set_plan(session, account_id, change, activation=body.activation, by=operator.user_id)
+        set_plan(session, account_id, body.model_dump(exclude={"activation"}), activation=body.activation,
+                 by=operator.user_id)
         return _public(session, account_id)
     except SubscriptionError as exc:
         raise subscription_error(exc) from exc
