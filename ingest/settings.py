@@ -20,7 +20,6 @@ DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "bordereau"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BORDEREAU_", extra="ignore")
 
-    environment: str = Field("development", description="development | production")
     data_dir: Path = Field(DEFAULT_DATA_DIR, description="Root of the embedded defaults")
 
     # Backends; empty means "embedded default under data_dir".
