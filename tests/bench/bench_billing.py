@@ -29,7 +29,6 @@ from ingest.models import Account, Batch, Document, DocumentState, Dossier, Usag
 from ingest.claims import claim, finish
 from ingest.statements import issue_all_due
 from ingest.tables_billing import PlanVersion, Statement, Subscription
-from tests.integration.conftest import _fresh_postgres_db
 from tests.support import services
 
 LEASE = timedelta(minutes=15)
@@ -129,7 +128,7 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--accounts", type=int, default=10_000)
     args = parser.parse_args()
-    url, drop = _fresh_postgres_db(services.postgres_url())
+    url, drop = services.fresh_postgres_db(services.postgres_url())
     try:
         migrate(url)
         result = {"counting": bench_counting(url, args.documents), "statements": bench_statements(url, args.accounts)}

@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,25 +39,10 @@ from ingest.db import make_engine, migrate
 from ingest.models import Document
 from ingest.settings import Settings
 from ingest.store import open_store
-from tests.integration.conftest import _fresh_postgres_db
 from tests.support import services
 from tests.support.files import text_pdf
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BORDEREAU_")}
-    for field, value in settings.model_dump().items():
-        if value not in ("", None):
-            env[f"BORDEREAU_{field.upper()}"] = str(value)
-    return env
 
 
 def _rss_mb(pid: int, field: str) -> float:
@@ -100,7 +83,7 @@ def baseline(settings: Settings, files: list[bytes]) -> float:
 
 def run(documents: int, batch: int, big_batch: int) -> dict[str, object]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
-    db_url, drop = _fresh_postgres_db(services.postgres_url())
+    db_url, drop = services.fresh_postgres_db(services.postgres_url())
     s3 = services.seaweedfs(tmp / "seaweedfs")
     settings = Settings(data_dir=tmp / "data", database_url=db_url, broker_url=services.rabbitmq_url(),
                         s3_endpoint=s3.endpoint, s3_access_key=s3.access_key, s3_secret_key=s3.secret_key,
@@ -112,8 +95,8 @@ def run(documents: int, batch: int, big_batch: int) -> dict[str, object]:
     with Session(engine) as session:
         key = create_account(session, "Bench", "firm", "bench@example.test").api_key
     files = [text_pdf(f"Facture BENCH-{i:05d}\nTotal TTC {i},00 EUR") for i in range(documents)]
-    port = _free_port()
-    env = _env(settings)
+    port = services.free_port()
+    env = services.settings_env(settings)
     logs = (tmp / "procs.log").open("ab")
     api = subprocess.Popen([sys.executable, "-m", "cli.main", "api", "--port", str(port)], env=env, cwd=REPO,
                            stdout=logs, stderr=logs)

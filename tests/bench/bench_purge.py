@@ -34,7 +34,6 @@ from ingest.db import make_engine, migrate
 from ingest.models import Batch, Dossier
 from ingest.settings import Settings
 from ingest.store import open_store, original_key
-from tests.integration.conftest import _fresh_postgres_db
 from tests.support import services
 
 AS_OF_DAY = "2026-06-01"  # documents dated 2023 are outside the history then
@@ -135,7 +134,7 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=100_000)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-purge-"))
-    db_url, drop = _fresh_postgres_db(services.postgres_url())
+    db_url, drop = services.fresh_postgres_db(services.postgres_url())
     s3 = services.seaweedfs(tmp / "seaweedfs")
     settings = Settings(data_dir=tmp / "data", database_url=db_url, s3_endpoint=s3.endpoint,
                         s3_access_key=s3.access_key, s3_secret_key=s3.secret_key,

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -35,28 +34,11 @@ class Stack:
 
     def env(self) -> dict[str, str]:
         """The environment a separate process (a worker) needs to join this stack."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BORDEREAU_")}
-        for field, value in self.settings.model_dump().items():
-            if value not in ("", None):
-                env[f"BORDEREAU_{field.upper()}"] = str(value)
-        return env
-
-
-def _fresh_postgres_db(base_url: str) -> tuple[str, Callable[[], None]]:
-    name = f"bordereau_test_{uuid.uuid4().hex[:10]}"
-    admin = base_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return base_url.rsplit("/", 1)[0] + f"/{name}", drop
+        return services.settings_env(self.settings)
 
 
 def _services_settings(tmp: Path) -> tuple[Settings, Callable[[], None]]:
-    db_url, drop = _fresh_postgres_db(services.postgres_url())
+    db_url, drop = services.fresh_postgres_db(services.postgres_url())
     s3 = services.seaweedfs(tmp / "seaweedfs")
     settings = Settings(data_dir=tmp / "data", database_url=db_url, broker_url=services.rabbitmq_url(),
                         s3_endpoint=s3.endpoint, s3_access_key=s3.access_key, s3_secret_key=s3.secret_key,

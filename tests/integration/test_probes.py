@@ -4,7 +4,6 @@ worker, and the imports (API and command line) with their idempotency, on both s
 from __future__ import annotations
 
 import dataclasses
-import socket
 import subprocess
 import sys
 import uuid
@@ -26,14 +25,9 @@ from ingest.settings import get_settings
 from ingest.tables_probes import PROBER_SOURCE, ProbeMeasurement
 from tests.integration.conftest import REPO, Stack, WorkerProcess, auth, wait_for
 from tests.integration.test_availability_api import new_operator
+from tests.support.services import free_port
 from workers.app import create_app as create_celery
 from workers.app import queue_name
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

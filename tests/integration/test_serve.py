@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,12 +14,7 @@ import httpx
 
 from tests.integration.conftest import REPO, wait_for
 from tests.support.files import scan, text_pdf
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.services import free_port
 
 
 def _env(data: Path) -> dict[str, str]:
@@ -55,7 +49,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> int:
 
 
 def test_serve_upload_wait_stop_and_resume(tmp_path: Path) -> None:
-    data, port, log = tmp_path / "data", _free_port(), tmp_path / "serve.log"
+    data, port, log = tmp_path / "data", free_port(), tmp_path / "serve.log"
     env = _env(data)
     serve = _start(env, port, log)
     try:

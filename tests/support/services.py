@@ -16,10 +16,11 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import urlparse
 
 import pytest
@@ -252,3 +253,34 @@ def _redact(url: str) -> str:
     if parsed.password:
         return url.replace(f":{parsed.password}@", ":***@", 1)
     return url
+
+
+def free_port() -> int:
+    """A port nothing listens on right now, for a server a test starts."""
+    return _free_ports(1)[0]
+
+
+def settings_env(settings: Any) -> dict[str, str]:
+    """The environment a separate process (worker, API, serve) needs to run on
+    ``settings``: this process's environment without its own ``BORDEREAU_*``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BORDEREAU_")}
+    for field, value in settings.model_dump().items():
+        if value not in ("", None):
+            env[f"BORDEREAU_{field.upper()}"] = str(value)
+    return env
+
+
+def fresh_postgres_db(base_url: str) -> tuple[str, Callable[[], None]]:
+    """A new, empty database on the server of ``base_url``, and how to drop it."""
+    import psycopg
+
+    name = f"bordereau_test_{uuid.uuid4().hex[:10]}"
+    admin = base_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return base_url.rsplit("/", 1)[0] + f"/{name}", drop

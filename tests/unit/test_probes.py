@@ -21,6 +21,7 @@ from ingest.availability_service import (
 from ingest.contract.calendar import PARIS
 from ingest.probes import PROBE_PATHS, measure_probes
 from ingest.settings import Settings
+from tests.support.services import free_port
 from workers.tasks_probes import beat_entries, probe_base_url
 
 AT = datetime(2025, 3, 4, 8, 0, tzinfo=UTC)
@@ -28,12 +29,6 @@ AT = datetime(2025, 3, 4, 8, 0, tzinfo=UTC)
 
 def fixed_clock() -> datetime:
     return AT
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class _Handler(BaseHTTPRequestHandler):
