@@ -6,6 +6,9 @@ redelivers (its worker died) may take over a claim at once, and so may a process
 of the same host when the holder's process is gone; any other duplicate waits
 for the lease to expire, after which the stale sweeper hands the document out
 again (``ingest.requeue``).
+
+Statements here are plain SQL on a connection, not ORM sessions: they run for
+every document, and a claim is one statement in autocommit (one round trip).
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy.engine import Connection, Engine
 
+from ingest.db import autocommit
 from ingest.models import Document, DocumentState, UsageRecord, utcnow
 
 
@@ -37,6 +40,8 @@ class Claim:
     kind: str = ""
     dossier_id: str = ""
     received_at: datetime | None = None
+    account_id: str = ""
+    sha256: str = ""
 
 
 def holder_id() -> str:
@@ -85,22 +90,23 @@ def _claim_where(engine: Engine, document_id: str, condition: Any, lease: timede
             .values(state=DocumentState.processing, claim_token=token, claimed_by=holder_id(),
                     lease_until=now + lease, attempts=Document.attempts + 1, started_at=now))
     stmt = stmt.returning(Document.attempts, Document.object_key, Document.kind, Document.dossier_id,
-                          Document.received_at)
-    with Session(engine) as session:
-        row = session.execute(stmt).first()
-        session.commit()
+                          Document.received_at, Document.account_id, Document.sha256)
+    with autocommit(engine) as conn:
+        row = conn.execute(stmt).first()
     if row is None:
         return None
-    return Claim(document_id, token, row.attempts, row.object_key, row.kind, row.dossier_id, row.received_at)
+    return Claim(document_id, token, row.attempts, row.object_key, row.kind, row.dossier_id, row.received_at,
+                 row.account_id, row.sha256)
 
 
 def _take_over_from_dead(engine: Engine, document_id: str, lease: timedelta) -> Claim | None:
-    with Session(engine) as session:
-        doc = session.get(Document, document_id)
-    if doc is None or doc.state != DocumentState.processing or not _holder_dead(doc.claimed_by):
+    with autocommit(engine) as conn:
+        row = conn.execute(sa.select(Document.state, Document.claimed_by, Document.claim_token)
+                           .where(Document.id == document_id)).first()
+    if row is None or row.state != DocumentState.processing or not _holder_dead(row.claimed_by):
         return None
     # Compare-and-set on the dead holder's token: one taker wins.
-    return _claim_where(engine, document_id, Document.claim_token == doc.claim_token, lease)
+    return _claim_where(engine, document_id, Document.claim_token == row.claim_token, lease)
 
 
 def finish(engine: Engine, held: Claim, state: DocumentState, **values: Any) -> bool:
@@ -109,30 +115,32 @@ def finish(engine: Engine, held: Claim, state: DocumentState, **values: Any) -> 
     A processed document is counted in the same transaction (one usage row per
     document, keyed by its id): a retried or redelivered task never counts twice.
     """
-    stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
-            .values(state=state, claim_token=None, claimed_by=None, lease_until=None, finished_at=utcnow(),
-                    **values))
-    with Session(engine) as session:
-        ok = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        ok = write_outcome(conn, held, state, **values)
         if ok and state is DocumentState.processed:
-            count_usage(session, held.document_id)
-        session.commit()
+            count_usage(conn, held)
     return ok
 
 
-def count_usage(session: Session, document_id: str) -> None:
-    doc = session.get(Document, document_id)
-    assert doc is not None
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(UsageRecord).values(document_id=doc.id, account_id=doc.account_id,
-                                               dossier_id=doc.dossier_id, counted_at=utcnow())
-                    .on_conflict_do_nothing(index_elements=["document_id"]))
+def write_outcome(conn: Connection, held: Claim, state: DocumentState, **values: Any) -> bool:
+    """Record the outcome and drop the claim, if the claim is still ours."""
+    stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
+            .values(state=state, claim_token=None, claimed_by=None, lease_until=None, finished_at=utcnow(),
+                    **values))
+    return conn.execute(stmt).rowcount == 1
+
+
+def count_usage(conn: Connection, held: Claim) -> None:
+    """One usage row for the document; a second attempt to count it changes nothing."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(insert(UsageRecord).values(document_id=held.document_id, account_id=held.account_id,
+                                            dossier_id=held.dossier_id, counted_at=utcnow())
+                 .on_conflict_do_nothing(index_elements=["document_id"]))
 
 
 def release(engine: Engine, held: Claim) -> None:
     """Give the document back to the queue after a transient fault (best effort)."""
     stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
             .values(state=DocumentState.queued, claim_token=None, claimed_by=None, lease_until=None))
-    with Session(engine) as session:
-        session.execute(stmt)
-        session.commit()
+    with autocommit(engine) as conn:
+        conn.execute(stmt)

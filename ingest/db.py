@@ -33,10 +33,26 @@ def import_tables() -> None:
             importlib.import_module(f"ingest.{info.name}")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pre_ping: bool = True) -> Engine:
+    """An engine with a connection pool.
+
+    ``pre_ping`` tests every connection as it leaves the pool (a round trip), so a
+    request never meets a connection the database dropped while it idled. Workers
+    turn it off: a task that meets one fails with a transient error and is retried,
+    and that first failure makes SQLAlchemy discard the whole stale pool; the ping
+    would cost two round trips on every document.
+    """
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return sa.create_engine(url, pool_pre_ping=pre_ping, pool_size=5, max_overflow=10)
+
+
+@contextmanager
+def autocommit(engine: Engine) -> Iterator[sa.Connection]:
+    """A connection where each statement commits on its own: for a single
+    statement, this spares the BEGIN and COMMIT round trips of a transaction."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        yield conn
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -2,25 +2,32 @@
 
 A duplicate is ``processed`` with ``duplicate_of`` = the original's id and a
 ``duplicate`` flag, and is not counted. The decision is taken inside the
-transaction that finishes the document, after locking the dossier row (``SELECT …
-FOR UPDATE`` on PostgreSQL; on SQLite the document's UPDATE, issued first, already
-holds the database's single write lock), so finishers of one dossier are serialised:
-of two copies finishing at once, the one that commits first is the original and the
-other one sees it. The original is the earliest received of the processed,
-non-duplicate matches.
+transaction that finishes the document, after locking what could match it
+(`lock_matches`), so that of two copies finishing at once, the one that commits
+first is the original and the other one sees it. The original is the earliest
+received of the processed, non-duplicate matches.
+
+The locks are PostgreSQL advisory locks on (dossier, bytes) and (dossier, invoice
+key), not on the dossier row: documents that cannot match each other finish in
+parallel, which is most of them, since a batch is mostly one dossier. Each
+finisher takes its (at most two) locks in ascending order, so two never wait on
+each other in a cycle. On SQLite the document's UPDATE, issued first, already
+holds the database's single write lock.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlalchemy.engine import Connection, Row
 
 from ingest.documents.fields import Field
 from ingest.documents.understand import NoticeCode, flag
-from ingest.models import Document, DocumentState, Dossier
+from ingest.models import Document, DocumentState
 
 _FR_VAT = re.compile(r"^FR[0-9A-Z]{2}(\d{9})$")
 
@@ -54,32 +61,45 @@ def invoice_key(fields: dict[str, Field]) -> str | None:
     return f"{supplier}|{compact_number}|{total.value}"[:300]
 
 
-def lock_dossier(session: Session, dossier_id: str) -> None:
-    """Serialise the finishing transactions of one dossier (a no-op clause on SQLite)."""
-    session.execute(sa.select(Dossier.id).where(Dossier.id == dossier_id).with_for_update())
+def lock_matches(conn: Connection, dossier_id: str, sha256: str, invoice_key: str | None) -> None:
+    """Serialise the finishing transactions that could match this document (see above)."""
+    if conn.dialect.name != "postgresql":
+        return
+    keys = sorted({_lock_key(dossier_id, "sha256", sha256)}
+                  | ({_lock_key(dossier_id, "invoice", invoice_key)} if invoice_key else set()))
+    # The select list is evaluated left to right: the locks are taken in key order.
+    conn.execute(sa.select(*(sa.func.pg_advisory_xact_lock(k) for k in keys)))
 
 
-def find_original(session: Session, doc: Document) -> Document | None:
+def _lock_key(dossier_id: str, what: str, value: str) -> int:
+    """A signed 64-bit advisory lock key; a collision only serialises two unrelated finishers."""
+    digest = hashlib.blake2b(f"{dossier_id}|{what}|{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def find_original(conn: Connection, dossier_id: str, document_id: str, sha256: str,
+                  invoice_key: str | None) -> Row[Any] | None:
     """The earliest received processed, non-duplicate document of the dossier that
-    ``doc`` repeats (same bytes, or same invoice key); None when it is the first."""
-    same = Document.sha256 == doc.sha256
-    if doc.invoice_key:
-        same = sa.or_(same, Document.invoice_key == doc.invoice_key)
-    stmt = (sa.select(Document)
-            .where(Document.dossier_id == doc.dossier_id, Document.id != doc.id,
+    this one repeats (same bytes, or same invoice key): its id, filename and sha256;
+    None when this one is the first."""
+    same = Document.sha256 == sha256
+    if invoice_key:
+        same = sa.or_(same, Document.invoice_key == invoice_key)
+    stmt = (sa.select(Document.id, Document.filename, Document.sha256)
+            .where(Document.dossier_id == dossier_id, Document.id != document_id,
                    Document.state == DocumentState.processed, Document.duplicate_of.is_(None),  # type: ignore[union-attr]
                    same)
             .order_by(Document.received_at, Document.id).limit(1))
-    return session.execute(stmt).scalars().first()
+    return conn.execute(stmt).first()
 
 
-def mark_duplicate(doc: Document, original: Document) -> None:
-    """Point ``doc`` at its original and say why, in words a client can check."""
-    if original.sha256 == doc.sha256:
+def duplicate_values(sha256: str, flags: list[dict[str, Any]], original: Row[Any]) -> dict[str, Any]:
+    """The columns that point a document at its original and say why, in words a client can check."""
+    if original.sha256 == sha256:
         why = "the same file (identical bytes)"
     else:
         why = "the same supplier's invoice with the same number and total incl. tax"
-    doc.duplicate_of = original.id
-    doc.flags = [*(doc.flags or []), flag(NoticeCode.DUPLICATE,
-                 f"This is {why} as document {original.id} ({original.filename}), already "
-                 "processed in this dossier; it is not counted.")]
+    notice = flag(NoticeCode.DUPLICATE,
+                  f"This is {why} as document {original.id} ({original.filename}), already "
+                  "processed in this dossier; it is not counted.")
+    return {"duplicate_of": original.id, "flags": [*(flags or []), notice]}

@@ -15,18 +15,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from ingest import duplicates
 from ingest.contract.retention import history_start, outside_history, paris_date, reference_date
-from ingest.db import TRANSIENT_DB_ERRORS
+from ingest.db import TRANSIENT_DB_ERRORS, autocommit
 from ingest.documents.analyse import DocumentFacts, analyse
 from ingest.documents.limits import Limits
 from ingest.documents.ocr import OcrConfig, OcrOutcome, OcrUnavailable, check_available, ocr_document, pages_needing_ocr
 from ingest.documents.reasons import DocumentRejected
 from ingest.documents.sniff import Kind
 from ingest.documents.understand import Understanding, understand
-from ingest.claims import Claim, claim, count_usage, finish, release
+from ingest.claims import Claim, claim, count_usage, finish, release, write_outcome
 from ingest.models import Document, DocumentState, utcnow
 from ingest.spool import spool
 from ingest.store import ObjectStore, StoreUnavailable, derivative_key
@@ -104,7 +103,7 @@ def process_document(engine: Engine, store: ObjectStore, limits: Limits, documen
 
 def _work(engine: Engine, store: ObjectStore, limits: Limits, held: Claim, tmp_dir: Path | None,
           ocr_config: OcrConfig) -> Outcome:
-    key, kind, received_at, dossier_id = held.object_key, Kind(held.kind), held.received_at, held.dossier_id
+    key, kind, received_at = held.object_key, Kind(held.kind), held.received_at
     try:
         with store.open(key) as src:
             spooled = spool(src, limits.max_file_bytes * 2, tmp_dir)
@@ -135,7 +134,7 @@ def _work(engine: Engine, store: ObjectStore, limits: Limits, held: Claim, tmp_d
         finish(engine, held, DocumentState.rejected, reason=OUTSIDE_HISTORY,
                message=_outside_history_message(values["reference_date"], now), **values)
         return Outcome.rejected
-    done = finish_processed(engine, held, dossier_id, reason=None, message=None, **values)
+    done = finish_processed(engine, held, reason=None, message=None, **values)
     return Outcome.processed if done else Outcome.held_elsewhere
 
 
@@ -178,25 +177,24 @@ def _outside_history_message(ref: Any, now: Any) -> str:
             f"the two-year history (the current and previous calendar years); it is not kept or counted.")
 
 
-def finish_processed(engine: Engine, held: Claim, dossier_id: str, **values: Any) -> bool:
+def finish_processed(engine: Engine, held: Claim, **values: Any) -> bool:
     """Write a processed outcome and count it, unless it duplicates an earlier
-    document of the dossier (see :mod:`ingest.duplicates` for the race rule)."""
-    stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
-            .values(state=DocumentState.processed, claim_token=None, claimed_by=None, lease_until=None,
-                    finished_at=utcnow(), duplicate_of=None, **values))
-    with Session(engine) as session:
-        duplicates.lock_dossier(session, dossier_id)
-        ok = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
-        if ok:
-            doc = session.get(Document, held.document_id)
-            assert doc is not None
-            original = duplicates.find_original(session, doc)
-            if original is None:
-                count_usage(session, held.document_id)
-            else:
-                duplicates.mark_duplicate(doc, original)
-        session.commit()
-    return ok
+    document of the dossier (see :mod:`ingest.duplicates` for the race rule).
+
+    The outcome is written first: on SQLite that takes the write lock before the
+    lookup, and on PostgreSQL the matching locks are already held."""
+    invoice_key = values.get("invoice_key")
+    with engine.begin() as conn:
+        duplicates.lock_matches(conn, held.dossier_id, held.sha256, invoice_key)
+        if not write_outcome(conn, held, DocumentState.processed, duplicate_of=None, **values):
+            return False
+        original = duplicates.find_original(conn, held.dossier_id, held.document_id, held.sha256, invoice_key)
+        if original is None:
+            count_usage(conn, held)
+        else:
+            conn.execute(sa.update(Document).where(Document.id == held.document_id).values(
+                **duplicates.duplicate_values(held.sha256, values.get("flags") or [], original)))
+    return True
 
 
 def park(engine: Engine, held: Claim, why: Waiting, message: str) -> None:
@@ -205,9 +203,8 @@ def park(engine: Engine, held: Claim, why: Waiting, message: str) -> None:
     stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
             .values(state=DocumentState.queued, reason=why.value, message=message[:1000], claim_token=None,
                     claimed_by=None, lease_until=None, attempts=Document.attempts - 1))
-    with Session(engine) as session:
-        session.execute(stmt)
-        session.commit()
+    with autocommit(engine) as conn:
+        conn.execute(stmt)
 
 
 def give_up(engine: Engine, document_id: str, reason: Failure, message: str, *, lease: timedelta) -> bool:
@@ -217,9 +214,9 @@ def give_up(engine: Engine, document_id: str, reason: Failure, message: str, *, 
 
 
 def _why_not_claimed(engine: Engine, document_id: str) -> Outcome:
-    with Session(engine) as session:
-        doc = session.get(Document, document_id)
-    if doc is None or doc.state in (DocumentState.processed, DocumentState.rejected, DocumentState.failed):
+    with autocommit(engine) as conn:
+        state = conn.execute(sa.select(Document.state).where(Document.id == document_id)).scalar()
+    if state is None or state in (DocumentState.processed, DocumentState.rejected, DocumentState.failed):
         return Outcome.already_final
     return Outcome.held_elsewhere
 

@@ -45,7 +45,7 @@ def limits_from(settings: Settings) -> Limits:
 def runtime(settings: Settings) -> Runtime:
     global _runtime
     if _runtime is None or _runtime[0] != os.getpid():
-        _runtime = (os.getpid(), Runtime(settings, make_engine(settings.effective_database_url()),
+        _runtime = (os.getpid(), Runtime(settings, make_engine(settings.effective_database_url(), pre_ping=False),
                                          open_store(settings), limits_from(settings)))
     return _runtime[1]
 

@@ -8,8 +8,12 @@ pypdf's own logging kept out of the service logs, and every failure becomes our 
 from __future__ import annotations
 
 import ctypes
+import heapq
+import itertools
 import logging
+import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,32 +93,78 @@ class _OutOfTime(BaseException):
 def _time_budget(seconds: float) -> Iterator[None]:
     """Interrupt the calling thread with _OutOfTime once `seconds` have passed.
 
-    A watchdog timer raises the exception asynchronously in this thread (CPython's
+    The watchdog raises the exception asynchronously in this thread (CPython's
     PyThreadState_SetAsyncExc), which works in any thread, unlike SIGALRM, so the API's
     worker threads and Celery's processes are equally protected. pypdf is pure Python,
     so the exception is delivered at its next bytecode even inside a runaway loop.
     """
-    target = threading.get_ident()
-    lock = threading.Lock()
-    state = {"active": True, "fired": False}
-
-    def expire() -> None:
-        with lock:
-            if state["active"]:
-                _raise_in_thread(target, _OutOfTime)
-                state["fired"] = True
-
-    timer = threading.Timer(seconds, expire)
-    timer.daemon = True
-    timer.start()
+    budget = _WATCHDOG.arm(seconds)
     try:
         yield
     finally:
-        with lock:
-            state["active"] = False
-            if state["fired"]:
-                _raise_in_thread(target, None)  # drop it if not yet delivered
-        timer.cancel()
+        _WATCHDOG.disarm(budget)
+
+
+@dataclass
+class _Budget:
+    thread_id: int
+    active: bool = True
+    fired: bool = False
+
+
+class _Watchdog:
+    """One thread that expires every budget of the process, soonest first.
+
+    A timer thread per read cost more than reading a one-page PDF (starting a thread
+    waits for it to run). Budgets are kept in a heap by deadline; a finished one stays
+    there, inactive, until it reaches the top. After a fork the child starts afresh:
+    the parent's thread does not exist there and its lock may have been held.
+    """
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Budget]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, seconds: float) -> _Budget:
+        budget = _Budget(threading.get_ident())
+        with self._cond:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="pdf-watchdog", daemon=True)
+                self._thread.start()
+            heapq.heappush(self._heap, (time.monotonic() + seconds, next(self._order), budget))
+            self._cond.notify()
+        return budget
+
+    def disarm(self, budget: _Budget) -> None:
+        with self._cond:
+            budget.active = False
+            if budget.fired:
+                _raise_in_thread(budget.thread_id, None)  # drop it if not yet delivered
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                while self._heap and not self._heap[0][2].active:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                deadline, _, budget = self._heap[0]
+                if (delay := deadline - time.monotonic()) > 0:
+                    self._cond.wait(delay)
+                    continue
+                heapq.heappop(self._heap)
+                budget.fired = True
+                _raise_in_thread(budget.thread_id, _OutOfTime)
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _raise_in_thread(thread_id: int, exc_type: type[BaseException] | None) -> None:

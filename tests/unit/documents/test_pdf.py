@@ -1,4 +1,6 @@
 import logging
+import multiprocessing
+import os
 import threading
 import time
 
@@ -170,3 +172,25 @@ def test_time_budget_works_off_the_main_thread_and_leaves_nothing_behind() -> No
     thread.start()
     thread.join(timeout=10)
     assert outcome == ["stopped", "quick", "no stray interruption"]
+
+
+def _spin_until_stopped() -> None:
+    try:
+        with pdf_module._time_budget(0.1):
+            while True:
+                pass
+    except pdf_module._OutOfTime:
+        os._exit(0)
+
+
+def test_time_budget_still_fires_in_a_forked_child() -> None:
+    # Celery's pool processes are forked from a parent that may have read PDFs already:
+    # the parent's watchdog thread is not in the child, which must start its own.
+    with pdf_module._time_budget(1):
+        pass  # the parent's watchdog is running
+    child = multiprocessing.get_context("fork").Process(target=_spin_until_stopped)
+    child.start()
+    child.join(timeout=10)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0
