@@ -53,9 +53,11 @@ def chunked(files: list[Path], size: int) -> Iterator[list[Path]]:
         yield files[i:i + size]
 
 
-def _post_batch(client: httpx.Client, files: list[Path], dossier: str, flow: str | None) -> dict[str, Any]:
+def _post_batch(client: httpx.Client, files: list[Path], dossier: str, flow: str | None,
+                total: int) -> dict[str, Any]:
     key = str(uuid.uuid4())
-    data = {"dossier_id": dossier, **({"flow": flow} if flow else {})}
+    # The whole upload's size: the server classifies each batch as part of it.
+    data = {"dossier_id": dossier, "upload_total": str(total), **({"flow": flow} if flow else {})}
     for attempt in range(4):
         with ExitStack() as stack:
             parts = [("files", (f.name, stack.enter_context(f.open("rb")))) for f in files]
@@ -157,7 +159,7 @@ def upload(paths: list[Path] = typer.Argument(..., help="Files and folders to se
         sending = progress.add_task("uploading", total=len(files))
         answers = []
         for group in chunked(files, batch_size):
-            answers.append(_post_batch(client, group, dossier, flow))
+            answers.append(_post_batch(client, group, dossier, flow, len(files)))
             progress.advance(sending, len(group))
         if wait:
             for a in answers:  # before the wait: the client sees at once which case it is in

@@ -79,14 +79,15 @@ def daily_counts(session: Session, dossier_id: str, now: datetime) -> list[int]:
 
 
 def classify_batch(session: Session, dossier_id: str, document_count: int, declared: str | None,
-                   now: datetime) -> FlowDecision:
-    """The flow of a new batch of `document_count` accepted documents in this dossier."""
+                   now: datetime, upload_total: int | None = None) -> FlowDecision:
+    """The flow of a new batch of `document_count` accepted documents in this dossier, part of an
+    upload of `upload_total` files when the client says so."""
     if document_count < 1:
         return NO_DOCUMENTS
     dossier = session.get(Dossier, dossier_id)
     age_days = max(0, (now - dossier.created_at).days) if dossier else 0
     usual = usual_daily_volume(daily_counts(session, dossier_id, now))
-    return classify(document_count, declared, usual, age_days)
+    return classify(document_count, declared, usual, age_days, upload_total)
 
 
 def reclassify_batch(session: Session, batch: Batch, invoice_dates: Sequence[date],

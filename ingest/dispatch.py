@@ -3,10 +3,11 @@
 Bulk documents are recorded ``received`` with no task message (``ingest.intake``). A round:
 
 1. locks the dispatcher's cursor row (another dispatcher in a round is skipped, not waited for);
-2. counts bulk documents in flight (queued or processing) and stops unless
-   `fairness.should_dispatch` allows a new window;
-3. reads, per dossier with waiting work, only its `window` oldest ids (never the backlog);
-4. picks the window round-robin across accounts and dossiers (`fairness.next_window`);
+2. counts bulk documents in flight (queued or processing) and the room left in the pipe: its
+   target (`fairness.pipe_target`, from the bulk rate measured on recent documents, at most
+   `window`) less what is in flight (`fairness.room`); stops when there is none;
+3. reads, per dossier with waiting work, only that many oldest ids (never the backlog);
+4. picks them round-robin across accounts and dossiers (`fairness.next_window`);
 5. marks them ``queued`` with a conditional update (``WHERE state = 'received'``), adds one outbox
    row each and saves the cursor: all in one transaction. A dispatcher that dies before the
    commit leaves everything as it was; after it, the outbox relay publishes the messages.
@@ -17,13 +18,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ingest import outbox
-from ingest.fairness import Cursor, Pending, group_pending, next_window, should_dispatch
+from ingest.eta import busy_seconds
+from ingest.fairness import Cursor, Pending, group_pending, next_window, pipe_target, room
 from ingest.models import Batch, Document, DocumentState, Flow, utcnow
 from ingest.tables_flow import DispatchCursor
 
@@ -31,6 +34,9 @@ log = logging.getLogger(__name__)
 
 CURSOR_NAME = "bulk"
 IN_FLIGHT = (DocumentState.queued, DocumentState.processing)
+RATE_SAMPLES = 100  # recent bulk completions the rate is read from
+RATE_HORIZON = timedelta(hours=1)  # older ones say nothing of the workers running now
+RATE_IDLE_GAP_S = 5.0  # a longer pause between completions is idle time, not slowness
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,20 @@ class Round:
     dispatched: int
     in_flight: int
     skipped: str | None = None  # "busy" (another round holds the lock) or "full" (pipe full)
+    target: int = 0  # the pipe's size this round
+
+
+def bulk_rate(session: Session) -> float | None:
+    """Bulk documents finished per busy second, over the last `RATE_SAMPLES` of the last hour;
+    None when there were none."""
+    stmt = (select(Document.started_at, Document.finished_at)
+            .join(Batch, Batch.id == Document.batch_id)
+            .where(Batch.flow == Flow.bulk, Document.finished_at > utcnow() - RATE_HORIZON,  # type: ignore[operator]
+                   Document.started_at.is_not(None))  # type: ignore[union-attr]
+            .order_by(Document.finished_at.desc()).limit(RATE_SAMPLES))  # type: ignore[union-attr]
+    rows = session.exec(stmt).all()
+    busy = busy_seconds(((start, end) for start, end in rows if end >= start), RATE_IDLE_GAP_S)
+    return len(rows) / busy if rows and busy > 0 else None
 
 
 def in_flight(session: Session) -> int:
@@ -113,10 +133,12 @@ def _take(session: Session, ids: list[str]) -> list[str]:
     return list(taken)
 
 
-def dispatch_round(engine: Engine, window: int, *,
+def dispatch_round(engine: Engine, window: int, *, interval: float | None = None,
                    before_commit: Callable[[list[str]], None] | None = None) -> Round:
     """One dispatch round (see the module docstring). Safe to run concurrently and repeatedly.
 
+    `window` is the most the pipe may hold; given the dispatch `interval` (seconds), the pipe is
+    sized from the measured bulk rate instead (`fairness.pipe_target`), `window` its ceiling.
     `before_commit` is a seam for tests: it runs inside the transaction, after the documents
     are marked and the outbox rows added; raising there is a dispatcher dying mid-round.
     """
@@ -125,12 +147,14 @@ def dispatch_round(engine: Engine, window: int, *,
         if row is None:
             return Round(0, 0, "busy")
         flying = in_flight(session)
-        if not should_dispatch(flying, window):
+        target = window if interval is None else pipe_target(bulk_rate(session), interval, window)
+        wanted = room(flying, target)
+        if not wanted:
             session.rollback()
-            return Round(0, flying, "full")
+            return Round(0, flying, "full", target)
         pending = [p for _, dossier in waiting_dossiers(session)
-                   for p in oldest_waiting(session, dossier, window)]
-        ids, cursor = next_window(group_pending(pending), window, _cursor_of(row))
+                   for p in oldest_waiting(session, dossier, wanted)]
+        ids, cursor = next_window(group_pending(pending), wanted, _cursor_of(row))
         taken = _take(session, ids)
         for doc_id in taken:
             outbox.add_process_document(session, doc_id, Flow.bulk.value)
@@ -143,5 +167,5 @@ def dispatch_round(engine: Engine, window: int, *,
             before_commit(taken)
         session.commit()
     if taken:
-        log.info("bulk window dispatched", extra={"documents": len(taken), "in_flight": flying})
-    return Round(len(taken), flying)
+        log.info("bulk window dispatched", extra={"documents": len(taken), "in_flight": flying, "target": target})
+    return Round(len(taken), flying, target=target)

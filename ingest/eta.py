@@ -13,25 +13,25 @@ inside the last round, with no step-by-step simulation however large the archive
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 KINDS = ("text_pdf", "scan", "einvoice")
 
 # Worker-seconds per document before any of that kind has been measured. Guesses, replaced by
-# measurements after a few dozen documents: an e-invoice is an XML parse; a PDF with a text layer
+# the first measurement: an e-invoice is an XML parse; a PDF with a text layer
 # is text extraction and field matching; a scan is OCR of one or two pages at 300 dpi, the slow
 # path by an order of magnitude. Erring slow keeps a first ETA from being broken.
 PRIOR_SECONDS = {"einvoice": 0.5, "text_pdf": 2.0, "scan": 20.0}
 
-# Weight of each new completion in the moving mean: the last ~20 documents of a kind dominate, so
-# a slower machine or heavier scans show in the ETA within minutes, while one stuck document
-# moves it by 5 % of its excess only. The prior fades the same way: 36 % left after 20 samples.
-SMOOTHING = 0.05
-
 # Coarse timers can report 0 s; a floor keeps a rate finite.
-MIN_SECONDS = 0.01
+MIN_SECONDS = 0.001
+
+# A sample counts for at most this many times its kind's median: one document stuck for minutes
+# says nothing about the thousands behind it, and would otherwise swing a mean of fast ones.
+OUTLIER_CAP = 10.0
 
 
 @dataclass(frozen=True)
@@ -56,20 +56,29 @@ class Throughput:
 
 
 def estimate_throughput(samples: Sequence[tuple[str, float]], workers: int) -> Throughput:
-    """Throughput from recent completions `(kind, worker-seconds)`, oldest first.
+    """Throughput from recent completions `(kind, worker-seconds)`.
 
-    Each kind's cost is an exponentially weighted mean of its durations, started at its prior.
+    Each kind's cost is the mean of its samples (each capped at `OUTLIER_CAP` times the kind's
+    median), or its prior when none was measured. The caller chooses the window (the last few
+    hundred documents): a mean over that many is steady, and still follows a slower machine or
+    heavier scans within minutes.
     """
     if workers < 1:
         raise ValueError(f"at least one worker is needed, not {workers}")
-    means = dict(PRIOR_SECONDS)
+    by_kind: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for kind, seconds in samples:
-        if kind not in means:
+        if kind not in by_kind:
             raise ValueError(f"unknown kind of document {kind!r}; expected one of {KINDS}")
         if seconds < 0:
             raise ValueError(f"a duration cannot be negative: {seconds}")
-        means[kind] += SMOOTHING * (max(seconds, MIN_SECONDS) - means[kind])
+        by_kind[kind].append(max(seconds, MIN_SECONDS))
+    means = {kind: _capped_mean(values) if values else PRIOR_SECONDS[kind] for kind, values in by_kind.items()}
     return Throughput(means, workers)
+
+
+def _capped_mean(values: list[float]) -> float:
+    cap = OUTLIER_CAP * statistics.median(values)
+    return statistics.fmean(min(v, cap) for v in values)
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,20 @@ class Work:
 
     def __add__(self, other: Work) -> Work:
         return Work(self.documents + other.documents, self.seconds + other.seconds)
+
+
+def busy_seconds(intervals: Iterable[tuple[datetime, datetime]], idle_gap: float) -> float:
+    """Seconds during which at least one of the (start, end) intervals ran, counting a pause
+    shorter than `idle_gap` seconds between them as busy (a broker round trip, a dispatch round:
+    real costs per document) and a longer one as idle (a quiet night is not a slow pool)."""
+    busy, end = 0.0, None
+    for start, finish in sorted(intervals):
+        long_pause = end is None or (start - end).total_seconds() > idle_gap
+        covered_from = start if long_pause or end is None else end
+        if finish > covered_from:
+            busy += (finish - covered_from).total_seconds()
+            end = finish if end is None else max(end, finish)
+    return busy
 
 
 def fair_finish_times(

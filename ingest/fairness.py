@@ -1,10 +1,11 @@
 """The bulk dispatcher's pure core: which pending bulk documents go to the workers next.
 
 CONTRACT §6: bulk work never delays daily flow, and one client's archive never starves another's.
-The dispatcher sends bulk documents to the broker a *window* at a time, and only when fewer than a
-window's worth are still in flight (`should_dispatch`), so the broker never holds a whole archive:
-a newcomer's documents wait behind at most the in-flight documents (under two windows), not behind
-millions.
+The dispatcher keeps only a shallow *pipe* of bulk documents at the broker: each round tops it up to
+its target (`room`), and the target is what the bulk workers get through in about two dispatch
+intervals at their measured rate (`pipe_target`), so they never run dry between rounds and the
+broker never holds a whole archive. A newcomer's documents go out in the first round after they
+arrive, behind at most the pipe's target: about two intervals of work, not millions of documents.
 
 Within a window the order is round-robin across accounts, and within an account round-robin across
 its dossiers, each dossier oldest first (by batch receipt, then document order). Shares are counted
@@ -21,6 +22,7 @@ a window smaller than the number of accounts would serve the same accounts forev
 from __future__ import annotations
 
 import bisect
+import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -68,15 +70,32 @@ def group_pending(pending: Iterable[Pending]) -> dict[str, dict[str, list[str]]]
     return queues
 
 
-def should_dispatch(in_flight: int, window: int) -> bool:
-    """Whether to send a new window: only while fewer than `window` bulk documents are in flight.
+# Rounds of work the pipe holds: one to last until the next round, one in case that round is late.
+PIPE_ROUNDS = 2.0
+# The pipe's size before the bulk rate is known (no bulk work lately): a first round that small is
+# measured within seconds, and the next rounds are sized from it.
+MIN_PIPE = 10
 
-    `in_flight` counts bulk documents sent and not finished (queued or running). Waiting for the
-    pipe to drain below one window bounds what a newly arrived archive queues behind.
+
+def pipe_target(rate: float | None, interval: float, ceiling: int) -> int:
+    """How many bulk documents to keep in flight: `PIPE_ROUNDS` dispatch intervals of work at the
+    measured `rate` (documents per second), at least `MIN_PIPE`, at most `ceiling` (the configured
+    window). An unknown rate gives `MIN_PIPE`."""
+    if interval <= 0 or ceiling < 1:
+        raise ValueError("interval must be > 0 and ceiling >= 1")
+    if rate is None or rate <= 0:
+        return min(MIN_PIPE, ceiling)
+    return max(min(MIN_PIPE, ceiling), min(ceiling, math.ceil(rate * interval * PIPE_ROUNDS)))
+
+
+def room(in_flight: int, target: int) -> int:
+    """How many documents a round may send: what tops the pipe up to `target`.
+
+    `in_flight` counts bulk documents sent and not finished (queued or running).
     """
-    if in_flight < 0 or window < 1:
-        raise ValueError("in_flight must be >= 0 and window >= 1")
-    return in_flight < window
+    if in_flight < 0 or target < 1:
+        raise ValueError("in_flight must be >= 0 and target >= 1")
+    return max(0, target - in_flight)
 
 
 def next_window(

@@ -103,11 +103,17 @@ def load_receipt(session: Session, batch: Batch, replayed: bool = False) -> Rece
 
 def receive_batch(engine: Engine, store: ObjectStore, limits: Limits, principal: Principal,
                   dossier_id: str, uploads: Iterable[Upload], *, flow: str | None = None,
-                  idempotency_key: str | None = None, tmp_dir: Path | None = None) -> Receipt:
+                  idempotency_key: str | None = None, tmp_dir: Path | None = None,
+                  upload_total: int | None = None) -> Receipt:
+    """Check, store and record one batch. `upload_total`: the files of the whole upload this batch
+    is part of, when a client sends one upload as several batches (see `ingest.contract.flow`)."""
     if principal.account_id is None:
         raise IntakeError("no_account", "Operators upload on behalf of no one: use a client's key.", 403)
     if flow is not None and flow not in Flow.__members__:
         raise IntakeError("invalid_flow", f"flow must be daily or bulk, not '{flow}'.")
+    if upload_total is not None and upload_total < 1:
+        raise IntakeError("invalid_upload_total", f"upload_total must be a whole number of files, 1 or more, "
+                          f"not {upload_total}.")
     with Session(engine, expire_on_commit=False) as session:
         replay = find_replay(session, principal, idempotency_key)
         if replay:
@@ -120,7 +126,7 @@ def receive_batch(engine: Engine, store: ObjectStore, limits: Limits, principal:
         if not sorted_.accepted and not sorted_.rejected:
             raise IntakeError("no_files", "The request has no 'files' part.")
         _store_all(store, sorted_.accepted)
-        return _record(engine, principal, dossier_id, sorted_, flow, idempotency_key)
+        return _record(engine, principal, dossier_id, sorted_, flow, idempotency_key, upload_total)
 
 
 STORE_THREADS = 4
@@ -211,7 +217,7 @@ def _check_spooled(spooled: Spooled, limits: Limits) -> Kind:
 
 
 def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sorted,
-            flow: str | None, idempotency_key: str | None) -> Receipt:
+            flow: str | None, idempotency_key: str | None, upload_total: int | None) -> Receipt:
     """Commit the batch, its documents and rejections; daily documents get their outbox rows.
 
     Bulk documents stay ``received`` with no message: the dispatcher (``ingest.dispatch``)
@@ -220,7 +226,7 @@ def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sor
     assert principal.account_id is not None
     now = utcnow()
     with Session(engine) as session:
-        decision = classify_batch(session, dossier_id, len(sorted_.accepted), flow, now)
+        decision = classify_batch(session, dossier_id, len(sorted_.accepted), flow, now, upload_total)
     batch_flow = Flow(decision.flow)
     daily = batch_flow is Flow.daily
     batch = Batch(account_id=principal.account_id, dossier_id=dossier_id, flow=batch_flow,

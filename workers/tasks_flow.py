@@ -27,7 +27,7 @@ ETA_INTERVAL_S = 15.0
 def dispatch_bulk_task(self: BordereauTask) -> int:
     """One dispatch round, then publish its messages at once rather than at the next relay."""
     rt = self.runtime
-    done = dispatch_round(rt.engine, self.settings.bulk_window)
+    done = dispatch_round(rt.engine, self.settings.bulk_window, interval=self.settings.dispatch_interval)
     if done.dispatched:
         outbox.relay(rt.engine, make_publisher(self.app, self.settings))
     return done.dispatched

@@ -84,10 +84,21 @@ def _first_estimate(services: Services, receipt: Receipt) -> None:
             receipt.batch = fresh
 
 
+def _upload_total(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Problem(422, "invalid_upload_total", f"upload_total must be a whole number of files, "
+                      f"not '{raw[:40]}'.") from None
+
+
 def dispatch_now(services: Services) -> None:
     """A dispatch round right after a bulk upload, so that a new archive need not wait for beat."""
     try:
-        if dispatch_round(services.engine, services.settings.bulk_window).dispatched:
+        if dispatch_round(services.engine, services.settings.bulk_window,
+                          interval=services.settings.dispatch_interval).dispatched:
             relay_now(services)
     except Exception:
         log.warning("dispatch after upload failed; the periodic dispatcher will run", exc_info=True)
@@ -97,6 +108,8 @@ def dispatch_now(services: Services) -> None:
              openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
                  "type": "object", "required": ["dossier_id", "files"], "properties": {
                      "dossier_id": {"type": "string"}, "flow": {"type": "string", "enum": ["daily", "bulk"]},
+                     "upload_total": {"type": "integer", "minimum": 1, "description":
+                                      "Files of the whole upload, when it is sent as several batches"},
                      "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
 async def create_batch(request: Request, principal: PrincipalDep, services: ServicesDep,
                        background: BackgroundTasks) -> JSONResponse:
@@ -114,7 +127,7 @@ async def create_batch(request: Request, principal: PrincipalDep, services: Serv
         receipt = await run_in_threadpool(
             receive_batch, services.engine, services.store, services.limits, principal, dossier_id, uploads,
             flow=form.fields.get("flow") or None, idempotency_key=request.headers.get("idempotency-key"),
-            tmp_dir=settings.resolved_tmp_dir())
+            tmp_dir=settings.resolved_tmp_dir(), upload_total=_upload_total(form.fields.get("upload_total")))
     except IntakeError as exc:
         raise Problem(exc.status, exc.code, exc.message) from exc
     except StoreUnavailable as exc:

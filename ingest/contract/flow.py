@@ -16,6 +16,10 @@ The thresholds, and why:
   200 documents take minutes of worker time, so promising them within 48 hours costs nothing;
   the floor also keeps a dossier of 3 a day from having a batch of 20 called an archive.
 - New dossier (no usual volume yet): up to 200 documents is daily, above is bulk: the same floor.
+- An upload sent as several batches (a client sending a folder 100 files at a time) may say how
+  many files the whole upload holds (`upload_total`); each batch is then judged on that total,
+  as one large batch would be. Saying more can only make a batch bulk, which a client may declare
+  anyway; saying less than the batch holds changes nothing.
 - Invoice dates: a daily batch of at least 20 dated documents whose dates, the oldest and newest
   5 % set aside, lie more than 62 days apart becomes bulk (`spans_months`). Daily uploads carry
   this month's and last month's invoices, with the odd late one; 62 days (two long months)
@@ -76,13 +80,17 @@ def classify(
     declared: str | None,
     dossier_daily_volume: float | None,
     dossier_age_days: int,
+    upload_total: int | None = None,
 ) -> FlowDecision:
     """Classify a batch at upload; see the module docstring for the rules.
 
     `dossier_daily_volume` is `usual_daily_volume(...)` of the dossier: None when unknown.
+    `upload_total`: the files of the whole upload this batch is part of, when the client says.
     """
     if document_count < 1:
         raise ValueError(f"a batch holds at least one document, not {document_count}")
+    if upload_total is not None and upload_total < 1:
+        raise ValueError(f"an upload holds at least one file, not {upload_total}")
     if declared not in (None, "daily", "bulk"):
         raise ValueError(f"declared flow must be 'daily' or 'bulk', not {declared!r}")
     if dossier_daily_volume is not None and dossier_daily_volume <= 0:
@@ -90,37 +98,52 @@ def classify(
     if declared == "bulk":
         reason = f"declared an archive by the client ({_n(document_count)} documents)"
         return FlowDecision("bulk", "declared_bulk", reason)
+    volume = _Volume(document_count, upload_total or 0)
     if dossier_daily_volume is None:
-        decision = _by_floor(document_count, dossier_age_days)
+        decision = _by_floor(volume, dossier_age_days)
     else:
-        decision = _by_usual_volume(document_count, dossier_daily_volume)
+        decision = _by_usual_volume(volume, dossier_daily_volume)
     if declared == "daily" and decision.flow == "bulk":
         reason = f"declared daily, but {decision.reason}, which makes it bulk"
         return FlowDecision(decision.flow, decision.code, reason)
     return decision
 
 
-def _by_usual_volume(count: int, usual: float) -> FlowDecision:
+@dataclass(frozen=True)
+class _Volume:
+    """The documents a decision weighs: the batch's, or the whole upload's when it says more."""
+
+    batch: int
+    upload: int
+
+    @property
+    def total(self) -> int:
+        return max(self.batch, self.upload)
+
+    def __str__(self) -> str:
+        if self.upload <= self.batch:
+            return f"{_n(self.batch)} documents"
+        return f"{_n(self.upload)} documents in this upload ({_n(self.batch)} in this batch)"
+
+
+def _by_usual_volume(volume: _Volume, usual: float) -> FlowDecision:
     threshold = max(BULK_MULTIPLE * usual, DAILY_FLOOR)
-    figures = (
-        f"{_n(count)} documents, {_ratio(count / usual)} "
-        f"this dossier's usual daily volume of {_n(usual)}"
-    )
-    if count > threshold:
+    figures = f"{volume}, {_ratio(volume.total / usual)} this dossier's usual daily volume of {_n(usual)}"
+    if volume.total > threshold:
         return FlowDecision("bulk", "above_daily_volume", f"{figures} (bulk above {_n(threshold)})")
     return FlowDecision("daily", "within_daily_volume", f"{figures} (daily up to {_n(threshold)})")
 
 
-def _by_floor(count: int, age_days: int) -> FlowDecision:
+def _by_floor(volume: _Volume, age_days: int) -> FlowDecision:
     if age_days < NEW_DOSSIER_DAYS:
         days = "day" if age_days == 1 else "days"
         why = f"a dossier opened {_n(age_days)} {days} ago has no usual volume yet"
     else:
         why = "this dossier has too few recent upload days for a usual volume"
-    if count > DAILY_FLOOR:
-        reason = f"{_n(count)} documents, above the {_n(DAILY_FLOOR)} taken as daily while {why}"
+    if volume.total > DAILY_FLOOR:
+        reason = f"{volume}, above the {_n(DAILY_FLOOR)} taken as daily while {why}"
         return FlowDecision("bulk", "above_new_dossier_floor", reason)
-    reason = f"{_n(count)} documents, within the {_n(DAILY_FLOOR)} taken as daily while {why}"
+    reason = f"{volume}, within the {_n(DAILY_FLOOR)} taken as daily while {why}"
     return FlowDecision("daily", "new_dossier_floor", reason)
 
 

@@ -42,7 +42,7 @@ from ingest.db import make_engine, migrate
 from ingest.dispatch import dispatch_round
 from ingest.intake import Upload, receive_batch
 from ingest.models import Batch, Document, Dossier, utcnow
-from ingest.sla import recompute
+from ingest.sla import measure, recompute, samples_by_flow
 from ingest.store import open_store
 from tests.integration.conftest import Stack, WorkerProcess, _services_settings
 from tests.integration.test_dispatch import seed_bulk
@@ -70,7 +70,7 @@ class Beat(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.wait(self.interval):
-            dispatch_round(self.stack.engine, self.stack.settings.bulk_window)
+            dispatch_round(self.stack.engine, self.stack.settings.bulk_window, interval=self.interval)
             outbox.relay(self.stack.engine, self.publish)
 
 
@@ -109,6 +109,21 @@ def _quantiles(values: list[float]) -> dict[str, float]:
     return {"p50": round(cuts[49], 3), "p99": round(cuts[98], 3), "n": len(values)}
 
 
+def _mean_seconds(engine, batch_ids: list[str]) -> float:  # type: ignore[no-untyped-def]
+    """Mean processing time (claim to outcome) of the batches' documents."""
+    with Session(engine) as session:
+        rows = session.exec(select(Document.started_at, Document.finished_at)
+                            .where(Document.batch_id.in_(batch_ids), Document.finished_at.is_not(None))).all()  # type: ignore[attr-defined,union-attr]
+    return round(statistics.fmean((end - start).total_seconds() for start, end in rows), 4)
+
+
+def _first_dispatch(engine, batch_id: str) -> datetime:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        first = session.exec(select(sa.func.min(Document.queued_at)).where(Document.batch_id == batch_id)).one()
+    assert first is not None
+    return first  # type: ignore[no-any-return]
+
+
 def _progress(engine, batch_id: str) -> tuple[int, int, datetime | None, datetime | None]:  # type: ignore[no-untyped-def]
     """(finished, total, first start, last finish) of a batch."""
     with Session(engine) as session:
@@ -118,12 +133,15 @@ def _progress(engine, batch_id: str) -> tuple[int, int, datetime | None, datetim
     return done, total, first, last
 
 
-def _eta(stack: Stack, batch_id: str) -> datetime:
+def _eta(stack: Stack, batch_id: str) -> tuple[datetime, dict[str, object]]:
+    """The batch's ETA, and the model's inputs then: bulk capacity and seconds per text PDF."""
     recompute(stack.engine, margin=timedelta(hours=6), fallback_workers=1)
     with Session(stack.engine) as session:
         batch = session.get(Batch, batch_id)
         assert batch is not None and batch.eta is not None
-        return batch.eta
+        measured = measure(samples_by_flow(session), 1)
+    return batch.eta, {"bulk_capacity": round(measured.capacity["bulk"], 3),
+                       "text_pdf_s": round(measured.throughput["bulk"].seconds_per_document["text_pdf"], 4)}
 
 
 def _wait_done(engine, batch_id: str, every: float = 1.0) -> None:  # type: ignore[no-untyped-def]
@@ -155,14 +173,14 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         a_principal, a_dossier = _account(stack.engine, "A")
         _, a_batch = seed_bulk(stack, a_principal.account_id, args.archive, dossier_id=a_dossier)
         a_received = utcnow()
-        eta_at_upload = _eta(stack, a_batch)
+        eta_at_upload, model_at_upload = _eta(stack, a_batch)
         time.sleep(args.late_after)
         d_principal, d_dossier = _account(stack.engine, "D")
         _, d_batch = seed_bulk(stack, d_principal.account_id, args.late_archive, dossier_id=d_dossier)
         d_received = utcnow()
         while _progress(stack.engine, a_batch)[0] < args.archive // 10:
             time.sleep(0.5)
-        eta_at_10 = _eta(stack, a_batch)
+        eta_at_10, model_at_10 = _eta(stack, a_batch)
         at_10 = utcnow()
         _wait_done(stack.engine, a_batch)
         _wait_done(stack.engine, d_batch)
@@ -173,9 +191,12 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         _, _, a_start, a_end = _progress(stack.engine, a_batch)
         _, _, d_start, d_end = _progress(stack.engine, d_batch)
         assert a_start and a_end and d_start and d_end
-        base = _quantiles(_latencies(stack.engine, [b for p, b in daily.batches if p == "baseline"]))
-        loaded = _quantiles(_latencies(stack.engine, [b for p, b in daily.batches if p == "backlog"]))
+        baseline_ids = [b for p, b in daily.batches if p == "baseline"]
+        backlog_ids = [b for p, b in daily.batches if p == "backlog"]
+        base = _quantiles(_latencies(stack.engine, baseline_ids))
+        loaded = _quantiles(_latencies(stack.engine, backlog_ids))
         actual = (a_end - a_received).total_seconds()
+        d_dispatched = _first_dispatch(stack.engine, d_batch)
 
         def err(eta: datetime, since: datetime) -> float:
             remaining = (a_end - since).total_seconds()
@@ -191,6 +212,12 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             "archive_a_actual_s": round(actual, 1),
             "eta_error_at_upload": err(eta_at_upload, a_received),
             "eta_error_at_10_percent": err(eta_at_10, at_10),
+            "eta_model_at_upload": model_at_upload, "eta_model_at_10_percent": model_at_10,
+            "archive_a_docs_per_s": round(args.archive / actual, 2),
+            "seconds_per_document": {"daily_baseline": _mean_seconds(stack.engine, baseline_ids),
+                                     "daily_with_backlog": _mean_seconds(stack.engine, backlog_ids),
+                                     "archive_a": _mean_seconds(stack.engine, [a_batch])},
+            "late_archive_d_first_dispatched_after_s": round((d_dispatched - d_received).total_seconds(), 2),
             "late_archive_d_starts_after_s": round((d_start - d_received).total_seconds(), 2),
             "late_archive_d_finishes_after_s": round((d_end - d_received).total_seconds(), 1),
             "late_archive_d_finish_over_a_finish": round((d_end - a_received).total_seconds() / actual, 3),

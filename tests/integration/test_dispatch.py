@@ -172,3 +172,27 @@ def test_concurrent_dispatchers_never_take_a_document_twice(
         t.join()
     sent = taken_by(stack, [batch])
     assert sum(results) == 30 == len(sent) == len(set(sent))
+
+
+def test_the_pipe_is_sized_from_the_measured_bulk_rate(
+        stack: Stack, empty_pipe: None, account_factory: Callable[..., NewAccount]) -> None:
+    acc = account_factory("Rated")
+    _, done_batch = seed_bulk(stack, acc.account_id, 100)
+    # 100 documents, one after the other, half a second each: 2 documents per second. Dated just
+    # ahead of now, they are the most recent completions whatever earlier tests left.
+    t0 = utcnow() + timedelta(seconds=10)
+    with Session(stack.engine) as session:
+        ids = session.exec(select(Document.id).where(Document.batch_id == done_batch)
+                           .order_by(Document.filename)).all()
+        for i, doc_id in enumerate(ids):
+            session.execute(sa.update(Document).where(Document.id == doc_id).values(
+                state=DocumentState.processed, started_at=t0 + timedelta(seconds=i / 2),
+                finished_at=t0 + timedelta(seconds=(i + 1) / 2)))
+        session.commit()
+    _, waiting = seed_bulk(stack, acc.account_id, 500)
+    # Two 5-second rounds of work at 2/s: 20 in flight, not the 200 the window allows.
+    first = dispatch_round(stack.engine, 200, interval=5)
+    assert (first.target, first.dispatched) == (20, 20)
+    assert dispatch_round(stack.engine, 200, interval=5).skipped == "full"
+    finish(stack, taken_by(stack, [waiting])[:5])
+    assert dispatch_round(stack.engine, 200, interval=5).dispatched == 5  # topped up, not a new window

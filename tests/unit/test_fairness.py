@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.fairness import Cursor, Pending, group_pending, next_window, should_dispatch
+from ingest.fairness import MIN_PIPE, PIPE_ROUNDS, Cursor, Pending, group_pending, next_window, pipe_target, room
 
 
 def make_queues(sizes: dict[str, dict[str, int]]) -> dict[str, dict[str, list[str]]]:
@@ -84,17 +84,47 @@ def test_negative_window_is_refused():
 
 
 @pytest.mark.parametrize(
-    ("in_flight", "window", "expected"),
-    [(0, 100, True), (99, 100, True), (100, 100, False), (250, 100, False)],
+    ("in_flight", "target", "expected"),
+    [(0, 100, 100), (99, 100, 1), (100, 100, 0), (250, 100, 0)],
 )
-def test_should_dispatch(in_flight, window, expected):
-    assert should_dispatch(in_flight, window) is expected
+def test_room_tops_the_pipe_up_to_its_target(in_flight, target, expected):
+    assert room(in_flight, target) == expected
 
 
-@pytest.mark.parametrize(("in_flight", "window"), [(-1, 10), (0, 0)])
-def test_should_dispatch_refuses_nonsense(in_flight, window):
+@pytest.mark.parametrize(("in_flight", "target"), [(-1, 10), (0, 0)])
+def test_room_refuses_nonsense(in_flight, target):
     with pytest.raises(ValueError):
-        should_dispatch(in_flight, window)
+        room(in_flight, target)
+
+
+@pytest.mark.parametrize(
+    ("rate", "interval", "ceiling", "expected"),
+    [
+        (None, 5, 200, MIN_PIPE),  # nothing measured: a small first round
+        (0.0, 5, 200, MIN_PIPE),
+        (0.2, 5, 200, MIN_PIPE),  # scans, 10 s each on two workers: the floor
+        (4.0, 5, 200, 40),  # two rounds of work at 4 documents/s
+        (4.01, 5, 200, 41),  # rounded up: never a pipe too short to last
+        (40.0, 5, 200, 200),  # text PDFs on many workers: the ceiling
+        (None, 5, 3, 3),  # a ceiling below the floor wins
+    ],
+)
+def test_pipe_target_is_two_rounds_of_work_between_floor_and_ceiling(rate, interval, ceiling, expected):
+    assert pipe_target(rate, interval, ceiling) == expected
+
+
+@pytest.mark.parametrize(("interval", "ceiling"), [(0, 10), (5, 0)])
+def test_pipe_target_refuses_nonsense(interval, ceiling):
+    with pytest.raises(ValueError):
+        pipe_target(1.0, interval, ceiling)
+
+
+@given(rate=st.none() | st.floats(0, 1e6), interval=st.floats(0.1, 600), ceiling=st.integers(1, 10_000))
+def test_pipe_target_stays_within_bounds(rate, interval, ceiling):
+    target = pipe_target(rate, interval, ceiling)
+    assert 1 <= target <= ceiling
+    if rate:
+        assert target >= min(ceiling, rate * interval * PIPE_ROUNDS)
 
 
 def test_group_pending_orders_by_batch_receipt_then_document_order():

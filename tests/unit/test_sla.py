@@ -11,6 +11,8 @@ from ingest.contract.flow import FlowDecision
 from ingest.eta import PRIOR_SECONDS, Throughput, Work
 from ingest.models import Batch
 from ingest.sla import (
+    BORROWED_RATE_SHARE,
+    MIN_OWN_SAMPLES,
     MIN_PARALLEL_SAMPLES,
     Measured,
     OpenBatch,
@@ -68,23 +70,47 @@ def test_parallelism_is_the_pool_width_when_busy_and_less_with_gaps() -> None:
     assert parallelism(gappy) == pytest.approx(40 / 79)
 
 
-def test_measure_splits_capacity_by_flow_and_falls_back_to_workers() -> None:
-    m = measure(_samples(40, 4, 0.5, "bulk") + _samples(5, 1, 0.5, "daily", "scan"), fallback_workers=3)
+def test_each_flow_is_measured_on_its_own_samples() -> None:
+    bulk = _samples(40, 4, 0.5, "bulk")
+    daily = _samples(40, 1, 0.2, "daily")
+    m = measure({"bulk": bulk, "daily": daily}, fallback_workers=3)
     assert m.capacity["bulk"] == pytest.approx(4.0, rel=0.05)
-    # Too few daily samples: the pool as a whole is the best guess.
-    assert m.capacity["daily"] == pytest.approx(m.capacity["bulk"], rel=0.2)
+    assert m.capacity["daily"] == pytest.approx(1.0, rel=0.05)
+    assert m.throughput["bulk"].seconds_per_document["text_pdf"] == pytest.approx(0.5)
+    assert m.throughput["daily"].seconds_per_document["text_pdf"] == pytest.approx(0.2)
+
+
+def test_a_flow_without_samples_borrows_the_others_at_a_discount() -> None:
+    # The first archive: only daily work measured so far.
+    m = measure({"daily": _samples(40, 1, 0.2, "daily"), "bulk": []}, fallback_workers=3)
+    assert m.throughput["bulk"].seconds_per_document["text_pdf"] == pytest.approx(0.2)
+    assert m.capacity["bulk"] == pytest.approx(BORROWED_RATE_SHARE * m.capacity["daily"])
+    # A handful of its own is not enough yet.
+    few = _samples(MIN_OWN_SAMPLES - 1, 1, 5.0, "bulk")
+    m = measure({"daily": _samples(40, 1, 0.2, "daily"), "bulk": few}, fallback_workers=3)
+    assert m.throughput["bulk"].seconds_per_document["text_pdf"] < 5.0
+
+
+def test_without_any_sample_the_priors_and_the_configured_workers_are_used() -> None:
+    m = measure({"daily": [], "bulk": []}, fallback_workers=3)
+    assert m.capacity == {"daily": 3.0, "bulk": 3.0}
+    assert m.throughput["bulk"].seconds_per_document == PRIOR_SECONDS
+
+
+def test_the_share_of_scans_counts_both_flows() -> None:
+    m = measure({"bulk": _samples(40, 4, 0.5, "bulk"), "daily": _samples(5, 1, 0.5, "daily", "scan")}, 3)
     assert m.scan_share_of_pdfs == pytest.approx(5 / 45)
-    assert measure([], fallback_workers=3).capacity == {"daily": 3.0, "bulk": 3.0}
 
 
 def _measured(scan_share: float = 0.0) -> Measured:
-    return Measured(Throughput({"einvoice": 0.5, "text_pdf": 1.0, "scan": 10.0}, 1), scan_share)
+    costs = Throughput({"einvoice": 0.5, "text_pdf": 1.0, "scan": 10.0}, 1)
+    return Measured({"daily": costs, "bulk": costs}, {"daily": 1.0, "bulk": 1.0}, scan_share)
 
 
 def test_pending_pdfs_are_costed_by_the_measured_share_of_scans() -> None:
-    assert pending_work(_measured(0.25), "pdf", 4) == Work(4, 4 * (0.25 * 10 + 0.75 * 1))
-    assert pending_work(_measured(0.25), "png", 2) == Work(2, 20.0)
-    assert pending_work(_measured(), "xml", 2) == Work(2, 1.0)
+    assert pending_work(_measured(0.25), "bulk", "pdf", 4) == Work(4, 4 * (0.25 * 10 + 0.75 * 1))
+    assert pending_work(_measured(0.25), "bulk", "png", 2) == Work(2, 20.0)
+    assert pending_work(_measured(), "daily", "xml", 2) == Work(2, 1.0)
 
 
 def _open(id_: str, account: str, dossier: str, flow: str, docs: int, minute: int) -> OpenBatch:
@@ -118,10 +144,6 @@ def test_reason_round_trip_and_old_rows() -> None:
     assert decode_reason("a sentence: with a colon") == ("", "a sentence: with a colon")
 
 
-
-
-def test_prior_costs_are_used_before_measurements() -> None:
-    assert measure([], 2).throughput.seconds_per_document == PRIOR_SECONDS
 
 
 def test_parallelism_leaves_long_idle_periods_out() -> None:

@@ -129,8 +129,39 @@ def test_classify_reason_names_rule_and_figures(args, reason):
 
 
 @pytest.mark.parametrize(
+    ("count", "total", "usual", "flow", "reason"),
+    [
+        # A 5,000-file archive sent 100 at a time to a dossier of 75 a day: every batch is bulk.
+        (100, 5000, 75.0, "bulk", "5,000 documents in this upload (100 in this batch), 67× this "
+                                  "dossier's usual daily volume of 75 (bulk above 375)"),
+        (100, 300, 75.0, "daily", "300 documents in this upload (100 in this batch), 4.0× this "
+                                  "dossier's usual daily volume of 75 (daily up to 375)"),
+        (100, 300, None, "bulk", "300 documents in this upload (100 in this batch), above the 200 "
+                                 "taken as daily while a dossier opened 2 days ago has no usual volume yet"),
+        # Saying less than the batch holds changes nothing.
+        (300, 10, None, "bulk", "300 documents, above the 200 taken as daily while a dossier opened "
+                                "2 days ago has no usual volume yet"),
+    ],
+)
+def test_a_batch_is_judged_as_part_of_its_whole_upload(count, total, usual, flow, reason):
+    decision = classify(count, None, usual, 2, total)
+    assert (decision.flow, decision.reason) == (flow, reason)
+
+
+@given(count=st.integers(1, 10_000), total=st.integers(1, 100_000),
+       usual=st.one_of(st.none(), st.floats(min_value=0.5, max_value=10**4)))
+def test_splitting_an_upload_never_changes_its_flow(count, total, usual):
+    whole = max(count, total)
+    assert classify(count, None, usual, 2, total).flow == classify(whole, None, usual, 2).flow
+    # A stated total can only make a batch bulk, never daily.
+    if classify(count, None, usual, 2).flow == "bulk":
+        assert classify(count, None, usual, 2, total).flow == "bulk"
+
+
+@pytest.mark.parametrize(
     "args",
-    [(0, None, 75.0, 10), (10, "archive", 75.0, 10), (10, None, 0.0, 10), (10, None, -3.0, 10)],
+    [(0, None, 75.0, 10), (10, "archive", 75.0, 10), (10, None, 0.0, 10), (10, None, -3.0, 10),
+     (10, None, 75.0, 10, 0)],
 )
 def test_classify_refuses_nonsense(args):
     with pytest.raises(ValueError):
