@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from ingest.contract.calendar import to_paris
-from ingest.support_requests import Standing
+from ingest.support_rules import Standing
 from ingest.tables_support import (
     MaintenanceRecord,
     SupportAttachment,

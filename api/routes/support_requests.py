@@ -33,6 +33,7 @@ from api.schemas_support import (
     summary,
 )
 from ingest import support_requests as support
+from ingest import support_rules as rules
 from ingest.accounts import Principal
 from ingest.models import utcnow
 from ingest.store import StoreUnavailable
@@ -51,13 +52,13 @@ def _run(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call a use case, turning its refusals into problems."""
     try:
         return call(*args, **kwargs)
-    except support.SupportError as exc:
+    except rules.SupportError as exc:
         raise Problem(exc.status, exc.code, exc.message) from exc
 
 
 def _detail(session: Session, req: support.SupportRequest) -> SupportRequestPublic:
     events, files = support.history(session, req.id)
-    return detail(req, support.standing(req, utcnow()), events, files)
+    return detail(req, rules.standing(req, utcnow()), events, files)
 
 
 @router.post("", status_code=201, response_model=SupportRequestPublic)
@@ -73,7 +74,7 @@ def list_requests(principal: PrincipalDep, session: SessionDep,
                   limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[SupportRequestSummary]:
     rows, total = support.list_requests(session, principal, limit=limit, offset=offset, status=status)
     now = utcnow()
-    items = [summary(r, support.standing(r, now)) for r in rows]
+    items = [summary(r, rules.standing(r, now)) for r in rows]
     return Page[SupportRequestSummary].of(items, total, limit, offset)
 
 
@@ -106,7 +107,7 @@ def qualify(request_id: str, body: QualifyBody, operator: OperatorDep, session: 
     return _detail(session, req)
 
 
-def _follow_up(kind: support.EventKind) -> Callable[..., SupportRequestPublic]:
+def _follow_up(kind: rules.EventKind) -> Callable[..., SupportRequestPublic]:
     def record(request_id: str, body: FollowUpBody, operator: OperatorDep,
                session: SessionDep) -> SupportRequestPublic:
         req = _run(support.record_follow_up, session, operator, request_id, kind, body.text, at=body.at)
@@ -116,8 +117,8 @@ def _follow_up(kind: support.EventKind) -> Callable[..., SupportRequestPublic]:
     return record
 
 
-for _path, _kind in (("action-plan", support.EventKind.ACTION_PLAN),
-                     ("workaround", support.EventKind.WORKAROUND), ("fix", support.EventKind.FIX)):
+for _path, _kind in (("action-plan", rules.EventKind.ACTION_PLAN),
+                     ("workaround", rules.EventKind.WORKAROUND), ("fix", rules.EventKind.FIX)):
     router.add_api_route(f"/{{request_id}}/{_path}", _follow_up(_kind), methods=["POST"],
                          response_model=SupportRequestPublic)
 
@@ -202,6 +203,6 @@ def read_attachment(request_id: str, number: int, principal: PrincipalDep, servi
                 yield chunk
 
     # Served as a download, never inline: a client's file is not a page of ours.
-    disposition = f"attachment; filename=\"{support.safe_name(att.filename)}\""
+    disposition = f"attachment; filename=\"{rules.safe_name(att.filename)}\""
     return StreamingResponse(chunks(), media_type="application/octet-stream",
                              headers={"Content-Disposition": disposition, "Content-Length": str(att.size)})

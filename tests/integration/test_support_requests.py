@@ -16,7 +16,7 @@ from ingest import support_requests as support
 from ingest.accounts import NewAccount, Principal, create_operator
 from ingest.contract.support import DeadlineState
 from ingest.models import Role
-from ingest.support_requests import EventKind
+from ingest.support_rules import EventKind, standing
 from tests.integration.conftest import Stack, auth
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -53,7 +53,7 @@ def test_criticality_1_life_matches_the_contract(stack: Stack, account_factory: 
         req = support.qualify(session, op, request_id, criticality=1, at=paris(2026, 12, 24, 16, 50),
                               now=paris(2026, 12, 24, 16, 50))
         assert req.due_at == paris(2026, 12, 29, 15, 50)
-        states = {now: support.standing(req, now).deadline_state for now in (
+        states = {now: standing(req, now).deadline_state for now in (
             paris(2026, 12, 28, 10, 0), paris(2026, 12, 29, 10, 0), paris(2026, 12, 29, 15, 50),
             paris(2026, 12, 29, 15, 51))}
         assert list(states.values()) == [DeadlineState.ON_TIME, DeadlineState.DUE_SOON, DeadlineState.DUE_SOON,
@@ -61,12 +61,12 @@ def test_criticality_1_life_matches_the_contract(stack: Stack, account_factory: 
         # A workaround does not deliver what criticality 1 is owed; the action plan does.
         support.record_follow_up(session, op, request_id, EventKind.WORKAROUND, "Use the CLI",
                                  at=paris(2026, 12, 28, 11, 0), now=paris(2026, 12, 28, 11, 0))
-        assert support.standing(req, paris(2026, 12, 29, 10, 0)).deadline_state is DeadlineState.DUE_SOON
+        assert standing(req, paris(2026, 12, 29, 10, 0)).deadline_state is DeadlineState.DUE_SOON
         plan_at = paris(2026, 12, 29, 15, 0)
         req = support.record_follow_up(session, op, request_id, EventKind.ACTION_PLAN, "Roll back 1.4",
                                        at=plan_at, now=plan_at)
         assert req.met_at == plan_at
-        st = support.standing(req, paris(2027, 1, 4, 9, 0))
+        st = standing(req, paris(2027, 1, 4, 9, 0))
         assert st.deadline_state is DeadlineState.MET
         assert st.hours.to_pick_up == timedelta(minutes=30)
         # 24 Dec 16:50–17:30, all of Mon 28 Dec, 29 Dec 09:00–12:30 and 14:30–15:00.
@@ -76,7 +76,7 @@ def test_criticality_1_life_matches_the_contract(stack: Stack, account_factory: 
     assert [e.kind for e in events] == ["registered", "picked_up", "qualified", "workaround", "action_plan",
                                         "closed"]
     assert {e.by_role for e in events[1:]} == {"operator"} and events[0].by_user_id == acc.user_id
-    assert support.standing(req, paris(2027, 6, 1, 9, 0)).hours.total == support.standing(
+    assert standing(req, paris(2027, 6, 1, 9, 0)).hours.total == standing(
         req, paris(2026, 12, 30, 9, 0)).hours.total
 
 
@@ -91,13 +91,13 @@ def test_criticality_2_life_matches_the_contract(stack: Stack, account_factory: 
                               now=paris(2026, 11, 28, 10, 0))
         assert req.due_at == paris(2026, 12, 8, 9, 0)
         # Registered on a Saturday: no support hour has passed before Monday's opening.
-        assert support.standing(req, paris(2026, 11, 30, 9, 0)).hours.to_pick_up == timedelta(0)
-        assert support.standing(req, paris(2026, 12, 7, 10, 0)).deadline_state is DeadlineState.ON_TIME
-        assert support.standing(req, paris(2026, 12, 7, 16, 0)).deadline_state is DeadlineState.DUE_SOON
-        assert support.standing(req, paris(2026, 12, 8, 9, 1)).deadline_state is DeadlineState.LATE
+        assert standing(req, paris(2026, 11, 30, 9, 0)).hours.to_pick_up == timedelta(0)
+        assert standing(req, paris(2026, 12, 7, 10, 0)).deadline_state is DeadlineState.ON_TIME
+        assert standing(req, paris(2026, 12, 7, 16, 0)).deadline_state is DeadlineState.DUE_SOON
+        assert standing(req, paris(2026, 12, 8, 9, 1)).deadline_state is DeadlineState.LATE
         fix_at = paris(2026, 12, 8, 10, 0)
         req = support.record_follow_up(session, op, request_id, EventKind.FIX, "Patched", at=fix_at, now=fix_at)
-    st = support.standing(req, paris(2026, 12, 20, 9, 0))
+    st = standing(req, paris(2026, 12, 20, 9, 0))
     assert st.deadline_state is DeadlineState.LATE and req.met_at == fix_at
     # Mon–Thu 30 Nov–3 Dec and Mon 7 Dec (6 h 30 each), Fri 4 Dec (6 h), Tue 8 Dec 09:00–10:00.
     assert st.hours.against_deadline == timedelta(hours=39, minutes=30)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest.contract.support import DeadlineState
-from ingest.support_requests import (
+from ingest.support_rules import (
     EventKind,
     Status,
     attachment_key,
