@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     # Daily flow and bulk archive (CONTRACT §6).
     bulk_window: int = 200
     dispatch_interval: float = 5.0
+    # Added to the niceness of a worker that consumes only the bulk queue: on a host shared with
+    # daily workers, the kernel then serves daily work first. 0 leaves it as started.
+    bulk_worker_nice: int = Field(default=10, ge=0, le=19)
     sla_margin_hours: float = 6.0
 
     # Availability probes (CONTRACT §3): empty base URL means api_url.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections.abc import Callable
@@ -77,6 +78,23 @@ def test_an_upload_sent_in_batches_is_classified_as_a_whole(
     for bad in ("0", "many"):
         resp = post_batch(client, tenant, [("x.pdf", text_pdf())], upload_total=bad)
         assert (resp.status_code, resp.json()["code"]) == (422, "invalid_upload_total")
+
+
+def test_a_bulk_worker_yields_the_cpu_to_daily_work(stack: Stack, tmp_path: Path) -> None:
+    bulk = WorkerProcess(stack, tmp_path / "bulk.log", concurrency=1, queues="bulk").start()
+    daily = WorkerProcess(stack, tmp_path / "daily.log", concurrency=1, queues="daily,ops").start()
+    try:
+        def nice(w: WorkerProcess) -> int:
+            assert w.proc is not None
+            stat = Path(f"/proc/{w.proc.pid}/stat").read_text()
+            return int(stat[stat.rindex(")") + 2:].split()[16])  # field 19: nice
+        ours = os.nice(0)  # workers start with the niceness of this process
+        wanted = min(19, ours + stack.settings.bulk_worker_nice)
+        wait_for(lambda: nice(bulk) == wanted, 30, what="the bulk worker's niceness")
+        assert nice(daily) == ours
+    finally:
+        bulk.stop()
+        daily.stop()
 
 
 def _bulk_progress(stack: Stack, batch_id: str) -> dict[str, int]:
