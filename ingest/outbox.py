@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -66,6 +67,21 @@ def relay(engine: Engine, publish: Publisher, limit: int = 500) -> int:
         session.commit()
         sent = len(published)
     return sent
+
+
+# Published rows are kept this long (what went out, and when, while anyone may still ask),
+# then deleted: otherwise the table grows by a row per document, forever.
+KEEP_PUBLISHED = timedelta(days=1)
+
+
+def prune(engine: Engine, keep: timedelta = KEEP_PUBLISHED, now: datetime | None = None) -> int:
+    """Delete rows published more than `keep` ago; returns how many."""
+    cutoff = (now or utcnow()) - keep
+    with Session(engine) as session:
+        deleted = session.execute(sa.delete(OutboxMessage).where(
+            OutboxMessage.published_at < cutoff)).rowcount  # type: ignore[operator,attr-defined]
+        session.commit()
+    return int(deleted or 0)
 
 
 def pending_count(engine: Engine) -> int:

@@ -81,10 +81,16 @@ def requeue_stale_task(self: BordereauTask) -> int:
 
 
 
+@shared_task(bind=True, base=BordereauTask, name="bordereau.prune_outbox", autoretry_for=())
+def prune_outbox_task(self: BordereauTask) -> int:
+    return outbox.prune(self.runtime.engine)
+
+
 def beat_entries(settings: Settings) -> dict[str, dict[str, object]]:
     ops = ops_options(settings)
     return {
         "relay-outbox": {"task": "bordereau.relay_outbox", "schedule": settings.outbox_relay_interval,
                          "options": ops},
         "requeue-stale": {"task": "bordereau.requeue_stale", "schedule": 60.0, "options": ops},
+        "prune-outbox": {"task": "bordereau.prune_outbox", "schedule": 3600.0, "options": ops},
     }

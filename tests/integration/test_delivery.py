@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import os
 import signal
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from ingest.models import Document
-from ingest.outbox import pending_count
+from ingest.models import Document, OutboxMessage, utcnow
+from ingest.outbox import PROCESS_DOCUMENT, pending_count, prune
 from tests.integration.conftest import Stack, Tenant, WorkerProcess, wait_for
 from tests.integration.test_api import post_batch
 from tests.support.files import text_pdf
@@ -68,6 +70,23 @@ def test_relay_leaves_messages_in_the_outbox_when_the_broker_is_unreachable(
         assert pending_count(stack.engine) == before + 1
         assert relay_now(client.app.state.services) == 0  # type: ignore[attr-defined]
         assert pending_count(stack.engine) == before + 1
+
+
+def test_published_messages_are_pruned_after_a_day_and_pending_ones_never(stack: Stack) -> None:
+    now = utcnow()
+    with Session(stack.engine) as session:
+        rows = [OutboxMessage(task=PROCESS_DOCUMENT, queue="daily", document_id=f"prune-{n}", published_at=at)
+                for n, at in enumerate([now - timedelta(days=2), now - timedelta(hours=1), None])]
+        session.add_all(rows)
+        session.commit()
+        ids = [r.id for r in rows]
+    assert prune(stack.engine, now=now) >= 1
+    with Session(stack.engine) as session:
+        left = set(session.exec(select(OutboxMessage.document_id)
+                                .where(OutboxMessage.id.in_(ids))).all())  # type: ignore[union-attr]
+        session.execute(sa.delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))  # type: ignore[union-attr]
+        session.commit()  # no message for a document that does not exist is left for later relays
+    assert left == {"prune-1", "prune-2"}
 
 
 def test_time_limits_stay_below_rabbitmq_consumer_timeout() -> None:
