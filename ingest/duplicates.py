@@ -77,6 +77,12 @@ def _lock_key(dossier_id: str, what: str, value: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+# The predicate of the partial indexes that hold originals only (migration 0009), written out
+# literally: with a bound parameter for the state, a prepared statement's generic plan cannot
+# prove it matches and walks every copy of the file through the plain sha256 index instead.
+_IS_ORIGINAL = sa.text(f"documents.state = '{DocumentState.processed.value}' AND documents.duplicate_of IS NULL")
+
+
 def find_original(conn: Connection, dossier_id: str, document_id: str, sha256: str,
                   invoice_key: str | None) -> Row[Any] | None:
     """The earliest received processed, non-duplicate document of the dossier that
@@ -86,9 +92,7 @@ def find_original(conn: Connection, dossier_id: str, document_id: str, sha256: s
     if invoice_key:
         same = sa.or_(same, Document.invoice_key == invoice_key)
     stmt = (sa.select(Document.id, Document.filename, Document.sha256)
-            .where(Document.dossier_id == dossier_id, Document.id != document_id,
-                   Document.state == DocumentState.processed, Document.duplicate_of.is_(None),  # type: ignore[union-attr]
-                   same)
+            .where(Document.dossier_id == dossier_id, Document.id != document_id, _IS_ORIGINAL, same)
             .order_by(Document.received_at, Document.id).limit(1))
     return conn.execute(stmt).first()
 
