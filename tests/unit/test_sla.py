@@ -11,7 +11,6 @@ from ingest.contract.flow import FlowDecision
 from ingest.eta import PRIOR_SECONDS, Throughput, Work
 from ingest.models import Batch
 from ingest.sla import (
-    BORROWED_RATE_SHARE,
     MIN_OWN_SAMPLES,
     MIN_PARALLEL_SAMPLES,
     Measured,
@@ -80,11 +79,11 @@ def test_each_flow_is_measured_on_its_own_samples() -> None:
     assert m.throughput["daily"].seconds_per_document["text_pdf"] == pytest.approx(0.2)
 
 
-def test_a_flow_without_samples_borrows_the_others_at_a_discount() -> None:
+def test_a_flow_without_samples_borrows_the_others() -> None:
     # The first archive: only daily work measured so far.
     m = measure({"daily": _samples(40, 1, 0.2, "daily"), "bulk": []}, fallback_workers=3)
     assert m.throughput["bulk"].seconds_per_document["text_pdf"] == pytest.approx(0.2)
-    assert m.capacity["bulk"] == pytest.approx(BORROWED_RATE_SHARE * m.capacity["daily"])
+    assert m.capacity["bulk"] == pytest.approx(m.capacity["daily"])
     # A handful of its own is not enough yet.
     few = _samples(MIN_OWN_SAMPLES - 1, 1, 5.0, "bulk")
     m = measure({"daily": _samples(40, 1, 0.2, "daily"), "bulk": few}, fallback_workers=3)
