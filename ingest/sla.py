@@ -63,11 +63,11 @@ class Sample:
 
 @dataclass
 class Measured:
-    """Each flow's per-kind costs and effective parallelism, and the share of scans among PDFs."""
+    """Each flow's per-kind costs, effective parallelism and share of scans among its PDFs."""
 
     throughput: dict[str, Throughput]
     capacity: dict[str, float]
-    scan_share_of_pdfs: float
+    scan_share_of_pdfs: dict[str, float]
 
 
 def recent_samples(session: Session, flow: str, limit: int = SAMPLE_DOCUMENTS) -> list[Sample]:
@@ -105,15 +105,19 @@ def measure(samples: Mapping[str, list[Sample]], fallback_workers: int) -> Measu
     both flows' samples; priors when nothing was measured."""
     workers = max(1, fallback_workers)
     everything = [s for flow_samples in samples.values() for s in flow_samples]
-    pdfs = [s for s in everything if s.kind in ("text_pdf", "scan")]
-    share = sum(1 for s in pdfs if s.kind == "scan") / len(pdfs) if pdfs else 0.0
-    throughput, capacity = {}, {}
+    throughput, capacity, share = {}, {}, {}
     for flow in (Flow.daily.value, Flow.bulk.value):
         own = samples.get(flow, [])
         basis = own if len(own) >= MIN_OWN_SAMPLES else everything
         throughput[flow] = estimate_throughput([(s.kind, s.seconds) for s in basis], workers)
         capacity[flow] = parallelism(basis) or float(workers)
+        share[flow] = _scan_share(basis)
     return Measured(throughput, capacity, share)
+
+
+def _scan_share(samples: list[Sample]) -> float:
+    pdfs = [s for s in samples if s.kind in ("text_pdf", "scan")]
+    return sum(1 for s in pdfs if s.kind == "scan") / len(pdfs) if pdfs else 0.0
 
 
 def pending_work(measured: Measured, flow: str, kind: str, count: int) -> Work:
@@ -124,7 +128,7 @@ def pending_work(measured: Measured, flow: str, kind: str, count: int) -> Work:
         return Work(count, count * costs["einvoice"])
     if kind in IMAGE_KINDS:
         return Work(count, count * costs["scan"])
-    share = measured.scan_share_of_pdfs
+    share = measured.scan_share_of_pdfs[flow]
     return Work(count, count * (share * costs["scan"] + (1 - share) * costs["text_pdf"]))
 
 

@@ -96,14 +96,19 @@ def test_without_any_sample_the_priors_and_the_configured_workers_are_used() -> 
     assert m.throughput["bulk"].seconds_per_document == PRIOR_SECONDS
 
 
-def test_the_share_of_scans_counts_both_flows() -> None:
-    m = measure({"bulk": _samples(40, 4, 0.5, "bulk"), "daily": _samples(5, 1, 0.5, "daily", "scan")}, 3)
-    assert m.scan_share_of_pdfs == pytest.approx(5 / 45)
+def test_the_share_of_scans_is_each_flows_own() -> None:
+    archives = _samples(30, 4, 0.5, "bulk", "scan") + _samples(10, 4, 0.5, "bulk")
+    m = measure({"bulk": archives, "daily": _samples(40, 1, 0.5, "daily")}, 3)
+    assert m.scan_share_of_pdfs == {"bulk": pytest.approx(0.75), "daily": 0.0}
+    # Too few of its own: both flows' documents.
+    m = measure({"bulk": archives, "daily": _samples(5, 1, 0.5, "daily", "scan")}, 3)
+    assert m.scan_share_of_pdfs["daily"] == pytest.approx(35 / 45)
 
 
 def _measured(scan_share: float = 0.0) -> Measured:
     costs = Throughput({"einvoice": 0.5, "text_pdf": 1.0, "scan": 10.0}, 1)
-    return Measured({"daily": costs, "bulk": costs}, {"daily": 1.0, "bulk": 1.0}, scan_share)
+    return Measured({"daily": costs, "bulk": costs}, {"daily": 1.0, "bulk": 1.0},
+                    {"daily": scan_share, "bulk": scan_share})
 
 
 def test_pending_pdfs_are_costed_by_the_measured_share_of_scans() -> None:
