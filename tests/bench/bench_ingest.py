@@ -32,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
@@ -90,11 +89,8 @@ def baseline(settings: Settings, files: list[bytes]) -> float:
 
 def run(documents: int, batch: int, big_batch: int) -> dict[str, object]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
-    db_url, drop = services.fresh_postgres_db(services.postgres_url())
-    s3 = services.seaweedfs(tmp / "seaweedfs")
-    settings = Settings(data_dir=tmp / "data", database_url=db_url, broker_url=services.rabbitmq_url(),
-                        s3_endpoint=s3.endpoint, s3_access_key=s3.access_key, s3_secret_key=s3.secret_key,
-                        s3_bucket=f"bench-{uuid.uuid4().hex[:10]}", queue_prefix=f"bench{uuid.uuid4().hex[:6]}.")
+    settings, drop = services.services_settings(tmp)
+    db_url = settings.effective_database_url()
     migrate(db_url)
     store = open_store(settings)
     store.ensure_bucket()  # type: ignore[attr-defined]

@@ -134,11 +134,8 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=100_000)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-purge-"))
-    db_url, drop = services.fresh_postgres_db(services.postgres_url())
-    s3 = services.seaweedfs(tmp / "seaweedfs")
-    settings = Settings(data_dir=tmp / "data", database_url=db_url, s3_endpoint=s3.endpoint,
-                        s3_access_key=s3.access_key, s3_secret_key=s3.secret_key,
-                        s3_bucket=f"bench-{uuid.uuid4().hex[:10]}")
+    settings, drop = services.services_settings(tmp)
+    db_url = settings.effective_database_url()
     try:
         migrate(db_url)
         store = open_store(settings)

@@ -37,15 +37,6 @@ class Stack:
         return services.settings_env(self.settings)
 
 
-def _services_settings(tmp: Path) -> tuple[Settings, Callable[[], None]]:
-    db_url, drop = services.fresh_postgres_db(services.postgres_url())
-    s3 = services.seaweedfs(tmp / "seaweedfs")
-    settings = Settings(data_dir=tmp / "data", database_url=db_url, broker_url=services.rabbitmq_url(),
-                        s3_endpoint=s3.endpoint, s3_access_key=s3.access_key, s3_secret_key=s3.secret_key,
-                        s3_bucket=f"t-{uuid.uuid4().hex[:12]}", queue_prefix=f"t{uuid.uuid4().hex[:8]}.")
-    return settings, drop
-
-
 @pytest.fixture(scope="session", params=["embedded", "services"])
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp(request.param)
@@ -53,7 +44,7 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     if request.param == "embedded":
         settings = Settings(data_dir=tmp / "data", queue_prefix=f"t{uuid.uuid4().hex[:8]}.")
     else:
-        settings, cleanup = _services_settings(tmp)
+        settings, cleanup = services.services_settings(tmp)
     migrate(settings.effective_database_url())
     store = open_store(settings)
     ensure = getattr(store, "ensure_bucket", None)

@@ -115,11 +115,6 @@ def seaweedfs_endpoint(tmp_root: Path) -> S3Server:
     return _server
 
 
-def seaweedfs(root: Path) -> S3Server:
-    """Former name of :func:`seaweedfs_endpoint`, kept for existing callers."""
-    return seaweedfs_endpoint(root)
-
-
 def _configured() -> S3Server | None:
     endpoint = os.environ.get("BORDEREAU_TEST_S3_ENDPOINT")
     if not endpoint:
@@ -284,3 +279,17 @@ def fresh_postgres_db(base_url: str) -> tuple[str, Callable[[], None]]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return base_url.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+def services_settings(tmp: Path) -> tuple[Any, Callable[[], None]]:
+    """Settings on the real services, for tests and benchmarks: a fresh PostgreSQL
+    database, RabbitMQ, and SeaweedFS with a bucket and queue names of their own so
+    that runs sharing the servers never meet; and how to drop the database."""
+    from ingest.settings import Settings
+
+    db_url, drop = fresh_postgres_db(postgres_url())
+    s3 = seaweedfs_endpoint(tmp / "seaweedfs")
+    settings = Settings(data_dir=tmp / "data", database_url=db_url, broker_url=rabbitmq_url(),
+                        s3_endpoint=s3.endpoint, s3_access_key=s3.access_key, s3_secret_key=s3.secret_key,
+                        s3_bucket=f"t-{uuid.uuid4().hex[:12]}", queue_prefix=f"t{uuid.uuid4().hex[:8]}.")
+    return settings, drop
