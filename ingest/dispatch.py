@@ -28,6 +28,7 @@ from ingest import outbox
 from ingest.eta import busy_seconds
 from ingest.fairness import Cursor, Pending, group_pending, next_window, pipe_target, room
 from ingest.models import Batch, Document, DocumentState, Flow, utcnow
+from ingest.sla import recent_samples
 from ingest.tables_flow import DispatchCursor
 
 log = logging.getLogger(__name__)
@@ -50,16 +51,12 @@ class Round:
 
 
 def bulk_rate(session: Session) -> float | None:
-    """Bulk documents finished per busy second, over the last `RATE_SAMPLES` of the last hour;
+    """Bulk documents processed per busy second, over the last `RATE_SAMPLES` of the last hour;
     None when there were none."""
-    stmt = (select(Document.started_at, Document.finished_at)
-            .join(Batch, Batch.id == Document.batch_id)
-            .where(Batch.flow == Flow.bulk, Document.finished_at > utcnow() - RATE_HORIZON,  # type: ignore[operator]
-                   Document.started_at.is_not(None))  # type: ignore[union-attr]
-            .order_by(Document.finished_at.desc()).limit(RATE_SAMPLES))  # type: ignore[union-attr]
-    rows = session.exec(stmt).all()
-    busy = busy_seconds(((start, end) for start, end in rows if end >= start), RATE_IDLE_GAP_S)
-    return len(rows) / busy if rows and busy > 0 else None
+    since = utcnow() - RATE_HORIZON
+    recent = [s for s in recent_samples(session, Flow.bulk.value, RATE_SAMPLES) if s.finished_at > since]
+    busy = busy_seconds(((s.started_at, s.finished_at) for s in recent), RATE_IDLE_GAP_S)
+    return len(recent) / busy if busy > 0 else None
 
 
 def in_flight(session: Session) -> int:

@@ -36,18 +36,10 @@ OUTLIER_CAP = 10.0
 
 @dataclass(frozen=True)
 class Throughput:
-    """Worker-seconds per document of each kind, and the workers that share the load."""
+    """Worker-seconds per document of each kind. How many workers share the load (the capacity)
+    is measured apart: see `ingest.sla.parallelism`."""
 
     seconds_per_document: Mapping[str, float]
-    workers: int
-
-    @property
-    def capacity(self) -> float:
-        return float(self.workers)
-
-    def docs_per_second(self) -> dict[str, float]:
-        """Documents per second of each kind if the whole pool worked on that kind alone."""
-        return {kind: self.workers / s for kind, s in self.seconds_per_document.items()}
 
     def work(self, count_by_kind: Mapping[str, int]) -> Work:
         """The worker time of some documents, by kind."""
@@ -55,7 +47,7 @@ class Throughput:
         return Work(sum(count_by_kind.values()), seconds)
 
 
-def estimate_throughput(samples: Sequence[tuple[str, float]], workers: int) -> Throughput:
+def estimate_throughput(samples: Sequence[tuple[str, float]]) -> Throughput:
     """Throughput from recent completions `(kind, worker-seconds)`.
 
     Each kind's cost is the mean of its samples (each capped at `OUTLIER_CAP` times the kind's
@@ -63,8 +55,6 @@ def estimate_throughput(samples: Sequence[tuple[str, float]], workers: int) -> T
     hundred documents): a mean over that many is steady, and still follows a slower machine or
     heavier scans within minutes.
     """
-    if workers < 1:
-        raise ValueError(f"at least one worker is needed, not {workers}")
     by_kind: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for kind, seconds in samples:
         if kind not in by_kind:
@@ -73,7 +63,7 @@ def estimate_throughput(samples: Sequence[tuple[str, float]], workers: int) -> T
             raise ValueError(f"a duration cannot be negative: {seconds}")
         by_kind[kind].append(max(seconds, MIN_SECONDS))
     means = {kind: _capped_mean(values) if values else PRIOR_SECONDS[kind] for kind, values in by_kind.items()}
-    return Throughput(means, workers)
+    return Throughput(means)
 
 
 def _capped_mean(values: list[float]) -> float:

@@ -1,4 +1,3 @@
-import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,54 +21,45 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 # --- throughput ---------------------------------------------------------------------------
 
 def test_priors_before_any_measurement():
-    throughput = estimate_throughput([], workers=4)
-    assert throughput.seconds_per_document == PRIOR_SECONDS
-    assert throughput.capacity == 4.0
-    assert throughput.docs_per_second() == {"einvoice": 8.0, "text_pdf": 2.0, "scan": 0.2}
+    assert estimate_throughput([]).seconds_per_document == PRIOR_SECONDS
 
 
 def test_each_kind_is_the_mean_of_its_samples_or_its_prior():
-    throughput = estimate_throughput([("text_pdf", 4.0), ("text_pdf", 0.1)], workers=1)
+    throughput = estimate_throughput([("text_pdf", 4.0), ("text_pdf", 0.1)])
     assert throughput.seconds_per_document["text_pdf"] == pytest.approx(2.05)
     assert throughput.seconds_per_document["scan"] == PRIOR_SECONDS["scan"]
 
 
 def test_one_stuck_document_does_not_swing_the_mean():
     samples = [("text_pdf", 0.02)] * 399 + [("text_pdf", 300.0)]  # one ran into the time limit
-    cost = estimate_throughput(samples, workers=1).seconds_per_document["text_pdf"]
+    cost = estimate_throughput(samples).seconds_per_document["text_pdf"]
     assert cost == pytest.approx((399 * 0.02 + 10 * 0.02) / 400)
 
 
 def test_measurements_replace_the_prior():
-    throughput = estimate_throughput([("scan", 3.0)] * 200, workers=2)
-    assert throughput.seconds_per_document["scan"] == pytest.approx(3.0, rel=1e-3)
-    assert throughput.docs_per_second()["scan"] == pytest.approx(2 / 3, rel=1e-3)
+    assert estimate_throughput([("scan", 3.0)] * 200).seconds_per_document["scan"] == pytest.approx(3.0)
 
 
-def test_a_zero_duration_keeps_rates_finite():
-    throughput = estimate_throughput([("einvoice", 0.0)] * 1000, workers=1)
-    assert math.isfinite(throughput.docs_per_second()["einvoice"])
+def test_a_zero_duration_keeps_costs_positive():
+    assert estimate_throughput([("einvoice", 0.0)] * 1000).seconds_per_document["einvoice"] > 0
 
 
-@pytest.mark.parametrize(
-    ("samples", "workers"), [([("fax", 1.0)], 1), ([("scan", -1.0)], 1), ([], 0)]
-)
-def test_estimate_refuses_nonsense(samples, workers):
+@pytest.mark.parametrize("samples", [[("fax", 1.0)], [("scan", -1.0)]])
+def test_estimate_refuses_nonsense(samples):
     with pytest.raises(ValueError):
-        estimate_throughput(samples, workers)
+        estimate_throughput(samples)
 
 
 def test_work_of_a_mix_of_kinds():
-    throughput = estimate_throughput([], workers=1)
-    assert throughput.work({"scan": 10, "einvoice": 4}) == Work(14, 202.0)
+    assert estimate_throughput([]).work({"scan": 10, "einvoice": 4}) == Work(14, 202.0)
 
 
 def test_eta_follows_throughput_as_it_is_measured():
     counts = {"scan": 1000, "text_pdf": 500}
     etas = []
     for seconds in (20.0, 40.0, 10.0):  # the recent scans: at the prior, then slower, then faster
-        throughput = estimate_throughput([("scan", seconds)] * 100, workers=8)
-        etas.append(bulk_eta(NOW, throughput.work(counts), [], [], throughput.capacity))
+        throughput = estimate_throughput([("scan", seconds)] * 100)
+        etas.append(bulk_eta(NOW, throughput.work(counts), [], [], capacity=8))
     assert etas[0] == NOW + timedelta(seconds=(1000 * 20.0 + 500 * 2.0) / 8)
     assert etas[1] > etas[0] and etas[2] < etas[1]
     assert etas[2] == NOW + timedelta(seconds=(1000 * 10.0 + 500 * 2.0) / 8)

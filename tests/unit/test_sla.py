@@ -106,7 +106,7 @@ def test_the_share_of_scans_is_each_flows_own() -> None:
 
 
 def _measured(scan_share: float = 0.0) -> Measured:
-    costs = Throughput({"einvoice": 0.5, "text_pdf": 1.0, "scan": 10.0}, 1)
+    costs = Throughput({"einvoice": 0.5, "text_pdf": 1.0, "scan": 10.0})
     return Measured({"daily": costs, "bulk": costs}, {"daily": 1.0, "bulk": 1.0},
                     {"daily": scan_share, "bulk": scan_share})
 
