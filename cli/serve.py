@@ -60,8 +60,7 @@ def worker(concurrency: int = typer.Option(None, help="Processes working in para
     declare_queues(app)
     logical = [q.strip() for q in queues.split(",") if q.strip()]
     if logical == ["bulk"] and settings.bulk_worker_nice:
-        # Bulk work yields the CPU to daily work sharing the host (its pool inherits this):
-        # measured in bench_flow, it is what keeps daily latency flat behind an archive.
+        # Bulk work yields the CPU to daily work sharing the host (its pool inherits this).
         os.nice(settings.bulk_worker_nice)
     names = ",".join(queue_name(settings, q) for q in logical)
     argv = ["worker", "-Q", names, "--concurrency", str(concurrency or settings.worker_concurrency),
