@@ -178,10 +178,11 @@ def test_the_pipe_is_sized_from_the_measured_bulk_rate(
         stack: Stack, empty_pipe: None, account_factory: Callable[..., NewAccount]) -> None:
     acc = account_factory("Rated")
     _, done_batch = seed_bulk(stack, acc.account_id, 100)
-    # 100 documents, one after the other, half a second each: 2 documents per second. Dated just
-    # ahead of now, they are the most recent completions whatever earlier tests left.
-    t0 = utcnow() + timedelta(seconds=10)
+    # 100 documents, one after the other, half a second each: 2 documents per second. Dated after
+    # every completion earlier tests left (some date theirs ahead of now), they are the most recent.
     with Session(stack.engine) as session:
+        latest = session.exec(select(sa.func.max(Document.finished_at))).one()
+        t0 = max(utcnow(), latest or utcnow()) + timedelta(seconds=10)
         ids = session.exec(select(Document.id).where(Document.batch_id == done_batch)
                            .order_by(Document.filename)).all()
         for i, doc_id in enumerate(ids):

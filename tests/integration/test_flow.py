@@ -157,12 +157,12 @@ def _processed_sample(stack: Stack, account_id: str, dossier_id: str, seconds: f
                       finished_at=now, flow_reason="declared_bulk: samples")
         session.add(batch)
         session.flush()
-        for i in range(n):
-            end = now - timedelta(seconds=seconds * (n - 1 - i))
-            session.add(Document(account_id=account_id, dossier_id=dossier_id, batch_id=batch.id,
-                                 filename=f"s{i}.pdf", kind="pdf", sha256="0" * 64, size=1, object_key="k",
-                                 state=DocumentState.processed, text_chars=500, received_at=now,
-                                 started_at=end - timedelta(seconds=seconds), finished_at=end))
+        ends = [now - timedelta(seconds=seconds * (n - 1 - i)) for i in range(n)]
+        session.execute(sa.insert(Document), [  # one statement: a full window is thousands of rows
+            dict(id=str(uuid.uuid4()), account_id=account_id, dossier_id=dossier_id, batch_id=batch.id,
+                 filename=f"s{i}.pdf", kind="pdf", sha256="0" * 64, size=1, object_key="k",
+                 state=DocumentState.processed.value, attempts=0, text_chars=500, received_at=now,
+                 started_at=end - timedelta(seconds=seconds), finished_at=end) for i, end in enumerate(ends)])
         session.commit()
     return now
 
