@@ -113,11 +113,10 @@ def reclassify_batch(session: Session, batch: Batch, invoice_dates: Sequence[dat
     return change
 
 
-# Where processing leaves an invoice's date in `documents.facts`, in order of preference. The
-# invoice-understanding step owns that shape; until it writes one of these, nothing is dated
-# and no batch is reclassified.
 def reclassify_open_batches(engine: Engine, now: datetime) -> list[FlowChange]:
-    """The periodic job: every unfinished daily batch whose invoice dates now span months."""
+    """The periodic job: every unfinished daily batch whose invoice dates now span months.
+
+    The dates are those processing wrote in `documents.invoice_date` (`ingest.processing`)."""
     changes = []
     with Session(engine, expire_on_commit=False) as session:
         batches = session.exec(select(Batch).where(Batch.flow == Flow.daily,
