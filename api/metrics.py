@@ -9,8 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from ingest.classification import SlaState
-from ingest.models import Batch, Document, Flow, OutboxMessage
+from ingest.models import Batch, Document, Flow, OutboxMessage, utcnow
+from ingest.presence import live_slots
 from ingest.tables_flow import SlaBreach
+from workers.app import QUEUES
 
 
 class _DatabaseCollector:
@@ -29,7 +31,19 @@ class _DatabaseCollector:
         outbox = GaugeMetricFamily("bordereau_outbox_pending", "Task messages not yet published")
         outbox.add_metric([], pending)
         yield outbox
+        yield _worker_slots(self.engine)
         yield from _flow_metrics(self.engine)
+
+
+def _worker_slots(engine: Engine) -> GaugeMetricFamily:
+    """The pool each queue has now: a queue at 0 has nobody to work it (`ingest.presence`)."""
+    with engine.connect() as conn:
+        slots = live_slots(conn, utcnow())
+    gauge = GaugeMetricFamily("bordereau_worker_slots", "Pool processes of the workers that are up, by queue",
+                              labels=["queue"])
+    for queue in QUEUES:
+        gauge.add_metric([queue], slots.get(queue, 0))
+    return gauge
 
 
 def _flow_metrics(engine: Engine):  # type: ignore[no-untyped-def]

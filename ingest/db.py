@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -33,17 +34,20 @@ def import_tables() -> None:
             importlib.import_module(f"ingest.{info.name}")
 
 
-def make_engine(url: str, *, pre_ping: bool = True) -> Engine:
+def make_engine(url: str, *, pre_ping: bool = True, poolclass: type[Pool] | None = None) -> Engine:
     """An engine with a connection pool.
 
     ``pre_ping`` tests every connection as it leaves the pool (a round trip), so a
     request never meets a connection the database dropped while it idled. Workers
     turn it off: a task that meets one fails with a transient error and is retried,
     and that first failure makes SQLAlchemy discard the whole stale pool; the ping
-    would cost two round trips on every document.
+    would cost two round trips on every document. ``poolclass=NullPool`` for a
+    process that must hold no connection between uses.
     """
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, poolclass)
+    if poolclass is not None:
+        return sa.create_engine(url, poolclass=poolclass)
     return sa.create_engine(url, pool_pre_ping=pre_ping, pool_size=5, max_overflow=10)
 
 
@@ -55,11 +59,12 @@ def autocommit(engine: Engine) -> Iterator[sa.Connection]:
         yield conn
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, poolclass: type[Pool] | None = None) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    pool = {"poolclass": poolclass} if poolclass is not None else {}
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]

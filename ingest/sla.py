@@ -10,7 +10,7 @@ their `finished_at`; a daily batch past due records its late documents in `sla_b
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from ingest.classification import SlaState
 from ingest.eta import Throughput, Work, bulk_eta, busy_seconds, estimate_throughput, expected_at
 from ingest.models import Batch, Document, DocumentState, Flow, utcnow
+from ingest.presence import live_slots
 from ingest.tables_flow import SlaBreach
 
 # Recent completions of each flow read to measure its throughput: a minute of a busy pool of
@@ -29,11 +30,15 @@ from ingest.tables_flow import SlaBreach
 # housekeeping from one ETA to the next: bench_flow's estimate at 10 % of an archive ranged from
 # -2 % to +19 % between two runs.
 SAMPLE_DOCUMENTS = 2000
-MIN_PARALLEL_SAMPLES = 20  # fewer than this: use the configured worker count
+MIN_PARALLEL_SAMPLES = 20  # fewer than this: use the live pool, or the configured worker count
 # A flow with fewer completions of its own than this is costed on the other flow's: the same
-# documents on the same kind of workers, but not the same load. In bench_flow an archive then ran
-# at 0.82 to 1.04 of the rate daily work had shown alone (first estimates -22 % to +14 % off); no
-# fixed correction fitted every run, so none is applied, and the flow's own figures replace the
+# documents on the same kind of workers, but not the same load, and its pool's width scaled to the
+# flow's own pool (`measure`). In bench_flow, one process in each pool, an archive then ran at 0.82
+# to 1.04 of the rate daily work had shown alone on one machine (first estimates -22 % to +14 %
+# off), and the first estimates were -3 % to -6 % off on another; no fixed correction fitted every
+# run, so none is applied. With two daily processes and one bulk, the scaled first estimate was
+# +31 % off (-34 % unscaled): on a shared host a process's time per document also depends on how
+# many processes share its CPUs, which nothing here knows. The flow's own figures replace the
 # borrowed ones after its first 20 documents.
 MIN_OWN_SAMPLES = 20
 IDLE_GAP_S = 2.0  # a pause longer than this between documents is idle time, not overhead
@@ -101,19 +106,40 @@ def parallelism(samples: list[Sample]) -> float | None:
     return max(sum(s.seconds for s in samples) / busy, 0.05)
 
 
-def measure(samples: Mapping[str, list[Sample]], fallback_workers: int) -> Measured:
+def measure(samples: Mapping[str, list[Sample]], fallback_workers: int,
+            slots: Mapping[str, int] | None = None) -> Measured:
     """Each flow's model from its own recent samples, or, with fewer than `MIN_OWN_SAMPLES`, from
-    both flows' samples; priors when nothing was measured."""
+    both flows' samples; priors when nothing was measured.
+
+    `slots`: the live pool processes of each flow (`ingest.presence.live_slots`). A borrowed
+    effective width is scaled by them, since the other flow's pool is not this one's; a flow with
+    nothing measured gets its slot count. `fallback_workers` stands in for unknown slots.
+    """
     workers = max(1, fallback_workers)
+    slots = slots or {}
     everything = [s for flow_samples in samples.values() for s in flow_samples]
     throughput, capacity, share = {}, {}, {}
     for flow in (Flow.daily.value, Flow.bulk.value):
         own = samples.get(flow, [])
-        basis = own if len(own) >= MIN_OWN_SAMPLES else everything
+        borrowed = len(own) < MIN_OWN_SAMPLES
+        basis = everything if borrowed else own
         throughput[flow] = estimate_throughput([(s.kind, s.seconds) for s in basis])
-        capacity[flow] = parallelism(basis) or float(workers)
+        width = parallelism(basis)
+        if width is not None and borrowed and _knows_slots(basis, flow, slots):
+            width = width / _lender_slots(basis, slots) * slots[flow]
+        capacity[flow] = width or float(slots.get(flow) or workers)
         share[flow] = _scan_share(basis)
     return Measured(throughput, capacity, share)
+
+
+def _knows_slots(basis: list[Sample], flow: str, slots: Mapping[str, int]) -> bool:
+    return slots.get(flow, 0) > 0 and all(slots.get(s.flow, 0) > 0 for s in basis)
+
+
+def _lender_slots(basis: list[Sample], slots: Mapping[str, int]) -> float:
+    """The pool the borrowed samples ran on: each flow's slots, weighted by its share of them."""
+    counts = Counter(s.flow for s in basis)
+    return sum(slots[f] * n for f, n in counts.items()) / sum(counts.values())
 
 
 def _scan_share(samples: list[Sample]) -> float:
@@ -221,7 +247,9 @@ def recompute(engine: Engine, *, margin: timedelta, fallback_workers: int, now: 
     now = now or utcnow()
     wanted = set(only) if only is not None else None
     with Session(engine, expire_on_commit=False) as session:
-        measured = measure(samples_by_flow(session), fallback_workers)
+        # Who is up is a question about the present, whatever `now` the ETAs are computed at.
+        slots = live_slots(session.connection(), utcnow())
+        measured = measure(samples_by_flow(session), fallback_workers, slots)
         open_ = open_batches(session, measured)
         etas = bulk_etas(now, open_, measured.capacity[Flow.bulk.value])
         etas.update(daily_expected(now, open_, measured.capacity[Flow.daily.value]))

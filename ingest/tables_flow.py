@@ -1,4 +1,5 @@
-"""Tables of the daily/bulk flow: the dispatcher's cursor, flow changes, SLA breaches."""
+"""Tables of the daily/bulk flow: the dispatcher's cursor, flow changes, SLA breaches, the
+workers that are up."""
 
 from __future__ import annotations
 
@@ -49,3 +50,18 @@ class SlaBreach(SQLModel, table=True):
     account_id: str = Field(foreign_key="accounts.id", index=True)
     due_at: datetime = instant()
     recorded_at: datetime = instant(default=True, index=True)
+
+
+class WorkerPresence(SQLModel, table=True):
+    """A worker process that is up: which logical queues it consumes, with how many pool processes.
+
+    Written by the worker itself when it starts and every `ingest.presence.HEARTBEAT_S` after,
+    deleted when it stops; a killed worker's row goes stale and is ignored, then pruned.
+    """
+
+    __tablename__ = "worker_presence"
+    node: str = Field(primary_key=True, max_length=200)
+    queues: str = Field(max_length=100)  # logical names, comma-separated: "daily,ops", "bulk"
+    concurrency: int
+    started_at: datetime = instant()
+    seen_at: datetime = instant(index=True)

@@ -94,6 +94,9 @@ def create_app(settings: Settings) -> Celery:
         include=task_modules(),
     )
     app.conf.bordereau_settings = settings
+    from workers.presence import Presence  # it reads QUEUES and queue_name from here
+
+    app.steps["worker"].add(Presence)
     return app
 
 

@@ -90,10 +90,27 @@ def test_a_flow_without_samples_borrows_the_others() -> None:
     assert m.throughput["bulk"].seconds_per_document["text_pdf"] < 5.0
 
 
-def test_without_any_sample_the_priors_and_the_configured_workers_are_used() -> None:
+def test_a_borrowed_width_is_scaled_to_the_live_pool_of_the_flow() -> None:
+    # Four daily processes measured fully busy; the bulk pool that will take the archive has two.
+    daily = _samples(40, 4, 0.2, "daily")
+    m = measure({"daily": daily, "bulk": []}, fallback_workers=3, slots={"daily": 4, "ops": 4, "bulk": 2})
+    assert m.capacity["daily"] == pytest.approx(4.0, rel=0.05)
+    assert m.capacity["bulk"] == pytest.approx(2.0, rel=0.05)
+    # The flow's own measurements are not rescaled: they were taken on its pool.
+    bulk = _samples(40, 3, 0.5, "bulk")
+    m = measure({"daily": daily, "bulk": bulk}, fallback_workers=3, slots={"daily": 4, "bulk": 2})
+    assert m.capacity["bulk"] == pytest.approx(3.0, rel=0.05)
+    # A pool not known (no worker heard from) leaves the borrowed width as measured.
+    m = measure({"daily": daily, "bulk": []}, fallback_workers=3, slots={"bulk": 2})
+    assert m.capacity["bulk"] == pytest.approx(4.0, rel=0.05)
+
+
+def test_without_any_sample_the_live_pool_or_the_configured_workers_are_used() -> None:
     m = measure({"daily": [], "bulk": []}, fallback_workers=3)
     assert m.capacity == {"daily": 3.0, "bulk": 3.0}
     assert m.throughput["bulk"].seconds_per_document == PRIOR_SECONDS
+    m = measure({"daily": [], "bulk": []}, fallback_workers=3, slots={"daily": 4, "bulk": 1})
+    assert m.capacity == {"daily": 4.0, "bulk": 1.0}
 
 
 def test_the_share_of_scans_is_each_flows_own() -> None:

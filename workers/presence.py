@@ -1,0 +1,61 @@
+"""A worker's presence (`ingest.presence`): announced from its main process, on the worker's timer.
+
+The main process, not the pool, so a pool busy with long documents still announces. It keeps no
+database connection open between heartbeats (no pool): the prefork pool forks replacement
+children from this process at any time, and they must not inherit a live connection.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from celery import bootsteps
+from sqlalchemy.pool import NullPool
+
+from ingest import presence
+from ingest.db import make_engine
+from ingest.models import utcnow
+from workers.app import QUEUES, queue_name
+
+log = logging.getLogger(__name__)
+
+
+class Presence(bootsteps.StartStopStep):
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, worker: Any, **kwargs: Any) -> None:
+        super().__init__(worker, **kwargs)
+        self.tref: Any = None
+        self.engine: sa.Engine | None = None
+
+    def start(self, worker: Any) -> None:
+        settings = worker.app.conf.bordereau_settings
+        consumed = set(worker.app.amqp.queues.consume_from or {})
+        self.queues = [q for q in QUEUES if queue_name(settings, q) in consumed]
+        self.engine = make_engine(settings.effective_database_url(), poolclass=NullPool)
+        self._announce(worker)
+        self.tref = worker.timer.call_repeatedly(presence.HEARTBEAT_S, self._announce, (worker,), priority=10)
+
+    def stop(self, worker: Any) -> None:
+        if self.tref is not None:
+            worker.timer.cancel(self.tref)
+            self.tref = None
+        if self.engine is not None:
+            try:
+                presence.withdraw(self.engine, worker.hostname)
+            except sa.exc.SQLAlchemyError as exc:  # it goes stale instead
+                log.warning("could not withdraw the worker's presence: %s", type(exc).__name__)
+            self.engine.dispose()
+            self.engine = None
+
+    def _announce(self, worker: Any) -> None:
+        if self.engine is None:
+            return
+        try:
+            presence.announce(self.engine, worker.hostname, self.queues, worker.concurrency, utcnow())
+        except sa.exc.SQLAlchemyError as exc:
+            # The database is away: the next heartbeat tries again; meanwhile the ETAs fall
+            # back to measured figures. Never a reason to stop working.
+            log.warning("could not announce the worker's presence: %s", type(exc).__name__)
