@@ -2,21 +2,22 @@
 
 Each file part goes straight to its own temporary file as the bytes arrive, so
 a batch of hundreds of files never sits in memory (Starlette's form parser keeps
-every part under 1 MiB in memory until the whole form is read). Text fields are
-small and capped.
+every part under 1 MiB in memory until the whole form is read). It is hashed and
+its first bytes kept on the way (`ingest.spool.Spooler`): intake checks and
+stores that file as it is, where it used to copy it once more to hash it. Text
+fields are small and capped.
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from api.problems import Problem
+from ingest.spool import Spooled, Spooler
 
 MAX_FIELD_BYTES = 64 * 1024
 
@@ -24,21 +25,23 @@ MAX_FIELD_BYTES = 64 * 1024
 @dataclass
 class Form:
     fields: dict[str, str] = field(default_factory=dict)
-    files: list[tuple[str, IO[bytes]]] = field(default_factory=list)
+    files: list[tuple[str, Spooled]] = field(default_factory=list)
 
     def close(self) -> None:
-        for _, fh in self.files:
-            fh.close()
+        """Delete the files' temporary copies."""
+        for _, spooled in self.files:
+            spooled.discard()
 
 
 class _Collector:
-    def __init__(self, file_field: str, max_files: int, tmp_dir: Path | None):
+    def __init__(self, file_field: str, max_files: int, max_file_bytes: int | None, tmp_dir: Path | None):
         self.form = Form()
         self.file_field, self.max_files, self.tmp_dir = file_field, max_files, tmp_dir
+        self.max_file_bytes = max_file_bytes
         self._header_field = b""
         self._headers: dict[bytes, bytes] = {}
-        self._name = ""
-        self._file: IO[bytes] | None = None
+        self._name = self._filename = ""
+        self._file: Spooler | None = None
         self._value = bytearray()
 
     def on_part_begin(self) -> None:
@@ -64,8 +67,8 @@ class _Collector:
             raise Problem(422, "unexpected_file", f"File parts go in the '{self.file_field}' field.")
         if len(self.form.files) >= self.max_files:
             raise Problem(413, "too_many_files", f"A batch holds at most {self.max_files} files.")
-        self._file = tempfile.TemporaryFile(dir=self.tmp_dir)
-        self.form.files.append((filename.decode("utf-8", "replace") or "unnamed", self._file))
+        self._filename = filename.decode("utf-8", "replace") or "unnamed"
+        self._file = Spooler(self.max_file_bytes, self.tmp_dir)
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._file is not None:
@@ -77,17 +80,30 @@ class _Collector:
 
     def on_part_end(self) -> None:
         if self._file is not None:
-            self._file.seek(0)
+            self.form.files.append((self._filename, self._file.finish()))
+            self._file = None
         else:
             self.form.fields[self._name] = self._value.decode("utf-8", "replace")
 
+    @property
+    def unfinished_file(self) -> bool:
+        return self._file is not None
 
-async def read_form(request: Request, *, file_field: str, max_files: int, tmp_dir: Path | None = None) -> Form:
+    def abort(self) -> None:
+        if self._file is not None:
+            self._file.abort()
+        self.form.close()
+
+
+async def read_form(request: Request, *, file_field: str, max_files: int, max_file_bytes: int | None = None,
+                    tmp_dir: Path | None = None) -> Form:
+    """The form's text fields and its files, each spooled to disk; past `max_file_bytes` a file
+    is only counted (`Spooled.truncated`). The caller closes the form."""
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
         raise Problem(415, "not_multipart", "Send the batch as multipart/form-data.")
-    collector = _Collector(file_field, max_files, tmp_dir)
+    collector = _Collector(file_field, max_files, max_file_bytes, tmp_dir)
     callbacks = {name: getattr(collector, name) for name in (
         "on_part_begin", "on_part_data", "on_part_end", "on_header_field", "on_header_value",
         "on_header_end", "on_headers_finished")}
@@ -96,7 +112,9 @@ async def read_form(request: Request, *, file_field: str, max_files: int, tmp_di
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
+        if collector.unfinished_file:
+            raise Problem(400, "malformed_multipart", "The multipart body ended inside a file.")
     except BaseException:
-        collector.form.close()
+        collector.abort()
         raise
     return collector.form

@@ -53,8 +53,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Upload:
+    """A file of the batch: a stream to spool, or a file already spooled as it arrived (the API's
+    multipart reader does so), which is checked and stored as it is."""
+
     filename: str
-    stream: BinaryIO
+    content: BinaryIO | Spooled
 
 
 @dataclass
@@ -160,7 +163,8 @@ def _sort_uploads(uploads: Iterable[Upload], limits: Limits, tmp_dir: Path | Non
 
 def _check_upload(upload: Upload, limits: Limits, tmp_dir: Path | None,
                   cleanup: ExitStack) -> Iterator[tuple[str, _Accepted | DocumentRejected]]:
-    spooled = spool(upload.stream, limits.max_file_bytes, tmp_dir)
+    content = upload.content
+    spooled = content if isinstance(content, Spooled) else spool(content, limits.max_file_bytes, tmp_dir)
     cleanup.callback(spooled.discard)
     try:
         kind = _check_spooled(spooled, limits)
@@ -204,7 +208,7 @@ def _archive_entries(archive_name: str, path: Path, limits: Limits, tmp_dir: Pat
 def _check_spooled(spooled: Spooled, limits: Limits) -> Kind:
     if spooled.size == 0:
         raise DocumentRejected(Reason.empty_file, "The file is empty.")
-    if spooled.truncated:
+    if spooled.truncated or spooled.size > limits.max_file_bytes:  # spooled by a caller with another limit
         raise DocumentRejected(Reason.too_large, f"The file is larger than the limit of "
                                f"{human_size(limits.max_file_bytes)}.")
     kind = sniff(spooled.head)

@@ -116,14 +116,14 @@ async def create_batch(request: Request, principal: PrincipalDep, services: Serv
     settings = services.settings
     try:
         form = await read_form(request, file_field="files", max_files=settings.max_batch_files,
-                               tmp_dir=settings.resolved_tmp_dir())
+                               max_file_bytes=settings.max_file_bytes, tmp_dir=settings.resolved_tmp_dir())
     except MultipartParseError as exc:
         raise Problem(400, "malformed_multipart", f"The multipart body could not be read: {exc}.") from exc
     try:
         dossier_id = form.fields.get("dossier_id", "").strip()
         if not dossier_id:
             raise Problem(422, "dossier_required", "The form field 'dossier_id' is required.")
-        uploads = [Upload(name, fh) for name, fh in form.files]
+        uploads = [Upload(name, spooled) for name, spooled in form.files]
         receipt = await run_in_threadpool(
             receive_batch, services.engine, services.store, services.limits, principal, dossier_id, uploads,
             flow=form.fields.get("flow") or None, idempotency_key=request.headers.get("idempotency-key"),

@@ -36,6 +36,7 @@ from ingest import support_requests as support
 from ingest import support_rules as rules
 from ingest.accounts import Principal
 from ingest.models import utcnow
+from ingest.spool import Spooled
 from ingest.store import StoreUnavailable
 from ingest.store.base import COPY_CHUNK
 
@@ -148,13 +149,12 @@ class _CappedBody:
             yield chunk
 
 
-def _store_one(services: ServicesDep, principal: Principal, request_id: str, name: str, fh: Any) -> Any:
-    size = fh.seek(0, 2)
-    fh.seek(0)
+def _store_one(services: ServicesDep, principal: Principal, request_id: str, name: str,
+               spooled: Spooled) -> Any:
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    with Session(services.engine, expire_on_commit=False) as session:
-        return _run(support.add_attachment, session, services.store, principal, request_id, name, fh, size,
-                    content_type)
+    with Session(services.engine, expire_on_commit=False) as session, spooled.path.open("rb") as fh:
+        return _run(support.add_attachment, session, services.store, principal, request_id, name, fh,
+                    spooled.size, content_type)
 
 
 @router.post("/{request_id}/attachments", status_code=201, response_model=list[AttachmentPublic],
@@ -177,8 +177,8 @@ async def add_attachments(request_id: str, request: Request, principal: Principa
     try:
         if not form.files:
             raise Problem(422, "no_file", "Send one or more files in the form field 'files'.")
-        stored = [await run_in_threadpool(_store_one, services, principal, request_id, name, fh)
-                  for name, fh in form.files]
+        stored = [await run_in_threadpool(_store_one, services, principal, request_id, name, spooled)
+                  for name, spooled in form.files]
     except StoreUnavailable as exc:
         raise Problem(503, "store_unavailable", "The object store is unreachable; send the file again.") from exc
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -129,3 +130,25 @@ def test_bad_requests_get_problem_details(client: TestClient, tenant: Tenant) ->
     assert not_multipart.status_code == 415 and not_multipart.json()["code"] == "not_multipart"
     bad_flow = post_batch(client, tenant, [("a.pdf", text_pdf())], flow="urgent")
     assert bad_flow.status_code == 422 and bad_flow.json()["code"] == "invalid_flow"
+
+
+def _spooled_files(stack) -> set[Path]:  # type: ignore[no-untyped-def]
+    return set(stack.settings.resolved_tmp_dir().glob("upload-*"))
+
+
+def test_uploads_leave_no_temporary_file_and_a_cut_body_is_refused_whole(
+        stack, client: TestClient, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+    before = _spooled_files(stack)
+    ok = post_batch(client, tenant, [("a.pdf", text_pdf()), ("b.zip", zip_of({"c.pdf": text_pdf("Facture C")}))])
+    assert ok.status_code == 202 and len(ok.json()["documents"]) == 2
+    unknown = client.post("/v1/batches", data={"dossier_id": "nope"}, files=[("files", ("a.pdf", text_pdf()))],
+                          headers=tenant.headers)
+    assert unknown.status_code == 404
+    # The connection dropped inside a file: that file is not half a document, nothing is recorded.
+    cut = (b'--XX\r\nContent-Disposition: form-data; name="dossier_id"\r\n\r\n' + tenant.dossier_id.encode()
+           + b'\r\n--XX\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\n\r\n'
+           + text_pdf()[:200])
+    resp = client.post("/v1/batches", content=cut, headers={
+        **tenant.headers, "Content-Type": "multipart/form-data; boundary=XX"})
+    assert (resp.status_code, resp.json()["code"]) == (400, "malformed_multipart")
+    assert _spooled_files(stack) == before
