@@ -9,6 +9,9 @@ again (``ingest.requeue``).
 
 Statements here are plain SQL on a connection, not ORM sessions: they run for
 every document, and a claim is one statement in autocommit (one round trip).
+They are built once and executed with parameters (an UPDATE's SET clause comes
+from the parameters' names): building a statement and keying it for the compiled
+cache cost 0.5 ms of CPU each time, four times what running it cost once built.
 """
 
 from __future__ import annotations
@@ -64,6 +67,38 @@ def _holder_dead(holder: str | None) -> bool:
     return False
 
 
+_DOCS = Document.__table__  # type: ignore[attr-defined]
+_CLAIM_RETURNS = (_DOCS.c.attempts, _DOCS.c.object_key, _DOCS.c.kind, _DOCS.c.dossier_id, _DOCS.c.received_at,
+                  _DOCS.c.account_id, _DOCS.c.sha256)
+
+
+def _claim_statement(condition: Any) -> sa.Update:
+    return (sa.update(_DOCS).where(_DOCS.c.id == sa.bindparam("_document_id"), condition)
+            .values(state=DocumentState.processing.value, claim_token=sa.bindparam("_token"),
+                    claimed_by=sa.bindparam("_holder"), lease_until=sa.bindparam("_lease_until"),
+                    attempts=_DOCS.c.attempts + 1, started_at=sa.bindparam("_started_at"))
+            .returning(*_CLAIM_RETURNS))
+
+
+_CLAIM = _claim_statement(sa.or_(
+    _DOCS.c.state.in_([DocumentState.received.value, DocumentState.queued.value]),
+    sa.and_(_DOCS.c.state == DocumentState.processing.value,
+            sa.or_(_DOCS.c.lease_until < sa.bindparam("_now"), sa.bindparam("_redelivered", type_=sa.Boolean)))))
+# Compare-and-set on a dead holder's token: one taker wins.
+_TAKE_OVER = _claim_statement(_DOCS.c.claim_token == sa.bindparam("_dead_token"))
+_HELD = sa.update(_DOCS).where(_DOCS.c.id == sa.bindparam("_document_id"),
+                               _DOCS.c.claim_token == sa.bindparam("_held_token"))
+_BY_ID = sa.update(_DOCS).where(_DOCS.c.id == sa.bindparam("_document_id"))
+_COLUMNS = frozenset(_DOCS.c.keys())
+
+
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    """`values`, checked: a parameter that names no column would be silently left out of the SET."""
+    if unknown := values.keys() - _COLUMNS:
+        raise ValueError(f"documents has no column {sorted(unknown)}")
+    return values
+
+
 def claim(engine: Engine, document_id: str, *, lease: timedelta, redelivered: bool = False) -> Claim | None:
     """Take the document for processing, or None when it is final or held.
 
@@ -71,28 +106,18 @@ def claim(engine: Engine, document_id: str, *, lease: timedelta, redelivered: bo
     the message was redelivered (its worker died), or when the holder was a
     process of this host that no longer exists.
     """
-    now = utcnow()
-    claimable = sa.or_(
-        Document.state.in_([DocumentState.received, DocumentState.queued]),  # type: ignore[attr-defined]
-        sa.and_(Document.state == DocumentState.processing,
-                sa.or_(Document.lease_until < now, sa.literal(redelivered))),  # type: ignore[operator]
-    )
-    held = _claim_where(engine, document_id, claimable, lease)
+    held = _claim_where(engine, document_id, _CLAIM, lease, {"_now": utcnow(), "_redelivered": redelivered})
     if held is None:
         held = _take_over_from_dead(engine, document_id, lease)
     return held
 
 
-def _claim_where(engine: Engine, document_id: str, condition: Any, lease: timedelta) -> Claim | None:
-    now = utcnow()
-    token = str(uuid.uuid4())
-    stmt = (sa.update(Document).where(Document.id == document_id, condition)
-            .values(state=DocumentState.processing, claim_token=token, claimed_by=holder_id(),
-                    lease_until=now + lease, attempts=Document.attempts + 1, started_at=now))
-    stmt = stmt.returning(Document.attempts, Document.object_key, Document.kind, Document.dossier_id,
-                          Document.received_at, Document.account_id, Document.sha256)
+def _claim_where(engine: Engine, document_id: str, stmt: sa.Update, lease: timedelta,
+                 params: dict[str, Any]) -> Claim | None:
+    now, token = utcnow(), str(uuid.uuid4())
     with autocommit(engine) as conn:
-        row = conn.execute(stmt).first()
+        row = conn.execute(stmt, {"_document_id": document_id, "_token": token, "_holder": holder_id(),
+                                  "_lease_until": now + lease, "_started_at": now, **params}).first()
     if row is None:
         return None
     return Claim(document_id, token, row.attempts, row.object_key, row.kind, row.dossier_id, row.received_at,
@@ -101,12 +126,11 @@ def _claim_where(engine: Engine, document_id: str, condition: Any, lease: timede
 
 def _take_over_from_dead(engine: Engine, document_id: str, lease: timedelta) -> Claim | None:
     with autocommit(engine) as conn:
-        row = conn.execute(sa.select(Document.state, Document.claimed_by, Document.claim_token)
-                           .where(Document.id == document_id)).first()
+        row = conn.execute(sa.select(_DOCS.c.state, _DOCS.c.claimed_by, _DOCS.c.claim_token)
+                           .where(_DOCS.c.id == document_id)).first()
     if row is None or row.state != DocumentState.processing or not _holder_dead(row.claimed_by):
         return None
-    # Compare-and-set on the dead holder's token: one taker wins.
-    return _claim_where(engine, document_id, Document.claim_token == row.claim_token, lease)
+    return _claim_where(engine, document_id, _TAKE_OVER, lease, {"_dead_token": row.claim_token})
 
 
 def finish(engine: Engine, held: Claim, state: DocumentState, **values: Any) -> bool:
@@ -124,23 +148,31 @@ def finish(engine: Engine, held: Claim, state: DocumentState, **values: Any) -> 
 
 def write_outcome(conn: Connection, held: Claim, state: DocumentState, **values: Any) -> bool:
     """Record the outcome and drop the claim, if the claim is still ours."""
-    stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
-            .values(state=state, claim_token=None, claimed_by=None, lease_until=None, finished_at=utcnow(),
-                    **values))
-    return conn.execute(stmt).rowcount == 1
+    result = conn.execute(_HELD, {"_document_id": held.document_id, "_held_token": held.token,
+                                  "state": state.value, "claim_token": None, "claimed_by": None,
+                                  "lease_until": None, "finished_at": utcnow(), **_columns(values)})
+    return result.rowcount == 1
+
+
+def set_values(conn: Connection, document_id: str, **values: Any) -> None:
+    """Set columns of a document, claim or not (the caller holds it, or locks what matters)."""
+    conn.execute(_BY_ID, {"_document_id": document_id, **_columns(values)})
+
+
+_USAGE = UsageRecord.__table__  # type: ignore[attr-defined]
+_COUNT = {dialect: insert(_USAGE).on_conflict_do_nothing(index_elements=["document_id"])
+          for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 
 
 def count_usage(conn: Connection, held: Claim) -> None:
     """One usage row for the document; a second attempt to count it changes nothing."""
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(insert(UsageRecord).values(document_id=held.document_id, account_id=held.account_id,
-                                            dossier_id=held.dossier_id, counted_at=utcnow())
-                 .on_conflict_do_nothing(index_elements=["document_id"]))
+    conn.execute(_COUNT[conn.dialect.name], {"document_id": held.document_id, "account_id": held.account_id,
+                                             "dossier_id": held.dossier_id, "counted_at": utcnow()})
 
 
 def release(engine: Engine, held: Claim) -> None:
     """Give the document back to the queue after a transient fault (best effort)."""
-    stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
-            .values(state=DocumentState.queued, claim_token=None, claimed_by=None, lease_until=None))
     with autocommit(engine) as conn:
-        conn.execute(stmt)
+        conn.execute(_HELD, {"_document_id": held.document_id, "_held_token": held.token,
+                             "state": DocumentState.queued.value, "claim_token": None, "claimed_by": None,
+                             "lease_until": None})

@@ -61,14 +61,19 @@ def invoice_key(fields: dict[str, Field]) -> str | None:
     return f"{supplier}|{compact_number}|{total.value}"[:300]
 
 
+# Statements run for every finished document are built once (see `ingest.claims`). The select
+# list is evaluated left to right: the locks are taken in the order of the parameters.
+_LOCKS = {n: sa.select(*(sa.func.pg_advisory_xact_lock(sa.bindparam(f"k{i}", type_=sa.BigInteger))
+                         for i in range(n))) for n in (1, 2)}
+
+
 def lock_matches(conn: Connection, dossier_id: str, sha256: str, invoice_key: str | None) -> None:
     """Serialise the finishing transactions that could match this document (see above)."""
     if conn.dialect.name != "postgresql":
         return
     keys = sorted({_lock_key(dossier_id, "sha256", sha256)}
                   | ({_lock_key(dossier_id, "invoice", invoice_key)} if invoice_key else set()))
-    # The select list is evaluated left to right: the locks are taken in key order.
-    conn.execute(sa.select(*(sa.func.pg_advisory_xact_lock(k) for k in keys)))
+    conn.execute(_LOCKS[len(keys)], {f"k{i}": key for i, key in enumerate(keys)})
 
 
 def _lock_key(dossier_id: str, what: str, value: str) -> int:
@@ -83,18 +88,29 @@ def _lock_key(dossier_id: str, what: str, value: str) -> int:
 _IS_ORIGINAL = sa.text(f"documents.state = '{DocumentState.processed.value}' AND documents.duplicate_of IS NULL")
 
 
+def _original_query(by_invoice_key: bool) -> sa.Select[Any]:
+    docs = Document.__table__  # type: ignore[attr-defined]
+    same = docs.c.sha256 == sa.bindparam("sha256")
+    if by_invoice_key:
+        same = sa.or_(same, docs.c.invoice_key == sa.bindparam("invoice_key"))
+    return (sa.select(docs.c.id, docs.c.filename, docs.c.sha256)
+            .where(docs.c.dossier_id == sa.bindparam("dossier_id"), docs.c.id != sa.bindparam("document_id"),
+                   _IS_ORIGINAL, same)
+            .order_by(docs.c.received_at, docs.c.id).limit(1))
+
+
+_ORIGINAL = {by_key: _original_query(by_key) for by_key in (False, True)}
+
+
 def find_original(conn: Connection, dossier_id: str, document_id: str, sha256: str,
                   invoice_key: str | None) -> Row[Any] | None:
     """The earliest received processed, non-duplicate document of the dossier that
     this one repeats (same bytes, or same invoice key): its id, filename and sha256;
     None when this one is the first."""
-    same = Document.sha256 == sha256
+    params = {"dossier_id": dossier_id, "document_id": document_id, "sha256": sha256}
     if invoice_key:
-        same = sa.or_(same, Document.invoice_key == invoice_key)
-    stmt = (sa.select(Document.id, Document.filename, Document.sha256)
-            .where(Document.dossier_id == dossier_id, Document.id != document_id, _IS_ORIGINAL, same)
-            .order_by(Document.received_at, Document.id).limit(1))
-    return conn.execute(stmt).first()
+        params["invoice_key"] = invoice_key
+    return conn.execute(_ORIGINAL[bool(invoice_key)], params).first()
 
 
 def duplicate_values(sha256: str, flags: list[dict[str, Any]], original: Row[Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from ingest.documents.ocr import OcrConfig, OcrOutcome, OcrUnavailable, check_av
 from ingest.documents.reasons import DocumentRejected
 from ingest.documents.sniff import Kind
 from ingest.documents.understand import Understanding, understand
-from ingest.claims import Claim, claim, count_usage, finish, release, write_outcome
+from ingest.claims import Claim, claim, count_usage, finish, release, set_values, write_outcome
 from ingest.models import Document, DocumentState, utcnow
 from ingest.spool import spool
 from ingest.store import ObjectStore, StoreUnavailable, derivative_key
@@ -192,8 +192,8 @@ def finish_processed(engine: Engine, held: Claim, **values: Any) -> bool:
         if original is None:
             count_usage(conn, held)
         else:
-            conn.execute(sa.update(Document).where(Document.id == held.document_id).values(
-                **duplicates.duplicate_values(held.sha256, values.get("flags") or [], original)))
+            set_values(conn, held.document_id,
+                       **duplicates.duplicate_values(held.sha256, values.get("flags") or [], original))
     return True
 
 
