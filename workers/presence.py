@@ -22,6 +22,19 @@ from workers.app import QUEUES, queue_name
 log = logging.getLogger(__name__)
 
 
+HEARTBEAT_TIMEOUT_S = 5
+
+
+def _engine(url: str) -> sa.Engine:
+    """No pool, and on PostgreSQL bounded waits: on RabbitMQ the heartbeat runs in the worker's
+    event loop, which must not hang on an unreachable database."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        parsed = parsed.update_query_dict({"connect_timeout": str(HEARTBEAT_TIMEOUT_S),
+                                           "options": f"-c statement_timeout={HEARTBEAT_TIMEOUT_S * 1000}"})
+    return make_engine(parsed.render_as_string(hide_password=False), poolclass=NullPool)
+
+
 class Presence(bootsteps.StartStopStep):
     requires = {"celery.worker.components:Timer"}
 
@@ -34,7 +47,7 @@ class Presence(bootsteps.StartStopStep):
         settings = worker.app.conf.bordereau_settings
         consumed = set(worker.app.amqp.queues.consume_from or {})
         self.queues = [q for q in QUEUES if queue_name(settings, q) in consumed]
-        self.engine = make_engine(settings.effective_database_url(), poolclass=NullPool)
+        self.engine = _engine(settings.effective_database_url())
         self._announce(worker)
         self.tref = worker.timer.call_repeatedly(presence.HEARTBEAT_S, self._announce, (worker,), priority=10)
 
