@@ -170,9 +170,15 @@ def count_usage(conn: Connection, held: Claim) -> None:
                                              "dossier_id": held.dossier_id, "counted_at": utcnow()})
 
 
-def release(engine: Engine, held: Claim) -> None:
-    """Give the document back to the queue after a transient fault (best effort)."""
+_HELD_REFUNDED = _HELD.values(attempts=_DOCS.c.attempts - 1)
+
+
+def release(engine: Engine, held: Claim, *, refund_attempt: bool = False, **values: Any) -> None:
+    """Give the document back to the queue, if the claim is still ours (best effort): after a
+    transient fault, or to wait (`refund_attempt`: the claim's attempt is not counted, since waiting
+    is not a crash). `values`: columns to set as well, such as the reason it waits."""
     with autocommit(engine) as conn:
-        conn.execute(_HELD, {"_document_id": held.document_id, "_held_token": held.token,
-                             "state": DocumentState.queued.value, "claim_token": None, "claimed_by": None,
-                             "lease_until": None})
+        conn.execute(_HELD_REFUNDED if refund_attempt else _HELD,
+                     {"_document_id": held.document_id, "_held_token": held.token,
+                      "state": DocumentState.queued.value, "claim_token": None, "claimed_by": None,
+                      "lease_until": None, **_columns(values)})

@@ -198,13 +198,8 @@ def finish_processed(engine: Engine, held: Claim, **values: Any) -> bool:
 
 
 def park(engine: Engine, held: Claim, why: Waiting, message: str) -> None:
-    """Put the document back in ``queued`` with the reason it waits; the attempt the
-    claim counted is given back, since waiting is not a crash."""
-    stmt = (sa.update(Document).where(Document.id == held.document_id, Document.claim_token == held.token)
-            .values(state=DocumentState.queued, reason=why.value, message=message[:1000], claim_token=None,
-                    claimed_by=None, lease_until=None, attempts=Document.attempts - 1))
-    with autocommit(engine) as conn:
-        conn.execute(stmt)
+    """Put the document back in ``queued`` with the reason it waits, its attempt given back."""
+    release(engine, held, refund_attempt=True, reason=why.value, message=message[:1000])
 
 
 def give_up(engine: Engine, document_id: str, reason: Failure, message: str, *, lease: timedelta) -> bool:

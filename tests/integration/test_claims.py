@@ -38,6 +38,12 @@ def test_one_holder_at_a_time_and_outcomes_only_while_held(stack: Stack, client:
     assert not finish(stack.engine, first, DocumentState.failed, reason="internal_error")
     release(stack.engine, second)
     assert _document(stack, doc_id).state == DocumentState.queued
+    # Waiting (for OCR, say) gives the attempt back.
+    waiting = claim(stack.engine, doc_id, lease=LEASE)
+    assert waiting is not None and waiting.attempts == 3
+    release(stack.engine, waiting, refund_attempt=True, reason="ocr_unavailable", message="OCR is away.")
+    parked = _document(stack, doc_id)
+    assert (parked.state, parked.reason, parked.attempts, parked.claim_token) == ("queued", "ocr_unavailable", 2, None)
     third = claim(stack.engine, doc_id, lease=LEASE)
     assert third is not None and finish(stack.engine, third, DocumentState.rejected, reason="empty_file",
                                         message="The file is empty.")
