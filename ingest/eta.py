@@ -41,11 +41,6 @@ class Throughput:
 
     seconds_per_document: Mapping[str, float]
 
-    def work(self, count_by_kind: Mapping[str, int]) -> Work:
-        """The worker time of some documents, by kind."""
-        seconds = sum(n * self.seconds_per_document[kind] for kind, n in count_by_kind.items())
-        return Work(sum(count_by_kind.values()), seconds)
-
 
 def estimate_throughput(samples: Sequence[tuple[str, float]]) -> Throughput:
     """Throughput from recent completions `(kind, worker-seconds)`.
@@ -102,47 +97,6 @@ def busy_seconds(intervals: Iterable[tuple[datetime, datetime]], idle_gap: float
             busy += (finish - covered_from).total_seconds()
             end = finish if end is None else max(end, finish)
     return busy
-
-
-def fair_finish_times(
-    remaining_by_account: Mapping[str, float], capacity: float
-) -> dict[str, float]:
-    """Seconds from now until each account is done, capacity shared equally between accounts.
-
-    Each account's remaining work is in worker-seconds. A has 100 s, B 10 s, capacity 1: both
-    run at 1/2 until B is done at 20 s, then A alone: A is done at 110 s.
-    """
-    return _water_fill({a: (v, 1.0) for a, v in remaining_by_account.items()}, capacity)
-
-
-def round_robin_finish_times(
-    remaining_by_account: Mapping[str, Work], capacity: float
-) -> dict[str, float]:
-    """Seconds from now until each account is done, served one document per account per round."""
-    units = {a: (w.documents, w.mean_seconds) for a, w in remaining_by_account.items()}
-    return _water_fill(units, capacity)
-
-
-def _water_fill(
-    units_and_costs: Mapping[str, tuple[float, float]], capacity: float
-) -> dict[str, float]:
-    """Finish times when every queue advances one unit per round, each unit at its queue's cost.
-
-    Queue j (by units, ascending) ends when the queues before it are done and every queue from
-    it on has done as many units as it has: a prefix sum plus a suffix sum of per-unit costs.
-    """
-    _require_capacity(capacity)
-    if any(units < 0 or cost < 0 for units, cost in units_and_costs.values()):
-        raise ValueError("remaining work cannot be negative")
-    ordered = sorted(units_and_costs.items(), key=lambda item: item[1][0])
-    suffix_costs = [0.0] * (len(ordered) + 1)
-    for i in range(len(ordered) - 1, -1, -1):
-        suffix_costs[i] = suffix_costs[i + 1] + ordered[i][1][1]
-    finished, done_seconds = {}, 0.0
-    for i, (key, (units, cost)) in enumerate(ordered):
-        finished[key] = (done_seconds + units * suffix_costs[i]) / capacity
-        done_seconds += units * cost
-    return finished
 
 
 def bulk_eta(

@@ -4,15 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.eta import (
-    PRIOR_SECONDS,
-    Work,
-    bulk_eta,
-    estimate_throughput,
-    expected_at,
-    fair_finish_times,
-    round_robin_finish_times,
-)
+from ingest.eta import PRIOR_SECONDS, Throughput, Work, bulk_eta, estimate_throughput, expected_at
 from ingest.fairness import next_window
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -50,8 +42,8 @@ def test_estimate_refuses_nonsense(samples):
         estimate_throughput(samples)
 
 
-def test_work_of_a_mix_of_kinds():
-    assert estimate_throughput([]).work({"scan": 10, "einvoice": 4}) == Work(14, 202.0)
+def _work(throughput: Throughput, counts: dict[str, int]) -> Work:
+    return Work(sum(counts.values()), sum(n * throughput.seconds_per_document[k] for k, n in counts.items()))
 
 
 def test_eta_follows_throughput_as_it_is_measured():
@@ -59,27 +51,27 @@ def test_eta_follows_throughput_as_it_is_measured():
     etas = []
     for seconds in (20.0, 40.0, 10.0):  # the recent scans: at the prior, then slower, then faster
         throughput = estimate_throughput([("scan", seconds)] * 100)
-        etas.append(bulk_eta(NOW, throughput.work(counts), [], [], capacity=8))
+        etas.append(bulk_eta(NOW, _work(throughput, counts), [], [], capacity=8))
     assert etas[0] == NOW + timedelta(seconds=(1000 * 20.0 + 500 * 2.0) / 8)
     assert etas[1] > etas[0] and etas[2] < etas[1]
     assert etas[2] == NOW + timedelta(seconds=(1000 * 10.0 + 500 * 2.0) / 8)
 
 
-# --- fair shares --------------------------------------------------------------------------
+# --- the round-robin oracle ----------------------------------------------------------------
+# Finish times under round-robin, computed another way than `bulk_eta`: queues sorted by their
+# documents; queue j ends once the queues before it are done and every queue from it on has done
+# as many documents as it has (a prefix sum plus a suffix sum of per-document costs).
 
-@pytest.mark.parametrize(
-    ("remaining", "capacity", "expected"),
-    [
-        ({"A": 100, "B": 10}, 1, {"A": 110, "B": 20}),
-        ({"A": 30, "B": 10, "C": 20}, 2, {"A": 30, "B": 15, "C": 25}),
-        ({"A": 50, "B": 50}, 1, {"A": 100, "B": 100}),
-        ({"A": 50, "B": 0}, 5, {"A": 10, "B": 0}),
-        ({"A": 42}, 6, {"A": 7}),
-        ({}, 1, {}),
-    ],
-)
-def test_fair_finish_times(remaining, capacity, expected):
-    assert fair_finish_times(remaining, capacity) == pytest.approx(expected)
+def round_robin_finish_times(remaining: dict[str, Work], capacity: float) -> dict[str, float]:
+    ordered = sorted(remaining.items(), key=lambda item: item[1].documents)
+    suffix_costs = [0.0] * (len(ordered) + 1)
+    for i in range(len(ordered) - 1, -1, -1):
+        suffix_costs[i] = suffix_costs[i + 1] + ordered[i][1].mean_seconds
+    finished, done_seconds = {}, 0.0
+    for i, (key, work) in enumerate(ordered):
+        finished[key] = (done_seconds + work.documents * suffix_costs[i]) / capacity
+        done_seconds += work.seconds
+    return finished
 
 
 def test_round_robin_counts_documents_not_seconds():
@@ -91,8 +83,6 @@ def test_round_robin_counts_documents_not_seconds():
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: fair_finish_times({"A": 1}, 0),
-        lambda: fair_finish_times({"A": -1}, 1),
         lambda: bulk_eta(NOW, Work(1, 1), [], [], 0),
         lambda: expected_at(NOW, 1, 1, 0),
         lambda: expected_at(NOW, -1, 0, 1),
@@ -103,32 +93,7 @@ def test_refuses_no_capacity_and_negative_work(call):
         call()
 
 
-volumes = st.dictionaries(
-    st.sampled_from("abcdefgh"), st.floats(min_value=0, max_value=1e6), min_size=1
-)
 capacities = st.floats(min_value=0.1, max_value=64)
-
-
-@given(volumes, capacities)
-def test_fair_finish_times_are_bounded_ordered_and_work_conserving(remaining, capacity):
-    finish = fair_finish_times(remaining, capacity)
-    total = sum(remaining.values()) / capacity
-    k = len(remaining)
-    assert max(finish.values()) == pytest.approx(total)
-    for a, v in remaining.items():
-        assert v / capacity * (1 - 1e-9) <= finish[a] <= min(total, k * v / capacity) * (1 + 1e-9)
-        for b, w in remaining.items():
-            if v < w:
-                assert finish[a] <= finish[b]
-
-
-@given(volumes, capacities, st.sampled_from("abcdefgh"), st.floats(min_value=0, max_value=1e6))
-def test_more_work_for_one_account_never_hastens_anyone(remaining, capacity, account, extra):
-    before = fair_finish_times(remaining, capacity)
-    grown = dict(remaining, **{account: remaining.get(account, 0) + extra})
-    after = fair_finish_times(grown, capacity)
-    for a in remaining:
-        assert after[a] >= before[a] * (1 - 1e-9)
 
 
 # --- bulk and daily ETAs ------------------------------------------------------------------
