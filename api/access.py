@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from api.problems import Problem
-from ingest.accounts import Principal
+from ingest.accounts.lifecycle import Principal
 
 Row = TypeVar("Row")
 

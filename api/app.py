@@ -3,33 +3,44 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import uuid
-
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from api import problems
-from api.deps import Services
-from api.routes import discover_routers
-from ingest import logs
-from ingest.db import make_engine, migrate
-from ingest.settings import Settings, get_settings
-from ingest.store import open_store
-from workers.app import create_app as create_celery
-from workers.runtime import limits_from
+from api.routes import (
+    availability,
+    batches,
+    credit_claims,
+    documents,
+    dossiers,
+    health,
+    history,
+    maintenance,
+    probes,
+    purge,
+    sla,
+    statements,
+    subscriptions,
+    support_requests,
+    usage,
+)
+from ingest.documents.ocr import ocr_status
+from ingest.platform import logs
+from ingest.platform.db import migrate
+from ingest.platform.settings import Settings, get_settings
+from ingest.resources import Resources
 
 STATIC_DIR = Path(__file__).with_name("static")
+ROUTERS = (health.router, dossiers.router, batches.router, documents.router, sla.router, history.router,
+           subscriptions.router, usage.router, statements.router, availability.router, credit_claims.router,
+           probes.router, maintenance.router, support_requests.router, purge.router)
 log = logging.getLogger(__name__)
-
-
-def build_services(settings: Settings) -> Services:
-    engine = make_engine(settings.effective_database_url())
-    return Services(settings=settings, engine=engine, store=open_store(settings),
-                    limits=limits_from(settings), celery=create_celery(settings))
 
 
 def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> FastAPI:
@@ -39,26 +50,34 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if run_migrations:
             migrate(settings.effective_database_url())
-        services = build_services(settings)
-        ensure_bucket = getattr(services.store, "ensure_bucket", None)
+        resources = Resources.from_settings(settings)
+        ensure_bucket = getattr(resources.store, "ensure_bucket", None)
         if ensure_bucket is not None:  # S3: create the bucket on first start
             ensure_bucket()
-        app.state.services = services
+        app.state.resources = resources
+        await _say_if_ocr_is_missing(resources)
         yield
-        services.engine.dispose()
+        resources.close()
 
     app = FastAPI(title="bordereau", version="0.1.0", lifespan=lifespan,
                   description="Invoice ingestion with a processing SLA: upload batches, follow them, "
                               "read what each document says.")
     problems.install(app)
     app.middleware("http")(_request_id)
-    for router in discover_routers():
+    for router in ROUTERS:
         app.include_router(router)
     app.mount("/ui", StaticFiles(directory=STATIC_DIR, html=True), name="ui")
     return app
 
 
-async def _request_id(request: Request, call_next):  # type: ignore[no-untyped-def]
+async def _say_if_ocr_is_missing(resources: Resources) -> None:
+    """Warn when this host cannot OCR: documents that need it will wait."""
+    status = await run_in_threadpool(ocr_status, resources.ocr)
+    if status != "ok":
+        log.warning("OCR %s: scans and PDF pages without text will wait until it is installed", status)
+
+
+async def _request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     """Tag every log line of a request with its id (the caller's, or a new one)."""
     rid = request.headers.get("x-request-id") or uuid.uuid4().hex
     token = logs.request_id.set(rid)

@@ -3,41 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Annotated
 
-from celery import Celery
 from fastapi import Depends, Request
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.problems import Problem
-from ingest.accounts import Principal, authenticate
-from ingest.documents.limits import Limits
-from ingest.settings import Settings
-from ingest.store import ObjectStore
+from ingest.accounts.lifecycle import Principal, authenticate
+from ingest.resources import Resources
 
 
-@dataclass
-class Services:
-    """What a running API process holds: built once at start-up (lifespan)."""
-
-    settings: Settings
-    engine: Engine
-    store: ObjectStore
-    limits: Limits
-    celery: Celery
+def get_resources(request: Request) -> Resources:
+    """What the API process holds, built once at start-up (see ``api.app``)."""
+    resources: Resources = request.app.state.resources
+    return resources
 
 
-def get_services(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
-
-
-def get_session(services: ServicesDep) -> Iterator[Session]:
-    with Session(services.engine, expire_on_commit=False) as session:
+def get_session(resources: ResourcesDep) -> Iterator[Session]:
+    with Session(resources.engine, expire_on_commit=False) as session:
         yield session
 
 

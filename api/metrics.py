@@ -8,11 +8,13 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from ingest.classification import SlaState
-from ingest.models import Batch, Document, Flow, OutboxMessage, utcnow
-from ingest.presence import live_slots
-from ingest.tables_flow import SlaBreach
-from workers.app import QUEUES
+from ingest.flow.classification import SlaState
+from ingest.flow.tables import SlaBreach
+from ingest.platform.broker import QUEUES
+from ingest.platform.columns import utcnow
+from ingest.platform.models import Batch, Document, Flow
+from ingest.platform.outbox import OutboxMessage
+from ingest.processing.presence import live_slots
 
 
 class _DatabaseCollector:
@@ -36,7 +38,7 @@ class _DatabaseCollector:
 
 
 def _worker_slots(engine: Engine) -> GaugeMetricFamily:
-    """The pool each queue has now: a queue at 0 has nobody to work it (`ingest.presence`)."""
+    """The pool each queue has now: a queue at 0 has nobody to work it (`ingest.processing.presence`)."""
     with engine.connect() as conn:
         slots = live_slots(conn, utcnow())
     gauge = GaugeMetricFamily("bordereau_worker_slots", "Pool processes of the workers that are up, by queue",

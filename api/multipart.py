@@ -3,7 +3,7 @@
 Each file part goes straight to its own temporary file as the bytes arrive, so
 a batch of hundreds of files never sits in memory (Starlette's form parser keeps
 every part under 1 MiB in memory until the whole form is read). It is hashed and
-its first bytes kept on the way (`ingest.spool.Spooler`): intake checks and
+its first bytes kept on the way (`ingest.platform.spool.Spooler`): intake checks and
 stores that file as it is, where it used to copy it once more to hash it. Text
 fields are small and capped.
 """
@@ -17,7 +17,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from api.problems import Problem
-from ingest.spool import Spooled, Spooler
+from ingest.platform.spool import Spooled, Spooler
 
 MAX_FIELD_BYTES = 64 * 1024
 

@@ -6,21 +6,20 @@ import logging
 
 from fastapi import BackgroundTasks
 
-from api.deps import Services
-from ingest import outbox
-from workers.runtime import make_publisher
+from ingest.platform import outbox
+from ingest.resources import Resources
 
 log = logging.getLogger(__name__)
 
 
-def relay_now(services: Services) -> int:
+def relay_now(resources: Resources) -> int:
     try:
-        return outbox.relay(services.engine, make_publisher(services.celery, services.settings))
+        return outbox.relay(resources.engine, resources.publisher)
     except Exception:
         # The periodic relay will pick the rows up; an upload never fails for this.
         log.warning("outbox relay after upload failed", exc_info=True)
         return 0
 
 
-def relay_soon(background: BackgroundTasks, services: Services) -> None:
-    background.add_task(relay_now, services)
+def relay_soon(background: BackgroundTasks, resources: Resources) -> None:
+    background.add_task(relay_now, resources)

@@ -12,8 +12,8 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from ingest.contract.calendar import to_paris
-from ingest.support_rules import Standing
-from ingest.tables_support import (
+from ingest.support.rules import Standing
+from ingest.support.tables import (
     MaintenanceRecord,
     SupportAttachment,
     SupportEvent,

@@ -11,14 +11,6 @@ from cli.errors import die
 admin_app = typer.Typer(no_args_is_help=True, help="Operators' commands (open accounts, keys, repairs).")
 
 
-def _engine():  # type: ignore[no-untyped-def]
-    from ingest.db import make_engine, migrate
-    from ingest.settings import get_settings
-
-    url = get_settings().effective_database_url()
-    migrate(url)
-    return make_engine(url)
-
 
 @admin_app.command("create-account")
 def create_account(name: str = typer.Option(..., "--name", help="The client's name"),
@@ -28,10 +20,11 @@ def create_account(name: str = typer.Option(..., "--name", help="The client's na
     (account_id, user_id, api_key). The key is shown once: store it now."""
     from sqlmodel import Session
 
-    from ingest.accounts import AccountError
-    from ingest.accounts import create_account as create
+    from ingest.accounts.lifecycle import AccountError
+    from ingest.accounts.lifecycle import create_account as create
+    from ingest.resources import for_command
 
-    with Session(_engine()) as session:
+    with for_command() as resources, Session(resources.engine) as session:
         try:
             new = create(session, name, kind, admin_email)
         except AccountError as exc:
@@ -44,10 +37,11 @@ def create_operator(email: str = typer.Option(..., "--email")) -> None:
     """Create a member of the provider's staff; prints one JSON object with its api_key."""
     from sqlmodel import Session
 
-    from ingest.accounts import AccountError
-    from ingest.accounts import create_operator as create
+    from ingest.accounts.lifecycle import AccountError
+    from ingest.accounts.lifecycle import create_operator as create
+    from ingest.resources import for_command
 
-    with Session(_engine()) as session:
+    with for_command() as resources, Session(resources.engine) as session:
         try:
             new = create(session, email)
         except AccountError as exc:
@@ -60,9 +54,11 @@ def deactivate_account(account_id: str = typer.Argument(...)) -> None:
     """Stop every key of an account at once (stolen credentials)."""
     from sqlmodel import Session
 
-    from ingest.accounts import AccountError, deactivate_account as deactivate
+    from ingest.accounts.lifecycle import AccountError
+    from ingest.accounts.lifecycle import deactivate_account as deactivate
+    from ingest.resources import for_command
 
-    with Session(_engine()) as session:
+    with for_command() as resources, Session(resources.engine) as session:
         try:
             deactivate(session, account_id)
         except AccountError as exc:
@@ -73,6 +69,8 @@ def deactivate_account(account_id: str = typer.Argument(...)) -> None:
 @admin_app.command("requeue")
 def requeue() -> None:
     """Hand out again every unfinished document (after a broker was lost or wiped)."""
-    from ingest.requeue import resume_unfinished
+    from ingest.processing.requeue import resume_unfinished
+    from ingest.resources import for_command
 
-    typer.echo(json.dumps({"requeued": resume_unfinished(_engine())}))
+    with for_command() as resources:
+        typer.echo(json.dumps({"requeued": resume_unfinished(resources.engine)}))

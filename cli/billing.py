@@ -17,17 +17,10 @@ billing_admin_app = typer.Typer(no_args_is_help=True, help="Subscriptions and st
 
 @contextmanager
 def _session() -> Iterator[Session]:
-    from ingest.db import make_engine, migrate
-    from ingest.settings import get_settings
+    from ingest.resources import for_command
 
-    url = get_settings().effective_database_url()
-    migrate(url)
-    engine = make_engine(url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-    finally:
-        engine.dispose()  # a short-lived command leaves no connection behind
+    with for_command() as resources, Session(resources.engine, expire_on_commit=False) as session:
+        yield session
 
 
 def _instant(value: str | None, name: str) -> datetime | None:
@@ -54,7 +47,7 @@ def set_plan_command(
     activation: str | None = typer.Option(None, "--activation", help="ISO 8601; first time only (default now)"),
 ) -> None:
     """Set an account's plan: it takes effect at the next period (at once before activation)."""
-    from ingest.subscriptions import SubscriptionError, set_plan
+    from ingest.billing.subscriptions import SubscriptionError, set_plan
 
     terms = {"packs": packs, "pack_size": pack_size, "pack_price_cents": pack_price_cents,
              "named_users": named_users, "extra_document_price_cents": extra_document_price_cents,
@@ -74,8 +67,8 @@ def close_period_command(
     at: str | None = typer.Option(None, "--at", help="ISO 8601 instant (default now)"),
 ) -> None:
     """Issue every statement due for the account at --at; prints the statements issued."""
-    from ingest.statements import issue_due
-    from ingest.subscriptions import SubscriptionError
+    from ingest.billing.statements import issue_due
+    from ingest.billing.subscriptions import SubscriptionError
 
     with _session() as session:
         try:

@@ -12,11 +12,15 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli.errors import die
+
+if TYPE_CHECKING:
+    from ingest.documents.limits import Limits
+    from ingest.documents.ocr import OcrConfig
 
 extract_app = typer.Typer(add_completion=False, help="Read invoice fields from local files.")
 
@@ -29,15 +33,16 @@ def extract(
                                               help="Ignore e-invoice XML: read the visible layer only")] = False,
 ) -> None:
     """Print the invoice fields, flags and e-invoice profile of each file, one JSON line per file."""
-    from ingest.settings import get_settings
-    from workers.runtime import limits_from
+    from ingest.platform.settings import get_settings
+    from ingest.resources import limits_from, ocr_from
 
     settings = get_settings()
     failed = 0
     for path in files:
         if not path.is_file():
             die(f"{path}: no such file", 2)
-        line = extract_one(path, settings, limits_from(settings), date.today(), use_einvoice=not no_einvoice)
+        line = extract_one(path, ocr_from(settings), limits_from(settings), date.today(),
+                           use_einvoice=not no_einvoice)
         failed += "error" in line
         typer.echo(json.dumps(line, ensure_ascii=False))
     if failed:
@@ -47,10 +52,15 @@ def extract(
 extract_app.command("extract")(extract)
 
 
-def extract_one(path: Path, settings: Any, limits: Any, today: date, *, use_einvoice: bool) -> dict[str, Any]:
+def extract_one(path: Path, ocr: OcrConfig, limits: Limits, today: date, *, use_einvoice: bool) -> dict[str, Any]:
     """One file through analyse → OCR (when needed and possible) → understand."""
     from ingest.documents.analyse import analyse
-    from ingest.documents.ocr import OcrConfig, OcrUnavailable, check_available, ocr_document, pages_needing_ocr
+    from ingest.documents.ocr import (
+        OcrUnavailable,
+        check_available,
+        ocr_document,
+        pages_needing_ocr,
+    )
     from ingest.documents.reasons import DocumentRejected
     from ingest.documents.sniff import SNIFF_BYTES, sniff
     from ingest.documents.understand import understand
@@ -66,10 +76,9 @@ def extract_one(path: Path, settings: Any, limits: Any, today: date, *, use_einv
         return {"file": str(path), "error": {"reason": str(exc.reason), "message": exc.message}}
     recognised, notes = None, []
     if pages_needing_ocr(facts):
-        config = OcrConfig.from_settings(settings)
         try:
-            check_available(config)
-            recognised = ocr_document(facts, path, config)
+            check_available(ocr)
+            recognised = ocr_document(facts, path, ocr)
         except OcrUnavailable as exc:
             notes.append({"code": "ocr_unavailable",
                           "message": f"Pages without text were not read: OCR is unavailable ({exc})."})

@@ -22,14 +22,6 @@ _SOURCE_HELP = "The monitor's name (lower case letters, digits, . _ -)."
 _SOURCE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
-def _engine():  # type: ignore[no-untyped-def]
-    from ingest.db import make_engine, migrate
-    from ingest.settings import get_settings
-
-    url = get_settings().effective_database_url()
-    migrate(url)
-    return make_engine(url)
-
 
 def _read(path: Path) -> str:
     try:
@@ -45,9 +37,10 @@ def import_csv(
     source: Annotated[str, typer.Option("--source", help=_SOURCE_HELP)] = "import",
 ) -> None:
     """Store the measurements of FILE under SOURCE; prints received, stored and duplicates as JSON."""
+    from ingest.availability.probes import import_measurements
+    from ingest.availability.tables import PROBER_SOURCE
     from ingest.contract.csv_input import CsvError, parse_probes_csv
-    from ingest.probes import import_measurements
-    from ingest.tables_probes import PROBER_SOURCE
+    from ingest.resources import for_command
 
     if not _SOURCE.match(source) or source == PROBER_SOURCE:
         die(f"--source must be a monitor's name (lower case letters, digits, . _ -), not {source!r}",
@@ -56,10 +49,7 @@ def import_csv(
         measurements = parse_probes_csv(_read(file))
     except CsvError as error:
         die(f"{file}: {error}", _USAGE_ERROR)
-    engine = _engine()
-    try:
-        result = import_measurements(engine, measurements, source)
-    finally:
-        engine.dispose()
+    with for_command() as resources:
+        result = import_measurements(resources.engine, measurements, source)
     typer.echo(json.dumps({"received": result.received, "stored": result.stored,
                            "duplicates": result.duplicates}))

@@ -24,21 +24,14 @@ BUSY = 3
 @contextmanager
 def _runtime() -> Iterator[tuple[Any, Any]]:
     """Engine and store for one command; the engine's connections are closed on the way out."""
-    from ingest.db import make_engine, migrate
-    from ingest.settings import get_settings
-    from ingest.store import open_store
+    from ingest.resources import for_command
 
-    settings = get_settings()
-    migrate(settings.effective_database_url())
-    engine = make_engine(settings.effective_database_url())
-    try:
-        yield engine, open_store(settings)
-    finally:
-        engine.dispose()
+    with for_command() as resources:
+        yield resources.engine, resources.store
 
 
 def _as_of(value: str | None) -> datetime | None:
-    from ingest.purge import as_of_from_date
+    from ingest.history.purge import as_of_from_date
 
     if value is None:
         return None
@@ -70,8 +63,8 @@ def purge(ctx: typer.Context,
 
 
 def _print_preview(engine: Any, when: datetime | None, as_json: bool) -> None:
-    from ingest.models import utcnow
-    from ingest.purge import preview
+    from ingest.history.purge import preview
+    from ingest.platform.columns import utcnow
 
     p = preview(engine, when or utcnow())
     body = {"dry_run": True, "as_of": p.as_of.isoformat(), "history_start": p.history_start.isoformat(),
@@ -92,7 +85,7 @@ def _run(engine: Any, store: Any, when: datetime | None, as_json: bool) -> None:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    from ingest.purge import PurgeBusy, run_purge
+    from ingest.history.purge import PurgeBusy, run_purge
 
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
@@ -124,8 +117,8 @@ def _run(engine: Any, store: Any, when: datetime | None, as_json: bool) -> None:
 def integrity(as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
     """Compare the bucket with the rows: remove objects with no row (older than a day), report rows
     whose original is missing."""
-    from ingest.integrity import report_dict, run_integrity
-    from ingest.purge import PurgeBusy
+    from ingest.history.integrity import report_dict, run_integrity
+    from ingest.history.purge import PurgeBusy
 
     with _runtime() as (engine, store):
         try:

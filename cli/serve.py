@@ -9,23 +9,29 @@ import subprocess
 import sys
 import time
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
 
 from cli.errors import die
 
+if TYPE_CHECKING:
+    from celery import Celery
+
+    from ingest.platform.settings import Settings
+
 STOP_GRACE_S = 30.0
 
 
-def _settings():  # type: ignore[no-untyped-def]
-    from ingest.settings import get_settings
+def _settings() -> Settings:
+    from ingest.platform.settings import get_settings
 
     return get_settings()
 
 
 def migrate_cmd() -> None:
     """Bring the database schema to the newest revision."""
-    from ingest.db import migrate
+    from ingest.platform.db import migrate
 
     migrate(_settings().effective_database_url())
     typer.echo("database is up to date")
@@ -37,7 +43,7 @@ def api(host: str = typer.Option(None, help="Interface to listen on"),
     """Run the HTTP API (migrates the database first)."""
     import uvicorn
 
-    from ingest.logs import configure_logging
+    from ingest.platform.logs import configure_logging
 
     configure_logging()
     settings = _settings()
@@ -51,8 +57,9 @@ def worker(concurrency: int = typer.Option(None, help="Processes working in para
     """Run a Celery worker. Daily and bulk work have their own workers, so an
     archive can never hold a slot a daily invoice needs: run one (or more)
     `worker` and one (or more) `worker --queues bulk`."""
-    from ingest.logs import configure_logging
-    from workers.app import create_app, queue_name
+    from ingest.platform.broker import queue_name
+    from ingest.platform.logs import configure_logging
+    from workers.app import create_app
 
     configure_logging()
     settings = _settings()
@@ -68,7 +75,7 @@ def worker(concurrency: int = typer.Option(None, help="Processes working in para
     app.worker_main(argv)
 
 
-def declare_queues(app, attempts: int = 5) -> None:  # type: ignore[no-untyped-def]
+def declare_queues(app: Celery, attempts: int = 5) -> None:
     """Declare every queue, the dead-letter one included, which no worker
     consumes: a message dead-lettered before anyone declared it would be lost.
 
@@ -91,7 +98,7 @@ def declare_queues(app, attempts: int = 5) -> None:  # type: ignore[no-untyped-d
 
 def beat() -> None:
     """Run the scheduler: outbox relay, stale-claim sweeper (and later jobs)."""
-    from ingest.logs import configure_logging
+    from ingest.platform.logs import configure_logging
     from workers.app import create_app
 
     configure_logging()
@@ -101,20 +108,14 @@ def beat() -> None:
     create_app(settings).start(["beat", "--loglevel", "INFO", "--schedule", str(schedule)])
 
 
-def _prepare(settings) -> int:  # type: ignore[no-untyped-def]
-    from ingest.db import make_engine, migrate
-    from ingest.requeue import resume_unfinished
+def _prepare(settings: Settings) -> int:
+    from ingest.processing.requeue import resume_unfinished
+    from ingest.resources import for_command
 
-    from workers.app import create_app
-
-    migrate(settings.effective_database_url())
-    # Queues exist before the workers start, so they never race to create them.
-    declare_queues(create_app(settings))
-    engine = make_engine(settings.effective_database_url())
-    try:
-        return resume_unfinished(engine)
-    finally:
-        engine.dispose()
+    with for_command(settings) as resources:
+        # Queues exist before the workers start, so they never race to create them.
+        declare_queues(resources.broker)
+        return resume_unfinished(resources.engine)
 
 
 def serve(host: str = typer.Option(None, help="Interface to listen on"),

@@ -22,7 +22,7 @@ def corpus() -> Path:
 
 @pytest.fixture(autouse=True)
 def _no_settings_cache() -> Iterator[None]:
-    from ingest.settings import get_settings
+    from ingest.platform.settings import get_settings
 
     get_settings.cache_clear()
     yield

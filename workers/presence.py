@@ -1,4 +1,4 @@
-"""A worker's presence (`ingest.presence`): announced from its main process, on the worker's timer.
+"""A worker's presence (`ingest.processing.presence`): announced from its main process, on the worker's timer.
 
 The main process, not the pool, so a pool busy with long documents still announces. It keeps no
 database connection open between heartbeats (no pool): the prefork pool forks replacement
@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from celery import bootsteps
 from sqlalchemy.pool import NullPool
 
-from ingest import presence
-from ingest.db import make_engine
-from ingest.models import utcnow
-from workers.app import QUEUES, queue_name
+from ingest.platform.broker import QUEUES, queue_name
+from ingest.platform.columns import utcnow
+from ingest.platform.db import make_engine
+from ingest.processing import presence
 
 log = logging.getLogger(__name__)
 

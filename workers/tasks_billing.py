@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from ingest.settings import Settings
-from ingest.statements import issue_all_due
-from ingest.usage import record_all_warnings
-from workers.app import ops_options
-from workers.tasks import BordereauTask
+from ingest.billing.statements import issue_all_due
+from ingest.billing.usage import record_all_warnings
+from ingest.platform.broker import ops_options
+from ingest.platform.settings import Settings
+from workers.base import BordereauTask
 
 # Settings we would want: BORDEREAU_STATEMENT_SCAN_INTERVAL and BORDEREAU_USAGE_WARNING_INTERVAL.
 STATEMENT_SCAN_INTERVAL_S = 3600.0
@@ -18,12 +18,12 @@ USAGE_WARNING_INTERVAL_S = 900.0
 @shared_task(bind=True, base=BordereauTask, name="bordereau.issue_statements")
 def issue_statements_task(self: BordereauTask) -> int:
     """Safe to run twice: a period's statement is unique, the second run finds it."""
-    return issue_all_due(self.runtime.engine)
+    return issue_all_due(self.resources.engine)
 
 
 @shared_task(bind=True, base=BordereauTask, name="bordereau.record_usage_warnings")
 def record_usage_warnings_task(self: BordereauTask) -> int:
-    return record_all_warnings(self.runtime.engine)
+    return record_all_warnings(self.resources.engine)
 
 
 def beat_entries(settings: Settings) -> dict[str, dict[str, object]]:

@@ -7,15 +7,14 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from ingest import outbox
-from ingest.classification import reclassify_open_batches
-from ingest.dispatch import dispatch_round
-from ingest.models import utcnow
-from ingest.settings import Settings
-from ingest.sla import recompute
-from workers.app import ops_options
-from workers.runtime import make_publisher
-from workers.tasks import BordereauTask
+from ingest.flow.classification import reclassify_open_batches
+from ingest.flow.dispatch import dispatch_round
+from ingest.flow.sla import recompute
+from ingest.platform import outbox
+from ingest.platform.broker import ops_options
+from ingest.platform.columns import utcnow
+from ingest.platform.settings import Settings
+from workers.base import BordereauTask
 
 log = logging.getLogger(__name__)
 
@@ -26,17 +25,17 @@ ETA_INTERVAL_S = 15.0
 @shared_task(bind=True, base=BordereauTask, name="bordereau.dispatch_bulk", autoretry_for=())
 def dispatch_bulk_task(self: BordereauTask) -> int:
     """One dispatch round, then publish its messages at once rather than at the next relay."""
-    rt = self.runtime
+    rt = self.resources
     done = dispatch_round(rt.engine, self.settings.bulk_window, interval=self.settings.dispatch_interval)
     if done.dispatched:
-        outbox.relay(rt.engine, make_publisher(self.app, self.settings))
+        outbox.relay(rt.engine, self.resources.publisher)
     return done.dispatched
 
 
 @shared_task(bind=True, base=BordereauTask, name="bordereau.refresh_flow", autoretry_for=())
 def refresh_flow_task(self: BordereauTask) -> dict[str, int]:
     """Reclassify daily batches whose invoice dates span months, then refresh ETAs and SLA states."""
-    rt = self.runtime
+    rt = self.resources
     changes = reclassify_open_batches(rt.engine, utcnow())
     result = recompute(rt.engine, margin=timedelta(hours=self.settings.sla_margin_hours),
                        fallback_workers=self.settings.worker_concurrency)

@@ -9,13 +9,13 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
-from ingest import outbox
-from ingest.documents.ocr import OcrConfig, ocr_status
-from ingest.requeue import requeue_waiting_for_ocr
-from ingest.settings import Settings
-from workers.app import ops_options
-from workers.runtime import make_publisher
-from workers.tasks import BordereauTask
+from ingest.documents.ocr import ocr_status
+from ingest.platform import outbox
+from ingest.platform.broker import ops_options
+from ingest.platform.settings import Settings
+from ingest.processing.requeue import requeue_waiting_for_ocr
+from ingest.resources import ocr_from
+from workers.base import BordereauTask
 
 log = logging.getLogger(__name__)
 
@@ -27,17 +27,17 @@ def _warn_without_ocr(sender: Any = None, **_: Any) -> None:
     settings = getattr(getattr(sender, "app", None), "conf", {}).get("bordereau_settings")
     if settings is None:
         return
-    status = ocr_status(OcrConfig.from_settings(settings))
+    status = ocr_status(ocr_from(settings))
     if status != "ok":
         log.warning("OCR %s: scans and PDF pages without text will wait until it is installed", status)
 
 
 @shared_task(bind=True, base=BordereauTask, name="bordereau.requeue_waiting_for_ocr", autoretry_for=())
 def requeue_waiting_for_ocr_task(self: BordereauTask) -> int:
-    count = requeue_waiting_for_ocr(self.runtime.engine, OcrConfig.from_settings(self.settings))
+    count = requeue_waiting_for_ocr(self.resources.engine, self.resources.ocr)
     if count:
         log.info("OCR is available: %d waiting documents queued again", count)
-        outbox.relay(self.runtime.engine, make_publisher(self.app, self.settings))
+        outbox.relay(self.resources.engine, self.resources.publisher)
     return count
 
 

@@ -8,12 +8,12 @@ import logging
 from celery import shared_task
 from sqlmodel import Session
 
-from ingest.credits import decide_claims
-from ingest.models import utcnow
-from ingest.probes import run_probes
-from ingest.settings import Settings
-from workers.app import ops_options
-from workers.tasks import BordereauTask
+from ingest.availability.credit_claims import decide_claims
+from ingest.availability.probes import run_probes
+from ingest.platform.broker import ops_options
+from ingest.platform.columns import utcnow
+from ingest.platform.settings import Settings
+from workers.base import BordereauTask
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def run_probes_task(self: BordereauTask) -> list[dict[str, object]]:
     # No retry: a late measurement would stand for a moment that has passed; the next
     # round comes in 3 minutes.
     settings = self.settings
-    measurements = run_probes(self.runtime.engine, probe_base_url(settings), settings.probe_timeout)
+    measurements = run_probes(self.resources.engine, probe_base_url(settings), settings.probe_timeout)
     for m in measurements:
         log.info("probe %s: status %s, %s ms", m.probe, m.status, m.latency_ms)
     return [{"probe": m.probe, "status": m.status, "latency_ms": m.latency_ms} for m in measurements]
@@ -38,7 +38,7 @@ def run_probes_task(self: BordereauTask) -> list[dict[str, object]]:
 
 @shared_task(bind=True, base=BordereauTask, name="bordereau.decide_credit_claims")
 def decide_credit_claims_task(self: BordereauTask) -> int:
-    with Session(self.runtime.engine) as session:
+    with Session(self.resources.engine) as session:
         decided = decide_claims(session, utcnow())
     if decided:
         log.info("credit claims decided: %d", decided)

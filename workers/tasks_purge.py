@@ -1,7 +1,7 @@
 """The nightly purge and the daily integrity scan, as beat-driven tasks on the ops queue.
 
 Both are thin wrappers: the work and its safety (lock, chunks, resumability) live in
-``ingest.purge`` and ``ingest.integrity``. A purge bigger than one task's time budget stops
+``ingest.history.purge`` and ``ingest.history.integrity``. A purge bigger than one task's time budget stops
 cleanly in state ``paused`` and sends itself again; a second purge finding the lock taken
 returns at once.
 """
@@ -13,12 +13,12 @@ import logging
 from celery import shared_task
 from celery.schedules import crontab
 
-from ingest.integrity import report_dict, run_integrity
-from ingest.purge import PurgeBusy, run_purge
-from ingest.settings import Settings
-from ingest.tables_purge import RunState
-from workers.app import ops_options
-from workers.tasks import BordereauTask
+from ingest.history.integrity import report_dict, run_integrity
+from ingest.history.purge import PurgeBusy, run_purge
+from ingest.history.tables import RunState
+from ingest.platform.broker import ops_options
+from ingest.platform.settings import Settings
+from workers.base import BordereauTask
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def _budget(task: BordereauTask) -> float:
 
 @shared_task(bind=True, base=BordereauTask, name="bordereau.purge", autoretry_for=())
 def purge_task(self: BordereauTask) -> dict[str, object]:
-    rt = self.runtime
+    rt = self.resources
     try:
         result = run_purge(rt.engine, rt.store, max_seconds=_budget(self))
     except PurgeBusy as exc:
@@ -50,7 +50,7 @@ def purge_task(self: BordereauTask) -> dict[str, object]:
 
 @shared_task(bind=True, base=BordereauTask, name="bordereau.integrity", autoretry_for=())
 def integrity_task(self: BordereauTask) -> dict[str, object]:
-    rt = self.runtime
+    rt = self.resources
     try:
         report = run_integrity(rt.engine, rt.store, max_seconds=_budget(self))
     except PurgeBusy as exc:

@@ -13,9 +13,9 @@ from pydantic import BaseModel, Field
 
 from api.deps import PrincipalDep, SessionDep
 from api.problems import Problem
-from ingest.availability_service import current_month, month_ended, month_report
+from ingest.availability.report import current_month, month_ended, month_report
 from ingest.contract.availability import AvailabilityReport
-from ingest.models import utcnow
+from ingest.platform.columns import utcnow
 
 router = APIRouter(prefix="/v1/availability", tags=["availability"])
 

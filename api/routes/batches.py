@@ -11,17 +11,24 @@ from sqlmodel import Session, func, select
 from starlette.concurrency import run_in_threadpool
 
 from api.access import visible
-from api.deps import PrincipalDep, Services, ServicesDep, SessionDep
+from api.deps import PrincipalDep, ResourcesDep, SessionDep
 from api.multipart import read_form
 from api.problems import Problem
 from api.relay import relay_now, relay_soon
 from api.schemas import BatchPublic, BatchSummary, DocumentBrief, Page, RejectedFile
-from ingest.classification import decode_reason
-from ingest.db import TRANSIENT_DB_ERRORS
-from ingest.dispatch import dispatch_round
-from ingest.intake import IntakeError, Receipt, Upload, load_receipt, receive_batch
-from ingest.models import FINAL_STATES, Batch, Document, DocumentState, Flow
-from ingest.sla import recompute
+from ingest.flow.classification import decode_reason
+from ingest.flow.dispatch import dispatch_round
+from ingest.flow.sla import recompute
+from ingest.intake.receive import (
+    IntakeError,
+    Receipt,
+    Upload,
+    load_receipt,
+    receive_batch,
+)
+from ingest.platform.db import TRANSIENT_DB_ERRORS
+from ingest.platform.models import FINAL_STATES, Batch, Document, DocumentState, Flow
+from ingest.resources import Resources
 from ingest.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -68,17 +75,17 @@ def batch_public(receipt: Receipt, counts: dict[str, int]) -> BatchPublic:
         rejected=[RejectedFile(filename=r.filename, reason=r.reason, message=r.message) for r in receipt.rejections])
 
 
-def _first_estimate(services: Services, receipt: Receipt) -> None:
+def _first_estimate(resources: Resources, receipt: Receipt) -> None:
     """The new batch's ETA or expected finish, so that the upload's answer shows it at once."""
-    settings = services.settings
+    settings = resources.settings
     try:
-        recompute(services.engine, margin=timedelta(hours=settings.sla_margin_hours),
+        recompute(resources.engine, margin=timedelta(hours=settings.sla_margin_hours),
                   fallback_workers=settings.worker_concurrency, only=[receipt.batch.id])
     except TRANSIENT_DB_ERRORS:
         log.warning("first ETA of batch %s failed; the periodic refresh will set it", receipt.batch.id,
                     exc_info=True)
         return
-    with Session(services.engine, expire_on_commit=False) as session:
+    with Session(resources.engine, expire_on_commit=False) as session:
         fresh = session.get(Batch, receipt.batch.id)
         if fresh is not None:
             receipt.batch = fresh
@@ -94,12 +101,12 @@ def _upload_total(raw: str | None) -> int | None:
                       f"not '{raw[:40]}'.") from None
 
 
-def dispatch_now(services: Services) -> None:
+def dispatch_now(resources: Resources) -> None:
     """A dispatch round right after a bulk upload, so that a new archive need not wait for beat."""
     try:
-        if dispatch_round(services.engine, services.settings.bulk_window,
-                          interval=services.settings.dispatch_interval).dispatched:
-            relay_now(services)
+        if dispatch_round(resources.engine, resources.settings.bulk_window,
+                          interval=resources.settings.dispatch_interval).dispatched:
+            relay_now(resources)
     except Exception:
         log.warning("dispatch after upload failed; the periodic dispatcher will run", exc_info=True)
 
@@ -111,9 +118,9 @@ def dispatch_now(services: Services) -> None:
                      "upload_total": {"type": "integer", "minimum": 1, "description":
                                       "Files of the whole upload, when it is sent as several batches"},
                      "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
-async def create_batch(request: Request, principal: PrincipalDep, services: ServicesDep,
+async def create_batch(request: Request, principal: PrincipalDep, resources: ResourcesDep,
                        background: BackgroundTasks) -> JSONResponse:
-    settings = services.settings
+    settings = resources.settings
     try:
         form = await read_form(request, file_field="files", max_files=settings.max_batch_files,
                                max_file_bytes=settings.max_file_bytes, tmp_dir=settings.resolved_tmp_dir())
@@ -125,7 +132,7 @@ async def create_batch(request: Request, principal: PrincipalDep, services: Serv
             raise Problem(422, "dossier_required", "The form field 'dossier_id' is required.")
         uploads = [Upload(name, spooled) for name, spooled in form.files]
         receipt = await run_in_threadpool(
-            receive_batch, services.engine, services.store, services.limits, principal, dossier_id, uploads,
+            receive_batch, resources.engine, resources.store, resources.limits, principal, dossier_id, uploads,
             flow=form.fields.get("flow") or None, idempotency_key=request.headers.get("idempotency-key"),
             tmp_dir=settings.resolved_tmp_dir(), upload_total=_upload_total(form.fields.get("upload_total")))
     except IntakeError as exc:
@@ -136,11 +143,11 @@ async def create_batch(request: Request, principal: PrincipalDep, services: Serv
     finally:
         form.close()
     if not receipt.replayed:
-        await run_in_threadpool(_first_estimate, services, receipt)
+        await run_in_threadpool(_first_estimate, resources, receipt)
         if receipt.batch.flow == Flow.bulk:
-            background.add_task(dispatch_now, services)
-        relay_soon(background, services)
-    with Session(services.engine) as session:
+            background.add_task(dispatch_now, resources)
+        relay_soon(background, resources)
+    with Session(resources.engine) as session:
         counts = batch_counts(session, [receipt.batch.id])[receipt.batch.id]
     body = batch_public(receipt, counts)
     headers = {"Idempotent-Replayed": "true"} if receipt.replayed else None

@@ -1,5 +1,5 @@
 """``/v1/credit-claims``: a client claims a month's credit; everyone sees the outcome
-(CONTRACT.md §3). The rules live in ``ingest.credits``."""
+(CONTRACT.md §3). The rules live in ``ingest.availability.credit_claims``."""
 
 from __future__ import annotations
 
@@ -12,8 +12,13 @@ from api.deps import PrincipalDep, SessionDep
 from api.problems import Problem
 from api.routes.availability import NowDep
 from api.schemas import Page
-from ingest.credits import ClaimError, file_claim, outcome_message, visible_claims
-from ingest.tables_probes import CreditClaim
+from ingest.availability.credit_claims import (
+    ClaimError,
+    file_claim,
+    outcome_message,
+    visible_claims,
+)
+from ingest.availability.tables import CreditClaim
 
 router = APIRouter(prefix="/v1/credit-claims", tags=["credit claims"])
 

@@ -1,37 +1,23 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from api.access import visible
-from api.deps import PrincipalDep, ServicesDep, SessionDep
+from api.deps import PrincipalDep, ResourcesDep, SessionDep
 from api.problems import Problem
 from api.schemas import DocumentPublic
-from ingest.documents.ocr import OcrConfig, ocr_status
 from ingest.documents.sniff import Kind
-from ingest.models import Document
+from ingest.platform.models import Document
 from ingest.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 
-@asynccontextmanager
-async def _say_if_ocr_is_missing(app: FastAPI) -> AsyncIterator[None]:
-    """At start-up, warn when this host cannot OCR (documents needing it will wait)."""
-    services = getattr(app.state, "services", None)
-    if services is not None:
-        status = await run_in_threadpool(ocr_status, OcrConfig.from_settings(services.settings))
-        if status != "ok":
-            log.warning("OCR %s: scans and PDF pages without text will wait until it is installed", status)
-    yield
-
-
-router = APIRouter(prefix="/v1/documents", tags=["documents"], lifespan=_say_if_ocr_is_missing)
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
 MEDIA_TYPES = {Kind.pdf: "application/pdf", Kind.jpeg: "image/jpeg", Kind.png: "image/png",
                Kind.tiff: "image/tiff", Kind.xml: "application/xml", Kind.zip: "application/zip"}
@@ -46,10 +32,10 @@ def get_document(document_id: str, principal: PrincipalDep, session: SessionDep)
 @router.get("/{document_id}/content", response_class=StreamingResponse,
             responses={200: {"content": {"application/octet-stream": {}}}})
 def get_content(document_id: str, principal: PrincipalDep, session: SessionDep,
-                services: ServicesDep) -> StreamingResponse:
+                resources: ResourcesDep) -> StreamingResponse:
     doc = visible(session, principal, Document, document_id, "document")
     try:
-        stream = services.store.open(doc.object_key)
+        stream = resources.store.open(doc.object_key)
     except FileNotFoundError as exc:
         raise Problem(404, "content_missing", "The original is no longer in the store.") from exc
     except StoreUnavailable as exc:

@@ -8,7 +8,7 @@ from api.access import visible
 from api.deps import PrincipalDep, SessionDep
 from api.problems import Problem
 from api.schemas import DossierCreate, DossierPublic, Page
-from ingest.models import Dossier
+from ingest.accounts.tables import Dossier
 
 router = APIRouter(prefix="/v1/dossiers", tags=["dossiers"])
 

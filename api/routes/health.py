@@ -13,10 +13,10 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ServicesDep
+from api.deps import ResourcesDep
 from api.metrics import render_metrics
-from ingest.db import ping as db_ping
-from ingest.documents.ocr import OcrConfig, ocr_status
+from ingest.documents.ocr import ocr_status
+from ingest.platform.db import ping as db_ping
 
 router = APIRouter(tags=["health"])
 
@@ -39,27 +39,27 @@ def _check(fn: object) -> str:
         return f"down: {type(exc).__name__}"
 
 
-def _broker_ping(services: ServicesDep) -> None:
-    with services.celery.connection_for_write() as conn:
+def _broker_ping(resources: ResourcesDep) -> None:
+    with resources.broker.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 
 @router.get("/readyz")
-async def readyz(services: ServicesDep) -> JSONResponse:
+async def readyz(resources: ResourcesDep) -> JSONResponse:
     checks = {
-        "database": await run_in_threadpool(_check, lambda: db_ping(services.engine)),
-        "broker": await run_in_threadpool(_check, lambda: _broker_ping(services)),
-        "store": await run_in_threadpool(_check, services.store.ping),
+        "database": await run_in_threadpool(_check, lambda: db_ping(resources.engine)),
+        "broker": await run_in_threadpool(_check, lambda: _broker_ping(resources)),
+        "store": await run_in_threadpool(_check, resources.store.ping),
     }
     ready = all(v == "ok" for v in checks.values())
     # OCR is reported, not required: only scans need it, and they wait for it
     # (queued, ocr_unavailable) instead of failing; the API itself does not OCR.
-    checks["ocr"] = await run_in_threadpool(ocr_status, OcrConfig.from_settings(services.settings))
+    checks["ocr"] = await run_in_threadpool(ocr_status, resources.ocr)
     return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks},
                         status_code=200 if ready else 503)
 
 
 @router.get("/metrics")
-async def metrics(services: ServicesDep) -> Response:
-    body = await run_in_threadpool(render_metrics, services.engine)
+async def metrics(resources: ResourcesDep) -> Response:
+    body = await run_in_threadpool(render_metrics, resources.engine)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

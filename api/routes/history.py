@@ -16,11 +16,13 @@ from pydantic import BaseModel
 from sqlmodel import func, select
 
 from api.access import visible
-from api.deps import PrincipalDep, ServicesDep, SessionDep
+from api.deps import PrincipalDep, ResourcesDep, SessionDep
 from api.schemas import next_offset
+from ingest.accounts.tables import Dossier
 from ingest.contract.retention import expiring_notice
-from ingest.export import iter_export
-from ingest.models import Document, Dossier, utcnow
+from ingest.history.export import iter_export
+from ingest.platform.columns import utcnow
+from ingest.platform.models import Document
 
 router = APIRouter(prefix="/v1/dossiers", tags=["history"])
 
@@ -74,12 +76,12 @@ def expiring(dossier_id: str, principal: PrincipalDep, session: SessionDep, limi
 
 @router.get("/{dossier_id}/export", response_class=StreamingResponse,
             responses={200: {"content": {"application/zip": {}}}})
-def export(dossier_id: str, principal: PrincipalDep, services: ServicesDep, session: SessionDep,
+def export(dossier_id: str, principal: PrincipalDep, resources: ResourcesDep, session: SessionDep,
            year: int = Query(..., ge=1980, le=9999)) -> StreamingResponse:
     """A ZIP of the dossier's originals whose reference date falls in `year`, with `manifest.csv`."""
     dossier = visible(session, principal, Dossier, dossier_id, "dossier")
     session.close()  # the stream reads in pages of its own; hold no connection while it runs
     filename = f"bordereau-{dossier.id}-{year}.zip"
-    return StreamingResponse(iter_export(services.engine, services.store, dossier.id, year),
+    return StreamingResponse(iter_export(resources.engine, resources.store, dossier.id, year),
                              media_type="application/zip",
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -11,8 +11,8 @@ from api.deps import OperatorDep, SessionDep
 from api.problems import Problem
 from api.schemas import Page
 from api.schemas_support import MaintenanceCreate, MaintenancePublic, maintenance_public
-from ingest import maintenance
-from ingest.models import utcnow
+from ingest.platform.columns import utcnow
+from ingest.support import maintenance
 
 router = APIRouter(prefix="/v1/maintenance", tags=["maintenance"])
 

@@ -11,12 +11,12 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from sqlmodel import func, select
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import OperatorDep, ServicesDep, SessionDep
+from api.deps import OperatorDep, ResourcesDep, SessionDep
 from api.problems import Problem
 from api.schemas import Page
+from ingest.availability.probes import import_measurements
+from ingest.availability.tables import PROBER_SOURCE, ProbeMeasurement
 from ingest.contract.availability import Measurement
-from ingest.probes import import_measurements
-from ingest.tables_probes import PROBER_SOURCE, ProbeMeasurement
 
 router = APIRouter(prefix="/v1/probes", tags=["probes"])
 
@@ -54,7 +54,7 @@ class MeasurementPublic(BaseModel):
 
 @router.post("/measurements", response_model=ImportResult)
 async def import_probe_measurements(
-    operator: OperatorDep, services: ServicesDep,
+    operator: OperatorDep, resources: ResourcesDep,
     measurements: Annotated[list[MeasurementIn], Body(max_length=MAX_MEASUREMENTS_PER_REQUEST)],
     source: str = Query("import", pattern=SOURCE_PATTERN, description="the external monitor's name"),
 ) -> ImportResult:
@@ -62,7 +62,7 @@ async def import_probe_measurements(
         raise Problem(422, "reserved_source", f"The source '{PROBER_SOURCE}' is the service's own prober; "
                       "name the monitor these measurements come from.")
     values = [Measurement(m.probe, m.at, m.status, m.latency_ms) for m in measurements]
-    result = await run_in_threadpool(import_measurements, services.engine, values, source)
+    result = await run_in_threadpool(import_measurements, resources.engine, values, source)
     return ImportResult(received=result.received, stored=result.stored, duplicates=result.duplicates)
 
 

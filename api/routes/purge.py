@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlmodel import func, select
 
-from api.deps import OperatorDep, ServicesDep, SessionDep
+from api.deps import OperatorDep, ResourcesDep, SessionDep
 from api.problems import Problem
 from api.schemas import Page
-from ingest.integrity import report_dict
-from ingest.models import utcnow
-from ingest.purge import as_of_from_date, preview
-from ingest.tables_purge import IntegrityReport, PurgeRun, PurgeRunDossier
+from ingest.history.integrity import report_dict
+from ingest.history.purge import as_of_from_date, preview
+from ingest.history.tables import IntegrityReport, PurgeRun, PurgeRunDossier
+from ingest.platform.columns import utcnow
 
 router = APIRouter(prefix="/v1/purge", tags=["purge"])
 
@@ -66,9 +66,9 @@ def _tallies(items: list[Any]) -> list[DossierTallyPublic]:
 
 
 @router.get("/preview", response_model=PurgePreviewPublic)
-def purge_preview(_: OperatorDep, services: ServicesDep, as_of: date | None = None) -> PurgePreviewPublic:
+def purge_preview(_: OperatorDep, resources: ResourcesDep, as_of: date | None = None) -> PurgePreviewPublic:
     """What a purge on `as_of` (a Paris date; default now) would remove, by dossier."""
-    p = preview(services.engine, as_of_from_date(as_of) if as_of else utcnow())
+    p = preview(resources.engine, as_of_from_date(as_of) if as_of else utcnow())
     return PurgePreviewPublic(as_of=p.as_of, history_start=p.history_start, documents=p.documents, bytes=p.bytes,
                               dossiers=_tallies(p.dossiers), held=_tallies(p.held))
 

@@ -10,9 +10,9 @@ from sqlmodel import func, select
 
 from api.deps import PrincipalDep, SessionDep
 from api.schemas import Page
-from ingest.classification import SlaState
-from ingest.models import Batch, Flow
-from ingest.tables_flow import SlaBreach
+from ingest.flow.classification import SlaState
+from ingest.flow.tables import SlaBreach
+from ingest.platform.models import Batch, Flow
 
 router = APIRouter(prefix="/v1/sla", tags=["sla"])
 

@@ -15,10 +15,10 @@ from sqlmodel import Session, col, func, select
 from api.access import visible
 from api.deps import PrincipalDep, SessionDep
 from api.schemas import Page
+from ingest.billing.statements import lines_of
+from ingest.billing.tables import Statement, StatementLine
 from ingest.contract.money import cents_to_euros
 from ingest.contract.periods import PARIS
-from ingest.statements import lines_of
-from ingest.tables_billing import Statement, StatementLine
 
 router = APIRouter(prefix="/v1/statements", tags=["billing"])
 

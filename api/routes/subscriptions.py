@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 
 from api.deps import OperatorDep, PrincipalDep, SessionDep
 from api.problems import Problem
-from ingest.accounts import Principal
+from ingest.accounts.lifecycle import Principal
+from ingest.billing.subscriptions import SubscriptionError, set_plan, view_subscription
+from ingest.billing.tables import PlanVersion
 from ingest.contract.periods import PARIS, Period
-from ingest.subscriptions import SubscriptionError, set_plan, view_subscription
-from ingest.tables_billing import PlanVersion
 
 router = APIRouter(tags=["billing"])
 

@@ -16,7 +16,7 @@ from python_multipart.exceptions import MultipartParseError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import OperatorDep, PrincipalDep, ServicesDep, SessionDep
+from api.deps import OperatorDep, PrincipalDep, ResourcesDep, SessionDep
 from api.multipart import read_form
 from api.problems import Problem
 from api.schemas import Page
@@ -32,13 +32,13 @@ from api.schemas_support import (
     detail,
     summary,
 )
-from ingest import support_requests as support
-from ingest import support_rules as rules
-from ingest.accounts import Principal
-from ingest.models import utcnow
-from ingest.spool import Spooled
+from ingest.accounts.lifecycle import Principal
+from ingest.platform.columns import utcnow
+from ingest.platform.spool import Spooled
 from ingest.store import StoreUnavailable
 from ingest.store.base import COPY_CHUNK
+from ingest.support import requests as support
+from ingest.support import rules
 
 router = APIRouter(prefix="/v1/support-requests", tags=["support requests"])
 
@@ -149,11 +149,11 @@ class _CappedBody:
             yield chunk
 
 
-def _store_one(services: ServicesDep, principal: Principal, request_id: str, name: str,
+def _store_one(resources: ResourcesDep, principal: Principal, request_id: str, name: str,
                spooled: Spooled) -> Any:
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    with Session(services.engine, expire_on_commit=False) as session, spooled.path.open("rb") as fh:
-        return _run(support.add_attachment, session, services.store, principal, request_id, name, fh,
+    with Session(resources.engine, expire_on_commit=False) as session, spooled.path.open("rb") as fh:
+        return _run(support.add_attachment, session, resources.store, principal, request_id, name, fh,
                     spooled.size, content_type)
 
 
@@ -162,8 +162,8 @@ def _store_one(services: ServicesDep, principal: Principal, request_id: str, nam
                  "type": "object", "required": ["files"], "properties": {
                      "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
 async def add_attachments(request_id: str, request: Request, principal: PrincipalDep,
-                          services: ServicesDep) -> list[AttachmentPublic]:
-    with Session(services.engine) as session:  # refuse an unknown request before reading its body
+                          resources: ResourcesDep) -> list[AttachmentPublic]:
+    with Session(resources.engine) as session:  # refuse an unknown request before reading its body
         _run(support.visible_request, session, principal, request_id)
     limit = MAX_ATTACHMENT_BYTES + _MULTIPART_OVERHEAD
     if int(request.headers.get("content-length") or 0) > limit:
@@ -171,13 +171,13 @@ async def add_attachments(request_id: str, request: Request, principal: Principa
                       f"Attachments sent in one call may total at most {MAX_ATTACHMENT_BYTES} bytes.")
     try:
         form = await read_form(_CappedBody(request, limit), file_field="files",  # type: ignore[arg-type]
-                               max_files=MAX_FILES_PER_CALL, tmp_dir=services.settings.resolved_tmp_dir())
+                               max_files=MAX_FILES_PER_CALL, tmp_dir=resources.settings.resolved_tmp_dir())
     except MultipartParseError as exc:
         raise Problem(400, "malformed_multipart", f"The multipart body could not be read: {exc}.") from exc
     try:
         if not form.files:
             raise Problem(422, "no_file", "Send one or more files in the form field 'files'.")
-        stored = [await run_in_threadpool(_store_one, services, principal, request_id, name, spooled)
+        stored = [await run_in_threadpool(_store_one, resources, principal, request_id, name, spooled)
                   for name, spooled in form.files]
     except StoreUnavailable as exc:
         raise Problem(503, "store_unavailable", "The object store is unreachable; send the file again.") from exc
@@ -187,11 +187,11 @@ async def add_attachments(request_id: str, request: Request, principal: Principa
 
 
 @router.get("/{request_id}/attachments/{number}")
-def read_attachment(request_id: str, number: int, principal: PrincipalDep, services: ServicesDep,
+def read_attachment(request_id: str, number: int, principal: PrincipalDep, resources: ResourcesDep,
                     session: SessionDep) -> StreamingResponse:
     att = _run(support.attachment, session, principal, request_id, number)
     try:
-        fh = services.store.open(att.object_key)
+        fh = resources.store.open(att.object_key)
     except FileNotFoundError as exc:
         raise Problem(404, "not_found", f"Attachment {number} is missing from the store.") from exc
     except StoreUnavailable as exc:

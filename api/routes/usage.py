@@ -8,10 +8,15 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import PrincipalDep, SessionDep
-from api.routes.subscriptions import PeriodPublic, period_public, subscription_error, target_account
+from api.routes.subscriptions import (
+    PeriodPublic,
+    period_public,
+    subscription_error,
+    target_account,
+)
+from ingest.billing.subscriptions import SubscriptionError
+from ingest.billing.usage import read_usage
 from ingest.contract.periods import PARIS
-from ingest.subscriptions import SubscriptionError
-from ingest.usage import read_usage
 
 router = APIRouter(tags=["billing"])
 

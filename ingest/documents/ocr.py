@@ -13,7 +13,6 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ingest.documents.analyse import DocumentFacts, normalised_name
 from ingest.documents.sniff import Kind
@@ -35,11 +34,6 @@ class OcrConfig:
     languages: str = "fra+eng"
     dpi: int = 300
     page_timeout: float = 60.0
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> OcrConfig:
-        return cls(command=settings.ocr_command, languages=settings.ocr_languages, dpi=settings.ocr_dpi,
-                   page_timeout=settings.ocr_page_timeout)
 
 
 @dataclass

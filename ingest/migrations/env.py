@@ -1,16 +1,16 @@
-"""Alembic environment: runs the migrations on the URL given by ``ingest.db``."""
+"""Alembic environment: runs the migrations on the URL given by ``ingest.platform.db``.
+
+The target metadata is the whole schema (``ingest.schema``), for ``alembic revision --autogenerate``."""
 
 from __future__ import annotations
 
 from alembic import context
-from sqlmodel import SQLModel
 
-from ingest.db import import_tables, make_engine
-
-import_tables()  # registers every table on the metadata
+from ingest.platform.db import make_engine
+from ingest.schema import metadata
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = metadata
 
 
 def run_migrations_offline() -> None:

@@ -18,7 +18,7 @@ from ingest.store.local import LocalStore
 from ingest.store.s3 import S3Store
 
 if TYPE_CHECKING:
-    from ingest.settings import Settings
+    from ingest.platform.settings import Settings
 
 __all__ = ["LocalStore", "ObjectStore", "S3Store", "StoreUnavailable", "derivative_key", "open_store",
            "original_key"]

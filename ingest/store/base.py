@@ -1,6 +1,6 @@
 """What every object store promises, and how our keys are named.
 
-Both backends keep the same contract (``tests/integration/test_store.py`` runs
+Both backends keep the same contract (``tests/integration/store/test_store.py`` runs
 one suite against each): a missing key raises ``FileNotFoundError``; a store
 that cannot be reached raises :class:`StoreUnavailable`, which callers treat as
 transient and retry. Any other exception is a bug or a configuration error and

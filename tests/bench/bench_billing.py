@@ -4,7 +4,7 @@
 
 Prints one JSON object, all figures measured in this run on a fresh database:
 - ``counting_records_per_s``: 20,000 pre-inserted documents claimed and finished as processed
-  (``ingest.claims.claim`` + ``finish``, which writes the usage record in the same
+  (``ingest.processing.lease.claim`` + ``finish``, which writes the usage record in the same
   transaction) by two processes at once;
 - ``baseline_inserts_per_s``: the same number of plain usage_records inserts, one transaction
   each, in one process; ``ratio_counting_over_baseline`` compares the two;
@@ -24,11 +24,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ingest.db import make_engine, migrate
-from ingest.models import Account, Batch, Document, DocumentState, Dossier, UsageRecord, User, utcnow
-from ingest.claims import claim, finish
-from ingest.statements import issue_all_due
-from ingest.tables_billing import PlanVersion, Statement, Subscription
+from ingest.accounts.tables import Account, Dossier, User
+from ingest.billing.statements import issue_all_due
+from ingest.billing.tables import PlanVersion, Statement, Subscription, UsageRecord
+from ingest.platform.columns import utcnow
+from ingest.platform.db import make_engine, migrate
+from ingest.platform.models import Batch, Document, DocumentState
+from ingest.processing.lease import claim, finish
 from tests.support import services
 
 LEASE = timedelta(minutes=15)

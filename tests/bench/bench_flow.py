@@ -41,21 +41,23 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ingest import outbox
-from ingest.accounts import Principal, create_account
-from ingest.db import autocommit, make_engine, migrate
-from ingest.dispatch import dispatch_round
-from ingest.intake import Upload, receive_batch
-from ingest.models import Batch, Document, Dossier, utcnow
-from ingest.presence import live_slots
-from ingest.sla import Sample, measure, parallelism, recompute, samples_by_flow
+from ingest.accounts.lifecycle import Principal, create_account
+from ingest.accounts.tables import Dossier
+from ingest.flow.dispatch import dispatch_round
+from ingest.flow.sla import Sample, measure, parallelism, recompute, samples_by_flow
+from ingest.intake.receive import Upload, receive_batch
+from ingest.platform import outbox
+from ingest.platform.broker import celery_app, publisher
+from ingest.platform.columns import utcnow
+from ingest.platform.db import autocommit, make_engine, migrate
+from ingest.platform.models import Batch, Document
+from ingest.processing.presence import live_slots
+from ingest.resources import limits_from
 from ingest.store import open_store
 from tests.integration.conftest import Stack, WorkerProcess
+from tests.integration.flow.test_dispatch import seed_bulk
 from tests.support import services
-from tests.integration.test_dispatch import seed_bulk
 from tests.support.files import text_pdf
-from workers.app import create_app
-from workers.runtime import limits_from, make_publisher
 
 
 def _account(engine, name: str) -> tuple[Principal, str]:  # type: ignore[no-untyped-def]
@@ -74,7 +76,7 @@ class Beat(threading.Thread):
     def __init__(self, stack: Stack, interval: float):
         super().__init__(daemon=True)
         self.stack, self.interval, self.stop = stack, interval, threading.Event()
-        self.publish = make_publisher(create_app(stack.settings), stack.settings)
+        self.publish = publisher(celery_app(stack.settings), stack.settings)
         self.vacuum = not _autovacuum_on(stack.engine)
 
     def run(self) -> None:

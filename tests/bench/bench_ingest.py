@@ -39,10 +39,10 @@ from kombu import Connection, Exchange, Queue
 from pypdf import PdfReader
 from sqlmodel import Session, func, select
 
-from ingest.accounts import create_account
-from ingest.db import make_engine, migrate
-from ingest.models import Document
-from ingest.settings import Settings
+from ingest.accounts.lifecycle import create_account
+from ingest.platform.db import make_engine, migrate
+from ingest.platform.models import Document
+from ingest.platform.settings import Settings
 from ingest.store import open_store
 from tests.bench import cpu
 from tests.support import services

@@ -29,10 +29,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ingest.accounts import create_account
-from ingest.db import make_engine, migrate
-from ingest.models import Batch, Dossier
-from ingest.settings import Settings
+from ingest.accounts.lifecycle import create_account
+from ingest.accounts.tables import Dossier
+from ingest.platform.db import make_engine, migrate
+from ingest.platform.models import Batch
+from ingest.platform.settings import Settings
 from ingest.store import open_store, original_key
 from tests.support import services
 
@@ -106,7 +107,7 @@ def _purge_child(settings_json: str, out: Any) -> None:
     """Runs in a process of its own, so that its peak memory is the purge's alone."""
     from datetime import date
 
-    from ingest.purge import as_of_from_date, run_purge
+    from ingest.history.purge import as_of_from_date, run_purge
 
     settings = Settings.model_validate_json(settings_json)
     engine = make_engine(settings.effective_database_url())

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ingest.accounts import NewAccount, create_account
-from ingest.db import make_engine, migrate
-from ingest.settings import Settings
+from ingest.accounts.lifecycle import NewAccount, create_account
+from ingest.platform.db import make_engine, migrate
+from ingest.platform.settings import Settings
 from ingest.store import ObjectStore, open_store
 from tests.support import services
 

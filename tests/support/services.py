@@ -285,7 +285,7 @@ def services_settings(tmp: Path) -> tuple[Any, Callable[[], None]]:
     """Settings on the real services, for tests and benchmarks: a fresh PostgreSQL
     database, RabbitMQ, and SeaweedFS with a bucket and queue names of their own so
     that runs sharing the servers never meet; and how to drop the database."""
-    from ingest.settings import Settings
+    from ingest.platform.settings import Settings
 
     db_url, drop = fresh_postgres_db(postgres_url())
     s3 = seaweedfs_endpoint(tmp / "seaweedfs")

@@ -11,8 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ingest.models
-
+import ingest.platform.columns
 
 revision = '0001'
 down_revision = None
@@ -27,7 +26,7 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', ingest.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('outbox',
@@ -35,8 +34,8 @@ def upgrade() -> None:
     sa.Column('task', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('queue', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('document_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
-    sa.Column('created_at', ingest.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
@@ -48,7 +47,7 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('siren', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=True),
     sa.Column('legal_hold', sa.Boolean(), nullable=False),
-    sa.Column('created_at', ingest.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -59,7 +58,7 @@ def upgrade() -> None:
     sa.Column('document_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
     sa.Column('account_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('dossier_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
-    sa.Column('counted_at', ingest.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('counted_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.PrimaryKeyConstraint('document_id')
     )
@@ -73,7 +72,7 @@ def upgrade() -> None:
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', ingest.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('email')
@@ -86,8 +85,8 @@ def upgrade() -> None:
     sa.Column('user_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('prefix', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('secret_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', ingest.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('prefix')
@@ -102,13 +101,13 @@ def upgrade() -> None:
     sa.Column('flow', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('flow_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-    sa.Column('received_at', ingest.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('due_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('eta', ingest.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('eta_computed_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('reclassified_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('received_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('eta', ingest.platform.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('eta_computed_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reclassified_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sla_state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
-    sa.Column('finished_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -135,16 +134,16 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('claim_token', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
     sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
-    sa.Column('lease_until', ingest.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', ingest.platform.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('pages', sa.Integer(), nullable=True),
     sa.Column('text_chars', sa.Integer(), nullable=True),
     sa.Column('einvoice_flavour', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('facts', sa.JSON(), nullable=True),
     sa.Column('reference_date', sa.Date(), nullable=True),
-    sa.Column('received_at', ingest.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('queued_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('started_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', ingest.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('received_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('queued_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', ingest.platform.columns.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.ForeignKeyConstraint(['batch_id'], ['batches.id'], ),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from ingest.models import UTCDateTime
+from ingest.platform.columns import UTCDateTime
 
 revision = "0003"
 down_revision = "0001"

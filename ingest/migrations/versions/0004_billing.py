@@ -10,14 +10,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import ingest.models
+import ingest.platform.columns
 
 revision = "0004"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-UTC = ingest.models.UTCDateTime(timezone=True)
+UTC = ingest.platform.columns.UTCDateTime(timezone=True)
 
 
 def _id(name: str, *args: object, **kw: object) -> sa.Column:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import ingest.models
+import ingest.platform.columns
 
 revision = "0005"
 down_revision = "0001"
@@ -19,7 +19,7 @@ depends_on = None
 
 
 def _when(name: str, nullable: bool = False) -> sa.Column:
-    return sa.Column(name, ingest.models.UTCDateTime(timezone=True), nullable=nullable)
+    return sa.Column(name, ingest.platform.columns.UTCDateTime(timezone=True), nullable=nullable)
 
 
 def upgrade() -> None:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ingest.models
+import ingest.platform.columns
 
 revision = "0007"
 down_revision = "0001"
@@ -22,8 +22,8 @@ def _str(length: int) -> sqlmodel.sql.sqltypes.AutoString:
     return sqlmodel.sql.sqltypes.AutoString(length=length)
 
 
-def _instant() -> ingest.models.UTCDateTime:
-    return ingest.models.UTCDateTime(timezone=True)
+def _instant() -> ingest.platform.columns.UTCDateTime:
+    return ingest.platform.columns.UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:

@@ -5,7 +5,7 @@ recently finished documents (ORDER BY finished_at DESC LIMIT n): without an
 index every reading sorted the whole table.
 
 Finishing a document looks up the original it may repeat in its dossier
-(`ingest.duplicates.find_original`): the processed, non-duplicate documents
+(`ingest.processing.duplicates.find_original`): the processed, non-duplicate documents
 with the same bytes or invoice key. The plain sha256 index also holds every
 duplicate, so a dossier that received one file many times made each lookup
 walk all its copies (bench_flow, whose archives repeat one file: the bulk

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ingest.models
+import ingest.platform.columns
 
 revision = '0010'
 down_revision = '0009'
@@ -31,8 +31,8 @@ def upgrade() -> None:
         sa.Column("node", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("queues", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("concurrency", sa.Integer(), nullable=False),
-        sa.Column("started_at", ingest.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("seen_at", ingest.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", ingest.platform.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("seen_at", ingest.platform.columns.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("node"),
     )
     op.create_index("ix_worker_presence_seen_at", "worker_presence", ["seen_at"])

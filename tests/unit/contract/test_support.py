@@ -4,7 +4,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.contract.calendar import PARIS, clock_start, is_in_support_hours, support_hours_between
+from ingest.contract.calendar import (
+    PARIS,
+    clock_start,
+    is_in_support_hours,
+    support_hours_between,
+)
 from ingest.contract.support import Criticality, DeadlineState, deadline_state, due_at
 
 

@@ -16,8 +16,6 @@ from ingest.documents.fields import Field, extract_fields, fields_to_json
 from ingest.documents.textparse import find_dates
 from tests.support.corpus import corpus_pdfs, require
 
-
-
 # --- amounts and dates -----------------------------------------------------------------
 
 

@@ -11,11 +11,21 @@ import pytest
 
 from ingest.documents.analyse import analyse
 from ingest.documents.limits import Limits
-from ingest.documents.ocr import (OcrConfig, OcrUnavailable, check_available, ocr_available, ocr_document,
-                                  ocr_status, pages_needing_ocr)
+from ingest.documents.ocr import (
+    OcrConfig,
+    OcrUnavailable,
+    check_available,
+    ocr_available,
+    ocr_document,
+    ocr_status,
+    pages_needing_ocr,
+)
 from ingest.documents.sniff import Kind
-from ingest.settings import Settings
-from tests.support.invoices import scanned_invoice_pdf, scanned_invoice_png, text_invoice_pdf
+from tests.support.invoices import (
+    scanned_invoice_pdf,
+    scanned_invoice_png,
+    text_invoice_pdf,
+)
 
 # Without CI a developer may lack Tesseract; CI installs it (infra/setup) and must run these.
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None and not os.environ.get("CI"),
@@ -45,12 +55,6 @@ def test_a_missing_language_is_reported() -> None:
 @needs_tesseract
 def test_the_installed_engine_is_available() -> None:
     assert ocr_status(OcrConfig()) == "ok"
-
-
-def test_config_comes_from_settings_and_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BORDEREAU_OCR_COMMAND", "/opt/tess")
-    config = OcrConfig.from_settings(Settings(ocr_languages="fra", ocr_dpi=200, ocr_page_timeout=5))
-    assert config == OcrConfig(command="/opt/tess", languages="fra", dpi=200, page_timeout=5)
 
 
 def test_which_pages_need_ocr(tmp_path: Path) -> None:

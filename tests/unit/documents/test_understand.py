@@ -16,7 +16,7 @@ from ingest.documents.limits import Limits
 from ingest.documents.ocr import OcrOutcome
 from ingest.documents.sniff import Kind
 from ingest.documents.understand import understand
-from ingest.duplicates import invoice_key, supplier_key
+from ingest.processing.duplicates import invoice_key, supplier_key
 from tests.support.invoices import EXPECTED, invoice_lines, text_invoice_pdf
 from tests.unit.documents.test_einvoice import BILLION_LAUGHS, cii
 

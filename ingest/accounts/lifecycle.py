@@ -1,0 +1,127 @@
+"""Accounts, users and API keys.
+
+An API key reads ``bdr_<prefix>_<secret>``. The prefix finds the row; only a
+SHA-256 of the secret is stored. The secret has 256 bits of entropy, so a fast
+hash is enough (a slow password hash protects guessable passwords, not this).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from ingest.accounts.tables import Account, AccountKind, ApiKey, Role, User
+from ingest.platform.columns import utcnow
+
+KEY_SCHEME = "bdr"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: every read and write is scoped by ``account_id``."""
+
+    user_id: str
+    account_id: str | None
+    role: Role
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role is Role.operator
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    account_id: str
+    user_id: str
+    api_key: str
+
+
+class AccountError(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_api_key(session: Session, user: User) -> str:
+    """Create a key for ``user``; the plaintext is returned once and never stored."""
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    session.add(ApiKey(user_id=user.id, prefix=prefix, secret_hash=_hash_secret(secret)))
+    return f"{KEY_SCHEME}_{prefix}_{secret}"
+
+
+def _new_user(session: Session, email: str, role: Role, account_id: str | None) -> User:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise AccountError("invalid_email", f"'{email}' is not an e-mail address.")
+    if session.exec(select(User).where(User.email == email)).first():
+        raise AccountError("email_taken", f"A user with the e-mail {email} already exists.")
+    user = User(email=email, role=role, account_id=account_id)
+    session.add(user)
+    session.flush()  # no ORM relationships: rows go in in the order they are flushed
+    return user
+
+
+def create_account(session: Session, name: str, kind: str, admin_email: str) -> NewAccount:
+    """An account with its first administrator and an API key (commits)."""
+    if kind not in AccountKind.__members__:
+        raise AccountError("invalid_kind", f"The account kind must be firm or company, not '{kind}'.")
+    if not name.strip():
+        raise AccountError("invalid_name", "The account name is empty.")
+    account = Account(name=name.strip(), kind=kind)
+    session.add(account)
+    session.flush()
+    user = _new_user(session, admin_email, Role.admin, account.id)
+    key = issue_api_key(session, user)
+    session.commit()
+    return NewAccount(account.id, user.id, key)
+
+
+def create_operator(session: Session, email: str) -> NewAccount:
+    """A member of the provider's staff, who sees every account (commits)."""
+    user = _new_user(session, email, Role.operator, None)
+    key = issue_api_key(session, user)
+    session.commit()
+    return NewAccount("", user.id, key)
+
+
+def authenticate(session: Session, token: str) -> Principal | None:
+    """The principal behind a bearer token, or None (unknown, revoked, inactive)."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_SCHEME:
+        return None
+    _, prefix, secret = parts
+    key = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
+    if key is None or key.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(key.secret_hash, _hash_secret(secret)):
+        return None
+    user = session.get(User, key.user_id)
+    if user is None or not user.active:
+        return None
+    if user.account_id is not None:
+        account = session.get(Account, user.account_id)
+        if account is None or not account.active:
+            return None
+    return Principal(user.id, user.account_id, Role(user.role))
+
+
+def deactivate_account(session: Session, account_id: str) -> None:
+    """Stops every key of the account on its next request (commits)."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountError("not_found", "No such account.")
+    account.active = False
+    for user in session.exec(select(User).where(User.account_id == account_id)):
+        for key in session.exec(select(ApiKey).where(ApiKey.user_id == user.id)):
+            key.revoked_at = key.revoked_at or utcnow()
+    session.commit()

@@ -1,0 +1,254 @@
+"""Statements (CONTRACT.md §4): issued at the start of each period, numbered, immutable.
+
+The lines come from ``ingest.contract.billing.statement_lines``; this module gathers its inputs
+(plans, usage of closed periods, named users, credits, what was billed) and stores the result.
+
+- **Which earlier periods**: statements are issued in period order (a missed period is issued
+  before the next one), so the statement of period k considers the periods from the previous
+  regular statement's period to k - 1; older ones were considered by earlier statements.
+- **Named users of a period**: the account's active users (admins and users) created before the
+  period's end, counted at issuance. Users have no deactivation date, so a user deactivated
+  since no longer counts for a period not yet billed.
+- **Credits**: ``ingest.availability.credit_claims.granted_credits`` gives months ('YYYY-MM'); a month maps to the
+  period whose start falls in it (period k starts in the k-th month after the activation's month,
+  Paris time). A credit for the current period or later waits for a later statement.
+- **Races**: two issuers of the same period collide on unique constraints; the loser rolls back
+  and returns the winner's statement. Numbers are max + 1 in the same transaction: no gaps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from ingest.accounts.tables import Role, User
+from ingest.billing.subscriptions import (
+    bounds,
+    get_subscription,
+    plan_history,
+    plan_of,
+    version_for,
+)
+from ingest.billing.tables import BilledLine, Statement, StatementLine, Subscription
+from ingest.billing.usage import consumed
+from ingest.contract.billing import (
+    BilledKey,
+    Credit,
+    Line,
+    LineKind,
+    PeriodUsage,
+    Plan,
+    statement_lines,
+)
+from ingest.contract.periods import PARIS, period_index_at
+from ingest.platform.columns import utcnow
+
+log = logging.getLogger(__name__)
+
+REGULAR, CORRECTION = "regular", "correction"
+
+
+class GrantedCreditLike(Protocol):
+    month: str
+    percent: int
+    claim_id: str
+
+
+# --- pure assembly ------------------------------------------------------------------------
+
+def credit_period_index(activation: datetime, month: str) -> int | None:
+    """The period whose start falls in calendar month ``month`` ('YYYY-MM', Paris time)."""
+    year, mon = (int(part) for part in month.split("-"))
+    local = activation.astimezone(PARIS)
+    index = (year - local.year) * 12 + (mon - local.month)
+    return index if index >= 0 else None
+
+
+def credits_due(activation: datetime, period_index: int, granted: Sequence[GrantedCreditLike],
+                plan_for: Callable[[int], Plan]) -> list[Credit]:
+    """Granted credits that belong on the statement of ``period_index`` (one per period)."""
+    by_period: dict[int, int] = {}
+    for credit in granted:
+        index = credit_period_index(activation, credit.month)
+        if index is None:
+            log.warning("credit %s for %s predates the activation; ignored", credit.claim_id, credit.month)
+            continue
+        if index < period_index:
+            by_period[index] = max(by_period.get(index, 0), credit.percent)
+    return [Credit(i, plan_for(i).fee_cents, pct) for i, pct in sorted(by_period.items())]
+
+
+def assemble(period_index: int, activation: datetime, plan_for: Callable[[int], Plan],
+             earlier: Sequence[PeriodUsage], already_billed: set[BilledKey],
+             granted: Sequence[GrantedCreditLike] = ()) -> list[Line]:
+    credits = credits_due(activation, period_index, granted, plan_for)
+    return statement_lines(period_index, plan_for(period_index), earlier, already_billed, credits)
+
+
+# --- reading the inputs -------------------------------------------------------------------
+
+def granted_credits(session: Session, account_id: str) -> list[GrantedCreditLike]:
+    try:
+        from ingest.availability.credit_claims import (
+            granted_credits as granted,  # another feature's module
+        )
+    except ImportError:
+        log.warning("ingest.availability.credit_claims is not available: statements carry no availability credit")
+        return []
+    return list(granted(session, account_id))
+
+
+def named_users(session: Session, account_id: str, before: datetime) -> int:
+    stmt = (sa.select(sa.func.count()).select_from(User)
+            .where(User.account_id == account_id, col(User.active).is_(True),
+                   col(User.role).in_([Role.admin.value, Role.user.value]), col(User.created_at) < before))
+    return int(session.execute(stmt).scalar_one())
+
+
+def billed(session: Session, account_id: str, exclude_statement: str | None = None) -> set[BilledKey]:
+    stmt = select(BilledLine.period_index, BilledLine.kind).where(BilledLine.account_id == account_id)
+    if exclude_statement:
+        stmt = stmt.where(BilledLine.statement_id != exclude_statement)
+    return {(int(i), str(k)) for i, k in session.exec(stmt).all()}
+
+
+def _previous_regular(session: Session, account_id: str, period_index: int) -> int | None:
+    stmt = sa.select(sa.func.max(Statement.regular_period_index)).where(
+        Statement.account_id == account_id, col(Statement.regular_period_index) < period_index)
+    return session.execute(stmt).scalar_one()
+
+
+def compute_lines(session: Session, account_id: str, period_index: int,
+                  exclude_statement: str | None = None) -> list[Line]:
+    sub = get_subscription(session, account_id)
+    history = plan_history(session, account_id)
+
+    def plan_for(index: int) -> Plan:
+        return plan_of(version_for(history, index))
+
+    first = _previous_regular(session, account_id, period_index) or 0
+    earlier = []
+    for index in range(first, period_index):
+        period = bounds(sub.activation_at, index)
+        earlier.append(PeriodUsage(index, consumed(session, account_id, period),
+                                   named_users(session, account_id, period.end), plan_for(index)))
+    return assemble(period_index, sub.activation_at, plan_for, earlier,
+                    billed(session, account_id, exclude_statement), granted_credits(session, account_id))
+
+
+# --- issuing ------------------------------------------------------------------------------
+
+def _next_number(session: Session, account_id: str) -> int:
+    stmt = sa.select(sa.func.max(Statement.number)).where(Statement.account_id == account_id)
+    return int(session.execute(stmt).scalar_one() or 0) + 1
+
+
+def _store(session: Session, statement: Statement, lines: Sequence[Line]) -> Statement:
+    statement.total_cents = sum(line.amount_cents for line in lines)
+    session.add(statement)
+    session.flush()
+    for position, line in enumerate(lines, start=1):
+        session.add(StatementLine(statement_id=statement.id, position=position, kind=str(line.kind),
+                                  period_index=line.period_index, quantity=line.quantity,
+                                  unit_price_cents=str(line.unit_price_cents), amount_cents=line.amount_cents,
+                                  label=line.label[:300]))
+    return statement
+
+
+def regular_statement(session: Session, account_id: str, period_index: int) -> Statement | None:
+    return session.exec(select(Statement).where(Statement.account_id == account_id,
+                                                Statement.regular_period_index == period_index)).first()
+
+
+def issue_regular(session: Session, account_id: str, period_index: int) -> tuple[Statement, bool]:
+    """Issue the statement of ``period_index`` (commits); (statement, False) if it existed."""
+    existing = regular_statement(session, account_id, period_index)
+    if existing is not None:
+        return existing, False
+    sub = get_subscription(session, account_id)
+    period = bounds(sub.activation_at, period_index)
+    lines = compute_lines(session, account_id, period_index)
+    statement = Statement(account_id=account_id, number=_next_number(session, account_id), kind=REGULAR,
+                          period_index=period_index, regular_period_index=period_index,
+                          period_start=period.start, period_end=period.end, total_cents=0)
+    try:
+        _store(session, statement, lines)
+        session.add_all(BilledLine(account_id=account_id, period_index=line.period_index, kind=str(line.kind),
+                                   statement_id=statement.id) for line in lines)
+        session.commit()
+    except sa.exc.IntegrityError:
+        # Another issuer won the race for this period (or this number): use its statement.
+        session.rollback()
+        winner = regular_statement(session, account_id, period_index)
+        if winner is None:
+            raise
+        return winner, False
+    return statement, True
+
+
+def issue_due(session: Session, account_id: str, at: datetime | None = None) -> list[Statement]:
+    """Issue every regular statement due at ``at`` (default now), oldest period first."""
+    at = at or utcnow()
+    sub = get_subscription(session, account_id)
+    if at < sub.activation_at:
+        return []
+    current = period_index_at(sub.activation_at, at)
+    last = session.execute(sa.select(sa.func.max(Statement.regular_period_index))
+                           .where(Statement.account_id == account_id)).scalar_one()
+    issued = []
+    for index in range(0 if last is None else last + 1, current + 1):
+        statement, new = issue_regular(session, account_id, index)
+        if new:
+            issued.append(statement)
+    return issued
+
+
+def issue_all_due(engine: Engine, at: datetime | None = None) -> int:
+    """The beat job: issue the statements of every account whose new period has started."""
+    at = at or utcnow()
+    with Session(engine) as session:
+        rows = session.execute(
+            sa.select(Subscription.account_id, Subscription.activation_at, sa.func.max(Statement.regular_period_index))
+            .outerjoin(Statement, Statement.account_id == Subscription.account_id)
+            .group_by(Subscription.account_id, Subscription.activation_at)).all()
+    count = 0
+    for account_id, activation, last in rows:
+        if at < activation or (last is not None and period_index_at(activation, at) <= last):
+            continue
+        with Session(engine, expire_on_commit=False) as session:
+            count += len(issue_due(session, account_id, at))
+    return count
+
+
+def issue_correction(session: Session, statement_id: str) -> Statement:
+    """A correction of an issued statement (commits): it reverses every line of the original and
+    bills its period's lines again from today's data. The original stays as it was."""
+    original = session.get(Statement, statement_id)
+    if original is None:
+        raise LookupError(statement_id)
+    old = lines_of(session, original.id)
+    fresh = compute_lines(session, original.account_id, original.period_index, exclude_statement=original.id)
+    reversed_ = [Line(LineKind(o.kind), o.period_index, -o.quantity, Decimal(o.unit_price_cents), -o.amount_cents,
+                      f"Cancels statement {original.number}: {o.label}") for o in old]
+    correction = Statement(account_id=original.account_id, number=_next_number(session, original.account_id),
+                           kind=CORRECTION, period_index=original.period_index, period_start=original.period_start,
+                           period_end=original.period_end, corrects_id=original.id, total_cents=0)
+    _store(session, correction, [*reversed_, *fresh])
+    session.execute(sa.delete(BilledLine).where(BilledLine.statement_id == original.id))
+    session.add_all(BilledLine(account_id=original.account_id, period_index=line.period_index, kind=str(line.kind),
+                               statement_id=correction.id) for line in fresh)
+    session.commit()
+    return correction
+
+
+def lines_of(session: Session, statement_id: str) -> list[StatementLine]:
+    stmt = select(StatementLine).where(StatementLine.statement_id == statement_id).order_by(
+        col(StatementLine.position))
+    return list(session.exec(stmt).all())

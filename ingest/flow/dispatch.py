@@ -1,0 +1,176 @@
+"""The bulk dispatcher: feeds waiting bulk documents to the ``bulk`` queue, a window at a time.
+
+Bulk documents are recorded ``received`` with no task message (``ingest.intake.receive``). A round:
+
+1. locks the dispatcher's cursor row (another dispatcher in a round is skipped, not waited for);
+2. counts bulk documents in flight (queued or processing) and the room left in the pipe: its
+   target (`fairness.pipe_target`, from the bulk rate measured on recent documents, at most
+   `window`) less what is in flight (`fairness.room`); stops when there is none;
+3. reads, per dossier with waiting work, only that many oldest ids (never the backlog);
+4. picks them round-robin across accounts and dossiers (`fairness.next_window`);
+5. marks them ``queued`` with a conditional update (``WHERE state = 'received'``), adds one outbox
+   row each and saves the cursor: all in one transaction. A dispatcher that dies before the
+   commit leaves everything as it was; after it, the outbox relay publishes the messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from ingest.flow.eta import busy_seconds
+from ingest.flow.fairness import (
+    Cursor,
+    Pending,
+    group_pending,
+    next_window,
+    pipe_target,
+    room,
+)
+from ingest.flow.sla import recent_samples
+from ingest.flow.tables import DispatchCursor
+from ingest.platform import outbox
+from ingest.platform.columns import utcnow
+from ingest.platform.models import Batch, Document, DocumentState, Flow
+
+log = logging.getLogger(__name__)
+
+CURSOR_NAME = "bulk"
+IN_FLIGHT = (DocumentState.queued, DocumentState.processing)
+RATE_SAMPLES = 100  # recent bulk completions the rate is read from
+RATE_HORIZON = timedelta(hours=1)  # older ones say nothing of the workers running now
+RATE_IDLE_GAP_S = 5.0  # a longer pause between completions is idle time, not slowness
+
+
+@dataclass(frozen=True)
+class Round:
+    """What one dispatch round did: `dispatched` documents, or why none."""
+
+    dispatched: int
+    in_flight: int
+    skipped: str | None = None  # "busy" (another round holds the lock) or "full" (pipe full)
+    target: int = 0  # the pipe's size this round
+
+
+def bulk_rate(session: Session) -> float | None:
+    """Bulk documents processed per busy second, over the last `RATE_SAMPLES` of the last hour;
+    None when there were none."""
+    since = utcnow() - RATE_HORIZON
+    recent = [s for s in recent_samples(session, Flow.bulk.value, RATE_SAMPLES) if s.finished_at > since]
+    busy = busy_seconds(((s.started_at, s.finished_at) for s in recent), RATE_IDLE_GAP_S)
+    return len(recent) / busy if busy > 0 else None
+
+
+def in_flight(session: Session) -> int:
+    """Bulk documents sent to the broker and not finished."""
+    stmt = (select(sa.func.count()).select_from(Document)
+            .join(Batch, Batch.id == Document.batch_id)
+            .where(Batch.flow == Flow.bulk,
+                   Document.state.in_([s.value for s in IN_FLIGHT])))  # type: ignore[attr-defined]
+    return int(session.exec(stmt).one())
+
+
+def waiting_dossiers(session: Session) -> list[tuple[str, str]]:
+    """(account, dossier) pairs with bulk documents waiting to be dispatched."""
+    stmt = (select(Document.account_id, Document.dossier_id).distinct()
+            .join(Batch, Batch.id == Document.batch_id)
+            .where(Document.state == DocumentState.received, Batch.flow == Flow.bulk))
+    return [(a, d) for a, d in session.exec(stmt).all()]
+
+
+def oldest_waiting(session: Session, dossier_id: str, limit: int) -> list[Pending]:
+    """A dossier's `limit` oldest waiting bulk documents: by batch receipt, then filename."""
+    stmt = (select(Document.id, Document.account_id, Document.batch_id, Batch.received_at)
+            .join(Batch, Batch.id == Document.batch_id)
+            .where(Document.dossier_id == dossier_id, Document.state == DocumentState.received,
+                   Batch.flow == Flow.bulk)
+            .order_by(Batch.received_at, Batch.id, Document.filename, Document.id).limit(limit))
+    rows = session.exec(stmt).all()
+    return [Pending(account, dossier_id, batch, doc, received, n)
+            for n, (doc, account, batch, received) in enumerate(rows)]
+
+
+def _lock_cursor(session: Session) -> DispatchCursor | None:
+    """The cursor row, locked for this transaction; None when another round holds it."""
+    if session.get_bind().dialect.name == "sqlite":
+        # A write takes SQLite's database lock at once: rounds are serialised (others wait).
+        session.execute(sa.update(DispatchCursor).where(DispatchCursor.name == CURSOR_NAME)
+                        .values(rounds=DispatchCursor.rounds))
+    stmt = select(DispatchCursor).where(DispatchCursor.name == CURSOR_NAME)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    row = session.exec(stmt).first()
+    if row is None and _create_cursor(session):
+        row = session.exec(stmt).first()
+    return row
+
+
+def _create_cursor(session: Session) -> bool:
+    try:
+        with session.begin_nested():
+            session.add(DispatchCursor(name=CURSOR_NAME, cursor={}))
+        return True
+    except sa.exc.IntegrityError:
+        return False  # another dispatcher created it first and holds it
+
+
+def _cursor_of(row: DispatchCursor) -> Cursor:
+    data = row.cursor or {}
+    return Cursor(data.get("account"), dict(data.get("dossiers") or {}))
+
+
+def _take(session: Session, ids: list[str]) -> list[str]:
+    """Mark waiting documents queued; returns those this round actually took."""
+    if not ids:
+        return []
+    taken = session.execute(
+        sa.update(Document)
+        .where(Document.id.in_(ids), Document.state == DocumentState.received)  # type: ignore[attr-defined]
+        .values(state=DocumentState.queued, queued_at=utcnow())
+        .returning(Document.id)
+    ).scalars().all()
+    return list(taken)
+
+
+def dispatch_round(engine: Engine, window: int, *, interval: float | None = None,
+                   before_commit: Callable[[list[str]], None] | None = None) -> Round:
+    """One dispatch round (see the module docstring). Safe to run concurrently and repeatedly.
+
+    `window` is the most the pipe may hold; given the dispatch `interval` (seconds), the pipe is
+    sized from the measured bulk rate instead (`fairness.pipe_target`), `window` its ceiling.
+    `before_commit` is a seam for tests: it runs inside the transaction, after the documents
+    are marked and the outbox rows added; raising there is a dispatcher dying mid-round.
+    """
+    with Session(engine) as session:
+        row = _lock_cursor(session)
+        if row is None:
+            return Round(0, 0, "busy")
+        flying = in_flight(session)
+        target = window if interval is None else pipe_target(bulk_rate(session), interval, window)
+        wanted = room(flying, target)
+        if not wanted:
+            session.rollback()
+            return Round(0, flying, "full", target)
+        pending = [p for _, dossier in waiting_dossiers(session)
+                   for p in oldest_waiting(session, dossier, wanted)]
+        ids, cursor = next_window(group_pending(pending), wanted, _cursor_of(row))
+        taken = _take(session, ids)
+        for doc_id in taken:
+            outbox.add_process_document(session, doc_id, Flow.bulk.value)
+        row.cursor = {"account": cursor.account, "dossiers": dict(cursor.dossiers)}
+        row.rounds += 1
+        row.dispatched += len(taken)
+        row.updated_at = utcnow()
+        session.add(row)
+        if before_commit is not None:
+            before_commit(taken)
+        session.commit()
+    if taken:
+        log.info("bulk window dispatched", extra={"documents": len(taken), "in_flight": flying, "target": target})
+    return Round(len(taken), flying, target=target)

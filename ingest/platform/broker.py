@@ -1,0 +1,109 @@
+"""The broker as every process sees it: queue names, their declarations, and publishing.
+
+Both sides build on this module: the API and the commands publish task messages (the outbox
+relay), the workers consume them (``workers/app.py`` adds the worker settings to the app built
+here). Messages are named tasks with a document id, so publishing needs no task code.
+
+Queues: ``daily`` and ``bulk`` carry documents, ``ops`` the periodic jobs; a message rejected
+without requeue goes to ``dead`` through the dead-letter exchange. Every name takes the
+deployment's prefix (``BORDEREAU_QUEUE_PREFIX``), so several deployments or test runs can share
+one RabbitMQ virtual host.
+
+The embedded defaults use kombu's SQLAlchemy transport on a SQLite file, polled every 0.1 s
+(`EmbeddedTransport`): with ``acks_late`` and a prefetch of 1 a worker cannot take a message
+while its task runs, so each poll during a task finds nothing and the next one waits a full
+polling interval; at kombu's default of 1 s a worker processes about one document a second
+however small the documents are.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kombu import Exchange, Queue
+from kombu.transport.sqlalchemy import Transport
+
+from ingest.platform.outbox import Pending, Publisher
+from ingest.platform.settings import Settings
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+QUEUES = ("daily", "bulk", "ops")
+DEAD = "dead"
+# RabbitMQ closes the channel of a delivery unacknowledged for longer than this (its default
+# consumer_timeout): task time limits and retry countdowns must stay well below it.
+CONSUMER_TIMEOUT_S = 30 * 60
+
+
+class EmbeddedTransport(Transport):  # type: ignore[misc]  # kombu ships no type information
+    polling_interval = 0.1
+
+
+def queue_name(settings: Settings, logical: str) -> str:
+    return f"{settings.queue_prefix}{logical}"
+
+
+def declarations(settings: Settings) -> list[Queue]:
+    """Every queue with its exchange and dead-letter routing, the dead-letter queue included."""
+    exchange = Exchange(f"{settings.queue_prefix}bordereau", type="direct", durable=True)
+    dead = Exchange(f"{settings.queue_prefix}bordereau.dead", type="direct", durable=True)
+    dead_args = {"x-dead-letter-exchange": dead.name, "x-dead-letter-routing-key": DEAD}
+    queues = [Queue(queue_name(settings, q), exchange, routing_key=q, durable=True, queue_arguments=dead_args)
+              for q in QUEUES]
+    queues.append(Queue(queue_name(settings, DEAD), dead, routing_key=DEAD, durable=True))
+    return queues
+
+
+def _connection(settings: Settings) -> dict[str, object]:
+    url = settings.effective_broker_url()
+    if settings.uses_embedded_broker:
+        # Our subclass of kombu's SQLAlchemy transport takes the plain SQLAlchemy URL; the file
+        # lock is waited for rather than failed on by concurrent processes.
+        return {"broker_url": url.removeprefix("sqla+"),
+                "broker_transport": f"{__name__}:EmbeddedTransport",
+                "broker_transport_options": {"connect_args": {"timeout": 30}}}
+    # Under a broker alarm RabbitMQ would drop publishes silently: confirms make them fail,
+    # and the outbox keeps the row for the next round.
+    return {"broker_url": url, "broker_transport_options": {"confirm_publish": True}}
+
+
+def celery_app(settings: Settings, *, set_as_current: bool = False) -> Celery:
+    """A Celery app connected to the deployment's broker, with its queues and JSON messages.
+
+    The workers add their own settings to it; a publisher uses it as it is."""
+    from celery import Celery
+
+    app = Celery("bordereau", set_as_current=set_as_current)
+    app.conf.update(
+        **_connection(settings),
+        broker_connection_retry_on_startup=True,
+        task_serializer="json",
+        accept_content=["json"],
+        result_backend=None,
+        task_ignore_result=True,
+        task_queues=declarations(settings),
+        task_default_queue=queue_name(settings, "ops"),
+        task_default_exchange=f"{settings.queue_prefix}bordereau",
+        task_default_routing_key="ops",
+        task_create_missing_queues=False,
+        timezone="Europe/Paris",
+    )
+    return app
+
+
+def publisher(app: Celery, settings: Settings) -> Publisher:
+    """Publishes an outbox row as its task message on its queue."""
+
+    def publish(message: Pending) -> None:
+        # The queue's own exchange and routing key come from task_queues. A failed or unconfirmed
+        # publish raises: the outbox row stays for the next round.
+        app.send_task(message.task, args=[message.document_id], queue=queue_name(settings, message.queue),
+                      confirm_timeout=settings.confirm_timeout, retry=True,
+                      retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
+    return publish
+
+
+def ops_options(settings: Settings, expires: float = 60) -> dict[str, object]:
+    """Where periodic jobs go: the ``ops`` queue, never behind documents."""
+    return {"queue": queue_name(settings, "ops"), "routing_key": "ops", "expires": expires}

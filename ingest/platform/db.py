@@ -1,0 +1,84 @@
+"""Engine, sessions and migrations. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
+
+# ingest/migrations: the schema's history sees every wing's tables, so it sits above them all.
+MIGRATIONS_DIR = Path(__file__).parents[1] / "migrations"
+
+# Errors worth retrying: the database went away or was busy, not a bad statement.
+TRANSIENT_DB_ERRORS: tuple[type[Exception], ...] = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
+def make_engine(url: str, *, pre_ping: bool = True, poolclass: type[Pool] | None = None) -> Engine:
+    """An engine with a connection pool.
+
+    ``pre_ping`` tests every connection as it leaves the pool (a round trip), so a
+    request never meets a connection the database dropped while it idled. Workers
+    turn it off: a task that meets one fails with a transient error and is retried,
+    and that first failure makes SQLAlchemy discard the whole stale pool; the ping
+    would cost two round trips on every document. ``poolclass=NullPool`` for a
+    process that must hold no connection between uses.
+    """
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, poolclass)
+    if poolclass is not None:
+        return sa.create_engine(url, poolclass=poolclass)
+    return sa.create_engine(url, pool_pre_ping=pre_ping, pool_size=5, max_overflow=10)
+
+
+@contextmanager
+def autocommit(engine: Engine) -> Iterator[sa.Connection]:
+    """A connection where each statement commits on its own: for a single
+    statement, this spares the BEGIN and COMMIT round trips of a transaction."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        yield conn
+
+
+def _sqlite_engine(url: str, poolclass: type[Pool] | None = None) -> Engine:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    pool = {"poolclass": poolclass} if poolclass is not None else {}
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # WAL lets the API read while a worker writes; the busy timeout makes
+        # concurrent writers wait instead of failing with "database is locked".
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return engine
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def migrate(url: str) -> None:
+    """Bring the schema to the newest revision (safe to run at every start). "heads"
+    also covers a feature branch not yet merged into the main line."""
+    command.upgrade(alembic_config(url), "heads")
+
+
+def ping(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))

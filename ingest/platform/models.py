@@ -1,0 +1,96 @@
+"""The tables every wing reads: batches and their documents.
+
+A batch is received by intake, its documents are processed under a lease by processing,
+scheduled by flow, counted by billing and purged by history: no one wing owns them, so they live
+on the floor. API shapes live in ``api/schemas.py``, apart from these.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from ingest.platform.columns import instant, new_id
+
+
+class Flow(StrEnum):
+    daily = "daily"
+    bulk = "bulk"
+
+
+class DocumentState(StrEnum):
+    received = "received"
+    queued = "queued"
+    processing = "processing"
+    processed = "processed"
+    rejected = "rejected"
+    failed = "failed"
+
+
+FINAL_STATES = frozenset({DocumentState.processed, DocumentState.rejected, DocumentState.failed})
+
+
+class Batch(SQLModel, table=True):
+    __tablename__ = "batches"
+    __table_args__ = (sa.UniqueConstraint("account_id", "idempotency_key"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    account_id: str = Field(foreign_key="accounts.id", index=True)
+    dossier_id: str = Field(foreign_key="dossiers.id", index=True)
+    flow: str = Field(default=Flow.daily, max_length=8)
+    flow_reason: str = Field(default="", max_length=500)
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    received_at: datetime = instant(default=True, index=True)
+    # Daily flow: due 48 h after receipt; bulk: a live ETA (CONTRACT §6).
+    due_at: datetime | None = instant(nullable=True)
+    eta: datetime | None = instant(nullable=True)
+    eta_computed_at: datetime | None = instant(nullable=True)
+    reclassified_at: datetime | None = instant(nullable=True)
+    sla_state: str | None = Field(default=None, max_length=16)
+    finished_at: datetime | None = instant(nullable=True)
+
+
+class Document(SQLModel, table=True):
+    __tablename__ = "documents"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    account_id: str = Field(foreign_key="accounts.id", index=True)
+    dossier_id: str = Field(foreign_key="dossiers.id", index=True)
+    batch_id: str = Field(foreign_key="batches.id", index=True)
+    filename: str = Field(max_length=500)
+    kind: str = Field(max_length=8)
+    sha256: str = Field(max_length=64, index=True)
+    size: int
+    object_key: str = Field(max_length=200)
+    state: str = Field(default=DocumentState.received, max_length=16, index=True)
+    reason: str | None = Field(default=None, max_length=64)
+    message: str | None = Field(default=None, max_length=1000)
+    attempts: int = 0
+    # A claim lets exactly one worker process the document at a time.
+    claim_token: str | None = Field(default=None, max_length=36)
+    # host:pid of the process holding the claim, so that a process on the same
+    # host can tell a dead holder from a busy one (virtual transports such as
+    # the embedded broker do not flag redeliveries).
+    claimed_by: str | None = Field(default=None, max_length=300)
+    lease_until: datetime | None = instant(nullable=True)
+    pages: int | None = None
+    text_chars: int | None = None
+    einvoice_flavour: str | None = Field(default=None, max_length=32)
+    facts: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    # The date that decides the two-year history: the validated invoice date,
+    # else the receipt date (CONTRACT §5). Set at intake, refined by processing.
+    reference_date: date | None = Field(default=None, index=True)
+    # Invoice understanding (fields, flags, duplicates)
+    fields: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    flags: list[dict[str, str]] | None = Field(default=None, sa_type=sa.JSON)
+    einvoice_profile: str | None = Field(default=None, max_length=32)
+    invoice_date: date | None = None
+    # "supplier|invoice number|total incl. tax" when all three are known (duplicate lookups).
+    invoice_key: str | None = Field(default=None, max_length=300, index=True)
+    duplicate_of: str | None = Field(default=None, max_length=36)
+    received_at: datetime = instant(default=True)
+    queued_at: datetime | None = instant(nullable=True)
+    started_at: datetime | None = instant(nullable=True)
+    finished_at: datetime | None = instant(nullable=True)

@@ -1,0 +1,186 @@
+"""Claims: exactly one worker processes a document at a time.
+
+A worker *claims* the document with a conditional UPDATE (one winner) and writes
+the outcome only while it still holds that claim. A message the broker
+redelivers (its worker died) may take over a claim at once, and so may a process
+of the same host when the holder's process is gone; any other duplicate waits
+for the lease to expire, after which the stale sweeper hands the document out
+again (``ingest.processing.requeue``).
+
+Statements here are plain SQL on a connection, not ORM sessions: they run for
+every document, and a claim is one statement in autocommit (one round trip).
+They are built once and executed with parameters (an UPDATE's SET clause comes
+from the parameters' names): building a statement and keying it for the compiled
+cache cost 0.5 ms of CPU each time, four times what running it cost once built.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+
+from ingest.billing.tables import UsageRecord
+from ingest.platform.columns import utcnow
+from ingest.platform.db import autocommit
+from ingest.platform.models import Document, DocumentState
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A won claim, with what processing needs of the row (read in the same statement)."""
+
+    document_id: str
+    token: str
+    attempts: int
+    object_key: str = ""
+    kind: str = ""
+    dossier_id: str = ""
+    received_at: datetime | None = None
+    account_id: str = ""
+    sha256: str = ""
+
+
+def holder_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_dead(holder: str | None) -> bool:
+    """True when the holder ran on this host and its process is gone."""
+    if not holder:
+        return False
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+_DOCS = Document.__table__  # type: ignore[attr-defined]
+_CLAIM_RETURNS = (_DOCS.c.attempts, _DOCS.c.object_key, _DOCS.c.kind, _DOCS.c.dossier_id, _DOCS.c.received_at,
+                  _DOCS.c.account_id, _DOCS.c.sha256)
+
+
+def _claim_statement(condition: Any) -> sa.Update:
+    return (sa.update(_DOCS).where(_DOCS.c.id == sa.bindparam("_document_id"), condition)
+            .values(state=DocumentState.processing.value, claim_token=sa.bindparam("_token"),
+                    claimed_by=sa.bindparam("_holder"), lease_until=sa.bindparam("_lease_until"),
+                    attempts=_DOCS.c.attempts + 1, started_at=sa.bindparam("_started_at"))
+            .returning(*_CLAIM_RETURNS))
+
+
+_CLAIM = _claim_statement(sa.or_(
+    _DOCS.c.state.in_([DocumentState.received.value, DocumentState.queued.value]),
+    sa.and_(_DOCS.c.state == DocumentState.processing.value,
+            sa.or_(_DOCS.c.lease_until < sa.bindparam("_now"), sa.bindparam("_redelivered", type_=sa.Boolean)))))
+# Compare-and-set on a dead holder's token: one taker wins.
+_TAKE_OVER = _claim_statement(_DOCS.c.claim_token == sa.bindparam("_dead_token"))
+_HELD = sa.update(_DOCS).where(_DOCS.c.id == sa.bindparam("_document_id"),
+                               _DOCS.c.claim_token == sa.bindparam("_held_token"))
+_BY_ID = sa.update(_DOCS).where(_DOCS.c.id == sa.bindparam("_document_id"))
+_COLUMNS = frozenset(_DOCS.c.keys())
+
+
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    """`values`, checked: a parameter that names no column would be silently left out of the SET."""
+    if unknown := values.keys() - _COLUMNS:
+        raise ValueError(f"documents has no column {sorted(unknown)}")
+    return values
+
+
+def claim(engine: Engine, document_id: str, *, lease: timedelta, redelivered: bool = False) -> Claim | None:
+    """Take the document for processing, or None when it is final or held.
+
+    A holder's claim is taken over when its lease lapsed, when the broker says
+    the message was redelivered (its worker died), or when the holder was a
+    process of this host that no longer exists.
+    """
+    held = _claim_where(engine, document_id, _CLAIM, lease, {"_now": utcnow(), "_redelivered": redelivered})
+    if held is None:
+        held = _take_over_from_dead(engine, document_id, lease)
+    return held
+
+
+def _claim_where(engine: Engine, document_id: str, stmt: sa.Update, lease: timedelta,
+                 params: dict[str, Any]) -> Claim | None:
+    now, token = utcnow(), str(uuid.uuid4())
+    with autocommit(engine) as conn:
+        row = conn.execute(stmt, {"_document_id": document_id, "_token": token, "_holder": holder_id(),
+                                  "_lease_until": now + lease, "_started_at": now, **params}).first()
+    if row is None:
+        return None
+    return Claim(document_id, token, row.attempts, row.object_key, row.kind, row.dossier_id, row.received_at,
+                 row.account_id, row.sha256)
+
+
+def _take_over_from_dead(engine: Engine, document_id: str, lease: timedelta) -> Claim | None:
+    with autocommit(engine) as conn:
+        row = conn.execute(sa.select(_DOCS.c.state, _DOCS.c.claimed_by, _DOCS.c.claim_token)
+                           .where(_DOCS.c.id == document_id)).first()
+    if row is None or row.state != DocumentState.processing or not _holder_dead(row.claimed_by):
+        return None
+    return _claim_where(engine, document_id, _TAKE_OVER, lease, {"_dead_token": row.claim_token})
+
+
+def finish(engine: Engine, held: Claim, state: DocumentState, **values: Any) -> bool:
+    """Write the outcome if the claim is still ours; False when it was taken over.
+
+    A processed document is counted in the same transaction (one usage row per
+    document, keyed by its id): a retried or redelivered task never counts twice.
+    """
+    with engine.begin() as conn:
+        ok = write_outcome(conn, held, state, **values)
+        if ok and state is DocumentState.processed:
+            count_usage(conn, held)
+    return ok
+
+
+def write_outcome(conn: Connection, held: Claim, state: DocumentState, **values: Any) -> bool:
+    """Record the outcome and drop the claim, if the claim is still ours."""
+    result = conn.execute(_HELD, {"_document_id": held.document_id, "_held_token": held.token,
+                                  "state": state.value, "claim_token": None, "claimed_by": None,
+                                  "lease_until": None, "finished_at": utcnow(), **_columns(values)})
+    return result.rowcount == 1
+
+
+def set_values(conn: Connection, document_id: str, **values: Any) -> None:
+    """Set columns of a document, claim or not (the caller holds it, or locks what matters)."""
+    conn.execute(_BY_ID, {"_document_id": document_id, **_columns(values)})
+
+
+_USAGE = UsageRecord.__table__  # type: ignore[attr-defined]
+_COUNT = {dialect: insert(_USAGE).on_conflict_do_nothing(index_elements=["document_id"])
+          for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
+def count_usage(conn: Connection, held: Claim) -> None:
+    """One usage row for the document; a second attempt to count it changes nothing."""
+    conn.execute(_COUNT[conn.dialect.name], {"document_id": held.document_id, "account_id": held.account_id,
+                                             "dossier_id": held.dossier_id, "counted_at": utcnow()})
+
+
+_HELD_REFUNDED = _HELD.values(attempts=_DOCS.c.attempts - 1)
+
+
+def release(engine: Engine, held: Claim, *, refund_attempt: bool = False, **values: Any) -> None:
+    """Give the document back to the queue, if the claim is still ours (best effort): after a
+    transient fault, or to wait (`refund_attempt`: the claim's attempt is not counted, since waiting
+    is not a crash). `values`: columns to set as well, such as the reason it waits."""
+    with autocommit(engine) as conn:
+        conn.execute(_HELD_REFUNDED if refund_attempt else _HELD,
+                     {"_document_id": held.document_id, "_held_token": held.token,
+                      "state": DocumentState.queued.value, "claim_token": None, "claimed_by": None,
+                      "lease_until": None, **_columns(values)})

@@ -1,0 +1,192 @@
+"""ETA and 48-hour rules of `ingest.flow.sla` and the reason encoding of `ingest.flow.classification`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ingest.contract.flow import FlowDecision
+from ingest.flow.classification import SlaState, decode_reason, encode_reason
+from ingest.flow.eta import PRIOR_SECONDS, Throughput, Work
+from ingest.flow.sla import (
+    MIN_OWN_SAMPLES,
+    MIN_PARALLEL_SAMPLES,
+    Measured,
+    OpenBatch,
+    Sample,
+    bulk_etas,
+    daily_expected,
+    eta_kind,
+    measure,
+    parallelism,
+    pending_work,
+    sla_state,
+)
+from ingest.platform.models import Batch
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+DUE = NOW + timedelta(hours=20)
+MARGIN = timedelta(hours=6)
+
+
+@pytest.mark.parametrize(("expected", "finished", "now", "state"), [
+    (NOW + timedelta(hours=1), None, NOW, SlaState.on_track),
+    (DUE + timedelta(minutes=1), None, NOW, SlaState.at_risk),  # expected after due
+    (NOW + timedelta(hours=1), None, DUE - timedelta(hours=5), SlaState.at_risk),  # inside the margin
+    (None, None, DUE - timedelta(hours=7), SlaState.on_track),
+    (None, None, DUE + timedelta(seconds=1), SlaState.breached),
+    (None, DUE, DUE + timedelta(days=3), SlaState.met),  # finished exactly at due time
+    (None, DUE + timedelta(seconds=1), DUE + timedelta(days=3), SlaState.breached),
+])
+def test_sla_state(expected, finished, now, state) -> None:
+    assert sla_state(now, DUE, expected, finished, MARGIN) is state
+
+
+@pytest.mark.parametrize(("kind", "chars", "flavour", "want"), [
+    ("xml", None, None, "einvoice"), ("pdf", 900, "factur-x", "einvoice"), ("pdf", 900, None, "text_pdf"),
+    ("pdf", 0, None, "scan"), ("pdf", None, None, "scan"), ("jpeg", None, None, "scan"),
+    ("tiff", 12, None, "scan"),
+])
+def test_eta_kind(kind, chars, flavour, want) -> None:
+    assert eta_kind(kind, chars, flavour) == want
+
+
+def _samples(n: int, width: int, seconds: float, flow: str = "bulk", kind: str = "text_pdf") -> list[Sample]:
+    """`width` documents at a time, back to back, each `seconds` long."""
+    out = []
+    for i in range(n):
+        start = NOW + timedelta(seconds=(i // width) * seconds)
+        out.append(Sample(kind, flow, start, start + timedelta(seconds=seconds)))
+    return out
+
+
+def test_parallelism_is_the_pool_width_when_busy_and_less_with_gaps() -> None:
+    assert parallelism(_samples(MIN_PARALLEL_SAMPLES - 1, 2, 1.0)) is None
+    assert parallelism(_samples(40, 2, 1.0)) == pytest.approx(2.0)
+    gappy = [Sample(s.kind, s.flow, s.started_at + (s.started_at - NOW), s.finished_at + (s.started_at - NOW))
+             for s in _samples(40, 1, 1.0)]  # one second of work, one second idle
+    assert parallelism(gappy) == pytest.approx(40 / 79)
+
+
+def test_each_flow_is_measured_on_its_own_samples() -> None:
+    bulk = _samples(40, 4, 0.5, "bulk")
+    daily = _samples(40, 1, 0.2, "daily")
+    m = measure({"bulk": bulk, "daily": daily}, fallback_workers=3)
+    assert m.capacity["bulk"] == pytest.approx(4.0, rel=0.05)
+    assert m.capacity["daily"] == pytest.approx(1.0, rel=0.05)
+    assert m.throughput["bulk"].seconds_per_document["text_pdf"] == pytest.approx(0.5)
+    assert m.throughput["daily"].seconds_per_document["text_pdf"] == pytest.approx(0.2)
+
+
+def test_a_flow_without_samples_borrows_the_others() -> None:
+    # The first archive: only daily work measured so far.
+    m = measure({"daily": _samples(40, 1, 0.2, "daily"), "bulk": []}, fallback_workers=3)
+    assert m.throughput["bulk"].seconds_per_document["text_pdf"] == pytest.approx(0.2)
+    assert m.capacity["bulk"] == pytest.approx(m.capacity["daily"])
+    # A handful of its own is not enough yet.
+    few = _samples(MIN_OWN_SAMPLES - 1, 1, 5.0, "bulk")
+    m = measure({"daily": _samples(40, 1, 0.2, "daily"), "bulk": few}, fallback_workers=3)
+    assert m.throughput["bulk"].seconds_per_document["text_pdf"] < 5.0
+
+
+def test_a_borrowed_width_is_scaled_to_the_live_pool_of_the_flow() -> None:
+    # Four daily processes measured fully busy; the bulk pool that will take the archive has two.
+    daily = _samples(40, 4, 0.2, "daily")
+    m = measure({"daily": daily, "bulk": []}, fallback_workers=3, slots={"daily": 4, "ops": 4, "bulk": 2})
+    assert m.capacity["daily"] == pytest.approx(4.0, rel=0.05)
+    assert m.capacity["bulk"] == pytest.approx(2.0, rel=0.05)
+    # The flow's own measurements are not rescaled: they were taken on its pool.
+    bulk = _samples(40, 3, 0.5, "bulk")
+    m = measure({"daily": daily, "bulk": bulk}, fallback_workers=3, slots={"daily": 4, "bulk": 2})
+    assert m.capacity["bulk"] == pytest.approx(3.0, rel=0.05)
+    # A pool not known (no worker heard from) leaves the borrowed width as measured.
+    m = measure({"daily": daily, "bulk": []}, fallback_workers=3, slots={"bulk": 2})
+    assert m.capacity["bulk"] == pytest.approx(4.0, rel=0.05)
+
+
+def test_without_any_sample_the_live_pool_or_the_configured_workers_are_used() -> None:
+    m = measure({"daily": [], "bulk": []}, fallback_workers=3)
+    assert m.capacity == {"daily": 3.0, "bulk": 3.0}
+    assert m.throughput["bulk"].seconds_per_document == PRIOR_SECONDS
+    m = measure({"daily": [], "bulk": []}, fallback_workers=3, slots={"daily": 4, "bulk": 1})
+    assert m.capacity == {"daily": 4.0, "bulk": 1.0}
+
+
+def test_the_share_of_scans_is_each_flows_own() -> None:
+    archives = _samples(30, 4, 0.5, "bulk", "scan") + _samples(10, 4, 0.5, "bulk")
+    m = measure({"bulk": archives, "daily": _samples(40, 1, 0.5, "daily")}, 3)
+    assert m.scan_share_of_pdfs == {"bulk": pytest.approx(0.75), "daily": 0.0}
+    # Too few of its own: both flows' documents.
+    m = measure({"bulk": archives, "daily": _samples(5, 1, 0.5, "daily", "scan")}, 3)
+    assert m.scan_share_of_pdfs["daily"] == pytest.approx(35 / 45)
+
+
+def _measured(scan_share: float = 0.0) -> Measured:
+    costs = Throughput({"einvoice": 0.5, "text_pdf": 1.0, "scan": 10.0})
+    return Measured({"daily": costs, "bulk": costs}, {"daily": 1.0, "bulk": 1.0},
+                    {"daily": scan_share, "bulk": scan_share})
+
+
+def test_pending_pdfs_are_costed_by_the_measured_share_of_scans() -> None:
+    assert pending_work(_measured(0.25), "bulk", "pdf", 4) == Work(4, 4 * (0.25 * 10 + 0.75 * 1))
+    assert pending_work(_measured(0.25), "bulk", "png", 2) == Work(2, 20.0)
+    assert pending_work(_measured(), "daily", "xml", 2) == Work(2, 1.0)
+
+
+def _open(id_: str, account: str, dossier: str, flow: str, docs: int, minute: int) -> OpenBatch:
+    batch = Batch(id=id_, account_id=account, dossier_id=dossier, flow=flow,
+                  received_at=NOW + timedelta(minutes=minute))
+    return OpenBatch(batch, Work(docs, float(docs)))
+
+
+def test_bulk_etas_follow_the_round_robin_schedule() -> None:
+    open_ = [_open("a1", "A", "a", "bulk", 1000, 0), _open("a2", "A", "a", "bulk", 100, 1),
+             _open("d1", "D", "d", "bulk", 100, 2), _open("x", "B", "b", "daily", 50, 3)]
+    etas = bulk_etas(NOW, open_, capacity=2.0)
+    assert set(etas) == {"a1", "a2", "d1"}
+    # D's 100 alternate with A's: 200 worker-seconds at 2 workers.
+    assert etas["d1"] == NOW + timedelta(seconds=100)
+    # A's second batch waits behind its first: all of A's 1,100 plus D's 100.
+    assert etas["a2"] == NOW + timedelta(seconds=600)
+    assert etas["a1"] < etas["a2"]
+
+
+def test_daily_expected_is_first_come_first_served() -> None:
+    open_ = [_open("x", "B", "b", "daily", 50, 0), _open("big", "A", "a", "bulk", 10_000, 1),
+             _open("y", "C", "c", "daily", 10, 2)]
+    expected = daily_expected(NOW, open_, capacity=1.0)
+    assert expected == {"x": NOW + timedelta(seconds=50), "y": NOW + timedelta(seconds=60)}
+
+
+def test_reason_round_trip_and_old_rows() -> None:
+    decision = FlowDecision("bulk", "above_daily_volume", "1,800 documents: 24× the usual 75")
+    assert decode_reason(encode_reason(decision)) == (decision.code, decision.reason)
+    assert decode_reason("a sentence: with a colon") == ("", "a sentence: with a colon")
+
+
+
+
+def test_parallelism_leaves_long_idle_periods_out() -> None:
+    morning = _samples(30, 2, 1.0)
+    evening = [Sample(s.kind, s.flow, s.started_at + timedelta(hours=8), s.finished_at + timedelta(hours=8))
+               for s in morning]
+    assert parallelism(morning + evening) == pytest.approx(2.0)
+
+
+def test_upload_wait_shows_flow_reason_and_due_or_eta() -> None:
+    from cli.upload import describe_flow
+
+    daily = {"id": "0123456789", "flow": "daily", "flow_code": "within_daily_volume",
+             "flow_reason": "40 documents, 1.1× this dossier's usual daily volume of 35",
+             "due_at": "2026-03-04T09:00:00+00:00", "expected_at": "2026-03-02T09:05:00+00:00",
+             "sla_state": "on_track"}
+    line = describe_flow(daily)
+    assert line.startswith("01234567 daily: within_daily_volume: 40 documents")
+    assert "due 2026-03-04" in line and "expected 2026-03-02" in line and "(on_track)" in line
+    bulk = {"id": "abcdefgh12", "flow": "bulk", "flow_code": "spans_months", "flow_reason": "invoices dated …",
+            "reclassified_at": "2026-03-02T10:00:00+00:00", "eta": "2026-03-05T12:00:00+00:00",
+            "eta_computed_at": "2026-03-02T10:00:00+00:00"}
+    line = describe_flow(bulk)
+    assert "bulk (reclassified 2026-03-02" in line and "ETA 2026-03-05" in line
+    assert describe_flow({**bulk, "eta": None}).endswith("ETA not yet computed")

@@ -1,0 +1,52 @@
+"""What every task shares: the retry defaults, and the resources of the process it runs in."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Task
+from celery.signals import task_prerun
+
+from ingest.platform import logs
+from ingest.platform.settings import Settings
+from ingest.processing.process import TRANSIENT_ERRORS
+from ingest.resources import Resources
+
+_resources: tuple[int, Resources] | None = None
+
+
+def process_resources(task: Task) -> Resources:
+    """The resources of this process, built on first use and again after a fork: a database pool
+    or a broker connection must never be shared across processes. Workers publish on their own
+    app's connections."""
+    global _resources
+    if _resources is None or _resources[0] != os.getpid():
+        settings: Settings = task.app.conf.bordereau_settings
+        _resources = (os.getpid(), Resources.from_settings(settings, pre_ping=False, celery=task.app))
+    return _resources[1]
+
+
+@task_prerun.connect
+def _tag_logs(task_id: str | None = None, **_: object) -> None:
+    logs.task_id.set(task_id)
+
+
+class BordereauTask(Task):  # type: ignore[misc]  # Celery ships no type information
+    """Defaults every task shares: transient faults retry with capped backoff
+    (well under RabbitMQ's consumer_timeout), nothing else retries."""
+
+    autoretry_for = TRANSIENT_ERRORS
+    retry_backoff = 2
+    retry_backoff_max = 600
+    retry_jitter = True
+    max_retries = 8
+    typing = True
+
+    @property
+    def settings(self) -> Settings:
+        settings: Settings = self.app.conf.bordereau_settings
+        return settings
+
+    @property
+    def resources(self) -> Resources:
+        return process_resources(self)
