@@ -20,7 +20,6 @@ from ingest.flow.classification import decode_reason
 from ingest.flow.dispatch import dispatch_round
 from ingest.flow.sla import recompute
 from ingest.intake.receive import (
-    IntakeError,
     Receipt,
     Upload,
     load_receipt,
@@ -29,7 +28,6 @@ from ingest.intake.receive import (
 from ingest.platform.db import TRANSIENT_DB_ERRORS
 from ingest.platform.models import FINAL_STATES, Batch, Document, DocumentState, Flow
 from ingest.resources import Resources
-from ingest.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
@@ -135,11 +133,6 @@ async def create_batch(request: Request, principal: PrincipalDep, resources: Res
             receive_batch, resources.engine, resources.store, resources.limits, principal, dossier_id, uploads,
             flow=form.fields.get("flow") or None, idempotency_key=request.headers.get("idempotency-key"),
             tmp_dir=settings.resolved_tmp_dir(), upload_total=_upload_total(form.fields.get("upload_total")))
-    except IntakeError as exc:
-        raise Problem(exc.status, exc.code, exc.message) from exc
-    except StoreUnavailable as exc:
-        raise Problem(503, "store_unavailable", "The object store is unreachable; nothing was recorded. "
-                      "Retry with the same Idempotency-Key.") from exc
     finally:
         form.close()
     if not receipt.replayed:

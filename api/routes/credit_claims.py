@@ -9,11 +9,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import PrincipalDep, SessionDep
-from api.problems import Problem
 from api.routes.availability import NowDep
 from api.schemas import Page
 from ingest.availability.credit_claims import (
-    ClaimError,
     file_claim,
     outcome_message,
     visible_claims,
@@ -52,10 +50,7 @@ def claim_public(claim: CreditClaim) -> ClaimPublic:
 
 @router.post("", status_code=201, response_model=ClaimPublic)
 def create_claim(body: ClaimCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> ClaimPublic:
-    try:
-        claim = file_claim(session, principal, body.month, now)
-    except ClaimError as error:
-        raise Problem(error.status, error.code.value, error.message) from None
+    claim = file_claim(session, principal, body.month, now)
     return claim_public(claim)
 
 

@@ -12,7 +12,6 @@ from api.problems import Problem
 from api.schemas import DocumentPublic
 from ingest.documents.sniff import Kind
 from ingest.platform.models import Document
-from ingest.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +37,6 @@ def get_content(document_id: str, principal: PrincipalDep, session: SessionDep,
         stream = resources.store.open(doc.object_key)
     except FileNotFoundError as exc:
         raise Problem(404, "content_missing", "The original is no longer in the store.") from exc
-    except StoreUnavailable as exc:
-        raise Problem(503, "store_unavailable", "The object store is unreachable; try again.") from exc
 
     def chunks() -> Iterator[bytes]:
         with stream:

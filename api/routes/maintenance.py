@@ -20,11 +20,8 @@ router = APIRouter(prefix="/v1/maintenance", tags=["maintenance"])
 @router.post("", status_code=201, response_model=MaintenancePublic)
 def announce(body: MaintenanceCreate, operator: OperatorDep, session: SessionDep) -> MaintenancePublic:
     """Announce a window; one whose start has already passed is recorded as urgent."""
-    try:
-        record = maintenance.announce_window(session, operator, start=body.start, end=body.end,
-                                             description=body.description)
-    except maintenance.MaintenanceError as exc:
-        raise Problem(exc.status, exc.code, exc.message) from exc
+    record = maintenance.announce_window(session, operator, start=body.start, end=body.end,
+                                         description=body.description)
     return maintenance_public(record)
 
 

@@ -6,11 +6,12 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from api.deps import OperatorDep, PrincipalDep, SessionDep
 from api.problems import Problem
 from ingest.accounts.lifecycle import Principal
-from ingest.billing.subscriptions import SubscriptionError, set_plan, view_subscription
+from ingest.billing.subscriptions import set_plan, view_subscription
 from ingest.billing.tables import PlanVersion
 from ingest.contract.periods import PARIS, Period
 
@@ -73,11 +74,7 @@ def target_account(principal: Principal, account_id: str | None) -> str:
     return principal.account_id
 
 
-def subscription_error(exc: SubscriptionError) -> Problem:
-    return Problem(exc.status, exc.code.value, exc.message)
-
-
-def _public(session, account_id: str) -> SubscriptionPublic:  # type: ignore[no-untyped-def]
+def _public(session: Session, account_id: str) -> SubscriptionPublic:
     view = view_subscription(session, account_id)
     plan = PlanBody.model_validate(view.plan, from_attributes=True) if view.plan else None
     return SubscriptionPublic(
@@ -90,18 +87,12 @@ def _public(session, account_id: str) -> SubscriptionPublic:  # type: ignore[no-
 
 @router.put("/v1/accounts/{account_id}/subscription", response_model=SubscriptionPublic)
 def put_subscription(account_id: str, body: PlanIn, operator: OperatorDep, session: SessionDep) -> SubscriptionPublic:
-    try:
-        set_plan(session, account_id, body.model_dump(exclude={"activation"}), activation=body.activation,
-                 by=operator.user_id)
-        return _public(session, account_id)
-    except SubscriptionError as exc:
-        raise subscription_error(exc) from exc
+    set_plan(session, account_id, body.model_dump(exclude={"activation"}), activation=body.activation,
+             by=operator.user_id)
+    return _public(session, account_id)
 
 
 @router.get("/v1/subscription", response_model=SubscriptionPublic)
 def get_subscription(principal: PrincipalDep, session: SessionDep,
                      account_id: str | None = Query(None, description="Operators only")) -> SubscriptionPublic:
-    try:
-        return _public(session, target_account(principal, account_id))
-    except SubscriptionError as exc:
-        raise subscription_error(exc) from exc
+    return _public(session, target_account(principal, account_id))

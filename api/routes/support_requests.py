@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
@@ -35,7 +35,6 @@ from api.schemas_support import (
 from ingest.accounts.lifecycle import Principal
 from ingest.platform.columns import utcnow
 from ingest.platform.spool import Spooled
-from ingest.store import StoreUnavailable
 from ingest.store.base import COPY_CHUNK
 from ingest.support import requests as support
 from ingest.support import rules
@@ -46,15 +45,6 @@ router = APIRouter(prefix="/v1/support-requests", tags=["support requests"])
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_FILES_PER_CALL = 5
 _MULTIPART_OVERHEAD = 64 * 1024
-T = TypeVar("T")
-
-
-def _run(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Call a use case, turning its refusals into problems."""
-    try:
-        return call(*args, **kwargs)
-    except rules.SupportError as exc:
-        raise Problem(exc.status, exc.code, exc.message) from exc
 
 
 def _detail(session: Session, req: support.SupportRequest) -> SupportRequestPublic:
@@ -64,7 +54,7 @@ def _detail(session: Session, req: support.SupportRequest) -> SupportRequestPubl
 
 @router.post("", status_code=201, response_model=SupportRequestPublic)
 def register(body: SupportRequestCreate, principal: PrincipalDep, session: SessionDep) -> SupportRequestPublic:
-    req = _run(support.register_request, session, principal, description=body.description,
+    req = support.register_request(session, principal, description=body.description,
                context=body.context, error_messages=body.error_messages, steps=body.steps)
     return _detail(session, req)
 
@@ -90,20 +80,20 @@ def attention(_: OperatorDep, session: SessionDep, limit: int = Query(50, ge=1, 
 
 @router.get("/{request_id}", response_model=SupportRequestPublic)
 def get_request(request_id: str, principal: PrincipalDep, session: SessionDep) -> SupportRequestPublic:
-    return _detail(session, _run(support.visible_request, session, principal, request_id))
+    return _detail(session, support.visible_request(session, principal, request_id))
 
 
 @router.post("/{request_id}/pick-up", response_model=SupportRequestPublic)
 def pick_up(request_id: str, operator: OperatorDep, session: SessionDep,
             body: StepBody | None = None) -> SupportRequestPublic:
     body = body or StepBody()
-    req = _run(support.pick_up, session, operator, request_id, note=body.note, at=body.at)
+    req = support.pick_up(session, operator, request_id, note=body.note, at=body.at)
     return _detail(session, req)
 
 
 @router.post("/{request_id}/qualify", response_model=SupportRequestPublic)
 def qualify(request_id: str, body: QualifyBody, operator: OperatorDep, session: SessionDep) -> SupportRequestPublic:
-    req = _run(support.qualify, session, operator, request_id, criticality=body.criticality,
+    req = support.qualify(session, operator, request_id, criticality=body.criticality,
                not_an_anomaly=body.not_an_anomaly, note=body.note, at=body.at)
     return _detail(session, req)
 
@@ -111,7 +101,7 @@ def qualify(request_id: str, body: QualifyBody, operator: OperatorDep, session: 
 def _follow_up(kind: rules.EventKind) -> Callable[..., SupportRequestPublic]:
     def record(request_id: str, body: FollowUpBody, operator: OperatorDep,
                session: SessionDep) -> SupportRequestPublic:
-        req = _run(support.record_follow_up, session, operator, request_id, kind, body.text, at=body.at)
+        req = support.record_follow_up(session, operator, request_id, kind, body.text, at=body.at)
         return _detail(session, req)
     record.__name__ = f"record_{kind.value}"
     record.__doc__ = f"Record the {kind.value.replace('_', ' ')} of a qualified anomaly (operators only)."
@@ -128,7 +118,7 @@ for _path, _kind in (("action-plan", rules.EventKind.ACTION_PLAN),
 def close(request_id: str, operator: OperatorDep, session: SessionDep,
           body: StepBody | None = None) -> SupportRequestPublic:
     body = body or StepBody()
-    req = _run(support.close, session, operator, request_id, note=body.note, at=body.at)
+    req = support.close(session, operator, request_id, note=body.note, at=body.at)
     return _detail(session, req)
 
 
@@ -153,8 +143,8 @@ def _store_one(resources: ResourcesDep, principal: Principal, request_id: str, n
                spooled: Spooled) -> Any:
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     with Session(resources.engine, expire_on_commit=False) as session, spooled.path.open("rb") as fh:
-        return _run(support.add_attachment, session, resources.store, principal, request_id, name, fh,
-                    spooled.size, content_type)
+        return support.add_attachment(session, resources.store, principal, request_id, name, fh,
+                                      spooled.size, content_type)
 
 
 @router.post("/{request_id}/attachments", status_code=201, response_model=list[AttachmentPublic],
@@ -164,7 +154,7 @@ def _store_one(resources: ResourcesDep, principal: Principal, request_id: str, n
 async def add_attachments(request_id: str, request: Request, principal: PrincipalDep,
                           resources: ResourcesDep) -> list[AttachmentPublic]:
     with Session(resources.engine) as session:  # refuse an unknown request before reading its body
-        _run(support.visible_request, session, principal, request_id)
+        support.visible_request(session, principal, request_id)
     limit = MAX_ATTACHMENT_BYTES + _MULTIPART_OVERHEAD
     if int(request.headers.get("content-length") or 0) > limit:
         raise Problem(413, "attachment_too_large",
@@ -179,8 +169,6 @@ async def add_attachments(request_id: str, request: Request, principal: Principa
             raise Problem(422, "no_file", "Send one or more files in the form field 'files'.")
         stored = [await run_in_threadpool(_store_one, resources, principal, request_id, name, spooled)
                   for name, spooled in form.files]
-    except StoreUnavailable as exc:
-        raise Problem(503, "store_unavailable", "The object store is unreachable; send the file again.") from exc
     finally:
         form.close()
     return [attachment_public(a) for a in stored]
@@ -189,13 +177,11 @@ async def add_attachments(request_id: str, request: Request, principal: Principa
 @router.get("/{request_id}/attachments/{number}")
 def read_attachment(request_id: str, number: int, principal: PrincipalDep, resources: ResourcesDep,
                     session: SessionDep) -> StreamingResponse:
-    att = _run(support.attachment, session, principal, request_id, number)
+    att = support.attachment(session, principal, request_id, number)
     try:
         fh = resources.store.open(att.object_key)
     except FileNotFoundError as exc:
         raise Problem(404, "not_found", f"Attachment {number} is missing from the store.") from exc
-    except StoreUnavailable as exc:
-        raise Problem(503, "store_unavailable", "The object store is unreachable; try again.") from exc
 
     def chunks() -> Iterator[bytes]:
         with fh:

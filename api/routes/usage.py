@@ -11,10 +11,8 @@ from api.deps import PrincipalDep, SessionDep
 from api.routes.subscriptions import (
     PeriodPublic,
     period_public,
-    subscription_error,
     target_account,
 )
-from ingest.billing.subscriptions import SubscriptionError
 from ingest.billing.usage import read_usage
 from ingest.contract.periods import PARIS
 
@@ -43,10 +41,7 @@ def get_usage(principal: PrincipalDep, session: SessionDep,
                                   description="A period index, current or previous"),
               account_id: str | None = Query(None, description="Operators only")) -> UsagePublic:
     account = target_account(principal, account_id)
-    try:
-        usage = read_usage(session, account, period)
-    except SubscriptionError as exc:
-        raise subscription_error(exc) from exc
+    usage = read_usage(session, account, period)
     s = usage.summary
     return UsagePublic(
         account_id=account, period=period_public(usage.period), allowance=s.allowance, consumed=s.consumed,

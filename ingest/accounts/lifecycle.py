@@ -11,11 +11,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlmodel import Session, select
 
 from ingest.accounts.tables import Account, AccountKind, ApiKey, Role, User
 from ingest.platform.columns import utcnow
+from ingest.platform.errors import DomainError
 
 KEY_SCHEME = "bdr"
 
@@ -40,11 +42,16 @@ class NewAccount:
     api_key: str
 
 
-class AccountError(ValueError):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class AccountCode(StrEnum):
+    invalid_email = "invalid_email"
+    email_taken = "email_taken"
+    invalid_kind = "invalid_kind"
+    invalid_name = "invalid_name"
+    account_not_found = "account_not_found"
+
+
+class AccountError(DomainError):
+    """An account or user refused or not found (see `AccountCode`)."""
 
 
 def _hash_secret(secret: str) -> str:
@@ -62,9 +69,9 @@ def issue_api_key(session: Session, user: User) -> str:
 def _new_user(session: Session, email: str, role: Role, account_id: str | None) -> User:
     email = email.strip().lower()
     if "@" not in email:
-        raise AccountError("invalid_email", f"'{email}' is not an e-mail address.")
+        raise AccountError(AccountCode.invalid_email, f"'{email}' is not an e-mail address.")
     if session.exec(select(User).where(User.email == email)).first():
-        raise AccountError("email_taken", f"A user with the e-mail {email} already exists.")
+        raise AccountError(AccountCode.email_taken, f"A user with the e-mail {email} already exists.")
     user = User(email=email, role=role, account_id=account_id)
     session.add(user)
     session.flush()  # no ORM relationships: rows go in in the order they are flushed
@@ -74,9 +81,9 @@ def _new_user(session: Session, email: str, role: Role, account_id: str | None) 
 def create_account(session: Session, name: str, kind: str, admin_email: str) -> NewAccount:
     """An account with its first administrator and an API key (commits)."""
     if kind not in AccountKind.__members__:
-        raise AccountError("invalid_kind", f"The account kind must be firm or company, not '{kind}'.")
+        raise AccountError(AccountCode.invalid_kind, f"The account kind must be firm or company, not '{kind}'.")
     if not name.strip():
-        raise AccountError("invalid_name", "The account name is empty.")
+        raise AccountError(AccountCode.invalid_name, "The account name is empty.")
     account = Account(name=name.strip(), kind=kind)
     session.add(account)
     session.flush()
@@ -119,7 +126,7 @@ def deactivate_account(session: Session, account_id: str) -> None:
     """Stops every key of the account on its next request (commits)."""
     account = session.get(Account, account_id)
     if account is None:
-        raise AccountError("not_found", "No such account.")
+        raise AccountError(AccountCode.account_not_found, f"No account {account_id}.")
     account.active = False
     for user in session.exec(select(User).where(User.account_id == account_id)):
         for key in session.exec(select(ApiKey).where(ApiKey.user_id == user.id)):

@@ -30,9 +30,10 @@ from ingest.contract.availability import (
     parse_month,
 )
 from ingest.contract.calendar import PARIS
+from ingest.platform.errors import DomainError
 
 
-class ClaimProblem(StrEnum):
+class CreditClaimCode(StrEnum):
     clients_only = "clients_only"
     invalid_month = "invalid_month"
     no_ko_hour = "no_ko_hour"
@@ -40,10 +41,8 @@ class ClaimProblem(StrEnum):
     claim_exists = "claim_exists"
 
 
-class ClaimError(Exception):
-    def __init__(self, status: int, code: ClaimProblem, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+class CreditClaimError(DomainError):
+    """A credit claim refused (see `CreditClaimCode`)."""
 
 
 @dataclass(frozen=True)
@@ -62,12 +61,12 @@ def _paris(at: datetime) -> str:
 def _check_window(report: AvailabilityReport, filed_at: datetime) -> None:
     ends = report.ko_hour_ends
     if not ends:
-        raise ClaimError(422, ClaimProblem.no_ko_hour,
+        raise CreditClaimError(CreditClaimCode.no_ko_hour,
                          f"{report.month} has no KO hour so far: there is nothing to claim.")
     if claim_window_open(ends, filed_at):
         return
     last = max(ends)
-    raise ClaimError(422, ClaimProblem.claim_window_closed,
+    raise CreditClaimError(CreditClaimCode.claim_window_closed,
                      f"The claim window for {report.month} is closed: its last KO hour ended at "
                      f"{_paris(last)} and claims were accepted until {_paris(last + CLAIM_WINDOW)}.")
 
@@ -75,11 +74,11 @@ def _check_window(report: AvailabilityReport, filed_at: datetime) -> None:
 def file_claim(session: Session, principal: Principal, month: str, now: datetime) -> CreditClaim:
     """File ``principal``'s account's claim for ``month`` at ``now`` (commits)."""
     if principal.is_operator or principal.account_id is None:
-        raise ClaimError(403, ClaimProblem.clients_only, "Credit claims are filed by a client account.")
+        raise CreditClaimError(CreditClaimCode.clients_only, "Credit claims are filed by a client account.")
     try:
         year, number = parse_month(month)
     except ValueError as error:
-        raise ClaimError(422, ClaimProblem.invalid_month, f"{error}.") from None
+        raise CreditClaimError(CreditClaimCode.invalid_month, f"{error}.") from None
     month = f"{year:04d}-{number:02d}"
     if _existing(session, principal.account_id, month) is not None:
         raise _exists(month)
@@ -100,8 +99,8 @@ def _existing(session: Session, account_id: str, month: str) -> CreditClaim | No
                                                   CreditClaim.month == month)).first()
 
 
-def _exists(month: str) -> ClaimError:
-    return ClaimError(409, ClaimProblem.claim_exists,
+def _exists(month: str) -> CreditClaimError:
+    return CreditClaimError(CreditClaimCode.claim_exists,
                       f"Your account has already filed a claim for {month}; see GET /v1/credit-claims.")
 
 

@@ -19,20 +19,21 @@ from ingest.billing.tables import PlanVersion, Subscription
 from ingest.contract.billing import Plan
 from ingest.contract.periods import Period, period_at, period_bounds
 from ingest.platform.columns import utcnow
+from ingest.platform.errors import DomainError
 
 
-class SubscriptionErrorCode(StrEnum):
+class SubscriptionCode(StrEnum):
     account_not_found = "account_not_found"
     no_subscription = "no_subscription"
     invalid_plan = "invalid_plan"
     activation_fixed = "activation_fixed"
     naive_instant = "naive_instant"
+    period_not_found = "period_not_found"
+    invalid_period = "invalid_period"
 
 
-class SubscriptionError(ValueError):
-    def __init__(self, code: SubscriptionErrorCode, message: str, status: int = 422):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+class SubscriptionError(DomainError):
+    """A subscription, plan or period refused or not found (see `SubscriptionCode`)."""
 
 
 def valid_plan(terms: Mapping[str, int]) -> Plan:
@@ -40,7 +41,7 @@ def valid_plan(terms: Mapping[str, int]) -> Plan:
     try:
         return Plan(**terms)
     except (TypeError, ValueError) as exc:
-        raise SubscriptionError(SubscriptionErrorCode.invalid_plan, f"The plan is not valid: {exc}.") from exc
+        raise SubscriptionError(SubscriptionCode.invalid_plan, f"The plan is not valid: {exc}.") from exc
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ def plan_of(version: PlanVersion) -> Plan:
 def get_subscription(session: Session, account_id: str) -> Subscription:
     sub = session.get(Subscription, account_id)
     if sub is None:
-        raise SubscriptionError(SubscriptionErrorCode.no_subscription,
-                                "This account has no subscription yet.", status=404)
+        raise SubscriptionError(SubscriptionCode.no_subscription,
+                                "This account has no subscription yet.")
     return sub
 
 
@@ -75,7 +76,7 @@ def version_for(history: list[PlanVersion], period_index: int) -> PlanVersion:
     """The version in force in ``period_index`` (history in creation order)."""
     in_force = [v for v in history if v.effective_period_index <= period_index]
     if not in_force:
-        raise SubscriptionError(SubscriptionErrorCode.no_subscription, "No plan is in force for that period.")
+        raise SubscriptionError(SubscriptionCode.no_subscription, "No plan is in force for that period.")
     return max(in_force, key=lambda v: (v.effective_period_index, v.id or 0))
 
 
@@ -90,9 +91,9 @@ def set_plan(session: Session, account_id: str, terms: Mapping[str, int], *, act
     now = now or utcnow()
     plan = valid_plan(terms)
     if session.get(Account, account_id) is None:
-        raise SubscriptionError(SubscriptionErrorCode.account_not_found, f"No account {account_id}.", status=404)
+        raise SubscriptionError(SubscriptionCode.account_not_found, f"No account {account_id}.")
     if activation is not None and (activation.tzinfo is None or activation.utcoffset() is None):
-        raise SubscriptionError(SubscriptionErrorCode.naive_instant,
+        raise SubscriptionError(SubscriptionCode.naive_instant,
                                 "The activation instant needs a UTC offset (ISO 8601, e.g. +01:00).")
     sub = session.get(Subscription, account_id)
     first = sub is None
@@ -101,9 +102,8 @@ def set_plan(session: Session, account_id: str, terms: Mapping[str, int], *, act
         session.add(sub)
         session.flush()
     elif activation is not None and activation != sub.activation_at:
-        raise SubscriptionError(SubscriptionErrorCode.activation_fixed,
-                                f"The activation is fixed at {sub.activation_at.isoformat()}; periods hang on it.",
-                                status=409)
+        raise SubscriptionError(SubscriptionCode.activation_fixed,
+                                f"The activation is fixed at {sub.activation_at.isoformat()}; periods hang on it.")
     period = current_period(sub.activation_at, now)
     # The first plan holds from activation (even one in the past); a change waits for the next period.
     effective = 0 if first or period is None else period.index + 1

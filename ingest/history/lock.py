@@ -8,11 +8,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ingest.history.tables import PurgeLock
+from ingest.platform.errors import DomainError
 
 LOCK_NAME = "purge"
 LOCK_LEASE = timedelta(minutes=10)  # renewed after every chunk, which takes seconds
@@ -20,12 +22,17 @@ LOCK_LEASE = timedelta(minutes=10)  # renewed after every chunk, which takes sec
 ADVISORY_KEY = 0x626F7264
 
 
-class PurgeBusy(Exception):
+class HistoryCode(StrEnum):
+    purge_busy = "purge_busy"
+
+
+class PurgeBusy(DomainError):
     """Another purge or integrity scan holds the lock."""
 
     def __init__(self, holder: str | None = None):
         detail = f" (held by {holder})" if holder else ""
-        super().__init__(f"another purge or integrity scan is running{detail}; this one did nothing")
+        super().__init__(HistoryCode.purge_busy,
+                         f"another purge or integrity scan is running{detail}; this one did nothing")
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,6 +40,7 @@ from ingest.flow.classification import (
 from ingest.intake.tables import Rejection
 from ingest.platform import outbox
 from ingest.platform.columns import utcnow
+from ingest.platform.errors import DomainError
 from ingest.platform.models import Batch, Document, DocumentState, Flow
 from ingest.platform.spool import Spooled, spool
 from ingest.store import ObjectStore, original_key
@@ -76,12 +78,16 @@ class _Sorted:
     rejected: list[tuple[str, DocumentRejected]] = field(default_factory=list)
 
 
-class IntakeError(Exception):
-    """The request as a whole is refused (nothing is recorded)."""
+class IntakeCode(StrEnum):
+    no_account = "no_account"
+    invalid_flow = "invalid_flow"
+    invalid_upload_total = "invalid_upload_total"
+    dossier_not_found = "dossier_not_found"
+    no_files = "no_files"
 
-    def __init__(self, code: str, message: str, status: int = 422):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+
+class IntakeError(DomainError):
+    """The request as a whole is refused (nothing is recorded); see `IntakeCode`."""
 
 
 def find_replay(session: Session, principal: Principal, key: str | None) -> Receipt | None:
@@ -106,11 +112,11 @@ def receive_batch(engine: Engine, store: ObjectStore, limits: Limits, principal:
     """Check, store and record one batch. `upload_total`: the files of the whole upload this batch
     is part of, when a client sends one upload as several batches (see `ingest.contract.flow`)."""
     if principal.account_id is None:
-        raise IntakeError("no_account", "Operators upload on behalf of no one: use a client's key.", 403)
+        raise IntakeError(IntakeCode.no_account, "Operators upload on behalf of no one: use a client's key.")
     if flow is not None and flow not in Flow.__members__:
-        raise IntakeError("invalid_flow", f"flow must be daily or bulk, not '{flow}'.")
+        raise IntakeError(IntakeCode.invalid_flow, f"flow must be daily or bulk, not '{flow}'.")
     if upload_total is not None and upload_total < 1:
-        raise IntakeError("invalid_upload_total", f"upload_total must be a whole number of files, 1 or more, "
+        raise IntakeError(IntakeCode.invalid_upload_total, f"upload_total must be a whole number of files, 1 or more, "
                           f"not {upload_total}.")
     with Session(engine, expire_on_commit=False) as session:
         replay = find_replay(session, principal, idempotency_key)
@@ -118,11 +124,11 @@ def receive_batch(engine: Engine, store: ObjectStore, limits: Limits, principal:
             return replay
         dossier = session.get(Dossier, dossier_id)
         if dossier is None or dossier.account_id != principal.account_id:
-            raise IntakeError("dossier_not_found", f"No dossier {dossier_id} in your account.", 404)
+            raise IntakeError(IntakeCode.dossier_not_found, f"No dossier {dossier_id} in your account.")
     with ExitStack() as cleanup:
         sorted_ = _sort_uploads(uploads, limits, tmp_dir, cleanup)
         if not sorted_.accepted and not sorted_.rejected:
-            raise IntakeError("no_files", "The request has no 'files' part.")
+            raise IntakeError(IntakeCode.no_files, "The request has no 'files' part.")
         _store_all(store, sorted_.accepted)
         return _record(engine, principal, dossier_id, sorted_, flow, idempotency_key, upload_total)
 

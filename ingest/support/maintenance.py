@@ -17,6 +17,7 @@ from ingest.accounts.lifecycle import Principal
 from ingest.contract.availability import MaintenanceWindow
 from ingest.contract.calendar import PARIS, require_aware
 from ingest.platform.columns import utcnow
+from ingest.platform.errors import DomainError
 from ingest.support.tables import MaintenanceRecord
 
 MAX_DESCRIPTION = 2000
@@ -32,10 +33,8 @@ class MaintenanceCode(StrEnum):
     OPERATORS_ONLY = "operators_only"
 
 
-class MaintenanceError(Exception):
-    def __init__(self, status: int, code: MaintenanceCode, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+class MaintenanceError(DomainError):
+    """A maintenance window refused (see `MaintenanceCode`)."""
 
 
 def kind_at_recording(start: datetime, recorded_at: datetime) -> WindowKind:
@@ -49,16 +48,16 @@ def announce_window(session: Session, principal: Principal, *, start: datetime, 
                     description: str = "", now: datetime | None = None) -> MaintenanceRecord:
     """Record a window [start, end) announced at ``now``; its kind follows from the two."""
     if not principal.is_operator:
-        raise MaintenanceError(403, MaintenanceCode.OPERATORS_ONLY,
+        raise MaintenanceError(MaintenanceCode.OPERATORS_ONLY,
                                "Only the provider's operators announce maintenance.")
     recorded_at = require_aware(now, "now") if now is not None else utcnow()
     require_aware(start, "start")
     require_aware(end, "end")
     if end <= start:
-        raise MaintenanceError(422, MaintenanceCode.INVALID_WINDOW,
+        raise MaintenanceError(MaintenanceCode.INVALID_WINDOW,
                                f"A window must end after it starts ({start.isoformat()} → {end.isoformat()}).")
     if len(description) > MAX_DESCRIPTION:
-        raise MaintenanceError(422, MaintenanceCode.INVALID_WINDOW,
+        raise MaintenanceError(MaintenanceCode.INVALID_WINDOW,
                                f"The description is longer than {MAX_DESCRIPTION} characters.")
     record = MaintenanceRecord(starts_at=start, ends_at=end, description=description.strip(),
                                kind=kind_at_recording(start, recorded_at), recorded_at=recorded_at,

@@ -44,7 +44,7 @@ def _clock(at: datetime | None, now: datetime | None) -> tuple[datetime, datetim
     current = require_aware(now, "now") if now is not None else utcnow()
     when = require_aware(at, "at") if at is not None else current
     if when > current + CLOCK_SKEW:
-        raise SupportError(422, SupportCode.AT_IN_FUTURE, f"The instant {when.isoformat()} is in the future.")
+        raise SupportError(SupportCode.AT_IN_FUTURE, f"The instant {when.isoformat()} is in the future.")
     return when, current
 
 
@@ -59,7 +59,7 @@ def register_request(session: Session, principal: Principal, *, description: str
                      now: datetime | None = None) -> SupportRequest:
     """A client's new request; the pick-up clock starts at ``at`` (clock start applied)."""
     if principal.account_id is None:
-        raise SupportError(403, SupportCode.NO_ACCOUNT, "Operators register no requests: use a client's key.")
+        raise SupportError(SupportCode.NO_ACCOUNT, "Operators register no requests: use a client's key.")
     when, current = _clock(at, now)
     req = SupportRequest(account_id=principal.account_id, registered_by=principal.user_id,
                          description=description.strip(), context=context, error_messages=error_messages,
@@ -79,7 +79,7 @@ def visible_request(session: Session, principal: Principal, request_id: str,
         stmt = stmt.with_for_update()
     req = session.exec(stmt).first()
     if req is None or (not principal.is_operator and req.account_id != principal.account_id):
-        raise SupportError(404, SupportCode.NOT_FOUND, f"No support request {request_id}.")
+        raise SupportError(SupportCode.NOT_FOUND, f"No support request {request_id}.")
     return req
 
 
@@ -89,9 +89,9 @@ def _open_for_step(session: Session, principal: Principal, request_id: str, at: 
     when, current = _clock(at, now)
     req = visible_request(session, principal, request_id, for_update=True)
     if req.closed_at is not None:
-        raise SupportError(409, SupportCode.CLOSED, "This request is closed; nothing more can be recorded.")
+        raise SupportError(SupportCode.CLOSED, "This request is closed; nothing more can be recorded.")
     if when < req.last_event_at:
-        raise SupportError(409, SupportCode.OUT_OF_ORDER,
+        raise SupportError(SupportCode.OUT_OF_ORDER,
                            f"{when.isoformat()} is before the request's latest step "
                            f"({req.last_event_at.isoformat()}).")
     return req, when, current
@@ -109,7 +109,7 @@ def pick_up(session: Session, principal: Principal, request_id: str, *, note: st
             at: datetime | None = None, now: datetime | None = None) -> SupportRequest:
     req, when, current = _open_for_step(session, principal, request_id, at, now)
     if req.picked_up_at is not None:
-        raise SupportError(409, SupportCode.ALREADY_PICKED_UP, "This request was already picked up.")
+        raise SupportError(SupportCode.ALREADY_PICKED_UP, "This request was already picked up.")
     req.picked_up_at = when
     return _commit_step(session, req, _event(req, principal, EventKind.PICKED_UP, when, current, note))
 
@@ -119,13 +119,13 @@ def qualify(session: Session, principal: Principal, request_id: str, *, critical
             now: datetime | None = None) -> SupportRequest:
     """Qualify as an anomaly of ``criticality`` (its deadline runs from ``at``) or as not one."""
     if not_an_anomaly == (criticality is not None) or (criticality is not None and criticality not in (1, 2, 3)):
-        raise SupportError(422, SupportCode.INVALID_QUALIFICATION,
+        raise SupportError(SupportCode.INVALID_QUALIFICATION,
                            "Give either a criticality of 1, 2 or 3, or not_an_anomaly: true.")
     req, when, current = _open_for_step(session, principal, request_id, at, now)
     if req.picked_up_at is None:
-        raise SupportError(409, SupportCode.NOT_PICKED_UP, "Record the pick-up before the qualification.")
+        raise SupportError(SupportCode.NOT_PICKED_UP, "Record the pick-up before the qualification.")
     if req.qualified_at is not None:
-        raise SupportError(409, SupportCode.ALREADY_QUALIFIED, "This request is already qualified.")
+        raise SupportError(SupportCode.ALREADY_QUALIFIED, "This request is already qualified.")
     req.qualified_at, req.criticality = when, criticality
     req.qualification = Qualification.NOT_AN_ANOMALY if not_an_anomaly else Qualification.ANOMALY
     req.due_at = None if criticality is None else due_at(criticality, when)
@@ -141,9 +141,9 @@ def record_follow_up(session: Session, principal: Principal, request_id: str, ki
         raise ValueError(f"not a follow-up: {kind}")
     req, when, current = _open_for_step(session, principal, request_id, at, now)
     if req.qualified_at is None:
-        raise SupportError(409, SupportCode.NOT_QUALIFIED, "Qualify the request before recording this.")
+        raise SupportError(SupportCode.NOT_QUALIFIED, "Qualify the request before recording this.")
     if req.qualification != Qualification.ANOMALY:
-        raise SupportError(409, SupportCode.NOT_AN_ANOMALY, "This request was qualified as not an anomaly.")
+        raise SupportError(SupportCode.NOT_AN_ANOMALY, "This request was qualified as not an anomaly.")
     if req.met_at is None and meets_deadline(req.criticality, kind):
         req.met_at = when
     return _commit_step(session, req, _event(req, principal, kind, when, current, text))
@@ -165,9 +165,9 @@ def add_attachment(session: Session, store: ObjectStore, principal: Principal, r
     current = require_aware(now, "now") if now is not None else utcnow()
     req = visible_request(session, principal, request_id, for_update=True)
     if req.closed_at is not None:
-        raise SupportError(409, SupportCode.CLOSED, "This request is closed; nothing more can be added.")
+        raise SupportError(SupportCode.CLOSED, "This request is closed; nothing more can be added.")
     if req.attachment_count >= MAX_ATTACHMENTS:
-        raise SupportError(413, SupportCode.TOO_MANY_ATTACHMENTS,
+        raise SupportError(SupportCode.TOO_MANY_ATTACHMENTS,
                            f"A request holds at most {MAX_ATTACHMENTS} attachments.")
     number = req.attachment_count + 1
     att = SupportAttachment(request_id=req.id, number=number, filename=filename[:500],
@@ -179,7 +179,7 @@ def add_attachment(session: Session, store: ObjectStore, principal: Principal, r
         session.flush()
     except IntegrityError as exc:
         session.rollback()
-        raise SupportError(409, SupportCode.ATTACHMENT_CONFLICT,
+        raise SupportError(SupportCode.ATTACHMENT_CONFLICT,
                            "Another attachment was being added at the same time; send it again.") from exc
     store.put_file(att.object_key, fileobj, size)
     session.commit()
@@ -191,7 +191,7 @@ def attachment(session: Session, principal: Principal, request_id: str, number: 
     att = session.exec(select(SupportAttachment).where(SupportAttachment.request_id == req.id,
                                                        SupportAttachment.number == number)).first()
     if att is None:
-        raise SupportError(404, SupportCode.NOT_FOUND, f"No attachment {number} on request {request_id}.")
+        raise SupportError(SupportCode.NOT_FOUND, f"No attachment {number} on request {request_id}.")
     return att
 
 

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from ingest.contract.calendar import require_aware, support_hours_between
 from ingest.contract.support import Criticality, DeadlineState, deadline_state
+from ingest.platform.errors import DomainError
 from ingest.support.tables import SupportRequest
 
 # A deadline is "due soon" when at most this much support time is left. Wanted as the setting
@@ -39,10 +40,8 @@ class SupportCode(StrEnum):
     ATTACHMENT_CONFLICT = "attachment_conflict"
 
 
-class SupportError(Exception):
-    def __init__(self, status: int, code: SupportCode, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+class SupportError(DomainError):
+    """A support request step refused (see `SupportCode`)."""
 
 
 class EventKind(StrEnum):
