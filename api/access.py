@@ -1,13 +1,13 @@
-"""Tenant isolation for reads by id: one rule for every resource."""
+"""Reads by id under the tenant rule (`ingest.accounts.principal`): one rule for every resource."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlmodel import Session
 
 from api.problems import Problem
-from ingest.accounts.lifecycle import Principal
+from ingest.accounts.principal import Principal
 
 Row = TypeVar("Row")
 
@@ -17,7 +17,7 @@ def visible(session: Session, principal: Principal, model: type[Row], row_id: st
 
     Another account's row answers exactly like a missing one (404), so ids reveal nothing.
     """
-    row: Any = session.get(model, row_id)
-    if row is None or (row.account_id != principal.account_id and not principal.is_operator):
+    row = session.get(model, row_id)
+    if row is None or not principal.sees(getattr(row, "account_id", None)):
         raise Problem(404, "not_found", f"No {noun} {row_id}.")
-    return row  # type: ignore[no-any-return]
+    return row

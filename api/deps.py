@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from api.problems import Problem
-from ingest.accounts.lifecycle import Principal, authenticate
+from ingest.accounts.lifecycle import authenticate
+from ingest.accounts.principal import Principal
 from ingest.resources import Resources
 
 

@@ -3,35 +3,32 @@ and worker process reports the same truth (no per-process counters to merge)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
 
 from ingest.flow.classification import SlaState
-from ingest.flow.tables import SlaBreach
+from ingest.flow.reports import daily_batches_by_state
 from ingest.platform.broker import QUEUES
 from ingest.platform.columns import utcnow
-from ingest.platform.models import Batch, Document, Flow
-from ingest.platform.outbox import OutboxMessage
+from ingest.platform.outbox import pending_count
 from ingest.processing.presence import live_slots
+from ingest.processing.status import documents_by_state_and_kind
 
 
 class _DatabaseCollector:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def collect(self):  # type: ignore[no-untyped-def]
+    def collect(self) -> Iterator[GaugeMetricFamily]:
         docs = GaugeMetricFamily("bordereau_documents", "Documents by state and kind", labels=["state", "kind"])
-        with Session(self.engine) as session:
-            for state, kind, n in session.exec(select(Document.state, Document.kind, func.count())
-                                               .group_by(Document.state, Document.kind)).all():
-                docs.add_metric([state, kind], n)
-            pending = session.exec(select(func.count()).select_from(OutboxMessage)
-                                   .where(OutboxMessage.published_at.is_(None))).one()  # type: ignore[union-attr]
+        for (state, kind), n in documents_by_state_and_kind(self.engine).items():
+            docs.add_metric([state, kind], n)
         yield docs
         outbox = GaugeMetricFamily("bordereau_outbox_pending", "Task messages not yet published")
-        outbox.add_metric([], pending)
+        outbox.add_metric([], pending_count(self.engine))
         yield outbox
         yield _worker_slots(self.engine)
         yield from _flow_metrics(self.engine)
@@ -48,39 +45,27 @@ def _worker_slots(engine: Engine) -> GaugeMetricFamily:
     return gauge
 
 
-def _flow_metrics(engine: Engine):  # type: ignore[no-untyped-def]
+def _flow_metrics(engine: Engine) -> Iterator[GaugeMetricFamily]:
     """The 48-hour commitment: finished daily batches on time, and breaches."""
-    with Session(engine) as session:
-        by_state = dict(session.exec(select(Batch.sla_state, func.count())
-                                     .where(Batch.flow == Flow.daily, Batch.sla_state.is_not(None))  # type: ignore[union-attr]
-                                     .group_by(Batch.sla_state)).all())
-        late = session.exec(select(func.count()).select_from(SlaBreach)).one()
+    counts = daily_batches_by_state(engine)
     states = GaugeMetricFamily("bordereau_daily_batches", "Daily-flow batches by SLA state", labels=["sla_state"])
     for state in SlaState:
-        states.add_metric([state.value], by_state.get(state.value, 0))
+        states.add_metric([state.value], counts[state.value])
     yield states
-    met, breached = by_state.get(SlaState.met.value, 0), by_state.get(SlaState.breached.value, 0)
+    met, finished_breached = counts[SlaState.met.value], counts["breached_finished"]
     ratio = GaugeMetricFamily("bordereau_daily_on_time_ratio",
                               "Finished daily batches done within 48 hours, over all finished ones (1 when none)")
-    finished_breached = _finished_breached(engine)
     ratio.add_metric([], met / (met + finished_breached) if met + finished_breached else 1.0)
     yield ratio
     breaches = GaugeMetricFamily("bordereau_sla_breaches", "Daily batches past their 48 hours (finished or not)")
-    breaches.add_metric([], breached)
+    breaches.add_metric([], counts[SlaState.breached.value])
     yield breaches
     documents = GaugeMetricFamily("bordereau_sla_breached_documents", "Documents not finished by their due time")
-    documents.add_metric([], late)
+    documents.add_metric([], counts["late_documents"])
     yield documents
-
-
-def _finished_breached(engine: Engine) -> int:
-    with Session(engine) as session:
-        return int(session.exec(select(func.count()).select_from(Batch).where(
-            Batch.flow == Flow.daily, Batch.sla_state == SlaState.breached.value,
-            Batch.finished_at.is_not(None))).one())  # type: ignore[union-attr]
 
 
 def render_metrics(engine: Engine) -> bytes:
     registry = CollectorRegistry()
-    registry.register(_DatabaseCollector(engine))  # type: ignore[arg-type]
+    registry.register(_DatabaseCollector(engine))  # type: ignore[arg-type]  # a custom collector (duck-typed)
     return generate_latest(registry)

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ingest.accounts.dossiers import DossierCode
 from ingest.accounts.lifecycle import AccountCode
 from ingest.availability.credit_claims import CreditClaimCode
 from ingest.billing.subscriptions import SubscriptionCode
@@ -34,6 +35,7 @@ _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not 
 # The HTTP status of every domain code that is not 422 (a request the caller must change).
 STATUS: dict[StrEnum, int] = {
     AccountCode.account_not_found: 404, AccountCode.email_taken: 409,
+    DossierCode.no_account: 403,
     IntakeCode.no_account: 403, IntakeCode.dossier_not_found: 404,
     SubscriptionCode.account_not_found: 404, SubscriptionCode.no_subscription: 404,
     SubscriptionCode.period_not_found: 404, SubscriptionCode.activation_fixed: 409,

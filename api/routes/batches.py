@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import JSONResponse
 from python_multipart.exceptions import MultipartParseError
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.access import visible
@@ -19,35 +19,21 @@ from api.schemas import BatchPublic, BatchSummary, DocumentBrief, Page, Rejected
 from ingest.flow.classification import decode_reason
 from ingest.flow.dispatch import dispatch_round
 from ingest.flow.sla import recompute
-from ingest.intake.receive import (
+from ingest.intake import batches
+from ingest.intake.batches import (
     Receipt,
-    Upload,
+    batch_counts,
+    batch_state,
     load_receipt,
-    receive_batch,
 )
+from ingest.intake.receive import Upload, receive_batch
 from ingest.platform.db import TRANSIENT_DB_ERRORS
-from ingest.platform.models import FINAL_STATES, Batch, Document, DocumentState, Flow
+from ingest.platform.models import Batch, Flow
 from ingest.resources import Resources
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
-
-def batch_counts(session: Session, batch_ids: list[str]) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {b: {s.value: 0 for s in DocumentState} for b in batch_ids}
-    if not batch_ids:
-        return counts
-    rows = session.exec(select(Document.batch_id, Document.state, func.count())
-                        .where(Document.batch_id.in_(batch_ids))  # type: ignore[attr-defined]
-                        .group_by(Document.batch_id, Document.state)).all()
-    for batch_id, state, n in rows:
-        counts[batch_id][state] = n
-    return counts
-
-
-def _state(counts: dict[str, int]) -> str:
-    unfinished = sum(n for s, n in counts.items() if s not in FINAL_STATES)
-    return "open" if unfinished else "done"
 
 
 def flow_fields(b: Batch) -> dict[str, Any]:
@@ -67,7 +53,7 @@ def batch_public(receipt: Receipt, counts: dict[str, int]) -> BatchPublic:
     b = receipt.batch
     return BatchPublic(
         id=b.id, dossier_id=b.dossier_id, received_at=b.received_at, **flow_fields(b),
-        state=_state(counts), counts=counts,
+        state=batch_state(counts), counts=counts,
         documents=[DocumentBrief(id=d.id, filename=d.filename, state=d.state, reason=d.reason, message=d.message)
                    for d in receipt.documents],
         rejected=[RejectedFile(filename=r.filename, reason=r.reason, message=r.message) for r in receipt.rejections])
@@ -149,23 +135,13 @@ async def create_batch(request: Request, principal: PrincipalDep, resources: Res
 
 @router.get("", response_model=Page[BatchSummary])
 def list_batches(principal: PrincipalDep, session: SessionDep, dossier_id: str | None = None,
-                 state: str | None = Query(None, pattern="^(open|done)$"),
+                 state: Literal["open", "done"] | None = None,
                  limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[BatchSummary]:
-    stmt = select(Batch)
-    if not principal.is_operator:
-        stmt = stmt.where(Batch.account_id == principal.account_id)
-    if dossier_id:
-        stmt = stmt.where(Batch.dossier_id == dossier_id)
-    if state:
-        unfinished = select(Document.batch_id).where(
-            Document.state.not_in([s.value for s in FINAL_STATES]))  # type: ignore[attr-defined]
-        cond = Batch.id.in_(unfinished) if state == "open" else Batch.id.not_in(unfinished)  # type: ignore[attr-defined]
-        stmt = stmt.where(cond)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(Batch.received_at.desc(), Batch.id).offset(offset).limit(limit)).all()  # type: ignore[attr-defined]
+    rows, total = batches.list_batches(session, principal, dossier_id=dossier_id, state=state, limit=limit,
+                                       offset=offset)
     counts = batch_counts(session, [b.id for b in rows])
     items = [BatchSummary(id=b.id, dossier_id=b.dossier_id, received_at=b.received_at, **flow_fields(b),
-                          state=_state(counts[b.id]), counts=counts[b.id]) for b in rows]
+                          state=batch_state(counts[b.id]), counts=counts[b.id]) for b in rows]
     return Page[BatchSummary].of(items, total, limit, offset)
 
 

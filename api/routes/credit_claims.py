@@ -58,5 +58,5 @@ def create_claim(body: ClaimCreate, principal: PrincipalDep, session: SessionDep
 def list_claims(principal: PrincipalDep, session: SessionDep,
                 limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[ClaimPublic]:
     """The account's claims (operators: every account's), newest month first."""
-    total, rows = visible_claims(session, principal, limit, offset)
+    rows, total = visible_claims(session, principal, limit=limit, offset=offset)
     return Page[ClaimPublic].of([claim_public(c) for c in rows], total, limit, offset)

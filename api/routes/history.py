@@ -13,16 +13,15 @@ from datetime import date, datetime
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlmodel import func, select
 
 from api.access import visible
 from api.deps import PrincipalDep, ResourcesDep, SessionDep
 from api.schemas import next_offset
 from ingest.accounts.tables import Dossier
 from ingest.contract.retention import expiring_notice
+from ingest.history.expiring import expiring_documents
 from ingest.history.export import iter_export
 from ingest.platform.columns import utcnow
-from ingest.platform.models import Document
 
 router = APIRouter(prefix="/v1/dossiers", tags=["history"])
 
@@ -58,17 +57,9 @@ def expiring(dossier_id: str, principal: PrincipalDep, session: SessionDep, limi
     """The dossier's documents that the purge of `purge_on` will remove (none under legal hold)."""
     dossier = visible(session, principal, Dossier, dossier_id, "dossier")
     notice = expiring_notice(now())
-    where = [Document.dossier_id == dossier.id,
-             Document.reference_date < date(notice.expiring_year + 1, 1, 1)]  # type: ignore[operator]
-    items: list[ExpiringDocument] = []
-    total = 0
-    if not dossier.legal_hold:
-        total = session.exec(select(func.count()).select_from(Document).where(*where)).one()
-        rows = session.exec(select(Document).where(*where)
-                            .order_by(Document.reference_date, Document.id)  # type: ignore[arg-type]
-                            .offset(offset).limit(limit)).all()
-        items = [ExpiringDocument(id=d.id, filename=d.filename, sha256=d.sha256, size=d.size, state=d.state,
-                                  received_at=d.received_at, reference_date=d.reference_date) for d in rows]
+    rows, total = expiring_documents(session, dossier, notice.expiring_year, limit=limit, offset=offset)
+    items = [ExpiringDocument(id=d.id, filename=d.filename, sha256=d.sha256, size=d.size, state=d.state,
+                              received_at=d.received_at, reference_date=d.reference_date) for d in rows]
     return ExpiringPage(notice_open=notice.is_open, expiring_year=notice.expiring_year, purge_on=notice.purge_on,
                         legal_hold=dossier.legal_hold, items=items, total=total, limit=limit, offset=offset,
                         next_offset=next_offset(total, limit, offset))

@@ -8,14 +8,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
-from sqlmodel import func, select
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import OperatorDep, ResourcesDep, SessionDep
 from api.problems import Problem
 from api.schemas import Page
-from ingest.availability.probes import import_measurements
-from ingest.availability.tables import PROBER_SOURCE, ProbeMeasurement
+from ingest.availability.probes import import_measurements, stored_measurements
+from ingest.availability.tables import PROBER_SOURCE
 from ingest.contract.availability import Measurement
 
 router = APIRouter(prefix="/v1/probes", tags=["probes"])
@@ -73,18 +72,8 @@ def list_probe_measurements(
     limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
 ) -> Page[MeasurementPublic]:
     """Stored measurements, newest first; ``since`` inclusive, ``until`` exclusive."""
-    stmt = select(ProbeMeasurement)
-    if probe:
-        stmt = stmt.where(ProbeMeasurement.probe == probe)
-    if source:
-        stmt = stmt.where(ProbeMeasurement.source == source)
-    if since:
-        stmt = stmt.where(ProbeMeasurement.at >= since)
-    if until:
-        stmt = stmt.where(ProbeMeasurement.at < until)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(ProbeMeasurement.at.desc(), ProbeMeasurement.id)  # type: ignore[attr-defined]
-                        .offset(offset).limit(limit)).all()
+    rows, total = stored_measurements(session, probe=probe, source=source, since=since, until=until, limit=limit,
+                                      offset=offset)
     items = [MeasurementPublic(probe=r.probe, at=r.at, status=r.status, latency_ms=r.latency_ms, source=r.source,
                                ok=Measurement(r.probe, r.at, r.status, r.latency_ms).ok) for r in rows]
     return Page[MeasurementPublic].of(items, total, limit, offset)

@@ -7,14 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlmodel import func, select
 
 from api.deps import OperatorDep, ResourcesDep, SessionDep
 from api.problems import Problem
 from api.schemas import Page
+from ingest.history import runs
 from ingest.history.integrity import report_dict
 from ingest.history.purge import as_of_from_date, preview
-from ingest.history.tables import IntegrityReport, PurgeRun, PurgeRunDossier
+from ingest.history.tables import PurgeRun, PurgeRunDossier
 from ingest.platform.columns import utcnow
 
 router = APIRouter(prefix="/v1/purge", tags=["purge"])
@@ -86,27 +86,21 @@ def _run_public(run: PurgeRun, dossiers: list[PurgeRunDossier] | None = None) ->
 @router.get("/runs", response_model=Page[PurgeRunPublic])
 def list_runs(_: OperatorDep, session: SessionDep, limit: int = Query(50, ge=1, le=500),
               offset: int = Query(0, ge=0)) -> Page[PurgeRunPublic]:
-    total = session.exec(select(func.count()).select_from(PurgeRun)).one()
-    rows = session.exec(select(PurgeRun).order_by(PurgeRun.started_at.desc(), PurgeRun.id)  # type: ignore[attr-defined]
-                        .offset(offset).limit(limit)).all()
+    rows, total = runs.purge_runs(session, limit=limit, offset=offset)
     return Page[PurgeRunPublic].of([_run_public(r) for r in rows], total, limit, offset)
 
 
 @router.get("/runs/{run_id}", response_model=PurgeRunPublic)
 def get_run(run_id: str, _: OperatorDep, session: SessionDep) -> PurgeRunPublic:
-    run = session.get(PurgeRun, run_id)
-    if run is None:
+    found = runs.purge_run(session, run_id)
+    if found is None:
         raise Problem(404, "not_found", f"No purge run {run_id}.")
-    dossiers = session.exec(select(PurgeRunDossier).where(PurgeRunDossier.run_id == run_id)
-                            .order_by(PurgeRunDossier.dossier_id)).all()
-    return _run_public(run, list(dossiers))
+    return _run_public(*found)
 
 
 @router.get("/integrity", response_model=Page[dict[str, Any]])
 def list_integrity(_: OperatorDep, session: SessionDep, limit: int = Query(20, ge=1, le=200),
                    offset: int = Query(0, ge=0)) -> Page[dict[str, Any]]:
     """Integrity scans, newest first: orphans removed and rows whose original is missing."""
-    total = session.exec(select(func.count()).select_from(IntegrityReport)).one()
-    rows = session.exec(select(IntegrityReport).order_by(IntegrityReport.started_at.desc())  # type: ignore[attr-defined]
-                        .offset(offset).limit(limit)).all()
+    rows, total = runs.integrity_reports(session, limit=limit, offset=offset)
     return Page[dict[str, Any]].of([report_dict(r) for r in rows], total, limit, offset)

@@ -10,11 +10,12 @@ from decimal import Decimal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
 from api.access import visible
 from api.deps import PrincipalDep, SessionDep
 from api.schemas import Page
+from ingest.billing import statements
 from ingest.billing.statements import lines_of
 from ingest.billing.tables import Statement, StatementLine
 from ingest.contract.money import cents_to_euros
@@ -79,14 +80,8 @@ def _euros(unit_price_cents: str) -> str:
 @router.get("", response_model=Page[StatementSummary])
 def list_statements(principal: PrincipalDep, session: SessionDep, account_id: str | None = None,
                     limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[StatementSummary]:
-    stmt = select(Statement)
-    if not principal.is_operator:
-        stmt = stmt.where(Statement.account_id == principal.account_id)
-    if account_id:
-        stmt = stmt.where(Statement.account_id == account_id)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(col(Statement.account_id), col(Statement.number).desc())
-                        .offset(offset).limit(limit)).all()
+    rows, total = statements.list_statements(session, principal, account_id=account_id, limit=limit,
+                                             offset=offset)
     return Page[StatementSummary].of([summary(s) for s in rows], total, limit, offset)
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from api.deps import OperatorDep, PrincipalDep, SessionDep
 from api.problems import Problem
-from ingest.accounts.lifecycle import Principal
+from ingest.accounts.principal import Principal
 from ingest.billing.subscriptions import set_plan, view_subscription
 from ingest.billing.tables import PlanVersion
 from ingest.contract.periods import PARIS, Period

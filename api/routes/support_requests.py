@@ -32,7 +32,7 @@ from api.schemas_support import (
     detail,
     summary,
 )
-from ingest.accounts.lifecycle import Principal
+from ingest.accounts.principal import Principal
 from ingest.platform.columns import utcnow
 from ingest.platform.spool import Spooled
 from ingest.store.base import COPY_CHUNK

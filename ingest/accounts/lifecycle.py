@@ -1,4 +1,4 @@
-"""Accounts, users and API keys.
+"""Opening and closing accounts, their users and API keys; authenticating a key.
 
 An API key reads ``bdr_<prefix>_<secret>``. The prefix finds the row; only a
 SHA-256 of the secret is stored. The secret has 256 bits of entropy, so a fast
@@ -11,28 +11,19 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
+from ingest.accounts.principal import Principal
 from ingest.accounts.tables import Account, AccountKind, ApiKey, Role, User
 from ingest.platform.columns import utcnow
 from ingest.platform.errors import DomainError
 
 KEY_SCHEME = "bdr"
 
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: every read and write is scoped by ``account_id``."""
-
-    user_id: str
-    account_id: str | None
-    role: Role
-
-    @property
-    def is_operator(self) -> bool:
-        return self.role is Role.operator
 
 
 @dataclass(frozen=True)
@@ -132,3 +123,16 @@ def deactivate_account(session: Session, account_id: str) -> None:
         for key in session.exec(select(ApiKey).where(ApiKey.user_id == user.id)):
             key.revoked_at = key.revoked_at or utcnow()
     session.commit()
+
+
+def account_exists(session: Session, account_id: str) -> bool:
+    return session.get(Account, account_id) is not None
+
+
+def named_users(session: Session, account_id: str, before: datetime) -> int:
+    """The account's active named users (administrators and users, not operators) created before
+    `before`: what its plan's named users are counted against."""
+    stmt = (sa.select(sa.func.count()).select_from(User)
+            .where(User.account_id == account_id, col(User.active).is_(True),
+                   col(User.role).in_([Role.admin.value, Role.user.value]), col(User.created_at) < before))
+    return int(session.execute(stmt).scalar_one())

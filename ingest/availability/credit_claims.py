@@ -12,15 +12,14 @@ imported afterwards do not reopen a decision.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from ingest.accounts.lifecycle import Principal
+from ingest.accounts.principal import Principal, scoped
 from ingest.availability.report import month_ended, month_report
 from ingest.availability.tables import ClaimOutcome, CreditClaim
 from ingest.contract.availability import (
@@ -31,6 +30,7 @@ from ingest.contract.availability import (
 )
 from ingest.contract.calendar import PARIS
 from ingest.platform.errors import DomainError
+from ingest.platform.pages import fetch_page
 
 
 class CreditClaimCode(StrEnum):
@@ -142,16 +142,12 @@ def outcome_message(claim: CreditClaim) -> str:
     return f"{figures}, not below 98 %: no credit."
 
 
-def visible_claims(session: Session, principal: Principal, limit: int, offset: int,
-                   ) -> tuple[int, Sequence[CreditClaim]]:
-    """(total, page) of the claims ``principal`` may see: its account's, or all for operators."""
-    stmt = select(CreditClaim)
-    if not principal.is_operator:
-        stmt = stmt.where(CreditClaim.account_id == principal.account_id)
-    total = session.exec(select(sa.func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(CreditClaim.month.desc(), CreditClaim.filed_at)  # type: ignore[attr-defined]
-                        .offset(offset).limit(limit)).all()
-    return total, rows
+def visible_claims(session: Session, principal: Principal, *, limit: int,
+                   offset: int) -> tuple[list[CreditClaim], int]:
+    """The claims ``principal`` may see (its account's, or all for operators), newest month first."""
+    stmt = scoped(select(CreditClaim), CreditClaim.account_id, principal)
+    return fetch_page(session, stmt, col(CreditClaim.month).desc(), col(CreditClaim.filed_at), limit=limit,
+                      offset=offset)
 
 
 def granted_credits(session: Session, account_id: str) -> list[GrantedCredit]:

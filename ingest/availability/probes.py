@@ -16,12 +16,13 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ingest.availability.tables import PROBER_SOURCE, ProbeMeasurement
 from ingest.contract.availability import Measurement
 from ingest.contract.calendar import require_aware
 from ingest.platform.columns import utcnow
+from ingest.platform.pages import fetch_page
 
 # What each probe fetches, relative to the base URL.
 PROBE_PATHS = {"ihm": "/ui/ui.css", "api": "/v1/echo"}
@@ -122,3 +123,21 @@ def stored_between(session: Session, start: datetime, end: datetime) -> list[Mea
         .where(ProbeMeasurement.at >= start, ProbeMeasurement.at < end)  # type: ignore[arg-type]
     ).all()
     return [Measurement(probe, at, status, latency) for probe, at, status, latency in rows]
+
+
+def stored_measurements(session: Session, *, probe: str | None = None, source: str | None = None,
+                        since: datetime | None = None, until: datetime | None = None, limit: int,
+                        offset: int) -> tuple[list[ProbeMeasurement], int]:
+    """Stored measurements, newest first, of one probe and source if asked; `since` inclusive,
+    `until` exclusive."""
+    stmt = select(ProbeMeasurement)
+    if probe:
+        stmt = stmt.where(ProbeMeasurement.probe == probe)
+    if source:
+        stmt = stmt.where(ProbeMeasurement.source == source)
+    if since:
+        stmt = stmt.where(col(ProbeMeasurement.at) >= since)
+    if until:
+        stmt = stmt.where(col(ProbeMeasurement.at) < until)
+    return fetch_page(session, stmt, col(ProbeMeasurement.at).desc(), col(ProbeMeasurement.id), limit=limit,
+                      offset=offset)

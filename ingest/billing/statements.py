@@ -22,13 +22,14 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from ingest.accounts.tables import Role, User
+from ingest.accounts.lifecycle import named_users
+from ingest.accounts.principal import Principal, scoped
+from ingest.availability.credit_claims import GrantedCredit, granted_credits
 from ingest.billing.subscriptions import (
     bounds,
     get_subscription,
@@ -49,16 +50,11 @@ from ingest.contract.billing import (
 )
 from ingest.contract.periods import PARIS, period_index_at
 from ingest.platform.columns import utcnow
+from ingest.platform.pages import fetch_page
 
 log = logging.getLogger(__name__)
 
 REGULAR, CORRECTION = "regular", "correction"
-
-
-class GrantedCreditLike(Protocol):
-    month: str
-    percent: int
-    claim_id: str
 
 
 # --- pure assembly ------------------------------------------------------------------------
@@ -71,7 +67,7 @@ def credit_period_index(activation: datetime, month: str) -> int | None:
     return index if index >= 0 else None
 
 
-def credits_due(activation: datetime, period_index: int, granted: Sequence[GrantedCreditLike],
+def credits_due(activation: datetime, period_index: int, granted: Sequence[GrantedCredit],
                 plan_for: Callable[[int], Plan]) -> list[Credit]:
     """Granted credits that belong on the statement of ``period_index`` (one per period)."""
     by_period: dict[int, int] = {}
@@ -87,29 +83,13 @@ def credits_due(activation: datetime, period_index: int, granted: Sequence[Grant
 
 def assemble(period_index: int, activation: datetime, plan_for: Callable[[int], Plan],
              earlier: Sequence[PeriodUsage], already_billed: set[BilledKey],
-             granted: Sequence[GrantedCreditLike] = ()) -> list[Line]:
+             granted: Sequence[GrantedCredit] = ()) -> list[Line]:
     credits = credits_due(activation, period_index, granted, plan_for)
     return statement_lines(period_index, plan_for(period_index), earlier, already_billed, credits)
 
 
 # --- reading the inputs -------------------------------------------------------------------
 
-def granted_credits(session: Session, account_id: str) -> list[GrantedCreditLike]:
-    try:
-        from ingest.availability.credit_claims import (
-            granted_credits as granted,  # another feature's module
-        )
-    except ImportError:
-        log.warning("ingest.availability.credit_claims is not available: statements carry no availability credit")
-        return []
-    return list(granted(session, account_id))
-
-
-def named_users(session: Session, account_id: str, before: datetime) -> int:
-    stmt = (sa.select(sa.func.count()).select_from(User)
-            .where(User.account_id == account_id, col(User.active).is_(True),
-                   col(User.role).in_([Role.admin.value, Role.user.value]), col(User.created_at) < before))
-    return int(session.execute(stmt).scalar_one())
 
 
 def billed(session: Session, account_id: str, exclude_statement: str | None = None) -> set[BilledKey]:
@@ -252,3 +232,13 @@ def lines_of(session: Session, statement_id: str) -> list[StatementLine]:
     stmt = select(StatementLine).where(StatementLine.statement_id == statement_id).order_by(
         col(StatementLine.position))
     return list(session.exec(stmt).all())
+
+
+def list_statements(session: Session, principal: Principal, *, account_id: str | None = None, limit: int,
+                    offset: int) -> tuple[list[Statement], int]:
+    """The statements the principal sees (of one account if asked), by account, newest first."""
+    stmt = scoped(select(Statement), Statement.account_id, principal)
+    if account_id:
+        stmt = stmt.where(Statement.account_id == account_id)
+    return fetch_page(session, stmt, col(Statement.account_id), col(Statement.number).desc(), limit=limit,
+                      offset=offset)

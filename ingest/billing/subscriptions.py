@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from ingest.accounts.tables import Account
+from ingest.accounts.lifecycle import account_exists
 from ingest.billing.tables import PlanVersion, Subscription
 from ingest.contract.billing import Plan
 from ingest.contract.periods import Period, period_at, period_bounds
@@ -90,7 +90,7 @@ def set_plan(session: Session, account_id: str, terms: Mapping[str, int], *, act
     (``activation`` or now); a later call may repeat the same activation, never move it."""
     now = now or utcnow()
     plan = valid_plan(terms)
-    if session.get(Account, account_id) is None:
+    if not account_exists(session, account_id):
         raise SubscriptionError(SubscriptionCode.account_not_found, f"No account {account_id}.")
     if activation is not None and (activation.tzinfo is None or activation.utcoffset() is None):
         raise SubscriptionError(SubscriptionCode.naive_instant,

@@ -21,7 +21,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from ingest.billing.subscriptions import (
@@ -47,6 +47,20 @@ class Usage:
     period: Period
     summary: UsageSummary
     warnings: list[UsageWarning]
+
+
+# One usage row per document, keyed by its id: a second attempt to count it changes nothing. The
+# statement is built once, as processing runs it for every document (see ingest.processing.lease).
+_USAGE = UsageRecord.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
+_COUNT = {dialect: insert(_USAGE).on_conflict_do_nothing(index_elements=["document_id"])
+          for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
+def count_document(conn: Connection, document_id: str, account_id: str, dossier_id: str) -> None:
+    """Count a processed document against its account, in the caller's transaction: processing
+    calls this in the transaction that records the ``processed`` state."""
+    conn.execute(_COUNT[conn.dialect.name], {"document_id": document_id, "account_id": account_id,
+                                             "dossier_id": dossier_id, "counted_at": utcnow()})
 
 
 def consumed(session: Session, account_id: str, period: Period) -> int:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from ingest.accounts.tables import Dossier
+from ingest.accounts.dossiers import get_dossier
 from ingest.contract.calendar import is_business_day, to_paris
 from ingest.contract.flow import (
     HISTORY_BUSINESS_DAYS,
@@ -85,7 +85,7 @@ def classify_batch(session: Session, dossier_id: str, document_count: int, decla
     upload of `upload_total` files when the client says so."""
     if document_count < 1:
         return NO_DOCUMENTS
-    dossier = session.get(Dossier, dossier_id)
+    dossier = get_dossier(session, dossier_id)
     age_days = max(0, (now - dossier.created_at).days) if dossier else 0
     usual = usual_daily_volume(daily_counts(session, dossier_id, now))
     return classify(document_count, declared, usual, age_days, upload_total)

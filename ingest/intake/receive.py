@@ -21,10 +21,10 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from ingest.accounts.lifecycle import Principal
-from ingest.accounts.tables import Dossier
+from ingest.accounts.dossiers import account_dossier
+from ingest.accounts.principal import Principal
 from ingest.contract.retention import reference_date
 from ingest.documents.analyse import precheck
 from ingest.documents.archives import iter_archive
@@ -37,6 +37,7 @@ from ingest.flow.classification import (
     classify_batch,
     encode_reason,
 )
+from ingest.intake.batches import Receipt, find_replay
 from ingest.intake.tables import Rejection
 from ingest.platform import outbox
 from ingest.platform.columns import utcnow
@@ -56,13 +57,6 @@ class Upload:
     filename: str
     content: BinaryIO | Spooled
 
-
-@dataclass
-class Receipt:
-    batch: Batch
-    documents: list[Document]
-    rejections: list[Rejection]
-    replayed: bool = False
 
 
 @dataclass
@@ -90,20 +84,6 @@ class IntakeError(DomainError):
     """The request as a whole is refused (nothing is recorded); see `IntakeCode`."""
 
 
-def find_replay(session: Session, principal: Principal, key: str | None) -> Receipt | None:
-    if not key or principal.account_id is None:
-        return None
-    batch = session.exec(select(Batch).where(Batch.account_id == principal.account_id,
-                                             Batch.idempotency_key == key)).first()
-    return load_receipt(session, batch, replayed=True) if batch else None
-
-
-def load_receipt(session: Session, batch: Batch, replayed: bool = False) -> Receipt:
-    docs = session.exec(select(Document).where(Document.batch_id == batch.id)
-                        .order_by(Document.received_at, Document.filename)).all()
-    rejs = session.exec(select(Rejection).where(Rejection.batch_id == batch.id).order_by(Rejection.id)).all()
-    return Receipt(batch, list(docs), list(rejs), replayed)
-
 
 def receive_batch(engine: Engine, store: ObjectStore, limits: Limits, principal: Principal,
                   dossier_id: str, uploads: Iterable[Upload], *, flow: str | None = None,
@@ -122,8 +102,7 @@ def receive_batch(engine: Engine, store: ObjectStore, limits: Limits, principal:
         replay = find_replay(session, principal, idempotency_key)
         if replay:
             return replay
-        dossier = session.get(Dossier, dossier_id)
-        if dossier is None or dossier.account_id != principal.account_id:
+        if account_dossier(session, principal.account_id, dossier_id) is None:
             raise IntakeError(IntakeCode.dossier_not_found, f"No dossier {dossier_id} in your account.")
     with ExitStack() as cleanup:
         sorted_ = _sort_uploads(uploads, limits, tmp_dir, cleanup)

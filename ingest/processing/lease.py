@@ -24,11 +24,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
-from ingest.billing.tables import UsageRecord
+from ingest.billing.usage import count_document
 from ingest.platform.columns import utcnow
 from ingest.platform.db import autocommit
 from ingest.platform.models import Document, DocumentState
@@ -161,15 +159,10 @@ def set_values(conn: Connection, document_id: str, **values: Any) -> None:
     conn.execute(_BY_ID, {"_document_id": document_id, **_columns(values)})
 
 
-_USAGE = UsageRecord.__table__  # type: ignore[attr-defined]
-_COUNT = {dialect: insert(_USAGE).on_conflict_do_nothing(index_elements=["document_id"])
-          for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
-
 
 def count_usage(conn: Connection, held: Claim) -> None:
-    """One usage row for the document; a second attempt to count it changes nothing."""
-    conn.execute(_COUNT[conn.dialect.name], {"document_id": held.document_id, "account_id": held.account_id,
-                                             "dossier_id": held.dossier_id, "counted_at": utcnow()})
+    """Count the document against its account's plan, in the caller's transaction."""
+    count_document(conn, held.document_id, held.account_id, held.dossier_id)
 
 
 _HELD_REFUNDED = _HELD.values(attempts=_DOCS.c.attempts - 1)

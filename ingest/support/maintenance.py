@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from ingest.accounts.lifecycle import Principal
+from ingest.accounts.principal import Principal
 from ingest.contract.availability import MaintenanceWindow
 from ingest.contract.calendar import PARIS, require_aware
 from ingest.platform.columns import utcnow
 from ingest.platform.errors import DomainError
+from ingest.platform.pages import fetch_page
 from ingest.support.tables import MaintenanceRecord
 
 MAX_DESCRIPTION = 2000
@@ -78,10 +79,8 @@ def list_windows(session: Session, *, start_from: datetime | None = None, to: da
         stmt = stmt.where(col(MaintenanceRecord.starts_at) < require_aware(to, "to"))
     if upcoming_at is not None:
         stmt = stmt.where(col(MaintenanceRecord.ends_at) > require_aware(upcoming_at, "upcoming_at"))
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(col(MaintenanceRecord.starts_at), col(MaintenanceRecord.id))
-                        .offset(offset).limit(limit)).all()
-    return list(rows), total
+    return fetch_page(session, stmt, col(MaintenanceRecord.starts_at), col(MaintenanceRecord.id), limit=limit,
+                      offset=offset)
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:

@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from ingest.accounts.lifecycle import Principal
+from ingest.accounts.principal import Principal, scoped
 from ingest.contract.calendar import require_aware
 from ingest.contract.support import DeadlineState, due_at
 from ingest.platform.columns import utcnow
+from ingest.platform.pages import fetch_page
 from ingest.store import ObjectStore
 from ingest.support.rules import (
     FOLLOW_UP_KINDS,
@@ -206,17 +207,13 @@ def history(session: Session, request_id: str) -> tuple[list[SupportEvent], list
 def list_requests(session: Session, principal: Principal, *, limit: int, offset: int,
                   status: str | None = None) -> tuple[list[SupportRequest], int]:
     """Newest first; a client sees its account's requests, an operator all of them."""
-    stmt = select(SupportRequest)
-    if not principal.is_operator:
-        stmt = stmt.where(SupportRequest.account_id == principal.account_id)
+    stmt = scoped(select(SupportRequest), SupportRequest.account_id, principal)
     if status == "open":
         stmt = stmt.where(col(SupportRequest.closed_at).is_(None))
     elif status == "closed":
         stmt = stmt.where(col(SupportRequest.closed_at).is_not(None))
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(col(SupportRequest.registered_at).desc(), col(SupportRequest.id))
-                        .offset(offset).limit(limit)).all()
-    return list(rows), total
+    return fetch_page(session, stmt, col(SupportRequest.registered_at).desc(), col(SupportRequest.id),
+                      limit=limit, offset=offset)
 
 
 def needing_attention(session: Session, now: datetime) -> list[tuple[SupportRequest, Standing]]:

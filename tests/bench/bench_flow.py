@@ -41,7 +41,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ingest.accounts.lifecycle import Principal, create_account
+from ingest.accounts.lifecycle import create_account
+from ingest.accounts.principal import Principal
 from ingest.accounts.tables import Dossier
 from ingest.flow.dispatch import dispatch_round
 from ingest.flow.sla import Sample, measure, parallelism, recompute, samples_by_flow

@@ -11,7 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from ingest.accounts.lifecycle import NewAccount, Principal, create_operator
+from ingest.accounts.lifecycle import NewAccount, create_operator
+from ingest.accounts.principal import Principal
 from ingest.accounts.tables import Role
 from ingest.contract.availability import MaintenanceWindow, month_availability
 from ingest.support import maintenance

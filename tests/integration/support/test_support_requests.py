@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.routes import support_requests as routes
-from ingest.accounts.lifecycle import NewAccount, Principal, create_operator
+from ingest.accounts.lifecycle import NewAccount, create_operator
+from ingest.accounts.principal import Principal
 from ingest.accounts.tables import Role
 from ingest.contract.support import DeadlineState
 from ingest.support import requests as support
