@@ -1,4 +1,4 @@
-"""Reads by id under the tenant rule (`ingest.accounts.principal`): one rule for every resource."""
+"""Reads by id under the account rule (`ingest.accounts.principal`): one rule for every resource."""
 
 from __future__ import annotations
 

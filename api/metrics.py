@@ -14,7 +14,7 @@ from ingest.flow.reports import daily_batches_by_state
 from ingest.platform.broker import QUEUES
 from ingest.platform.columns import utcnow
 from ingest.platform.outbox import pending_count
-from ingest.processing.presence import live_slots
+from ingest.processing.presence import live_concurrency
 from ingest.processing.status import documents_by_state_and_kind
 
 
@@ -30,19 +30,22 @@ class _DatabaseCollector:
         outbox = GaugeMetricFamily("bordereau_outbox_pending", "Task messages not yet published")
         outbox.add_metric([], pending_count(self.engine))
         yield outbox
-        yield _worker_slots(self.engine)
+        yield from _worker_concurrency(self.engine)
         yield from _flow_metrics(self.engine)
 
 
-def _worker_slots(engine: Engine) -> GaugeMetricFamily:
-    """The pool each queue has now: a queue at 0 has nobody to work it (`ingest.processing.presence`)."""
+def _worker_concurrency(engine: Engine) -> Iterator[GaugeMetricFamily]:
+    """The pool each queue has now: a queue at 0 has nobody to work it (`ingest.processing.presence`).
+
+    Also under its name of the previous release, `bordereau_worker_slots`, deprecated."""
     with engine.connect() as conn:
-        slots = live_slots(conn, utcnow())
-    gauge = GaugeMetricFamily("bordereau_worker_slots", "Pool processes of the workers that are up, by queue",
-                              labels=["queue"])
-    for queue in QUEUES:
-        gauge.add_metric([queue], slots.get(queue, 0))
-    return gauge
+        concurrency = live_concurrency(conn, utcnow())
+    for name, help_text in (("bordereau_worker_concurrency", "Pool processes of the workers that are up, by queue"),
+                            ("bordereau_worker_slots", "Deprecated: bordereau_worker_concurrency")):
+        gauge = GaugeMetricFamily(name, help_text, labels=["queue"])
+        for queue in QUEUES:
+            gauge.add_metric([queue], concurrency.get(queue, 0))
+        yield gauge
 
 
 def _flow_metrics(engine: Engine) -> Iterator[GaugeMetricFamily]:

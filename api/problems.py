@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ingest.accounts.dossiers import DossierCode
 from ingest.accounts.lifecycle import AccountCode
 from ingest.availability.credit_claims import CreditClaimCode
-from ingest.billing.subscriptions import SubscriptionCode
+from ingest.billing.subscriptions import BillingCode
 from ingest.history.lock import HistoryCode
 from ingest.intake.receive import IntakeCode
 from ingest.platform.errors import DomainError
@@ -37,8 +37,9 @@ STATUS: dict[StrEnum, int] = {
     AccountCode.account_not_found: 404, AccountCode.email_taken: 409,
     DossierCode.no_account: 403,
     IntakeCode.no_account: 403, IntakeCode.dossier_not_found: 404,
-    SubscriptionCode.account_not_found: 404, SubscriptionCode.no_subscription: 404,
-    SubscriptionCode.period_not_found: 404, SubscriptionCode.activation_fixed: 409,
+    BillingCode.account_not_found: 404, BillingCode.no_subscription: 404,
+    BillingCode.period_not_found: 404, BillingCode.statement_not_found: 404,
+    BillingCode.statement_corrected: 409, BillingCode.activation_fixed: 409,
     MaintenanceCode.OPERATORS_ONLY: 403,
     SupportCode.NO_ACCOUNT: 403, SupportCode.NOT_FOUND: 404, SupportCode.ALREADY_PICKED_UP: 409,
     SupportCode.NOT_PICKED_UP: 409, SupportCode.ALREADY_QUALIFIED: 409, SupportCode.NOT_QUALIFIED: 409,

@@ -34,17 +34,27 @@ class RejectedFile(BaseModel):
     message: str
 
 
+class FlowDecisionPublic(BaseModel):
+    reason: str = Field(description="stable code of the rule that set the flow, e.g. above_daily_volume")
+    message: str = Field(description="that rule in words, with its figures")
+
+
 class FlowFields(BaseModel):
     """Where a batch stands: its flow and why, and when it will be (or was) done."""
 
     flow: str = Field(description="daily (48-hour commitment) or bulk (archive, live ETA)")
-    flow_code: str = Field(description="stable code of the rule that set the flow, e.g. above_daily_volume")
-    flow_reason: str = Field(description="that rule in words, with its figures")
+    flow_decision: FlowDecisionPublic
     reclassified_at: datetime | None = Field(None, description="when invoice dates moved the batch to bulk")
     due_at: datetime | None = Field(None, description="daily flow: receipt + 48 hours")
-    expected_at: datetime | None = Field(None, description="daily flow: expected finish")
-    eta: datetime | None = Field(None, description="bulk: expected finish under the fair schedule")
+    eta: datetime | None = Field(None, description="expected finish: daily flow first come, first served; "
+                                                   "bulk under the fair schedule")
     eta_computed_at: datetime | None = None
+    flow_code: str = Field(deprecated=True, description="Deprecated, removed in the next release: "
+                                                        "flow_decision.reason")
+    flow_reason: str = Field(deprecated=True, description="Deprecated, removed in the next release: "
+                                                          "flow_decision.message")
+    expected_at: datetime | None = Field(None, deprecated=True, description="Deprecated, removed in the next "
+                                                                            "release: eta (daily flow only)")
     sla_state: str | None = Field(None, description="daily flow: on_track, at_risk, breached or met")
     finished_at: datetime | None = None
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AliasChoices, AwareDatetime, BaseModel, Field
 
 from ingest.contract.calendar import to_paris
 from ingest.support.rules import Standing
 from ingest.support.tables import (
-    MaintenanceRecord,
+    MaintenanceWindow,
     SupportAttachment,
     SupportEvent,
     SupportRequest,
@@ -138,20 +138,24 @@ def attachment_public(a: SupportAttachment) -> AttachmentPublic:
 
 
 class MaintenanceCreate(BaseModel):
-    start: AwareDatetime
-    end: AwareDatetime
+    # `start` and `end`, the names before this release, are still read (deprecated).
+    starts_at: AwareDatetime = Field(validation_alias=AliasChoices("starts_at", "start"))
+    ends_at: AwareDatetime = Field(validation_alias=AliasChoices("ends_at", "end"))
     description: str = Field(default="", max_length=2000)
 
 
 class MaintenancePublic(BaseModel):
     id: str
-    start: datetime
-    end: datetime
+    starts_at: datetime
+    ends_at: datetime
     description: str
     kind: str = Field(description="scheduled (announced before its start) or urgent")
     recorded_at: datetime
+    start: datetime = Field(deprecated=True, description="Deprecated, removed in the next release: starts_at")
+    end: datetime = Field(deprecated=True, description="Deprecated, removed in the next release: ends_at")
 
 
-def maintenance_public(r: MaintenanceRecord) -> MaintenancePublic:
-    return MaintenancePublic(id=r.id, start=to_paris(r.starts_at), end=to_paris(r.ends_at),
-                             description=r.description, kind=r.kind, recorded_at=to_paris(r.recorded_at))
+def maintenance_public(w: MaintenanceWindow) -> MaintenancePublic:
+    starts_at, ends_at = to_paris(w.starts_at), to_paris(w.ends_at)
+    return MaintenancePublic(id=w.id, starts_at=starts_at, ends_at=ends_at, description=w.description,
+                             kind=w.kind, recorded_at=to_paris(w.recorded_at), start=starts_at, end=ends_at)

@@ -81,7 +81,7 @@ def availability(
     month: str = typer.Option(..., "--month", help="The month, YYYY-MM."),
     probes: Path = typer.Option(..., "--probes", help="CSV: probe,at,status,latency_ms."),
     maintenance: Path | None = typer.Option(
-        None, "--maintenance", help="CSV: start,end[,kind] with kind scheduled or urgent."
+        None, "--maintenance", help="CSV: starts_at,ends_at[,kind] with kind scheduled or urgent."
     ),
 ) -> None:
     """Print the month's availability, KO hours and credit as one JSON object."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin, serve, upload
+from cli import operator, serve, upload
 
 app = typer.Typer(name="bordereau", no_args_is_help=True, add_completion=False,
                   help="Invoice ingestion with a processing SLA.")
@@ -15,18 +15,20 @@ app.command("worker")(serve.worker)
 app.command("beat")(serve.beat)
 app.command("migrate")(serve.migrate_cmd)
 app.command("upload")(upload.upload)
-app.add_typer(admin.admin_app, name="admin")
+app.add_typer(operator.operator_app, name="operator")
+# The group's name before this release; "admin" is a client account's role now.
+app.add_typer(operator.operator_app, name="admin", hidden=True, deprecated=True)
 
 
 def _mount_sub_apps() -> None:
     # Each feature with commands of its own exposes a Typer app in its module.
-    from cli.billing import billing_admin_app
+    from cli.billing import billing_operator_app
     from cli.contract import contract_app
     from cli.extract import extract
     from cli.probes import probes_app
     from cli.purge import purge_app
 
-    admin.admin_app.registered_commands += billing_admin_app.registered_commands
+    operator.operator_app.registered_commands += billing_operator_app.registered_commands
     app.add_typer(contract_app, name="contract")
     app.command("extract")(extract)
     app.add_typer(probes_app, name="probes")

@@ -97,7 +97,7 @@ def declare_queues(app: Celery, attempts: int = 5) -> None:
 
 
 def beat() -> None:
-    """Run the scheduler: outbox relay, stale-claim sweeper (and later jobs)."""
+    """Run the scheduler: outbox relay, stale-lease sweeper (and later jobs)."""
     from ingest.platform.logs import configure_logging
     from workers.app import create_app
 

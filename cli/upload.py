@@ -102,8 +102,8 @@ def when(batch: dict[str, Any]) -> str:
         return f"finished {_at(batch['finished_at'])}" + (f" ({batch['sla_state']})" if batch.get("sla_state") else "")
     if batch.get("flow") == "daily":
         text = f"due {_at(batch['due_at'])}" if batch.get("due_at") else "no due time"
-        if batch.get("expected_at"):
-            text += f", expected {_at(batch['expected_at'])}"
+        if batch.get("eta"):
+            text += f", expected {_at(batch['eta'])}"
         return text + (f" ({batch['sla_state']})" if batch.get("sla_state") else "")
     if batch.get("eta"):
         return f"ETA {_at(batch['eta'])} (computed {_at(batch['eta_computed_at'])})"
@@ -118,9 +118,10 @@ def _at(value: str | None) -> str:
 
 def describe_flow(batch: dict[str, Any]) -> str:
     """One line per batch: its flow, the rule that set it, and when it will be done."""
-    code = f"{batch['flow_code']}: " if batch.get("flow_code") else ""
+    decision = batch.get("flow_decision") or {}
+    reason = f"{decision['reason']}: " if decision.get("reason") else ""
     moved = f" (reclassified {_at(batch['reclassified_at'])})" if batch.get("reclassified_at") else ""
-    return f"{batch['id'][:8]} {batch['flow']}{moved}: {code}{batch.get('flow_reason', '')}; {when(batch)}"
+    return f"{batch['id'][:8]} {batch['flow']}{moved}: {reason}{decision.get('message', '')}; {when(batch)}"
 
 
 def _report(batches: list[dict[str, Any]]) -> int:

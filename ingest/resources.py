@@ -75,7 +75,7 @@ class Resources:
         return ocr_from(self.settings)
 
     @property
-    def lease(self) -> timedelta:
+    def lease_duration(self) -> timedelta:
         """How long a worker holds a document it processes."""
         return timedelta(seconds=self.settings.task_time_limit) + LEASE_MARGIN
 

@@ -26,16 +26,16 @@ log = logging.getLogger(__name__)
 @shared_task(bind=True, base=BordereauTask, name=outbox.PROCESS_DOCUMENT)
 def process_document_task(self: BordereauTask, document_id: str) -> str:
     rt = self.resources
-    # A redelivered message means its worker died: it may take over that claim.
+    # A redelivered message means its worker died: it may take over that lease.
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     try:
-        outcome = process_document(rt.engine, rt.store, rt.limits, document_id, lease=rt.lease,
+        outcome = process_document(rt.engine, rt.store, rt.limits, document_id, lease_duration=rt.lease_duration,
                                    max_attempts=self.settings.max_attempts, redelivered=redelivered,
                                    timeouts=(SoftTimeLimitExceeded,), ocr=rt.ocr)
     except TRANSIENT_ERRORS:
         if self.request.retries >= self.max_retries:
             give_up(rt.engine, document_id, Failure.retries_exhausted,
-                    "The store or the database stayed unreachable; processing gave up.", lease=rt.lease)
+                    "The store or the database stayed unreachable; processing gave up.", lease_duration=rt.lease_duration)
             return Outcome.failed.value
         raise
     log.info("document %s: %s", document_id, outcome.value)

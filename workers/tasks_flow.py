@@ -38,7 +38,7 @@ def refresh_flow_task(self: BordereauTask) -> dict[str, int]:
     rt = self.resources
     changes = reclassify_open_batches(rt.engine, utcnow())
     result = recompute(rt.engine, margin=timedelta(hours=self.settings.sla_margin_hours),
-                       fallback_workers=self.settings.worker_concurrency)
+                       fallback_concurrency=self.settings.worker_concurrency)
     return {"reclassified": len(changes), "open_batches": result.open_batches,
             "finished": result.finished, "breached_documents": result.breached_documents}
 

@@ -16,7 +16,6 @@ from api.multipart import read_form
 from api.problems import Problem
 from api.relay import relay_now, relay_soon
 from api.schemas import BatchPublic, BatchSummary, DocumentBrief, Page, RejectedFile
-from ingest.flow.classification import decode_reason
 from ingest.flow.dispatch import dispatch_round
 from ingest.flow.sla import recompute
 from ingest.intake import batches
@@ -37,16 +36,13 @@ router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
 
 def flow_fields(b: Batch) -> dict[str, Any]:
-    """The flow, its reason and the batch's timing as the API shows them.
-
-    Daily batches keep their expected finish in the `eta` column (one model for both flows):
-    it is shown as `expected_at` beside `due_at`; bulk batches show it as `eta`.
-    """
-    code, sentence = decode_reason(b.flow_reason)
+    """The flow, the rule that set it and the batch's timing as the API shows them (with the
+    deprecated names of this release: `flow_code`, `flow_reason` as the sentence, `expected_at`)."""
     daily = b.flow == Flow.daily
-    return {"flow": b.flow, "flow_code": code, "flow_reason": sentence, "reclassified_at": b.reclassified_at,
-            "due_at": b.due_at, "expected_at": b.eta if daily else None, "eta": None if daily else b.eta,
-            "eta_computed_at": b.eta_computed_at, "sla_state": b.sla_state, "finished_at": b.finished_at}
+    return {"flow": b.flow, "flow_decision": {"reason": b.flow_reason, "message": b.flow_message},
+            "reclassified_at": b.reclassified_at, "due_at": b.due_at, "eta": b.eta,
+            "eta_computed_at": b.eta_computed_at, "sla_state": b.sla_state, "finished_at": b.finished_at,
+            "flow_code": b.flow_reason, "flow_reason": b.flow_message, "expected_at": b.eta if daily else None}
 
 
 def batch_public(receipt: Receipt, counts: dict[str, int]) -> BatchPublic:
@@ -64,7 +60,7 @@ def _first_estimate(resources: Resources, receipt: Receipt) -> None:
     settings = resources.settings
     try:
         recompute(resources.engine, margin=timedelta(hours=settings.sla_margin_hours),
-                  fallback_workers=settings.worker_concurrency, only=[receipt.batch.id])
+                  fallback_concurrency=settings.worker_concurrency, only=[receipt.batch.id])
     except TRANSIENT_DB_ERRORS:
         log.warning("first ETA of batch %s failed; the periodic refresh will set it", receipt.batch.id,
                     exc_info=True)

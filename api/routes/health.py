@@ -1,6 +1,6 @@
 """Liveness, readiness, the probes' targets and metrics: no authentication.
 
-``/v1/echo`` (the ``api`` probe) and the web asset (the ``ihm`` probe) touch no
+``/v1/echo`` (the ``api`` probe) and the web asset (the ``ui`` probe) touch no
 database, so they measure the service's front door and nothing else.
 """
 

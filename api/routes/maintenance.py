@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/maintenance", tags=["maintenance"])
 @router.post("", status_code=201, response_model=MaintenancePublic)
 def announce(body: MaintenanceCreate, operator: OperatorDep, session: SessionDep) -> MaintenancePublic:
     """Announce a window; one whose start has already passed is recorded as urgent."""
-    record = maintenance.announce_window(session, operator, start=body.start, end=body.end,
+    record = maintenance.announce_window(session, operator, starts_at=body.starts_at, ends_at=body.ends_at,
                                          description=body.description)
     return maintenance_public(record)
 

@@ -15,7 +15,7 @@ from api.problems import Problem
 from api.schemas import Page
 from ingest.availability.probes import import_measurements, stored_measurements
 from ingest.availability.tables import PROBER_SOURCE
-from ingest.contract.availability import Measurement
+from ingest.contract.availability import Measurement, probe_name
 
 router = APIRouter(prefix="/v1/probes", tags=["probes"])
 
@@ -24,7 +24,7 @@ SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 
 
 class MeasurementIn(BaseModel):
-    probe: Literal["ihm", "api"]
+    probe: Literal["ui", "api", "ihm"] = Field(description="ui or api (ihm: the deprecated name of ui)")
     at: AwareDatetime = Field(description="ISO 8601 with an offset")
     status: int | None = Field(None, ge=100, le=599, description="null when nothing answered")
     latency_ms: float | None = Field(None, ge=0, allow_inf_nan=False, description="null when nothing answered")
@@ -48,7 +48,7 @@ class MeasurementPublic(BaseModel):
     status: int | None
     latency_ms: float | None
     source: str
-    ok: bool = Field(description="2xx and under the probe's latency limit (1 s ihm, 5 s api)")
+    ok: bool = Field(description="2xx and under the probe's latency limit (1 s ui, 5 s api)")
 
 
 @router.post("/measurements", response_model=ImportResult)
@@ -60,14 +60,14 @@ async def import_probe_measurements(
     if source == PROBER_SOURCE:
         raise Problem(422, "reserved_source", f"The source '{PROBER_SOURCE}' is the service's own prober; "
                       "name the monitor these measurements come from.")
-    values = [Measurement(m.probe, m.at, m.status, m.latency_ms) for m in measurements]
+    values = [Measurement(probe_name(m.probe), m.at, m.status, m.latency_ms) for m in measurements]
     result = await run_in_threadpool(import_measurements, resources.engine, values, source)
     return ImportResult(received=result.received, stored=result.stored, duplicates=result.duplicates)
 
 
 @router.get("/measurements", response_model=Page[MeasurementPublic])
 def list_probe_measurements(
-    operator: OperatorDep, session: SessionDep, probe: Literal["ihm", "api"] | None = None,
+    operator: OperatorDep, session: SessionDep, probe: Literal["ui", "api"] | None = None,
     source: str | None = None, since: AwareDatetime | None = None, until: AwareDatetime | None = None,
     limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
 ) -> Page[MeasurementPublic]:

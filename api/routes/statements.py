@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from api.access import visible
-from api.deps import PrincipalDep, SessionDep
+from api.deps import OperatorDep, PrincipalDep, SessionDep
 from api.schemas import Page
 from ingest.billing import statements
 from ingest.billing.statements import lines_of
@@ -105,3 +105,12 @@ def get_statement(statement_id: str, principal: PrincipalDep, session: SessionDe
         return _csv_response(statement, session)
     lines = [LinePublic.model_validate(line, from_attributes=True) for line in lines_of(session, statement.id)]
     return StatementPublic(**summary(statement).model_dump(), lines=lines)
+
+
+@router.post("/{statement_id}/corrections", status_code=201, response_model=StatementPublic)
+def correct_statement(statement_id: str, _: OperatorDep, session: SessionDep) -> StatementPublic:
+    """Issue a correction (operators): a new statement that cancels every line of this one and bills
+    its period again from today's data. The original stays as it was."""
+    correction = statements.issue_correction(session, statement_id)
+    lines = [LinePublic.model_validate(line, from_attributes=True) for line in lines_of(session, correction.id)]
+    return StatementPublic(**summary(correction).model_dump(), lines=lines)

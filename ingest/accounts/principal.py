@@ -1,4 +1,4 @@
-"""Who is calling, and the one tenant rule every read follows.
+"""Who is calling, and the one account rule every read follows.
 
 An account's users see their account's rows; the provider's operators see every account's. A
 row of another account is treated exactly as a missing one, so that ids reveal nothing.

@@ -1,6 +1,6 @@
 """The two availability probes: measuring them, storing measurements, importing others'.
 
-CONTRACT.md §3. ``ihm`` fetches a static asset of the web interface, ``api`` the echo API.
+CONTRACT.md §3. ``ui`` fetches a static asset of the web interface, ``api`` the echo API.
 A measurement keeps what happened (status, latency); whether it is OK is decided later by
 ``ingest.contract.availability``, so a changed threshold never needs new measurements.
 """
@@ -25,7 +25,7 @@ from ingest.platform.columns import utcnow
 from ingest.platform.pages import fetch_page
 
 # What each probe fetches, relative to the base URL.
-PROBE_PATHS = {"ihm": "/ui/ui.css", "api": "/v1/echo"}
+PROBE_PATHS = {"ui": "/ui/ui.css", "api": "/v1/echo"}
 # Rows per INSERT: well under PostgreSQL's 65,535 bind parameters (6 per row).
 _CHUNK = 2000
 

@@ -31,6 +31,8 @@ from ingest.accounts.lifecycle import named_users
 from ingest.accounts.principal import Principal, scoped
 from ingest.availability.credit_claims import GrantedCredit, granted_credits
 from ingest.billing.subscriptions import (
+    BillingCode,
+    BillingError,
     bounds,
     get_subscription,
     plan_history,
@@ -208,24 +210,50 @@ def issue_all_due(engine: Engine, at: datetime | None = None) -> int:
 
 
 def issue_correction(session: Session, statement_id: str) -> Statement:
-    """A correction of an issued statement (commits): it reverses every line of the original and
-    bills its period's lines again from today's data. The original stays as it was."""
-    original = session.get(Statement, statement_id)
-    if original is None:
-        raise LookupError(statement_id)
-    old = lines_of(session, original.id)
-    fresh = compute_lines(session, original.account_id, original.period_index, exclude_statement=original.id)
-    reversed_ = [Line(LineKind(o.kind), o.period_index, -o.quantity, Decimal(o.unit_price_cents), -o.amount_cents,
-                      f"Cancels statement {original.number}: {o.label}") for o in old]
-    correction = Statement(account_id=original.account_id, number=_next_number(session, original.account_id),
-                           kind=CORRECTION, period_index=original.period_index, period_start=original.period_start,
-                           period_end=original.period_end, corrects_id=original.id, total_cents=0)
-    _store(session, correction, [*reversed_, *fresh])
-    session.execute(sa.delete(BilledLine).where(BilledLine.statement_id == original.id))
-    session.add_all(BilledLine(account_id=original.account_id, period_index=line.period_index, kind=str(line.kind),
+    """A correction of an issued statement (commits): it cancels what the statement billed and bills
+    its period's lines again from today's data. The statement stays as it was.
+
+    Only the latest of a chain is corrected: a statement corrected once is refused, and its
+    correction is the one to correct (a unique constraint settles two operators racing)."""
+    target = session.get(Statement, statement_id)
+    if target is None:
+        raise BillingError(BillingCode.statement_not_found, f"No statement {statement_id}.")
+    if (later := _correction_of(session, target.id)) is not None:
+        raise _already_corrected(target, later)
+    fresh = compute_lines(session, target.account_id, target.period_index, exclude_statement=target.id)
+    cancels = [Line(LineKind(o.kind), o.period_index, -o.quantity, Decimal(o.unit_price_cents), -o.amount_cents,
+                    f"Cancels statement {target.number}: {o.label}") for o in net_lines(session, target)]
+    correction = Statement(account_id=target.account_id, number=_next_number(session, target.account_id),
+                           kind=CORRECTION, period_index=target.period_index, period_start=target.period_start,
+                           period_end=target.period_end, corrects_id=target.id, total_cents=0)
+    _store(session, correction, [*cancels, *fresh])
+    session.execute(sa.delete(BilledLine).where(col(BilledLine.statement_id) == target.id))
+    session.add_all(BilledLine(account_id=target.account_id, period_index=line.period_index, kind=str(line.kind),
                                statement_id=correction.id) for line in fresh)
-    session.commit()
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        session.rollback()
+        raise _already_corrected(target, _correction_of(session, target.id)) from None
     return correction
+
+
+def net_lines(session: Session, statement: Statement) -> list[StatementLine]:
+    """What a statement bills of its own: every line of a regular statement; the lines of a
+    correction after those cancelling its target's own lines (they come first)."""
+    lines = lines_of(session, statement.id)
+    target = session.get(Statement, statement.corrects_id) if statement.corrects_id else None
+    return lines if target is None else lines[len(net_lines(session, target)):]
+
+
+def _correction_of(session: Session, statement_id: str) -> Statement | None:
+    return session.exec(select(Statement).where(Statement.corrects_id == statement_id)).first()
+
+
+def _already_corrected(target: Statement, later: Statement | None) -> BillingError:
+    which = f"statement {later.number}" if later is not None else "another statement"
+    return BillingError(BillingCode.statement_corrected,
+                        f"Statement {target.number} was already corrected by {which}: correct that one instead.")
 
 
 def lines_of(session: Session, statement_id: str) -> list[StatementLine]:

@@ -22,7 +22,7 @@ from ingest.platform.columns import utcnow
 from ingest.platform.errors import DomainError
 
 
-class SubscriptionCode(StrEnum):
+class BillingCode(StrEnum):
     account_not_found = "account_not_found"
     no_subscription = "no_subscription"
     invalid_plan = "invalid_plan"
@@ -30,10 +30,12 @@ class SubscriptionCode(StrEnum):
     naive_instant = "naive_instant"
     period_not_found = "period_not_found"
     invalid_period = "invalid_period"
+    statement_not_found = "statement_not_found"
+    statement_corrected = "statement_corrected"
 
 
-class SubscriptionError(DomainError):
-    """A subscription, plan or period refused or not found (see `SubscriptionCode`)."""
+class BillingError(DomainError):
+    """A subscription, plan, period or statement refused or not found (see `BillingCode`)."""
 
 
 def valid_plan(terms: Mapping[str, int]) -> Plan:
@@ -41,7 +43,7 @@ def valid_plan(terms: Mapping[str, int]) -> Plan:
     try:
         return Plan(**terms)
     except (TypeError, ValueError) as exc:
-        raise SubscriptionError(SubscriptionCode.invalid_plan, f"The plan is not valid: {exc}.") from exc
+        raise BillingError(BillingCode.invalid_plan, f"The plan is not valid: {exc}.") from exc
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def plan_of(version: PlanVersion) -> Plan:
 def get_subscription(session: Session, account_id: str) -> Subscription:
     sub = session.get(Subscription, account_id)
     if sub is None:
-        raise SubscriptionError(SubscriptionCode.no_subscription,
+        raise BillingError(BillingCode.no_subscription,
                                 "This account has no subscription yet.")
     return sub
 
@@ -76,7 +78,7 @@ def version_for(history: list[PlanVersion], period_index: int) -> PlanVersion:
     """The version in force in ``period_index`` (history in creation order)."""
     in_force = [v for v in history if v.effective_period_index <= period_index]
     if not in_force:
-        raise SubscriptionError(SubscriptionCode.no_subscription, "No plan is in force for that period.")
+        raise BillingError(BillingCode.no_subscription, "No plan is in force for that period.")
     return max(in_force, key=lambda v: (v.effective_period_index, v.id or 0))
 
 
@@ -91,9 +93,9 @@ def set_plan(session: Session, account_id: str, terms: Mapping[str, int], *, act
     now = now or utcnow()
     plan = valid_plan(terms)
     if not account_exists(session, account_id):
-        raise SubscriptionError(SubscriptionCode.account_not_found, f"No account {account_id}.")
+        raise BillingError(BillingCode.account_not_found, f"No account {account_id}.")
     if activation is not None and (activation.tzinfo is None or activation.utcoffset() is None):
-        raise SubscriptionError(SubscriptionCode.naive_instant,
+        raise BillingError(BillingCode.naive_instant,
                                 "The activation instant needs a UTC offset (ISO 8601, e.g. +01:00).")
     sub = session.get(Subscription, account_id)
     first = sub is None
@@ -102,7 +104,7 @@ def set_plan(session: Session, account_id: str, terms: Mapping[str, int], *, act
         session.add(sub)
         session.flush()
     elif activation is not None and activation != sub.activation_at:
-        raise SubscriptionError(SubscriptionCode.activation_fixed,
+        raise BillingError(BillingCode.activation_fixed,
                                 f"The activation is fixed at {sub.activation_at.isoformat()}; periods hang on it.")
     period = current_period(sub.activation_at, now)
     # The first plan holds from activation (even one in the past); a change waits for the next period.

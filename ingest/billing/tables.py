@@ -85,6 +85,8 @@ class Statement(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("account_id", "number", name="uq_statements_account_number"),
         sa.UniqueConstraint("account_id", "regular_period_index", name="uq_statements_account_period"),
+        # A statement is corrected once; a later correction corrects the correction (migration 0012).
+        sa.UniqueConstraint("corrects_id", name="uq_statements_corrects"),
     )
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     account_id: str = Field(foreign_key="accounts.id", index=True, max_length=36)

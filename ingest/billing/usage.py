@@ -25,8 +25,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from ingest.billing.subscriptions import (
-    SubscriptionCode,
-    SubscriptionError,
+    BillingCode,
+    BillingError,
     bounds,
     current_period,
     get_subscription,
@@ -75,17 +75,17 @@ def resolve_period(activation: datetime, which: str | int, now: datetime) -> Per
     cur = current_period(activation, now)
     if which in ("current", "previous"):
         if cur is None:
-            raise SubscriptionError(SubscriptionCode.period_not_found,
+            raise BillingError(BillingCode.period_not_found,
                                     f"The subscription starts at {activation.isoformat()}.")
         index = cur.index - (which == "previous")
     else:
         try:
             index = int(which)
         except ValueError:
-            raise SubscriptionError(SubscriptionCode.invalid_period,
+            raise BillingError(BillingCode.invalid_period,
                                     "period must be an index, 'current' or 'previous'.") from None
     if index < 0 or (cur is not None and index > cur.index) or cur is None:
-        raise SubscriptionError(SubscriptionCode.period_not_found, f"There is no period {index} yet.")
+        raise BillingError(BillingCode.period_not_found, f"There is no period {index} yet.")
     return bounds(activation, index)
 
 

@@ -16,14 +16,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from fractions import Fraction
 from math import ceil
 
 from ingest.contract.calendar import PARIS, require_aware
 
-PROBES = ("ihm", "api")
+PROBES = ("ui", "api")
+# The web interface's probe was called "ihm" (the booklet's IHM) before this release: still
+# accepted on input for one release, stored and answered as "ui".
+DEPRECATED_PROBE_NAMES = {"ihm": "ui"}
 # A measurement is OK when the HTTP status is 2xx and the response came in under this many ms.
-LATENCY_LIMIT_MS = {"ihm": 1000.0, "api": 5000.0}
+LATENCY_LIMIT_MS = {"ui": 1000.0, "api": 5000.0}
 EXPECTED_PER_HOUR = 20  # one measurement every 3 minutes
 FIRST_HOUR, LAST_HOUR = 9, 17  # counted hours start 09:00 through 17:00
 THRESHOLD_PERCENT = Fraction(98)
@@ -54,22 +58,35 @@ class Measurement:
         return 200 <= self.status < 300 and self.latency_ms < LATENCY_LIMIT_MS[self.probe]
 
 
+def probe_name(value: str) -> str:
+    """The probe a name given on input stands for (a deprecated name included)."""
+    return DEPRECATED_PROBE_NAMES.get(value, value)
+
+
+class WindowKind(StrEnum):
+    """Announced before it starts (`scheduled`, excluded from the count) or after (`urgent`,
+    the booklet's *Maintenance Urgente*, which excuses nothing)."""
+
+    SCHEDULED = "scheduled"
+    URGENT = "urgent"
+
+
 @dataclass(frozen=True)
 class MaintenanceWindow:
-    """A maintenance window [start, end); only scheduled ones (``urgent=False``) are excluded."""
+    """A maintenance window [starts_at, ends_at); only scheduled ones are excluded from the count."""
 
-    start: datetime
-    end: datetime
-    urgent: bool = False
+    starts_at: datetime
+    ends_at: datetime
+    kind: WindowKind = WindowKind.SCHEDULED
 
     def __post_init__(self) -> None:
-        require_aware(self.start, "start")
-        require_aware(self.end, "end")
-        if self.end <= self.start:
-            raise ValueError(f"a window must end after it starts: {self.start} → {self.end}")
+        require_aware(self.starts_at, "starts_at")
+        require_aware(self.ends_at, "ends_at")
+        if self.ends_at <= self.starts_at:
+            raise ValueError(f"a window must end after it starts: {self.starts_at} → {self.ends_at}")
 
     def contains(self, at: datetime) -> bool:
-        return self.start <= at < self.end
+        return self.starts_at <= at < self.ends_at
 
 
 @dataclass(frozen=True)
@@ -120,7 +137,7 @@ def _covered_microseconds(start: datetime, windows: Sequence[MaintenanceWindow])
     """How much of the hour starting at ``start`` the windows cover (overlaps merged)."""
     begin, end = start.astimezone(UTC), (start + _HOUR).astimezone(UTC)
     pieces = sorted(
-        (max(w.start, begin), min(w.end, end)) for w in windows if w.start < end and w.end > begin
+        (max(w.starts_at, begin), min(w.ends_at, end)) for w in windows if w.starts_at < end and w.ends_at > begin
     )
     covered, reached = timedelta(0), begin
     for piece_start, piece_end in pieces:
@@ -162,13 +179,20 @@ def month_availability(
     month: str | tuple[int, int],
     measurements: Iterable[Measurement],
     windows: Iterable[MaintenanceWindow] = (),
+    measured_until: datetime | None = None,
 ) -> AvailabilityReport:
-    """The month's availability, KO hours and credit from the probes' measurements."""
+    """The month's availability, KO hours and credit from the probes' measurements.
+
+    `measured_until`: for a month not over yet, the hours that start at or after it are not
+    counted: an hour that has not ended cannot have its 20 measurements.
+    """
     year, number = parse_month(month)
-    scheduled = [window for window in windows if not window.urgent]
+    scheduled = [window for window in windows if window.kind is WindowKind.SCHEDULED]
     buckets = _bucket(measurements, scheduled)
     counted, ko_starts = 0, []
     for start in working_hours(year, number):
+        if measured_until is not None and start >= require_aware(measured_until, "measured_until"):
+            break
         uncovered = _HOUR_US - _covered_microseconds(start, scheduled)
         if uncovered <= 0:
             continue

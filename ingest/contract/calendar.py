@@ -41,6 +41,12 @@ def to_paris(value: datetime, name: str = "datetime") -> datetime:
     return require_aware(value, name).astimezone(PARIS)
 
 
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """The Paris calendar month as instants: [its first midnight, the next month's first midnight)."""
+    following = (year + month // 12, month % 12 + 1)
+    return datetime(year, month, 1, tzinfo=PARIS), datetime(*following, 1, tzinfo=PARIS)
+
+
 @lru_cache(maxsize=None)
 def public_holidays(year: int) -> frozenset[date]:
     """The national French public holidays of ``year``, built once per year on first use."""

@@ -2,13 +2,15 @@
 
 Pure: takes the text (a str, or an iterable of lines as read from a file) and returns values.
 
-Probes: header exactly ``probe,at,status,latency_ms``; ``probe`` is ``ihm`` or ``api``; ``at``
+Probes: header exactly ``probe,at,status,latency_ms``; ``probe`` is ``ui`` or ``api`` (``ihm``, the
+name of ``ui`` before this release, is still read as ``ui``); ``at``
 is ISO 8601 *with* a UTC offset; ``status`` (an HTTP status) and ``latency_ms`` (a number of
 milliseconds) are both empty when nothing answered, and both present otherwise.
 
-Maintenance: header ``start,end`` or ``start,end,kind``; ``start`` and ``end`` ISO 8601 with a
-UTC offset, ``end`` after ``start``; ``kind`` is ``scheduled`` (the default, also when the
-column is empty) or ``urgent``. Only scheduled windows are excluded from availability.
+Maintenance: header ``starts_at,ends_at`` or ``starts_at,ends_at,kind`` (``start`` and ``end``, the
+names before this release, are still read); both instants ISO 8601 with a UTC offset, the end
+after the start; ``kind`` is ``scheduled`` (the default, also when the column is empty) or
+``urgent``. Only scheduled windows are excluded from availability.
 
 Line numbers count from 1 for the header; blank lines are skipped but still counted. A leading
 byte-order mark is ignored. Anything else raises ``CsvError`` naming the line and the fault.
@@ -21,11 +23,17 @@ import math
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from ingest.contract.availability import PROBES, MaintenanceWindow, Measurement
+from ingest.contract.availability import (
+    PROBES,
+    MaintenanceWindow,
+    Measurement,
+    WindowKind,
+    probe_name,
+)
 
 PROBE_HEADER = ("probe", "at", "status", "latency_ms")
-MAINTENANCE_HEADERS = (("start", "end"), ("start", "end", "kind"))
-WINDOW_KINDS = {"scheduled": False, "urgent": True}  # kind → MaintenanceWindow.urgent
+MAINTENANCE_HEADERS = (("starts_at", "ends_at"), ("starts_at", "ends_at", "kind"),
+                       ("start", "end"), ("start", "end", "kind"))  # the last two: deprecated names
 
 
 class CsvError(ValueError):
@@ -100,6 +108,7 @@ def _check_width(number: int, fields: list[str], width: int) -> None:
 def _measurement(number: int, fields: list[str]) -> Measurement:
     _check_width(number, fields, len(PROBE_HEADER))
     probe, at_text, status_text, latency_text = fields
+    probe = probe_name(probe)
     if probe not in PROBES:
         raise CsvError(number, f"'probe' must be {' or '.join(PROBES)}, got {probe!r}")
     at = _instant(number, "at", at_text)
@@ -119,20 +128,21 @@ def parse_probes_csv(source: str | Iterable[str]) -> list[Measurement]:
     return [_measurement(number, fields) for number, fields in rows]
 
 
-def _window(number: int, fields: list[str], width: int) -> MaintenanceWindow:
-    _check_width(number, fields, width)
-    start = _instant(number, "start", fields[0])
-    end = _instant(number, "end", fields[1])
-    kind = fields[2] if width == 3 and fields[2] else "scheduled"
-    if kind not in WINDOW_KINDS:
+def _window(number: int, fields: list[str], header: tuple[str, ...]) -> MaintenanceWindow:
+    """A window of the file; faults name its columns as its header does."""
+    _check_width(number, fields, len(header))
+    starts_at = _instant(number, header[0], fields[0])
+    ends_at = _instant(number, header[1], fields[1])
+    kind = fields[2] if len(header) == 3 and fields[2] else WindowKind.SCHEDULED.value
+    if kind not in WindowKind.__members__.values():
         raise CsvError(number, f"'kind' must be scheduled or urgent, got {kind!r}")
-    if end <= start:
-        raise CsvError(number, f"'end' must be after 'start': {fields[0]} → {fields[1]}")
-    return MaintenanceWindow(start, end, urgent=WINDOW_KINDS[kind])
+    if ends_at <= starts_at:
+        raise CsvError(number, f"'{header[1]}' must be after '{header[0]}': {fields[0]} → {fields[1]}")
+    return MaintenanceWindow(starts_at, ends_at, WindowKind(kind))
 
 
 def parse_maintenance_csv(source: str | Iterable[str]) -> list[MaintenanceWindow]:
     """The maintenance windows of a maintenance CSV, in file order."""
     rows = _rows(source)
     header = _check_header(rows, MAINTENANCE_HEADERS)
-    return [_window(number, fields, len(header)) for number, fields in rows]
+    return [_window(number, fields, header) for number, fields in rows]

@@ -1,8 +1,8 @@
 """Daily flow or bulk archive (CONTRACT §6): the rules that classify a batch, in words.
 
 A batch is classified at upload from its size and its dossier's history, and may be moved to bulk
-once its invoice dates are known. Every decision carries a stable `code` (read by the API and the
-web pages) and a `reason`, a sentence with the figures that fired the rule.
+once its invoice dates are known. Every decision carries a stable `reason` code (read by the API and the
+web pages) and a `message`, a sentence with the figures that fired the rule.
 
 The thresholds, and why:
 
@@ -54,9 +54,12 @@ MONTHS = (
 
 @dataclass(frozen=True)
 class FlowDecision:
+    """A batch's flow, the rule that set it (`reason`, a stable code) and that rule in words with its
+    figures (`message`)."""
+
     flow: Flow
-    code: str
     reason: str
+    message: str
 
 
 def usual_daily_volume(daily_counts: Sequence[int]) -> float | None:
@@ -96,16 +99,16 @@ def classify(
     if dossier_daily_volume is not None and dossier_daily_volume <= 0:
         raise ValueError("a usual daily volume is positive; pass None when there is none")
     if declared == "bulk":
-        reason = f"declared an archive by the client ({_n(document_count)} documents)"
-        return FlowDecision("bulk", "declared_bulk", reason)
+        message = f"declared an archive by the client ({_n(document_count)} documents)"
+        return FlowDecision("bulk", "declared_bulk", message)
     volume = _Volume(document_count, upload_total or 0)
     if dossier_daily_volume is None:
         decision = _by_floor(volume, dossier_age_days)
     else:
         decision = _by_usual_volume(volume, dossier_daily_volume)
     if declared == "daily" and decision.flow == "bulk":
-        reason = f"declared daily, but {decision.reason}, which makes it bulk"
-        return FlowDecision(decision.flow, decision.code, reason)
+        message = f"declared daily, but {decision.message}, which makes it bulk"
+        return FlowDecision(decision.flow, decision.reason, message)
     return decision
 
 
@@ -141,10 +144,10 @@ def _by_floor(volume: _Volume, age_days: int) -> FlowDecision:
     else:
         why = "this dossier has too few recent upload days for a usual volume"
     if volume.total > DAILY_FLOOR:
-        reason = f"{volume}, above the {_n(DAILY_FLOOR)} taken as daily while {why}"
-        return FlowDecision("bulk", "above_new_dossier_floor", reason)
-    reason = f"{volume}, within the {_n(DAILY_FLOOR)} taken as daily while {why}"
-    return FlowDecision("daily", "new_dossier_floor", reason)
+        message = f"{volume}, above the {_n(DAILY_FLOOR)} taken as daily while {why}"
+        return FlowDecision("bulk", "above_new_dossier_floor", message)
+    message = f"{volume}, within the {_n(DAILY_FLOOR)} taken as daily while {why}"
+    return FlowDecision("daily", "new_dossier_floor", message)
 
 
 def reclassify_by_dates(
@@ -162,13 +165,13 @@ def reclassify_by_dates(
     if (newest - oldest).days <= MAX_DAILY_DATE_SPREAD_DAYS:
         return None
     months = (newest.year - oldest.year) * 12 + newest.month - oldest.month + 1
-    reason = (
+    message = (
         f"invoices dated from {_month(oldest)} to {_month(newest)} ({months} months), "
         f"more than the {MAX_DAILY_DATE_SPREAD_DAYS} days a daily batch spans"
     )
     if trim:
-        reason += f", the {_n(trim)} oldest and {_n(trim)} newest dates set aside"
-    return FlowDecision("bulk", "spans_months", reason)
+        message += f", the {_n(trim)} oldest and {_n(trim)} newest dates set aside"
+    return FlowDecision("bulk", "spans_months", message)
 
 
 def _month(day: date) -> str:

@@ -48,18 +48,6 @@ class SlaState(StrEnum):
     met = "met"
 
 
-def encode_reason(decision: FlowDecision) -> str:
-    """`flow_reason` as stored: "code: sentence" (the API splits it back)."""
-    return f"{decision.code}: {decision.reason}"[:500]
-
-
-def decode_reason(stored: str) -> tuple[str, str]:
-    """(code, sentence) from a stored `flow_reason`; older rows may lack the code."""
-    code, sep, sentence = stored.partition(": ")
-    if not sep or " " in code:
-        return "", stored
-    return code, sentence
-
 
 def daily_counts(session: Session, dossier_id: str, now: datetime) -> list[int]:
     """Daily-flow documents of each of the dossier's last business days before today, oldest first."""
@@ -98,19 +86,18 @@ def reclassify_batch(session: Session, batch: Batch, invoice_dates: Sequence[dat
     Its documents already queued stay on the daily queue (moving messages would cost more than
     finishing them); the batch loses its 48-hour commitment and is shown with the new reason.
     """
-    code, sentence = decode_reason(batch.flow_reason)
-    current = FlowDecision(batch.flow, code, sentence)  # type: ignore[arg-type]
+    current = FlowDecision("bulk" if batch.flow == Flow.bulk else "daily", batch.flow_reason, batch.flow_message)
     decision = reclassify_by_dates(invoice_dates, current)
     if decision is None:
         return None
     change = FlowChange(batch_id=batch.id, changed_at=now, from_flow=batch.flow, to_flow=decision.flow,
-                        from_reason=batch.flow_reason, to_reason=encode_reason(decision),
-                        previous_due_at=batch.due_at)
-    batch.flow, batch.flow_reason = decision.flow, change.to_reason
+                        from_reason=batch.flow_reason, from_message=batch.flow_message,
+                        to_reason=decision.reason, to_message=decision.message[:500], previous_due_at=batch.due_at)
+    batch.flow, batch.flow_reason, batch.flow_message = decision.flow, decision.reason, decision.message[:500]
     batch.reclassified_at, batch.due_at, batch.sla_state = now, None, None
     session.add(change)
     session.add(batch)
-    log.info("batch reclassified", extra={"batch_id": batch.id, "flow_code": decision.code})
+    log.info("batch reclassified", extra={"batch_id": batch.id, "flow_reason": decision.reason})
     return change
 
 

@@ -37,7 +37,7 @@ OUTLIER_CAP = 10.0
 @dataclass(frozen=True)
 class Throughput:
     """Worker-seconds per document of each kind. How many workers share the load (the capacity)
-    is measured apart: see `ingest.flow.sla.parallelism`."""
+    is measured apart: see `ingest.flow.sla.measured_capacity`."""
 
     seconds_per_document: Mapping[str, float]
 
@@ -123,7 +123,7 @@ def bulk_eta(
     return now + timedelta(seconds=(account_seconds + others) / capacity)
 
 
-def expected_at(
+def daily_eta(
     now: datetime, own_seconds: float, daily_ahead_seconds: float, capacity: float
 ) -> datetime:
     """When a daily batch will be done: daily is first come, first served, ahead of all bulk."""

@@ -3,7 +3,7 @@
 `recompute` reads, in a few grouped queries, the measured throughput (recent documents'
 processing times per kind, `ingest.flow.eta.estimate_throughput`) and the unfinished work per
 account, dossier and batch; then gives each open bulk batch its `eta` under the fair schedule
-(`ingest.flow.eta.bulk_eta`) and each open daily batch its expected finish (`ingest.flow.eta.expected_at`,
+(`ingest.flow.eta.bulk_eta`) and each open daily batch its expected finish (`ingest.flow.eta.daily_eta`,
 kept in the same `eta` column) and its `sla_state`. Batches whose documents are all final get
 their `finished_at`; a daily batch past due records its late documents in `sla_breaches`.
 """
@@ -25,22 +25,22 @@ from ingest.flow.eta import (
     Work,
     bulk_eta,
     busy_seconds,
+    daily_eta,
     estimate_throughput,
-    expected_at,
 )
 from ingest.flow.tables import SlaBreach
 from ingest.platform.columns import utcnow
 from ingest.platform.models import Batch, Document, DocumentState, Flow
-from ingest.processing.presence import live_slots
+from ingest.processing.presence import live_concurrency
 
 # Recent completions of each flow read to measure its throughput: a minute of a busy pool of
 # text PDFs, hours of scans. Fewer (400 were tried) follow the daily bursts and the database's
 # housekeeping from one ETA to the next: bench_flow's estimate at 10 % of an archive ranged from
 # -2 % to +19 % between two runs.
 SAMPLE_DOCUMENTS = 2000
-MIN_PARALLEL_SAMPLES = 20  # fewer than this: use the live pool, or the configured worker count
+MIN_CAPACITY_SAMPLES = 20  # fewer than this: use the live pool, or the configured concurrency
 # A flow with fewer completions of its own than this is costed on the other flow's: the same
-# documents on the same kind of workers, but not the same load, and its pool's width scaled to the
+# documents on the same kind of workers, but not the same load, and its pool's capacity scaled to the
 # flow's own pool (`measure`). In bench_flow, one process in each pool, an archive then ran at 0.82
 # to 1.04 of the rate daily work had shown alone on one machine (first estimates -22 % to +14 %
 # off), and the first estimates were -3 % to -6 % off on another; no fixed correction fitted every
@@ -77,7 +77,7 @@ class Sample:
 
 @dataclass
 class Measured:
-    """Each flow's per-kind costs, effective parallelism and share of scans among its PDFs."""
+    """Each flow's per-kind costs, capacity (worker-seconds per second) and share of scans among its PDFs."""
 
     throughput: dict[str, Throughput]
     capacity: dict[str, float]
@@ -100,13 +100,14 @@ def samples_by_flow(session: Session) -> dict[str, list[Sample]]:
     return {flow.value: recent_samples(session, flow.value) for flow in Flow}
 
 
-def parallelism(samples: list[Sample]) -> float | None:
-    """Documents' worker time over the time the pool was busy: its effective width.
+def measured_capacity(samples: list[Sample]) -> float | None:
+    """A pool's capacity as it ran: the documents' worker time over the time the pool was busy
+    (worker-seconds per second; at most its concurrency).
 
     Busy time is the union of the documents' intervals, short pauses between them included,
     long idle periods left out (`ingest.flow.eta.busy_seconds`). None when too few samples to say.
     """
-    if len(samples) < MIN_PARALLEL_SAMPLES:
+    if len(samples) < MIN_CAPACITY_SAMPLES:
         return None
     busy = busy_seconds(((s.started_at, s.finished_at) for s in samples), IDLE_GAP_S)
     if busy <= 0:
@@ -114,17 +115,17 @@ def parallelism(samples: list[Sample]) -> float | None:
     return max(sum(s.seconds for s in samples) / busy, 0.05)
 
 
-def measure(samples: Mapping[str, list[Sample]], fallback_workers: int,
-            slots: Mapping[str, int] | None = None) -> Measured:
+def measure(samples: Mapping[str, list[Sample]], fallback_concurrency: int,
+            concurrency: Mapping[str, int] | None = None) -> Measured:
     """Each flow's model from its own recent samples, or, with fewer than `MIN_OWN_SAMPLES`, from
     both flows' samples; priors when nothing was measured.
 
-    `slots`: the live pool processes of each flow (`ingest.processing.presence.live_slots`). A borrowed
-    effective width is scaled by them, since the other flow's pool is not this one's; a flow with
-    nothing measured gets its slot count. `fallback_workers` stands in for unknown slots.
+    `concurrency`: the live pool processes of each flow (`ingest.processing.presence.live_concurrency`).
+    A borrowed capacity is scaled by them, since the other flow's pool is not this one's; a flow with
+    nothing measured gets its concurrency. `fallback_concurrency` stands in for an unknown one.
     """
-    workers = max(1, fallback_workers)
-    slots = slots or {}
+    fallback = max(1, fallback_concurrency)
+    concurrency = concurrency or {}
     everything = [s for flow_samples in samples.values() for s in flow_samples]
     throughput, capacity, share = {}, {}, {}
     for flow in (Flow.daily.value, Flow.bulk.value):
@@ -132,22 +133,22 @@ def measure(samples: Mapping[str, list[Sample]], fallback_workers: int,
         borrowed = len(own) < MIN_OWN_SAMPLES
         basis = everything if borrowed else own
         throughput[flow] = estimate_throughput([(s.kind, s.seconds) for s in basis])
-        width = parallelism(basis)
-        if width is not None and borrowed and _knows_slots(basis, flow, slots):
-            width = width / _lender_slots(basis, slots) * slots[flow]
-        capacity[flow] = width or float(slots.get(flow) or workers)
+        measured = measured_capacity(basis)
+        if measured is not None and borrowed and _knows_concurrency(basis, flow, concurrency):
+            measured = measured / _lender_concurrency(basis, concurrency) * concurrency[flow]
+        capacity[flow] = measured or float(concurrency.get(flow) or fallback)
         share[flow] = _scan_share(basis)
     return Measured(throughput, capacity, share)
 
 
-def _knows_slots(basis: list[Sample], flow: str, slots: Mapping[str, int]) -> bool:
-    return slots.get(flow, 0) > 0 and all(slots.get(s.flow, 0) > 0 for s in basis)
+def _knows_concurrency(basis: list[Sample], flow: str, concurrency: Mapping[str, int]) -> bool:
+    return concurrency.get(flow, 0) > 0 and all(concurrency.get(s.flow, 0) > 0 for s in basis)
 
 
-def _lender_slots(basis: list[Sample], slots: Mapping[str, int]) -> float:
-    """The pool the borrowed samples ran on: each flow's slots, weighted by its share of them."""
+def _lender_concurrency(basis: list[Sample], concurrency: Mapping[str, int]) -> float:
+    """The pool the borrowed samples ran on: each flow's concurrency, weighted by its share of them."""
     counts = Counter(s.flow for s in basis)
-    return sum(slots[f] * n for f, n in counts.items()) / sum(counts.values())
+    return sum(concurrency[f] * n for f, n in counts.items()) / sum(counts.values())
 
 
 def _scan_share(samples: list[Sample]) -> float:
@@ -207,12 +208,12 @@ def bulk_etas(now: datetime, open_: list[OpenBatch], capacity: float) -> dict[st
     return etas
 
 
-def daily_expected(now: datetime, open_: list[OpenBatch], capacity: float) -> dict[str, datetime]:
+def daily_etas(now: datetime, open_: list[OpenBatch], capacity: float) -> dict[str, datetime]:
     """Each unfinished daily batch's expected finish: first come, first served, ahead of bulk."""
     ahead, out = 0.0, {}
     for o in open_:
         if o.batch.flow == Flow.daily and o.work.documents:
-            out[o.batch.id] = expected_at(now, o.work.seconds, ahead, capacity)
+            out[o.batch.id] = daily_eta(now, o.work.seconds, ahead, capacity)
             ahead += o.work.seconds
     return out
 
@@ -249,18 +250,18 @@ class Recomputed:
     breached_documents: int
 
 
-def recompute(engine: Engine, *, margin: timedelta, fallback_workers: int, now: datetime | None = None,
+def recompute(engine: Engine, *, margin: timedelta, fallback_concurrency: int, now: datetime | None = None,
               only: Iterable[str] | None = None) -> Recomputed:
     """Refresh ETAs, finish times and SLA states of open batches (all, or those in `only`)."""
     now = now or utcnow()
     wanted = set(only) if only is not None else None
     with Session(engine, expire_on_commit=False) as session:
         # Who is up is a question about the present, whatever `now` the ETAs are computed at.
-        slots = live_slots(session.connection(), utcnow())
-        measured = measure(samples_by_flow(session), fallback_workers, slots)
+        concurrency = live_concurrency(session.connection(), utcnow())
+        measured = measure(samples_by_flow(session), fallback_concurrency, concurrency)
         open_ = open_batches(session, measured)
         etas = bulk_etas(now, open_, measured.capacity[Flow.bulk.value])
-        etas.update(daily_expected(now, open_, measured.capacity[Flow.daily.value]))
+        etas.update(daily_etas(now, open_, measured.capacity[Flow.daily.value]))
         finished = breached = 0
         for o in open_:
             if wanted is not None and o.batch.id not in wanted:

@@ -36,7 +36,9 @@ class FlowChange(SQLModel, table=True):
     from_flow: str = Field(max_length=8)
     to_flow: str = Field(max_length=8)
     from_reason: str = Field(max_length=500)
+    from_message: str = Field(default="", max_length=500)
     to_reason: str = Field(max_length=500)
+    to_message: str = Field(default="", max_length=500)
     previous_due_at: datetime | None = instant(nullable=True)
 
 

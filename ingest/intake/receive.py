@@ -35,7 +35,6 @@ from ingest.flow.classification import (
     DAILY_COMMITMENT,
     SlaState,
     classify_batch,
-    encode_reason,
 )
 from ingest.intake.batches import Receipt, find_replay
 from ingest.intake.tables import Rejection
@@ -214,7 +213,7 @@ def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sor
     batch_flow = Flow(decision.flow)
     daily = batch_flow is Flow.daily
     batch = Batch(account_id=principal.account_id, dossier_id=dossier_id, flow=batch_flow,
-                  flow_reason=encode_reason(decision), idempotency_key=idempotency_key, received_at=now,
+                  flow_reason=decision.reason, flow_message=decision.message[:500], idempotency_key=idempotency_key, received_at=now,
                   due_at=now + DAILY_COMMITMENT if daily else None,
                   sla_state=SlaState.on_track.value if daily else None)
     state = DocumentState.queued if daily else DocumentState.received
@@ -244,5 +243,5 @@ def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sor
                 raise
             return replay
     log.info("batch received", extra={"batch_id": batch.id, "documents": len(docs), "rejected": len(rejs),
-                                      "flow": batch_flow.value, "flow_code": decision.code})
+                                      "flow": batch_flow.value, "flow_reason": decision.reason})
     return Receipt(batch, docs, rejs)

@@ -41,7 +41,9 @@ class Batch(SQLModel, table=True):
     account_id: str = Field(foreign_key="accounts.id", index=True)
     dossier_id: str = Field(foreign_key="dossiers.id", index=True)
     flow: str = Field(default=Flow.daily, max_length=8)
+    # The rule that set the flow: a stable code and its sentence with the figures (docs/contract.md §6).
     flow_reason: str = Field(default="", max_length=500)
+    flow_message: str = Field(default="", max_length=500)
     idempotency_key: str | None = Field(default=None, max_length=200)
     received_at: datetime = instant(default=True, index=True)
     # Daily flow: due 48 h after receipt; bulk: a live ETA (CONTRACT §6).
@@ -68,12 +70,12 @@ class Document(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=64)
     message: str | None = Field(default=None, max_length=1000)
     attempts: int = 0
-    # A claim lets exactly one worker process the document at a time.
-    claim_token: str | None = Field(default=None, max_length=36)
-    # host:pid of the process holding the claim, so that a process on the same
+    # A lease lets exactly one worker process the document at a time.
+    lease_token: str | None = Field(default=None, max_length=36)
+    # host:pid of the process holding the lease, so that a process on the same
     # host can tell a dead holder from a busy one (virtual transports such as
     # the embedded broker do not flag redeliveries).
-    claimed_by: str | None = Field(default=None, max_length=300)
+    leased_by: str | None = Field(default=None, max_length=300)
     lease_until: datetime | None = instant(nullable=True)
     pages: int | None = None
     text_chars: int | None = None

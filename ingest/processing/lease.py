@@ -1,14 +1,14 @@
-"""Claims: exactly one worker processes a document at a time.
+"""Leases: exactly one worker processes a document at a time.
 
-A worker *claims* the document with a conditional UPDATE (one winner) and writes
-the outcome only while it still holds that claim. A message the broker
-redelivers (its worker died) may take over a claim at once, and so may a process
+A worker *takes a lease* on the document with a conditional UPDATE (one winner) and
+writes the outcome only while it still holds that lease. A message the broker
+redelivers (its worker died) may take over a lease at once, and so may a process
 of the same host when the holder's process is gone; any other duplicate waits
 for the lease to expire, after which the stale sweeper hands the document out
 again (``ingest.processing.requeue``).
 
 Statements here are plain SQL on a connection, not ORM sessions: they run for
-every document, and a claim is one statement in autocommit (one round trip).
+every document, and taking a lease is one statement in autocommit (one round trip).
 They are built once and executed with parameters (an UPDATE's SET clause comes
 from the parameters' names): building a statement and keying it for the compiled
 cache cost 0.5 ms of CPU each time, four times what running it cost once built.
@@ -33,8 +33,8 @@ from ingest.platform.models import Document, DocumentState
 
 
 @dataclass(frozen=True)
-class Claim:
-    """A won claim, with what processing needs of the row (read in the same statement)."""
+class Lease:
+    """A lease taken, with what processing needs of the row (read in the same statement)."""
 
     document_id: str
     token: str
@@ -68,26 +68,26 @@ def _holder_dead(holder: str | None) -> bool:
 
 
 _DOCS = Document.__table__  # type: ignore[attr-defined]
-_CLAIM_RETURNS = (_DOCS.c.attempts, _DOCS.c.object_key, _DOCS.c.kind, _DOCS.c.dossier_id, _DOCS.c.received_at,
+_TAKE_RETURNS = (_DOCS.c.attempts, _DOCS.c.object_key, _DOCS.c.kind, _DOCS.c.dossier_id, _DOCS.c.received_at,
                   _DOCS.c.account_id, _DOCS.c.sha256)
 
 
-def _claim_statement(condition: Any) -> sa.Update:
+def _take_statement(condition: Any) -> sa.Update:
     return (sa.update(_DOCS).where(_DOCS.c.id == sa.bindparam("_document_id"), condition)
-            .values(state=DocumentState.processing.value, claim_token=sa.bindparam("_token"),
-                    claimed_by=sa.bindparam("_holder"), lease_until=sa.bindparam("_lease_until"),
+            .values(state=DocumentState.processing.value, lease_token=sa.bindparam("_token"),
+                    leased_by=sa.bindparam("_holder"), lease_until=sa.bindparam("_lease_until"),
                     attempts=_DOCS.c.attempts + 1, started_at=sa.bindparam("_started_at"))
-            .returning(*_CLAIM_RETURNS))
+            .returning(*_TAKE_RETURNS))
 
 
-_CLAIM = _claim_statement(sa.or_(
+_TAKE = _take_statement(sa.or_(
     _DOCS.c.state.in_([DocumentState.received.value, DocumentState.queued.value]),
     sa.and_(_DOCS.c.state == DocumentState.processing.value,
             sa.or_(_DOCS.c.lease_until < sa.bindparam("_now"), sa.bindparam("_redelivered", type_=sa.Boolean)))))
 # Compare-and-set on a dead holder's token: one taker wins.
-_TAKE_OVER = _claim_statement(_DOCS.c.claim_token == sa.bindparam("_dead_token"))
+_TAKE_OVER = _take_statement(_DOCS.c.lease_token == sa.bindparam("_dead_token"))
 _HELD = sa.update(_DOCS).where(_DOCS.c.id == sa.bindparam("_document_id"),
-                               _DOCS.c.claim_token == sa.bindparam("_held_token"))
+                               _DOCS.c.lease_token == sa.bindparam("_held_token"))
 _BY_ID = sa.update(_DOCS).where(_DOCS.c.id == sa.bindparam("_document_id"))
 _COLUMNS = frozenset(_DOCS.c.keys())
 
@@ -99,42 +99,42 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def claim(engine: Engine, document_id: str, *, lease: timedelta, redelivered: bool = False) -> Claim | None:
+def take(engine: Engine, document_id: str, *, duration: timedelta, redelivered: bool = False) -> Lease | None:
     """Take the document for processing, or None when it is final or held.
 
-    A holder's claim is taken over when its lease lapsed, when the broker says
+    A holder's lease is taken over when it lapsed, when the broker says
     the message was redelivered (its worker died), or when the holder was a
     process of this host that no longer exists.
     """
-    held = _claim_where(engine, document_id, _CLAIM, lease, {"_now": utcnow(), "_redelivered": redelivered})
+    held = _take_where(engine, document_id, _TAKE, duration, {"_now": utcnow(), "_redelivered": redelivered})
     if held is None:
-        held = _take_over_from_dead(engine, document_id, lease)
+        held = _take_over_from_dead(engine, document_id, duration)
     return held
 
 
-def _claim_where(engine: Engine, document_id: str, stmt: sa.Update, lease: timedelta,
-                 params: dict[str, Any]) -> Claim | None:
+def _take_where(engine: Engine, document_id: str, stmt: sa.Update, duration: timedelta,
+                params: dict[str, Any]) -> Lease | None:
     now, token = utcnow(), str(uuid.uuid4())
     with autocommit(engine) as conn:
         row = conn.execute(stmt, {"_document_id": document_id, "_token": token, "_holder": holder_id(),
-                                  "_lease_until": now + lease, "_started_at": now, **params}).first()
+                                  "_lease_until": now + duration, "_started_at": now, **params}).first()
     if row is None:
         return None
-    return Claim(document_id, token, row.attempts, row.object_key, row.kind, row.dossier_id, row.received_at,
+    return Lease(document_id, token, row.attempts, row.object_key, row.kind, row.dossier_id, row.received_at,
                  row.account_id, row.sha256)
 
 
-def _take_over_from_dead(engine: Engine, document_id: str, lease: timedelta) -> Claim | None:
+def _take_over_from_dead(engine: Engine, document_id: str, duration: timedelta) -> Lease | None:
     with autocommit(engine) as conn:
-        row = conn.execute(sa.select(_DOCS.c.state, _DOCS.c.claimed_by, _DOCS.c.claim_token)
+        row = conn.execute(sa.select(_DOCS.c.state, _DOCS.c.leased_by, _DOCS.c.lease_token)
                            .where(_DOCS.c.id == document_id)).first()
-    if row is None or row.state != DocumentState.processing or not _holder_dead(row.claimed_by):
+    if row is None or row.state != DocumentState.processing or not _holder_dead(row.leased_by):
         return None
-    return _claim_where(engine, document_id, _TAKE_OVER, lease, {"_dead_token": row.claim_token})
+    return _take_where(engine, document_id, _TAKE_OVER, duration, {"_dead_token": row.lease_token})
 
 
-def finish(engine: Engine, held: Claim, state: DocumentState, **values: Any) -> bool:
-    """Write the outcome if the claim is still ours; False when it was taken over.
+def finish(engine: Engine, held: Lease, state: DocumentState, **values: Any) -> bool:
+    """Write the outcome if the lease is still ours; False when it was taken over.
 
     A processed document is counted in the same transaction (one usage row per
     document, keyed by its id): a retried or redelivered task never counts twice.
@@ -146,21 +146,21 @@ def finish(engine: Engine, held: Claim, state: DocumentState, **values: Any) -> 
     return ok
 
 
-def write_outcome(conn: Connection, held: Claim, state: DocumentState, **values: Any) -> bool:
-    """Record the outcome and drop the claim, if the claim is still ours."""
+def write_outcome(conn: Connection, held: Lease, state: DocumentState, **values: Any) -> bool:
+    """Record the outcome and drop the lease, if the lease is still ours."""
     result = conn.execute(_HELD, {"_document_id": held.document_id, "_held_token": held.token,
-                                  "state": state.value, "claim_token": None, "claimed_by": None,
+                                  "state": state.value, "lease_token": None, "leased_by": None,
                                   "lease_until": None, "finished_at": utcnow(), **_columns(values)})
     return result.rowcount == 1
 
 
 def set_values(conn: Connection, document_id: str, **values: Any) -> None:
-    """Set columns of a document, claim or not (the caller holds it, or locks what matters)."""
+    """Set columns of a document, leased or not (the caller holds it, or locks what matters)."""
     conn.execute(_BY_ID, {"_document_id": document_id, **_columns(values)})
 
 
 
-def count_usage(conn: Connection, held: Claim) -> None:
+def count_usage(conn: Connection, held: Lease) -> None:
     """Count the document against its account's plan, in the caller's transaction."""
     count_document(conn, held.document_id, held.account_id, held.dossier_id)
 
@@ -168,12 +168,12 @@ def count_usage(conn: Connection, held: Claim) -> None:
 _HELD_REFUNDED = _HELD.values(attempts=_DOCS.c.attempts - 1)
 
 
-def release(engine: Engine, held: Claim, *, refund_attempt: bool = False, **values: Any) -> None:
-    """Give the document back to the queue, if the claim is still ours (best effort): after a
-    transient fault, or to wait (`refund_attempt`: the claim's attempt is not counted, since waiting
+def release(engine: Engine, held: Lease, *, refund_attempt: bool = False, **values: Any) -> None:
+    """Give the document back to the queue, if the lease is still ours (best effort): after a
+    transient fault, or to wait (`refund_attempt`: the lease's attempt is not counted, since waiting
     is not a crash). `values`: columns to set as well, such as the reason it waits."""
     with autocommit(engine) as conn:
         conn.execute(_HELD_REFUNDED if refund_attempt else _HELD,
                      {"_document_id": held.document_id, "_held_token": held.token,
-                      "state": DocumentState.queued.value, "claim_token": None, "claimed_by": None,
+                      "state": DocumentState.queued.value, "lease_token": None, "leased_by": None,
                       "lease_until": None, **_columns(values)})

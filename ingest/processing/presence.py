@@ -4,7 +4,7 @@ A worker announces itself when it starts and again every `HEARTBEAT_S` (`workers
 and withdraws when it stops. One killed without warning stops announcing: after `STALE_AFTER`
 it no longer counts, and a day later its row is deleted by whichever worker announces next.
 
-The ETA model reads the live pool of each flow (`live_slots`) to carry a measured per-process
+The ETA model reads the live pool of each flow (`live_concurrency`) to carry a measured per-process
 rate from one flow to the other: daily and bulk workers are deployed apart, in different numbers
 (the compose file runs four daily processes and two bulk ones).
 """
@@ -46,12 +46,12 @@ def withdraw(engine: Engine, node: str) -> None:
         conn.execute(_table.delete().where(_table.c.node == node))
 
 
-def live_slots(conn: Connection, now: datetime) -> dict[str, int]:
+def live_concurrency(conn: Connection, now: datetime) -> dict[str, int]:
     """Pool processes per logical queue, over the workers heard from within `STALE_AFTER`."""
     rows = conn.execute(sa.select(_table.c.queues, _table.c.concurrency)
                         .where(_table.c.seen_at >= now - STALE_AFTER)).all()
-    slots: Counter[str] = Counter()
+    pool: Counter[str] = Counter()
     for queues, concurrency in rows:
         for queue in filter(None, queues.split(",")):
-            slots[queue] += concurrency
-    return dict(slots)
+            pool[queue] += concurrency
+    return dict(pool)

@@ -41,12 +41,12 @@ from ingest.platform.models import Document, DocumentState
 from ingest.platform.spool import spool
 from ingest.processing import duplicates
 from ingest.processing.lease import (
-    Claim,
-    claim,
+    Lease,
     count_usage,
     finish,
     release,
     set_values,
+    take,
     write_outcome,
 )
 from ingest.store import ObjectStore, StoreUnavailable, derivative_key
@@ -86,23 +86,23 @@ OUTSIDE_HISTORY = "outside_history"
 OCR_DERIVATIVE = "ocr.json"
 
 
-def fail(engine: Engine, held: Claim, reason: Failure, message: str) -> bool:
+def fail(engine: Engine, held: Lease, reason: Failure, message: str) -> bool:
     return finish(engine, held, DocumentState.failed, reason=reason.value, message=message)
 
 
 def process_document(engine: Engine, store: ObjectStore, limits: Limits, document_id: str, *,
-                     lease: timedelta, max_attempts: int, redelivered: bool = False,
+                     lease_duration: timedelta, max_attempts: int, redelivered: bool = False,
                      ocr: OcrConfig, timeouts: tuple[type[BaseException], ...] = (),
                      tmp_dir: Path | None = None) -> Outcome:
-    """Claim, analyse and record one document.
+    """Lease, analyse and record one document.
 
-    Transient faults (store, database) release the claim and propagate, for the
+    Transient faults (store, database) release the lease and propagate, for the
     caller to retry later; ``timeouts`` (the task runner's soft time limit) and
     unexpected errors mark the document ``failed`` with a reason.
     """
-    held = claim(engine, document_id, lease=lease, redelivered=redelivered)
+    held = take(engine, document_id, duration=lease_duration, redelivered=redelivered)
     if held is None:
-        return _why_not_claimed(engine, document_id)
+        return _why_not_taken(engine, document_id)
     if held.attempts > max_attempts:
         fail(engine, held, Failure.processing_crashed,
              f"Processing stopped abruptly {held.attempts - 1} times; the document is set aside.")
@@ -121,7 +121,7 @@ def process_document(engine: Engine, store: ObjectStore, limits: Limits, documen
         return Outcome.failed
 
 
-def _work(engine: Engine, store: ObjectStore, limits: Limits, held: Claim, tmp_dir: Path | None,
+def _work(engine: Engine, store: ObjectStore, limits: Limits, held: Lease, tmp_dir: Path | None,
           ocr_config: OcrConfig) -> Outcome:
     key, kind, received_at = held.object_key, Kind(held.kind), held.received_at
     try:
@@ -191,7 +191,7 @@ def _outside_history_message(ref: Any, now: Any) -> str:
             f"the two-year history (the current and previous calendar years); it is not kept or counted.")
 
 
-def finish_processed(engine: Engine, held: Claim, **values: Any) -> bool:
+def finish_processed(engine: Engine, held: Lease, **values: Any) -> bool:
     """Write a processed outcome and count it, unless it duplicates an earlier
     document of the dossier (see :mod:`ingest.processing.duplicates` for the race rule).
 
@@ -211,18 +211,18 @@ def finish_processed(engine: Engine, held: Claim, **values: Any) -> bool:
     return True
 
 
-def park(engine: Engine, held: Claim, why: Waiting, message: str) -> None:
+def park(engine: Engine, held: Lease, why: Waiting, message: str) -> None:
     """Put the document back in ``queued`` with the reason it waits, its attempt given back."""
     release(engine, held, refund_attempt=True, reason=why.value, message=message[:1000])
 
 
-def give_up(engine: Engine, document_id: str, reason: Failure, message: str, *, lease: timedelta) -> bool:
+def give_up(engine: Engine, document_id: str, reason: Failure, message: str, *, lease_duration: timedelta) -> bool:
     """Mark a document failed after its retries ran out (if no one else holds it)."""
-    held = claim(engine, document_id, lease=lease)
+    held = take(engine, document_id, duration=lease_duration)
     return held is not None and fail(engine, held, reason, message)
 
 
-def _why_not_claimed(engine: Engine, document_id: str) -> Outcome:
+def _why_not_taken(engine: Engine, document_id: str) -> Outcome:
     with autocommit(engine) as conn:
         state = conn.execute(sa.select(Document.state).where(Document.id == document_id)).scalar()
     if state is None or state in (DocumentState.processed, DocumentState.rejected, DocumentState.failed):

@@ -1,5 +1,5 @@
 """Handing documents out again: after a lapsed lease, at the embedded service's
-start, and once OCR is back. Each writes outbox rows; the claim makes any
+start, and once OCR is back. Each writes outbox rows; the lease makes any
 duplicate message harmless."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ingest.processing.process import Waiting
 
 def requeue_stale(engine: Engine, limit: int = 1000) -> int:
     """Hand out again documents whose lease lapsed (their worker vanished and the
-    broker did not redeliver). The claim makes a duplicate message harmless."""
+    broker did not redeliver). The lease makes a duplicate message harmless."""
     return _requeue(engine, Document.state == DocumentState.processing, Document.lease_until < utcnow(),
                     limit=limit)
 
@@ -43,7 +43,7 @@ def _requeue(engine: Engine, *conditions: Any, limit: int) -> int:
         ids = [doc_id for doc_id, _ in rows]
         if ids:
             session.execute(sa.update(Document).where(Document.id.in_(ids))  # type: ignore[attr-defined]
-                            .values(state=DocumentState.queued, claim_token=None, claimed_by=None, lease_until=None,
+                            .values(state=DocumentState.queued, lease_token=None, leased_by=None, lease_until=None,
                                     queued_at=now))
         session.commit()
     return len(rows)
@@ -53,7 +53,7 @@ def requeue_waiting_for_ocr(engine: Engine, config: OcrConfig, limit: int = 1000
     """Hand out again the documents that wait for OCR, once OCR is available here.
 
     The messages go out first, then the reason is cleared: a crash in between only
-    means the next run sends them again, which the claim makes harmless.
+    means the next run sends them again, which the lease makes harmless.
     """
     try:
         check_available(config)

@@ -68,14 +68,15 @@ class SupportAttachment(SQLModel, table=True):
     uploaded_at: datetime = instant(default=True)
 
 
-class MaintenanceRecord(SQLModel, table=True):
-    """An announced maintenance window; ``kind`` is fixed when it is recorded."""
+class MaintenanceWindow(SQLModel, table=True):
+    """An announced maintenance window [starts_at, ends_at); ``kind`` is fixed when it is recorded.
+    The availability rule reads it as ``ingest.contract.availability.MaintenanceWindow``."""
 
     __tablename__ = "maintenance_windows"
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     starts_at: datetime = instant(index=True)
     ends_at: datetime = instant(index=True)
     description: str = Field(default="", sa_type=sa.Text)
-    kind: str = Field(max_length=16)  # 'scheduled' or 'urgent'
+    kind: str = Field(max_length=16)  # WindowKind: 'scheduled' or 'urgent'
     recorded_at: datetime = instant(default=True)
     recorded_by: str = Field(foreign_key="users.id", max_length=36)

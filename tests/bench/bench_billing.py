@@ -3,8 +3,8 @@
     .venv/bin/python -m tests.bench.bench_billing [--documents 20000] [--accounts 10000]
 
 Prints one JSON object, all figures measured in this run on a fresh database:
-- ``counting_records_per_s``: 20,000 pre-inserted documents claimed and finished as processed
-  (``ingest.processing.lease.claim`` + ``finish``, which writes the usage record in the same
+- ``counting_records_per_s``: 20,000 pre-inserted documents leased and finished as processed
+  (``ingest.processing.lease.take`` + ``finish``, which writes the usage record in the same
   transaction) by two processes at once;
 - ``baseline_inserts_per_s``: the same number of plain usage_records inserts, one transaction
   each, in one process; ``ratio_counting_over_baseline`` compares the two;
@@ -30,7 +30,7 @@ from ingest.billing.tables import PlanVersion, Statement, Subscription, UsageRec
 from ingest.platform.columns import utcnow
 from ingest.platform.db import make_engine, migrate
 from ingest.platform.models import Batch, Document, DocumentState
-from ingest.processing.lease import claim, finish
+from ingest.processing.lease import finish, take
 from tests.support import services
 
 LEASE = timedelta(minutes=15)
@@ -59,7 +59,7 @@ def _documents(engine: sa.engine.Engine, count: int) -> tuple[str, list[str]]:
 def _finish_all(url: str, ids: list[str]) -> None:
     engine = make_engine(url)
     for doc_id in ids:
-        held = claim(engine, doc_id, lease=LEASE)
+        held = take(engine, doc_id, duration=LEASE)
         assert held is not None
         finish(engine, held, DocumentState.processed, pages=1)
     engine.dispose()

@@ -45,14 +45,20 @@ from ingest.accounts.lifecycle import create_account
 from ingest.accounts.principal import Principal
 from ingest.accounts.tables import Dossier
 from ingest.flow.dispatch import dispatch_round
-from ingest.flow.sla import Sample, measure, parallelism, recompute, samples_by_flow
+from ingest.flow.sla import (
+    Sample,
+    measure,
+    measured_capacity,
+    recompute,
+    samples_by_flow,
+)
 from ingest.intake.receive import Upload, receive_batch
 from ingest.platform import outbox
 from ingest.platform.broker import celery_app, publisher
 from ingest.platform.columns import utcnow
 from ingest.platform.db import autocommit, make_engine, migrate
 from ingest.platform.models import Batch, Document
-from ingest.processing.presence import live_slots
+from ingest.processing.presence import live_concurrency
 from ingest.resources import limits_from
 from ingest.store import open_store
 from tests.integration.conftest import Stack, WorkerProcess
@@ -111,9 +117,9 @@ def _vacuum(engine) -> None:  # type: ignore[no-untyped-def]
 class DailyClients(threading.Thread):
     """B and C in turn: one daily batch every `every` seconds."""
 
-    def __init__(self, stack: Stack, tenants: list[tuple[Principal, str]], size: int, every: float):
+    def __init__(self, stack: Stack, firms: list[tuple[Principal, str]], size: int, every: float):
         super().__init__(daemon=True)
-        self.stack, self.tenants, self.size, self.every = stack, tenants, size, every
+        self.stack, self.firms, self.size, self.every = stack, firms, size, every
         self.stop, self.batches = threading.Event(), []  # (phase, batch id)
         self.phase = "baseline"
         self.files = [text_pdf(f"Facture D-{i}\nTotal TTC {i},00 EUR") for i in range(size)]
@@ -123,7 +129,7 @@ class DailyClients(threading.Thread):
         turn = 0
         while not self.stop.is_set():
             started = time.monotonic()
-            principal, dossier = self.tenants[turn % len(self.tenants)]
+            principal, dossier = self.firms[turn % len(self.firms)]
             uploads = [Upload(f"{uuid.uuid4().hex}.pdf", io.BytesIO(body)) for body in self.files]
             receipt = receive_batch(self.stack.engine, self.stack.store, self.limits, principal, dossier, uploads)
             self.batches.append((self.phase, receipt.batch.id))
@@ -144,20 +150,20 @@ def _quantiles(values: list[float]) -> dict[str, float]:
 
 
 def _mean_seconds(engine, batch_ids: list[str]) -> float:  # type: ignore[no-untyped-def]
-    """Mean processing time (claim to outcome) of the batches' documents."""
+    """Mean processing time (lease taken to outcome) of the batches' documents."""
     with Session(engine) as session:
         rows = session.exec(select(Document.started_at, Document.finished_at)
                             .where(Document.batch_id.in_(batch_ids), Document.finished_at.is_not(None))).all()  # type: ignore[attr-defined,union-attr]
     return round(statistics.fmean((end - start).total_seconds() for start, end in rows), 4)
 
 
-def _archive_width(engine, batch_id: str) -> float:  # type: ignore[no-untyped-def]
-    """The archive's effective parallelism over all of its documents, once done: with its mean
+def _archive_capacity(engine, batch_id: str) -> float:  # type: ignore[no-untyped-def]
+    """The archive's capacity as it ran, over all of its documents, once done: with its mean
     seconds per document, what the ETA model would have needed to know at upload."""
     with Session(engine) as session:
         rows = session.exec(select(Document.started_at, Document.finished_at)
                             .where(Document.batch_id == batch_id, Document.finished_at.is_not(None))).all()  # type: ignore[union-attr]
-    return round(parallelism([Sample("text_pdf", "bulk", start, end) for start, end in rows]) or 0.0, 3)
+    return round(measured_capacity([Sample("text_pdf", "bulk", start, end) for start, end in rows]) or 0.0, 3)
 
 
 def _first_dispatch(engine, batch_id: str) -> datetime:  # type: ignore[no-untyped-def]
@@ -179,13 +185,13 @@ def _progress(engine, batch_id: str) -> tuple[int, int, datetime | None, datetim
 def _eta(stack: Stack, batch_id: str) -> tuple[datetime, dict[str, object]]:
     """The batch's ETA, and the model's inputs then: live pool processes per queue, each flow's
     capacity and the bulk seconds per text PDF."""
-    recompute(stack.engine, margin=timedelta(hours=6), fallback_workers=1)
+    recompute(stack.engine, margin=timedelta(hours=6), fallback_concurrency=1)
     with Session(stack.engine) as session:
         batch = session.get(Batch, batch_id)
         assert batch is not None and batch.eta is not None
-        slots = live_slots(session.connection(), utcnow())
-        measured = measure(samples_by_flow(session), 1, slots)
-    return batch.eta, {"worker_slots": slots, "daily_capacity": round(measured.capacity["daily"], 3),
+        concurrency = live_concurrency(session.connection(), utcnow())
+        measured = measure(samples_by_flow(session), 1, concurrency)
+    return batch.eta, {"worker_concurrency": concurrency, "daily_capacity": round(measured.capacity["daily"], 3),
                        "bulk_capacity": round(measured.capacity["bulk"], 3),
                        "text_pdf_s": round(measured.throughput["bulk"].seconds_per_document["text_pdf"], 4)}
 
@@ -262,7 +268,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             "eta_error_at_upload": err(eta_at_upload, a_received),
             "eta_error_at_10_percent": err(eta_at_10, at_10),
             "eta_model_at_upload": model_at_upload, "eta_model_at_10_percent": model_at_10,
-            "eta_model_archive_a_as_run": {"bulk_capacity": _archive_width(stack.engine, a_batch),
+            "eta_model_archive_a_as_run": {"bulk_capacity": _archive_capacity(stack.engine, a_batch),
                                            "text_pdf_s": archive_s},
             "archive_a_docs_per_s": round(args.archive / actual, 2),
             "seconds_per_document": {"daily_baseline": _mean_seconds(stack.engine, baseline_ids),

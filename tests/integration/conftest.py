@@ -77,15 +77,17 @@ def auth(key: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def tenant(client: TestClient, account_factory: Callable[..., NewAccount]) -> "Tenant":
+def firm(client: TestClient, account_factory: Callable[..., NewAccount]) -> "Firm":
     acc = account_factory()
     resp = client.post("/v1/dossiers", json={"name": "SARL Dupont"}, headers=auth(acc.api_key))
     assert resp.status_code == 201, resp.text
-    return Tenant(acc, resp.json()["id"], auth(acc.api_key))
+    return Firm(acc, resp.json()["id"], auth(acc.api_key))
 
 
 @dataclass
-class Tenant:
+class Firm:
+    """An accounting firm's account (the usual client), a dossier of it, and its key's headers."""
+
     account: NewAccount
     dossier_id: str
     headers: dict[str, str]

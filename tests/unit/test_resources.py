@@ -31,7 +31,7 @@ def test_resources_of_the_embedded_defaults(tmp_path: Path) -> None:
     resources = Resources.from_settings(settings)
     try:
         assert resources.engine.dialect.name == "sqlite"
-        assert resources.lease == timedelta(seconds=960)  # past the hard time limit
+        assert resources.lease_duration == timedelta(seconds=960)  # past the hard time limit
         assert resources.broker.conf.broker_transport.endswith(":EmbeddedTransport")
         assert not (tmp_path / "data" / "broker.sqlite3").exists()  # built, not contacted
     finally:

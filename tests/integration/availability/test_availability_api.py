@@ -28,11 +28,11 @@ def hour(start: datetime, probe: str, ok: int, ko: int = 0) -> list[Measurement]
 def month_of_measurements(year: int, month: int, ko_starts: Iterable[datetime] = (),
                           half_ok_starts: Iterable[datetime] = ()) -> list[Measurement]:
     """Both probes 20 times in every working hour. In ``ko_starts`` the api probe answers
-    9 times out of 20 (KO); in ``half_ok_starts`` the ihm probe answers 10 of 20 (still OK)."""
+    9 times out of 20 (KO); in ``half_ok_starts`` the ui probe answers 10 of 20 (still OK)."""
     ko, half = set(ko_starts), set(half_ok_starts)
     measurements: list[Measurement] = []
     for start in working_hours(year, month):
-        measurements += hour(start, "ihm", *((10, 10) if start in half else (20,)))
+        measurements += hour(start, "ui", *((10, 10) if start in half else (20,)))
         measurements += hour(start, "api", *((9, 11) if start in ko else (20,)))
     return measurements
 
@@ -85,11 +85,11 @@ def test_june_2026_three_then_four_ko_hours(client: TestClient, stack: Stack,
     assert "2026-06-17T11:00:00+02:00" in body["ko_hours_list"]
 
 
-def test_current_month_counts_only_its_ended_hours(client: TestClient, tenant: object, stack: Stack) -> None:
+def test_current_month_counts_only_its_ended_hours(client: TestClient, firm: object, stack: Stack) -> None:
     # April 2026: nothing was measured, so every ended hour is KO and nothing after it counts.
     now = paris(2026, 4, 8, 10, 42)
     at_instant(client, now)
-    resp = client.get("/v1/availability", headers=tenant.headers)  # type: ignore[attr-defined]
+    resp = client.get("/v1/availability", headers=firm.headers)  # type: ignore[attr-defined]
     assert resp.status_code == 200, resp.text
     body = resp.json()
     ended = [s for s in working_hours(2026, 4) if s + timedelta(hours=1) <= now]
@@ -99,15 +99,15 @@ def test_current_month_counts_only_its_ended_hours(client: TestClient, tenant: o
     assert (body["availability_percent"], body["credit_percent"]) == (0.0, 10)
 
 
-def test_availability_needs_a_key_and_a_month(client: TestClient, tenant: object) -> None:
+def test_availability_needs_a_key_and_a_month(client: TestClient, firm: object) -> None:
     assert client.get("/v1/availability").status_code == 401
     for month in ("2026-13", "2026-6", "June"):
         resp = client.get("/v1/availability", params={"month": month},
-                          headers=tenant.headers)  # type: ignore[attr-defined]
+                          headers=firm.headers)  # type: ignore[attr-defined]
         assert resp.status_code == 422 and resp.json()["code"] == "invalid_month", month
 
 
-def test_announced_maintenance_is_not_counted(client: TestClient, stack: Stack, tenant: object) -> None:
+def test_announced_maintenance_is_not_counted(client: TestClient, stack: Stack, firm: object) -> None:
     # February 2027 (20 weekdays, 180 hours): nothing measured on the 10th, which a scheduled
     # window covers whole; only 6 measurements per probe at 10:00 on the 11th, whose second
     # half a window covers (expecting ceil(20 × 1/2) = 10, of which 6 OK is more than half).
@@ -125,5 +125,5 @@ def test_announced_maintenance_is_not_counted(client: TestClient, stack: Stack, 
     store(stack, kept)
     at_instant(client, paris(2027, 3, 1, 9))
     body = client.get("/v1/availability", params={"month": "2027-02"},
-                      headers=tenant.headers).json()  # type: ignore[attr-defined]
+                      headers=firm.headers).json()  # type: ignore[attr-defined]
     assert (body["counted_hours"], body["ko_hours"], body["availability_percent"]) == (171, 0, 100.0)

@@ -66,11 +66,11 @@ def rows(stack: Stack, source: str) -> list[ProbeMeasurement]:
 def test_the_prober_measures_the_running_app_and_stores_it(stack: Stack, running_app: str) -> None:
     at = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
     measured = measure_probes(running_app, lambda: at, timeout=5)
-    assert [(m.probe, m.at, m.status, m.ok) for m in measured] == [("ihm", at, 200, True), ("api", at, 200, True)]
+    assert [(m.probe, m.at, m.status, m.ok) for m in measured] == [("ui", at, 200, True), ("api", at, 200, True)]
     later = at + timedelta(minutes=3)
     run_probes(stack.engine, running_app, 5, clock=lambda: later)
     stored = [r for r in rows(stack, PROBER_SOURCE) if r.at == later]
-    assert sorted((r.probe, r.status) for r in stored) == [("api", 200), ("ihm", 200)]
+    assert sorted((r.probe, r.status) for r in stored) == [("api", 200), ("ui", 200)]
     assert all(r.latency_ms is not None and 0 < r.latency_ms < 1000 for r in stored)
 
 
@@ -78,7 +78,7 @@ def test_the_prober_stores_a_dead_port_as_no_response(stack: Stack) -> None:
     at = datetime(2025, 1, 6, 8, 6, tzinfo=UTC)
     run_probes(stack.engine, f"http://127.0.0.1:{free_port()}", 2, clock=lambda: at)
     stored = [r for r in rows(stack, PROBER_SOURCE) if r.at == at]
-    assert sorted((r.probe, r.status, r.latency_ms) for r in stored) == [("api", None, None), ("ihm", None, None)]
+    assert sorted((r.probe, r.status, r.latency_ms) for r in stored) == [("api", None, None), ("ui", None, None)]
 
 
 def test_the_beat_task_runs_on_a_real_worker(stack: Stack, running_app: str, tmp_path: Path) -> None:
@@ -96,15 +96,15 @@ def test_the_beat_task_runs_on_a_real_worker(stack: Stack, running_app: str, tmp
     finally:
         worker.stop()
     fresh = [r for r in rows(stack, PROBER_SOURCE) if r.at >= sent_at]
-    assert sorted((r.probe, r.status) for r in fresh) == [("api", 200), ("ihm", 200)]
+    assert sorted((r.probe, r.status) for r in fresh) == [("api", 200), ("ui", 200)]
 
 
-def test_operators_import_measurements_once(client: TestClient, stack: Stack, tenant: object) -> None:
+def test_operators_import_measurements_once(client: TestClient, stack: Stack, firm: object) -> None:
     operator = auth(new_operator(stack).api_key)
     source = f"mon-{uuid.uuid4().hex[:6]}"
-    body = [{"probe": "ihm", "at": "2025-01-07T10:00:05+01:00", "status": 200, "latency_ms": 120.5},
+    body = [{"probe": "ui", "at": "2025-01-07T10:00:05+01:00", "status": 200, "latency_ms": 120.5},
             {"probe": "api", "at": "2025-01-07T09:00:05Z", "status": None, "latency_ms": None},
-            {"probe": "ihm", "at": "2025-01-07T09:03:05+00:00", "status": 200, "latency_ms": 1500}]
+            {"probe": "ui", "at": "2025-01-07T09:03:05+00:00", "status": 200, "latency_ms": 1500}]
     first = client.post("/v1/probes/measurements", params={"source": source}, json=body, headers=operator)
     assert first.status_code == 200, first.text
     assert first.json() == {"received": 3, "stored": 3, "duplicates": 0}
@@ -115,15 +115,25 @@ def test_operators_import_measurements_once(client: TestClient, stack: Stack, te
     listed = client.get("/v1/probes/measurements", params={"source": source}, headers=operator).json()
     assert listed["total"] == 3
     assert [(m["probe"], m["status"], m["ok"]) for m in listed["items"]] == [
-        ("ihm", 200, False), ("ihm", 200, True), ("api", None, False)]  # newest first, 1.5 s is KO
+        ("ui", 200, False), ("ui", 200, True), ("api", None, False)]  # newest first, 1.5 s is KO
     assert client.post("/v1/probes/measurements", json=body,
-                       headers=tenant.headers).status_code == 403  # type: ignore[attr-defined]
+                       headers=firm.headers).status_code == 403  # type: ignore[attr-defined]
     reserved = client.post("/v1/probes/measurements", params={"source": "prober"}, json=body, headers=operator)
     assert reserved.status_code == 422 and reserved.json()["code"] == "reserved_source"
 
 
+def test_the_deprecated_probe_name_is_stored_as_ui(client: TestClient, stack: Stack) -> None:
+    operator = auth(new_operator(stack).api_key)
+    source = f"mon-{uuid.uuid4().hex[:6]}"
+    body = [{"probe": "ihm", "at": "2025-01-07T10:00:05+01:00", "status": 200, "latency_ms": 120.5}]
+    assert client.post("/v1/probes/measurements", params={"source": source}, json=body,
+                       headers=operator).json()["stored"] == 1
+    listed = client.get("/v1/probes/measurements", params={"source": source}, headers=operator).json()
+    assert [m["probe"] for m in listed["items"]] == ["ui"]
+
+
 @pytest.mark.parametrize(("item", "where"), [
-    ({"probe": "ihm", "at": "2025-01-07T10:00:05", "status": 200, "latency_ms": 1}, "at"),
+    ({"probe": "ui", "at": "2025-01-07T10:00:05", "status": 200, "latency_ms": 1}, "at"),
     ({"probe": "web", "at": "2025-01-07T10:00:05Z", "status": 200, "latency_ms": 1}, "probe"),
     ({"probe": "api", "at": "2025-01-07T10:00:05Z", "status": 200, "latency_ms": None}, "both"),
     ({"probe": "api", "at": "2025-01-07T10:00:05Z", "status": 99, "latency_ms": 3}, "status"),
@@ -155,7 +165,7 @@ def cli_env(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typ
 def test_the_csv_import_command_is_idempotent(cli_env: typer.Typer, stack: Stack, tmp_path: Path) -> None:
     csv = tmp_path / "monitor.csv"
     csv.write_text("probe,at,status,latency_ms\n"
-                   "ihm,2025-01-08T09:00:10+01:00,200,95\n"
+                   "ui,2025-01-08T09:00:10+01:00,200,95\n"
                    "api,2025-01-08T09:00:10+01:00,,\n"
                    "\n"
                    "api,2025-01-08T09:03:10+01:00,200,410.5\n")
@@ -169,14 +179,14 @@ def test_the_csv_import_command_is_idempotent(cli_env: typer.Typer, stack: Stack
     stored = rows(stack, source)
     assert [(r.probe, r.at, r.status) for r in stored] == [
         ("api", datetime(2025, 1, 8, 8, 0, 10, tzinfo=UTC), None),
-        ("ihm", datetime(2025, 1, 8, 8, 0, 10, tzinfo=UTC), 200),
+        ("ui", datetime(2025, 1, 8, 8, 0, 10, tzinfo=UTC), 200),
         ("api", datetime(2025, 1, 8, 8, 3, 10, tzinfo=UTC), 200)]
 
 
 @pytest.mark.parametrize(("lines", "message"), [
-    (["ihm,2025-01-08T09:00:10+01:00,200,95", "api,2025-01-08T09:00:10,200,95"], "line 3: 'at' has no UTC offset"),
-    (["", "ihm,2025-01-08T09:00:10+01:00,200,"], "line 3: 'status' and 'latency_ms' must both be empty"),
-    (["sonde,2025-01-08T09:00:10+01:00,200,95"], "line 2: 'probe' must be ihm or api"),
+    (["ui,2025-01-08T09:00:10+01:00,200,95", "api,2025-01-08T09:00:10,200,95"], "line 3: 'at' has no UTC offset"),
+    (["", "ui,2025-01-08T09:00:10+01:00,200,"], "line 3: 'status' and 'latency_ms' must both be empty"),
+    (["sonde,2025-01-08T09:00:10+01:00,200,95"], "line 2: 'probe' must be ui or api"),
 ])
 def test_the_csv_import_command_names_the_bad_line(cli_env: typer.Typer, stack: Stack, tmp_path: Path,
                                                    lines: list[str], message: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,9 +16,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from cli.billing import billing_admin_app
+from cli.billing import billing_operator_app
 from ingest.accounts.lifecycle import NewAccount, create_operator
-from ingest.billing.statements import issue_correction, issue_due
+from ingest.billing.statements import issue_due
 from ingest.billing.tables import BilledLine, Statement, UsageRecord
 from ingest.contract.periods import period_bounds
 from ingest.platform.columns import utcnow
@@ -38,12 +39,12 @@ def operator(stack: Stack) -> dict[str, str]:
 @pytest.fixture
 def cli(stack: Stack) -> Iterator[Callable[..., object]]:
     root = typer.Typer()
-    root.add_typer(billing_admin_app, name="admin")
+    root.add_typer(billing_operator_app, name="operator")
     runner = CliRunner()
     get_settings.cache_clear()
 
     def run(*args: str) -> object:
-        result = runner.invoke(root, ["admin", *args], env=stack.env())
+        result = runner.invoke(root, ["operator", *args], env=stack.env())
         assert result.exit_code == 0, result.output
         return result
 
@@ -192,7 +193,8 @@ def test_concurrent_issuers_issue_one_statement(stack: Stack, client: TestClient
 
 
 def test_a_correction_is_a_new_statement(stack: Stack, client: TestClient, operator: dict[str, str],
-                                         account_factory: Callable[..., NewAccount]) -> None:
+                                         account_factory: Callable[..., NewAccount],
+                                         cli: Callable[..., object]) -> None:
     acc = account_factory()
     activation = ago(40)
     subscribe(client, operator, acc, activation)
@@ -201,10 +203,24 @@ def test_a_correction_is_a_new_statement(stack: Stack, client: TestClient, opera
         original = issue_due(session, acc.account_id)[-1]
         # Documents counted late in period 0 (e.g. a repaired import): the correction re-bills it.
         add_usage(stack, acc, 10, period_bounds(activation, 0)[0], timedelta(seconds=1))
-        correction = issue_correction(session, original.id)
-    assert (correction.number, correction.corrects_id, correction.kind) == (3, original.id, "correction")
-    body = client.get(f"/v1/statements/{correction.id}", headers=auth(acc.api_key)).json()
+    assert client.post(f"/v1/statements/{original.id}/corrections", headers=auth(acc.api_key)).status_code == 403
+    issued = client.post(f"/v1/statements/{original.id}/corrections", headers=operator)
+    assert issued.status_code == 201, issued.text
+    correction = issued.json()
+    assert (correction["number"], correction["corrects_id"], correction["kind"]) == (3, original.id, "correction")
+    body = client.get(f"/v1/statements/{correction['id']}", headers=auth(acc.api_key)).json()
     assert [ln["amount_cents"] for ln in body["lines"]] == [-30_000, -2_064, 30_000, 2_544]
     assert body["total_cents"] == 480
     before = client.get(f"/v1/statements/{original.id}", headers=auth(acc.api_key)).json()
     assert before["total_cents"] == 32_064 and len(before["lines"]) == 2
+    # Corrected once, the original is not corrected again: its correction is the one to correct.
+    twice = client.post(f"/v1/statements/{original.id}/corrections", headers=operator)
+    assert (twice.status_code, twice.json()["code"]) == (409, "statement_corrected")
+    # The command line corrects the correction: it cancels what the correction billed and bills
+    # the same again, since nothing changed since.
+    again = json.loads(cli("correct-statement", "--statement", correction["id"]).stdout)  # type: ignore[attr-defined]
+    assert (again["number"], again["corrects_id"], again["total_cents"]) == (4, correction["id"], 0)
+    lines = client.get(f"/v1/statements/{again['id']}", headers=auth(acc.api_key)).json()["lines"]
+    assert [ln["amount_cents"] for ln in lines] == [-30_000, -2_544, 30_000, 2_544]
+    missing = client.post("/v1/statements/no-such-statement/corrections", headers=operator)
+    assert (missing.status_code, missing.json()["code"]) == (404, "statement_not_found")

@@ -16,7 +16,7 @@ from ingest.accounts.lifecycle import NewAccount, create_operator
 from ingest.platform import outbox
 from ingest.platform.columns import utcnow
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Tenant, WorkerProcess, auth, wait_for
+from tests.integration.conftest import Stack, Firm, WorkerProcess, auth, wait_for
 from tests.support.files import text_pdf
 
 
@@ -41,59 +41,59 @@ def _publish_again(stack: Stack, client: TestClient, doc_ids: list[str], times: 
         relay_now(client.app.state.resources)  # type: ignore[attr-defined]
 
 
-def _usage(client: TestClient, tenant: Tenant) -> dict:  # type: ignore[type-arg]
-    return client.get("/v1/usage", headers=tenant.headers).json()  # type: ignore[no-any-return]
+def _usage(client: TestClient, firm: Firm) -> dict:  # type: ignore[type-arg]
+    return client.get("/v1/usage", headers=firm.headers).json()  # type: ignore[no-any-return]
 
 
-def _states(client: TestClient, tenant: Tenant, batch_id: str) -> dict[str, int]:
-    return client.get(f"/v1/batches/{batch_id}", headers=tenant.headers).json()["counts"]  # type: ignore[no-any-return]
+def _states(client: TestClient, firm: Firm, batch_id: str) -> dict[str, int]:
+    return client.get(f"/v1/batches/{batch_id}", headers=firm.headers).json()["counts"]  # type: ignore[no-any-return]
 
 
-def test_processed_documents_count_once(stack: Stack, client: TestClient, tenant: Tenant,
+def test_processed_documents_count_once(stack: Stack, client: TestClient, firm: Firm,
                                         worker: WorkerProcess) -> None:
-    _subscribe(stack, client, tenant.account, pack_size=2)
+    _subscribe(stack, client, firm.account, pack_size=2)
     files = [(f"f{i}.pdf", text_pdf(f"Facture F-{i}")) for i in range(3)]
     files.append(("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n"))
-    batch = post_batch(client, tenant, files).json()
-    wait_for(lambda: _states(client, tenant, batch["id"])["processed"] + _states(client, tenant, batch["id"])["rejected"]
+    batch = post_batch(client, firm, files).json()
+    wait_for(lambda: _states(client, firm, batch["id"])["processed"] + _states(client, firm, batch["id"])["rejected"]
              == 4, 90, what=f"processing:\n{worker.log()}")
-    assert _states(client, tenant, batch["id"])["rejected"] == 1
+    assert _states(client, firm, batch["id"])["rejected"] == 1
     _publish_again(stack, client, [d["id"] for d in batch["documents"]], times=2)
     # One queue, one worker slot: once a later document is processed, the duplicates were consumed.
-    marker = post_batch(client, tenant, [("last.pdf", text_pdf("Facture last"))]).json()
-    wait_for(lambda: _states(client, tenant, marker["id"])["processed"] == 1, 90, what="the marker document")
-    usage = _usage(client, tenant)
+    marker = post_batch(client, firm, [("last.pdf", text_pdf("Facture last"))]).json()
+    wait_for(lambda: _states(client, firm, marker["id"])["processed"] == 1, 90, what="the marker document")
+    usage = _usage(client, firm)
     assert (usage["consumed"], usage["allowance"], usage["remaining"], usage["overage"]) == (4, 2, 0, 2)
     assert [w["threshold"] for w in usage["warnings"]] == [80, 100]
 
 
 @pytest.mark.timeout(900)  # 1,000 real documents on 2 cores: minutes, more on a loaded machine
-def test_thousand_documents_two_workers_with_redeliveries(stack: Stack, client: TestClient, tenant: Tenant,
+def test_thousand_documents_two_workers_with_redeliveries(stack: Stack, client: TestClient, firm: Firm,
                                                           tmp_path: Path) -> None:
     """PostgreSQL and RabbitMQ: every document published twice more, one worker killed mid-run."""
     if stack.name != "services":
         pytest.skip("the embedded broker loses a killed worker's messages (see test_processing)")
     total = 1_000
-    _subscribe(stack, client, tenant.account, pack_size=800)
+    _subscribe(stack, client, firm.account, pack_size=800)
     doc_ids: list[str] = []
     started = time.monotonic()
     for first in range(0, total, 250):
         files = [(f"d{i}.pdf", text_pdf(f"Facture D-{i}")) for i in range(first, first + 250)]
-        resp = post_batch(client, tenant, files)
+        resp = post_batch(client, firm, files)
         assert resp.status_code == 202, resp.text
         doc_ids += [d["id"] for d in resp.json()["documents"]]
     _publish_again(stack, client, doc_ids, times=2)
     workers = [WorkerProcess(stack, tmp_path / f"w{n}.log").start() for n in range(2)]
     try:
-        wait_for(lambda: _usage(client, tenant)["consumed"] >= total // 3, 120, what="a third processed")
+        wait_for(lambda: _usage(client, firm)["consumed"] >= total // 3, 120, what="a third processed")
         workers[0].stop(signal.SIGKILL)  # its unacknowledged message is redelivered to the other
         workers.append(WorkerProcess(stack, tmp_path / "w2.log").start())
-        wait_for(lambda: _usage(client, tenant)["consumed"] >= total, 180,
+        wait_for(lambda: _usage(client, firm)["consumed"] >= total, 180,
                  what=f"all processed:\n{workers[1].log()}")
     finally:
         for w in workers:
             w.stop()
-    usage = _usage(client, tenant)
+    usage = _usage(client, firm)
     assert (usage["consumed"], usage["overage"]) == (total, total - 800)
     assert [w["threshold"] for w in usage["warnings"]] == [80, 100]
     print(f"1,000 documents, 3,000 messages, two workers: {time.monotonic() - started:.1f} s")

@@ -53,7 +53,7 @@ def test_serve_upload_wait_stop_and_resume(tmp_path: Path) -> None:
     env = _env(data)
     serve = _start(env, port, log)
     try:
-        created = _bordereau(env, "admin", "create-account", "--name", "Cabinet Martin", "--kind", "firm",
+        created = _bordereau(env, "operator", "create-account", "--name", "Cabinet Martin", "--kind", "firm",
                              "--admin-email", "admin@martin.test")
         assert created.returncode == 0, created.stderr
         account = json.loads(created.stdout)
@@ -84,7 +84,7 @@ def test_serve_upload_wait_stop_and_resume(tmp_path: Path) -> None:
 
     engine = sa.create_engine(f"sqlite:///{data / 'bordereau.sqlite3'}")
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE documents SET state='processing', claim_token='x', claimed_by='gone:1' "
+        conn.execute(sa.text("UPDATE documents SET state='processing', lease_token='x', leased_by='gone:1' "
                              "WHERE filename='f1.pdf'"))
     engine.dispose()
     serve = _start(env, port, log)

@@ -47,7 +47,7 @@ def seed_bulk(stack: Stack, account_id: str, count: int, *, dossier_id: str | No
             session.flush()
             dossier_id = dossier.id
         batch = Batch(account_id=account_id, dossier_id=dossier_id, flow=Flow.bulk, received_at=now,
-                      flow_reason="declared_bulk: declared an archive by the client")
+                      flow_reason="declared_bulk", flow_message="declared an archive by the client")
         session.add(batch)
         session.flush()
         rows = [dict(id=str(uuid.uuid4()), account_id=account_id, dossier_id=dossier_id, batch_id=batch.id,

@@ -25,7 +25,7 @@ from ingest.platform.broker import celery_app, publisher
 from ingest.platform.columns import utcnow
 from ingest.platform.models import Batch, Document, DocumentState
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Tenant, WorkerProcess, auth, wait_for
+from tests.integration.conftest import Stack, Firm, WorkerProcess, auth, wait_for
 from tests.integration.flow.test_dispatch import empty_pipe, seed_bulk  # noqa: F401 (fixture)
 from tests.support.files import text_pdf, zip_of
 
@@ -33,50 +33,54 @@ MARGIN = timedelta(hours=6)
 
 
 def refresh(stack: Stack) -> None:
-    recompute(stack.engine, margin=MARGIN, fallback_workers=2)
+    recompute(stack.engine, margin=MARGIN, fallback_concurrency=2)
 
 
-def test_small_batch_of_a_new_dossier_is_daily_with_its_due_time(client: TestClient, tenant: Tenant) -> None:
-    body = post_batch(client, tenant, [("a.pdf", text_pdf()), ("b.pdf", text_pdf("Facture 2"))]).json()
-    assert body["flow"] == "daily" and body["flow_code"] == "new_dossier_floor"
-    assert "2 documents, within the 200 taken as daily" in body["flow_reason"]
+def test_small_batch_of_a_new_dossier_is_daily_with_its_due_time(client: TestClient, firm: Firm) -> None:
+    body = post_batch(client, firm, [("a.pdf", text_pdf()), ("b.pdf", text_pdf("Facture 2"))]).json()
+    assert body["flow"] == "daily" and body["flow_decision"]["reason"] == "new_dossier_floor"
+    # The names of the previous release, deprecated, for one release:
+    assert (body["flow_code"], body["flow_reason"]) == (body["flow_decision"]["reason"],
+                                                        body["flow_decision"]["message"])
+    assert "2 documents, within the 200 taken as daily" in body["flow_decision"]["message"]
     received = body["received_at"]
-    got = client.get(f"/v1/batches/{body['id']}", headers=tenant.headers).json()
+    got = client.get(f"/v1/batches/{body['id']}", headers=firm.headers).json()
     assert got["due_at"] is not None and got["sla_state"] == "on_track"
     due = datetime.fromisoformat(got["due_at"]) - datetime.fromisoformat(received)
     assert due == timedelta(hours=48)
-    assert got["expected_at"] is not None and got["eta"] is None and got["eta_computed_at"] is not None
+    assert got["eta"] is not None and got["eta_computed_at"] is not None
+    assert got["expected_at"] == got["eta"]  # the deprecated name, for one release
     assert {d["state"] for d in got["documents"]} == {"queued"}
 
 
 def test_declared_daily_never_overrides_bulk_and_bulk_waits_for_the_dispatcher(
-        client: TestClient, tenant: Tenant, empty_pipe: None) -> None:  # noqa: F811
+        client: TestClient, firm: Firm, empty_pipe: None) -> None:  # noqa: F811
     archive = zip_of({f"lot/{i:03d}.pdf": text_pdf(f"Facture {i}") for i in range(201)})
-    body = post_batch(client, tenant, [("lot.zip", archive)], flow="daily").json()
-    assert body["flow"] == "bulk" and body["flow_code"] == "above_new_dossier_floor"
-    assert body["flow_reason"].startswith("declared daily, but 201 documents")
+    body = post_batch(client, firm, [("lot.zip", archive)], flow="daily").json()
+    assert body["flow"] == "bulk" and body["flow_decision"]["reason"] == "above_new_dossier_floor"
+    assert body["flow_decision"]["message"].startswith("declared daily, but 201 documents")
     assert body["due_at"] is None and body["sla_state"] is None
     assert body["eta"] is not None and body["eta_computed_at"] is not None
-    declared = post_batch(client, tenant, [("x.pdf", text_pdf())], flow="bulk").json()
-    assert declared["flow"] == "bulk" and declared["flow_code"] == "declared_bulk"
-    listed = client.get("/v1/batches", headers=tenant.headers).json()["items"]
-    assert {b["id"]: b["flow_code"] for b in listed}[declared["id"]] == "declared_bulk"
+    declared = post_batch(client, firm, [("x.pdf", text_pdf())], flow="bulk").json()
+    assert declared["flow"] == "bulk" and declared["flow_decision"]["reason"] == "declared_bulk"
+    listed = client.get("/v1/batches", headers=firm.headers).json()["items"]
+    assert {b["id"]: b["flow_decision"]["reason"] for b in listed}[declared["id"]] == "declared_bulk"
 
 
 def test_an_upload_sent_in_batches_is_classified_as_a_whole(
-        client: TestClient, tenant: Tenant, empty_pipe: None) -> None:  # noqa: F811
+        client: TestClient, firm: Firm, empty_pipe: None) -> None:  # noqa: F811
     # As `bordereau upload` sends a folder of 250 files: 100 at a time, each saying the total.
     # The dossier is new: daily up to 200, so every part is bulk, though none exceeds 200.
     for part, size in enumerate((100, 100, 50)):
         files = [(f"p{part}-{i:03d}.pdf", text_pdf(f"Facture {part}-{i}")) for i in range(size)]
-        body = post_batch(client, tenant, files, upload_total="250").json()
-        assert (body["flow"], body["flow_code"]) == ("bulk", "above_new_dossier_floor"), body
-        assert body["flow_reason"].startswith(f"250 documents in this upload ({size} in this batch)")
+        body = post_batch(client, firm, files, upload_total="250").json()
+        assert (body["flow"], body["flow_decision"]["reason"]) == ("bulk", "above_new_dossier_floor"), body
+        assert body["flow_decision"]["message"].startswith(f"250 documents in this upload ({size} in this batch)")
     # Without the total, the same small batch is daily.
-    alone = post_batch(client, tenant, [("alone.pdf", text_pdf("Facture A"))]).json()
+    alone = post_batch(client, firm, [("alone.pdf", text_pdf("Facture A"))]).json()
     assert alone["flow"] == "daily"
     for bad in ("0", "many"):
-        resp = post_batch(client, tenant, [("x.pdf", text_pdf())], upload_total=bad)
+        resp = post_batch(client, firm, [("x.pdf", text_pdf())], upload_total=bad)
         assert (resp.status_code, resp.json()["code"]) == (422, "invalid_upload_total")
 
 
@@ -105,7 +109,7 @@ def _bulk_progress(stack: Stack, batch_id: str) -> dict[str, int]:
 
 
 def test_a_daily_batch_goes_before_a_5000_document_backlog(
-        stack: Stack, tenant: Tenant, account_factory: Callable[..., NewAccount],
+        stack: Stack, firm: Firm, account_factory: Callable[..., NewAccount],
         tmp_path: Path, empty_pipe: None) -> None:  # noqa: F811
     # Queues of its own: no message left by an earlier test sits ahead in the bulk queue.
     settings = stack.settings.model_copy(update={"queue_prefix": f"t{uuid.uuid4().hex[:8]}."})
@@ -126,7 +130,7 @@ def test_a_daily_batch_goes_before_a_5000_document_backlog(
     loop.start()
     try:
         with TestClient(create_api(settings)) as client:
-            _daily_behind_backlog(stack, client, tenant, backlog)
+            _daily_behind_backlog(stack, client, firm, backlog)
         progress = _bulk_progress(stack, backlog)
     finally:
         stop.set()
@@ -139,13 +143,13 @@ def test_a_daily_batch_goes_before_a_5000_document_backlog(
     assert progress.get("received", 0) > 5000 - 3 * window
 
 
-def _daily_behind_backlog(stack: Stack, client: TestClient, tenant: Tenant, backlog: str) -> None:
+def _daily_behind_backlog(stack: Stack, client: TestClient, firm: Firm, backlog: str) -> None:
     # The embedded broker polls once a second: a few documents show the backlog moving.
     wait_for(lambda: _bulk_progress(stack, backlog).get("processed", 0) >= 5, 120,
              what="the backlog to start moving")
-    daily = post_batch(client, tenant, [(f"d{i}.pdf", text_pdf(f"Facture {i}")) for i in range(5)]).json()
+    daily = post_batch(client, firm, [(f"d{i}.pdf", text_pdf(f"Facture {i}")) for i in range(5)]).json()
     assert daily["flow"] == "daily"
-    wait_for(lambda: client.get(f"/v1/batches/{daily['id']}", headers=tenant.headers).json()["state"] == "done",
+    wait_for(lambda: client.get(f"/v1/batches/{daily['id']}", headers=firm.headers).json()["state"] == "done",
              120, what="the daily batch")
 
 
@@ -154,7 +158,7 @@ def _processed_sample(stack: Stack, account_id: str, dossier_id: str, seconds: f
     """`n` processed text PDFs of `seconds` each, back to back on one worker, ending at `now`."""
     with Session(stack.engine) as session:
         batch = Batch(account_id=account_id, dossier_id=dossier_id, flow="bulk", received_at=now,
-                      finished_at=now, flow_reason="declared_bulk: samples")
+                      finished_at=now, flow_reason="declared_bulk", flow_message="samples")
         session.add(batch)
         session.flush()
         ends = [now - timedelta(seconds=seconds * (n - 1 - i)) for i in range(n)]
@@ -168,18 +172,18 @@ def _processed_sample(stack: Stack, account_id: str, dossier_id: str, seconds: f
 
 
 def test_eta_follows_the_measured_throughput(
-        stack: Stack, client: TestClient, tenant: Tenant, empty_pipe: None) -> None:  # noqa: F811
-    dossier, batch_id = seed_bulk(stack, tenant.account.account_id, 400, dossier_id=tenant.dossier_id)
-    account = tenant.account.account_id
+        stack: Stack, client: TestClient, firm: Firm, empty_pipe: None) -> None:  # noqa: F811
+    dossier, batch_id = seed_bulk(stack, firm.account.account_id, 400, dossier_id=firm.dossier_id)
+    account = firm.account.account_id
     # A full window of the newest bulk completions (newer than other tests'), back to back.
     window = SAMPLE_DOCUMENTS
     fast_end = _processed_sample(stack, account, dossier, 0.5, window, utcnow() + timedelta(seconds=window))
     refresh(stack)
-    fast = client.get(f"/v1/batches/{batch_id}", headers=tenant.headers).json()
+    fast = client.get(f"/v1/batches/{batch_id}", headers=firm.headers).json()
     # The machine slowed down four times.
     _processed_sample(stack, account, dossier, 2.0, window, fast_end + timedelta(seconds=2 * window))
     refresh(stack)
-    slow = client.get(f"/v1/batches/{batch_id}", headers=tenant.headers).json()
+    slow = client.get(f"/v1/batches/{batch_id}", headers=firm.headers).json()
     assert fast["eta"] and slow["eta"] and slow["eta_computed_at"] > fast["eta_computed_at"]
     ahead = [datetime.fromisoformat(b["eta"]) - datetime.fromisoformat(b["eta_computed_at"]) for b in (fast, slow)]
     # 400 documents on one worker: 200 s at 0.5 s, 800 s at 2 s.
@@ -187,15 +191,15 @@ def test_eta_follows_the_measured_throughput(
     assert ahead[1] == pytest.approx(timedelta(seconds=800), abs=timedelta(seconds=20))
 
 
-def _daily_batch(client: TestClient, tenant: Tenant, files: int) -> str:
-    resp = post_batch(client, tenant, [(f"f{i}.pdf", text_pdf(f"Facture {i}")) for i in range(files)])
+def _daily_batch(client: TestClient, firm: Firm, files: int) -> str:
+    resp = post_batch(client, firm, [(f"f{i}.pdf", text_pdf(f"Facture {i}")) for i in range(files)])
     assert resp.json()["flow"] == "daily"
     return resp.json()["id"]
 
 
 def test_a_daily_batch_past_due_is_breached_recorded_and_listed(
-        stack: Stack, client: TestClient, tenant: Tenant, account_factory: Callable[..., NewAccount]) -> None:
-    batch_id = _daily_batch(client, tenant, 3)
+        stack: Stack, client: TestClient, firm: Firm, account_factory: Callable[..., NewAccount]) -> None:
+    batch_id = _daily_batch(client, firm, 3)
     with Session(stack.engine) as session:  # received 47 hours ago, then 49
         batch = session.get(Batch, batch_id)
         assert batch is not None
@@ -203,13 +207,13 @@ def test_a_daily_batch_past_due_is_breached_recorded_and_listed(
         session.add(batch)
         session.commit()
     refresh(stack)
-    listed = client.get("/v1/sla/daily", headers=tenant.headers).json()
+    listed = client.get("/v1/sla/daily", headers=firm.headers).json()
     assert {b["id"]: b["sla_state"] for b in listed["items"]}[batch_id] == "at_risk"
     with Session(stack.engine) as session:
         session.execute(sa.update(Batch).where(Batch.id == batch_id).values(due_at=utcnow() - timedelta(hours=1)))
         session.commit()
     refresh(stack)
-    mine = client.get("/v1/sla/daily?state=breached", headers=tenant.headers).json()["items"]
+    mine = client.get("/v1/sla/daily?state=breached", headers=firm.headers).json()["items"]
     assert [(b["id"], b["late_documents"]) for b in mine] == [(batch_id, 3)]
     other = account_factory("Other")
     assert client.get("/v1/sla/daily", headers=auth(other.api_key)).json()["total"] == 0
@@ -223,20 +227,20 @@ def test_a_daily_batch_past_due_is_breached_recorded_and_listed(
     assert "bordereau_daily_on_time_ratio" in metrics and "bordereau_sla_breached_documents" in metrics
 
 
-def test_a_finished_daily_batch_is_met(stack: Stack, client: TestClient, tenant: Tenant) -> None:
-    batch_id = _daily_batch(client, tenant, 2)
+def test_a_finished_daily_batch_is_met(stack: Stack, client: TestClient, firm: Firm) -> None:
+    batch_id = _daily_batch(client, firm, 2)
     with Session(stack.engine) as session:
         session.execute(sa.update(Document).where(Document.batch_id == batch_id)
                         .values(state=DocumentState.processed, finished_at=utcnow()))
         session.commit()
     refresh(stack)
-    got = client.get(f"/v1/batches/{batch_id}", headers=tenant.headers).json()
+    got = client.get(f"/v1/batches/{batch_id}", headers=firm.headers).json()
     assert got["sla_state"] == "met" and got["finished_at"] is not None
 
 
 def test_invoice_dates_spanning_months_move_a_daily_batch_to_bulk(
-        stack: Stack, client: TestClient, tenant: Tenant) -> None:
-    batch_id = _daily_batch(client, tenant, 24)
+        stack: Stack, client: TestClient, firm: Firm) -> None:
+    batch_id = _daily_batch(client, firm, 24)
     with Session(stack.engine) as session:
         docs = session.exec(select(Document).where(Document.batch_id == batch_id)).all()
         for i, doc in enumerate(docs):
@@ -245,10 +249,10 @@ def test_invoice_dates_spanning_months_move_a_daily_batch_to_bulk(
         session.commit()
     changes = reclassify_open_batches(stack.engine, utcnow())
     assert batch_id in {c.batch_id for c in changes}
-    got = client.get(f"/v1/batches/{batch_id}", headers=tenant.headers).json()
-    assert got["flow"] == "bulk" and got["flow_code"] == "spans_months"
+    got = client.get(f"/v1/batches/{batch_id}", headers=firm.headers).json()
+    assert got["flow"] == "bulk" and got["flow_decision"]["reason"] == "spans_months"
     assert got["reclassified_at"] is not None and got["due_at"] is None
-    assert "invoices dated from January 2025" in got["flow_reason"]
+    assert "invoices dated from January 2025" in got["flow_decision"]["message"]
     with Session(stack.engine) as session:
         change = session.exec(select(FlowChange).where(FlowChange.batch_id == batch_id)).one()
         assert change.from_flow == "daily" and change.previous_due_at is not None

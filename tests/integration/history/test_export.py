@@ -17,21 +17,21 @@ from sqlmodel import Session
 from ingest.accounts.lifecycle import NewAccount
 from ingest.history.export import iter_export
 from ingest.platform.models import Batch
-from tests.integration.conftest import Stack, Tenant, auth
+from tests.integration.conftest import Stack, Firm, auth
 from tests.integration.history.test_purge import Place, add_doc, place
 
 
-def tenant_place(stack: Stack, tenant: Tenant) -> Place:
+def firm_place(stack: Stack, firm: Firm) -> Place:
     with Session(stack.engine) as s:
-        batch = Batch(account_id=tenant.account.account_id, dossier_id=tenant.dossier_id)
+        batch = Batch(account_id=firm.account.account_id, dossier_id=firm.dossier_id)
         s.add(batch)
         s.commit()
-        return Place(tenant.account.account_id, tenant.dossier_id, batch.id)
+        return Place(firm.account.account_id, firm.dossier_id, batch.id)
 
 
-def test_export_is_a_valid_zip_with_manifest(stack: Stack, client: TestClient, tenant: Tenant,
+def test_export_is_a_valid_zip_with_manifest(stack: Stack, client: TestClient, firm: Firm,
                                              account_factory: Callable[..., NewAccount]) -> None:
-    where = tenant_place(stack, tenant)
+    where = firm_place(stack, firm)
     fields = {"fields": {"invoice_number": "F-2025-017", "total": "1234.56"}}
     docs = [add_doc(stack, where, date(2025, 3, 14), content=os.urandom(3000), facts=fields),
             add_doc(stack, where, date(2025, 12, 31), content=os.urandom(10))]
@@ -39,7 +39,7 @@ def test_export_is_a_valid_zip_with_manifest(stack: Stack, client: TestClient, t
     stack.store.delete_many([lost.object_key])
     other_year = add_doc(stack, where, date(2024, 12, 31))
 
-    resp = client.get(f"/v1/dossiers/{tenant.dossier_id}/export", params={"year": 2025}, headers=tenant.headers)
+    resp = client.get(f"/v1/dossiers/{firm.dossier_id}/export", params={"year": 2025}, headers=firm.headers)
     assert resp.status_code == 200, resp.text
     assert resp.headers["content-type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(resp.content))
@@ -58,9 +58,9 @@ def test_export_is_a_valid_zip_with_manifest(stack: Stack, client: TestClient, t
     assert len(archive.namelist()) == len(docs) + 1
 
     stranger = account_factory("Another firm")
-    assert client.get(f"/v1/dossiers/{tenant.dossier_id}/export", params={"year": 2025},
+    assert client.get(f"/v1/dossiers/{firm.dossier_id}/export", params={"year": 2025},
                       headers=auth(stranger.api_key)).status_code == 404
-    assert client.get(f"/v1/dossiers/{tenant.dossier_id}/expiring",
+    assert client.get(f"/v1/dossiers/{firm.dossier_id}/expiring",
                       headers=auth(stranger.api_key)).status_code == 404
 
 
@@ -84,31 +84,31 @@ def test_export_streams_in_flat_memory(stack: Stack, account_factory: Callable[.
     assert peak < 6 * 1024 * 1024, f"peak {peak} bytes for a {total}-byte export"
 
 
-def test_expiring_lists_what_the_next_purge_removes(stack: Stack, client: TestClient, tenant: Tenant,
+def test_expiring_lists_what_the_next_purge_removes(stack: Stack, client: TestClient, firm: Firm,
                                                     monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from api.routes import history
 
-    where = tenant_place(stack, tenant)
+    where = firm_place(stack, firm)
     going = [add_doc(stack, where, date(2025, 12, 31)), add_doc(stack, where, date(2024, 2, 29))]
     add_doc(stack, where, date(2026, 1, 1))
     monkeypatch.setattr(history, "now", lambda: datetime(2026, 11, 30, 22, 59, tzinfo=UTC))  # 23:59 in Paris
-    url = f"/v1/dossiers/{tenant.dossier_id}/expiring"
-    before = client.get(url, headers=tenant.headers).json()
+    url = f"/v1/dossiers/{firm.dossier_id}/expiring"
+    before = client.get(url, headers=firm.headers).json()
     assert before["notice_open"] is False and before["expiring_year"] == 2025
     assert before["purge_on"] == "2027-01-01"
     assert before["total"] == 2
     monkeypatch.setattr(history, "now", lambda: datetime(2026, 11, 30, 23, 0, tzinfo=UTC))  # 1 December
-    page = client.get(url, params={"limit": 1}, headers=tenant.headers).json()
+    page = client.get(url, params={"limit": 1}, headers=firm.headers).json()
     assert page["notice_open"] is True and page["total"] == 2 and page["next_offset"] == 1
-    second = client.get(url, params={"limit": 1, "offset": 1}, headers=tenant.headers).json()
+    second = client.get(url, params={"limit": 1, "offset": 1}, headers=firm.headers).json()
     assert [page["items"][0]["id"], second["items"][0]["id"]] == [going[1].id, going[0].id]
     with Session(stack.engine) as s:
         from ingest.accounts.tables import Dossier
 
-        dossier = s.get(Dossier, tenant.dossier_id)
+        dossier = s.get(Dossier, firm.dossier_id)
         assert dossier is not None
         dossier.legal_hold = True
         s.add(dossier)
         s.commit()
-    held = client.get(url, headers=tenant.headers).json()
+    held = client.get(url, headers=firm.headers).json()
     assert held["legal_hold"] is True and held["total"] == 0 and held["items"] == []

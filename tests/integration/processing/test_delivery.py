@@ -17,7 +17,7 @@ from ingest.platform.columns import utcnow
 from ingest.platform.models import Document
 from ingest.platform.outbox import PROCESS_DOCUMENT, OutboxMessage, pending_count, prune
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Tenant, WorkerProcess, wait_for
+from tests.integration.conftest import Stack, Firm, WorkerProcess, wait_for
 from tests.support.files import text_pdf
 
 
@@ -34,11 +34,11 @@ def children_of(pid: int) -> list[int]:
     return kids
 
 
-def test_pool_child_killed_mid_task_is_redelivered(stack: Stack, client: TestClient, tenant: Tenant,
+def test_pool_child_killed_mid_task_is_redelivered(stack: Stack, client: TestClient, firm: Firm,
                                                    worker: WorkerProcess) -> None:
     """With acks_late alone the message would be acknowledged and the document
     lost when only the pool child dies; task_reject_on_worker_lost requeues it."""
-    batch = post_batch(client, tenant, [("heavy.pdf", text_pdf("Texte de facture " * 12, pages=450))]).json()
+    batch = post_batch(client, firm, [("heavy.pdf", text_pdf("Texte de facture " * 12, pages=450))]).json()
     doc_id = batch["documents"][0]["id"]
 
     def doc() -> Document:
@@ -58,7 +58,7 @@ def test_pool_child_killed_mid_task_is_redelivered(stack: Stack, client: TestCli
 
 
 def test_relay_leaves_messages_in_the_outbox_when_the_broker_is_unreachable(
-        stack: Stack, tenant: Tenant) -> None:
+        stack: Stack, firm: Firm) -> None:
     from api.app import create_app
     from api.relay import relay_now
 
@@ -66,7 +66,7 @@ def test_relay_leaves_messages_in_the_outbox_when_the_broker_is_unreachable(
                                              "confirm_timeout": 1.0})
     with TestClient(create_app(dead)) as client:
         before = pending_count(stack.engine)
-        resp = post_batch(client, tenant, [("a.pdf", text_pdf())])
+        resp = post_batch(client, firm, [("a.pdf", text_pdf())])
         assert resp.status_code == 202  # the upload never fails for the broker
         assert pending_count(stack.engine) == before + 1
         assert relay_now(client.app.state.resources) == 0  # type: ignore[attr-defined]
@@ -103,7 +103,7 @@ def test_time_limits_stay_below_rabbitmq_consumer_timeout() -> None:
     assert create_app(Settings(broker_url="amqp://x//")).conf.broker_transport_options["confirm_publish"] is True
 
 
-def test_a_poison_document_is_set_aside_and_dead_lettered(stack: Stack, client: TestClient, tenant: Tenant,
+def test_a_poison_document_is_set_aside_and_dead_lettered(stack: Stack, client: TestClient, firm: Firm,
                                                            tmp_path: Path) -> None:
     """A document that keeps killing its worker is not redelivered forever: past
     max_attempts it is failed with a reason and its message dead-lettered."""
@@ -124,7 +124,7 @@ def test_a_poison_document_is_set_aside_and_dead_lettered(stack: Stack, client: 
 
         declare_queues(create_app(stack.settings))
     before = dead_letters()
-    batch = post_batch(client, tenant, [("poison.pdf", text_pdf())]).json()
+    batch = post_batch(client, firm, [("poison.pdf", text_pdf())]).json()
     doc_id = batch["documents"][0]["id"]
     with Session(stack.engine) as s:
         doc = s.get(Document, doc_id)
@@ -162,7 +162,7 @@ def _state(stack: Stack, doc_id: str) -> str:
         return s.get(Document, doc_id).state  # type: ignore[union-attr]
 
 
-def test_broker_connection_lost_mid_task(stack: Stack, client: TestClient, tenant: Tenant,
+def test_broker_connection_lost_mid_task(stack: Stack, client: TestClient, firm: Firm,
                                          worker: WorkerProcess) -> None:
     """RabbitMQ drops every connection (what a restart does to its clients) while a
     document is processing: the broker redelivers it, the worker cancels the run
@@ -175,7 +175,7 @@ def test_broker_connection_lost_mid_task(stack: Stack, client: TestClient, tenan
     if shutil.which("rabbitmqctl") is None:
         pytest.skip("rabbitmqctl is not installed")
     # A scanned PDF of four pages: OCR keeps the task busy for many seconds.
-    batch = post_batch(client, tenant, [("scans.pdf", _scanned_pages(4))]).json()
+    batch = post_batch(client, firm, [("scans.pdf", _scanned_pages(4))]).json()
     doc_id = batch["documents"][0]["id"]
     wait_for(lambda: _state(stack, doc_id) == "processing", 60, interval=0.05, what="processing to start")
     subprocess.run(["rabbitmqctl", "close_all_connections", "test: broker restart"], check=True,
@@ -184,7 +184,7 @@ def test_broker_connection_lost_mid_task(stack: Stack, client: TestClient, tenan
              f"log:\n{worker.log()}")
     with Session(stack.engine) as s:
         doc = s.get(Document, doc_id)
-        assert doc is not None and doc.claim_token is None
+        assert doc is not None and doc.lease_token is None
         assert doc.attempts == 2  # the cancelled run and the redelivered one
     # Celery's own words for the run that lost its channel: it is terminated, not left running.
     assert "terminating it instead" in worker.log_path.read_text(errors="replace").lower()

@@ -17,24 +17,24 @@ from sqlmodel import Session
 
 from ingest.billing.tables import UsageRecord
 from ingest.platform.models import Document
-from ingest.processing.lease import Claim, claim
+from ingest.processing.lease import Lease, take
 from ingest.processing.process import finish_processed
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Tenant
+from tests.integration.conftest import Stack, Firm
 from tests.support.files import text_pdf
 
 LEASE = timedelta(minutes=5)
 
 
-def _claimed(stack: Stack, client: TestClient, tenant: Tenant, files: list[tuple[str, bytes]]) -> list[Claim]:
-    resp = post_batch(client, tenant, files)
+def _taken(stack: Stack, client: TestClient, firm: Firm, files: list[tuple[str, bytes]]) -> list[Lease]:
+    resp = post_batch(client, firm, files)
     assert resp.status_code == 202, resp.text
-    held = [claim(stack.engine, d["id"], lease=LEASE) for d in resp.json()["documents"]]
+    held = [take(stack.engine, d["id"], duration=LEASE) for d in resp.json()["documents"]]
     assert all(held)
     return held  # type: ignore[return-value]
 
 
-def _finish_together(stack: Stack, held: list[Claim], keys: list[str | None]) -> list[bool]:
+def _finish_together(stack: Stack, held: list[Lease], keys: list[str | None]) -> list[bool]:
     barrier = threading.Barrier(len(held))
 
     def finish(i: int) -> bool:
@@ -55,9 +55,9 @@ def _rows(stack: Stack, ids: list[str]) -> tuple[dict[str, str | None], int]:
 
 
 def test_identical_copies_finishing_at_once_leave_one_original(stack: Stack, client: TestClient,
-                                                               tenant: Tenant) -> None:
+                                                               firm: Firm) -> None:
     data = text_pdf("Facture RACE-1\nTotal TTC 12,00 EUR")
-    held = _claimed(stack, client, tenant, [(f"copy{i}.pdf", data) for i in range(6)])
+    held = _taken(stack, client, firm, [(f"copy{i}.pdf", data) for i in range(6)])
     assert _finish_together(stack, held, [None] * 6) == [True] * 6
     dup_of, counted = _rows(stack, [h.document_id for h in held])
     originals = [doc for doc, of in dup_of.items() if of is None]
@@ -65,12 +65,12 @@ def test_identical_copies_finishing_at_once_leave_one_original(stack: Stack, cli
     assert all(of == originals[0] for doc, of in dup_of.items() if doc != originals[0])
 
 
-def test_crossing_matches_finish_without_deadlock(stack: Stack, client: TestClient, tenant: Tenant) -> None:
+def test_crossing_matches_finish_without_deadlock(stack: Stack, client: TestClient, firm: Firm) -> None:
     # a ~ b by invoice key, b ~ c by bytes, c ~ d by invoice key: every finisher's locks overlap
     # another's in a different order of kinds; ascending key order keeps them from cycling.
     one, two, three = (text_pdf(f"Facture X-{n}") for n in range(3))
     files = [("a.pdf", one), ("b.pdf", two), ("c.pdf", two), ("d.pdf", three)] * 2
-    held = _claimed(stack, client, tenant, files)
+    held = _taken(stack, client, firm, files)
     keys = ["siren:1|K1|1", "siren:1|K1|1", "siren:1|K2|1", "siren:1|K2|1"] * 2
     assert _finish_together(stack, held, keys) == [True] * len(held)
     dup_of, counted = _rows(stack, [h.document_id for h in held])

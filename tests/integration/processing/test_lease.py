@@ -11,9 +11,9 @@ from sqlmodel import Session
 
 from ingest.platform.db import autocommit
 from ingest.platform.models import Document, DocumentState
-from ingest.processing.lease import claim, finish, release, write_outcome
+from ingest.processing.lease import finish, release, take, write_outcome
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Tenant
+from tests.integration.conftest import Stack, Firm
 from tests.support.files import text_pdf
 
 LEASE = timedelta(minutes=5)
@@ -27,34 +27,34 @@ def _document(stack: Stack, document_id: str) -> Document:
 
 
 def test_one_holder_at_a_time_and_outcomes_only_while_held(stack: Stack, client: TestClient,
-                                                            tenant: Tenant) -> None:
-    doc_id = post_batch(client, tenant, [("a.pdf", text_pdf("Facture CL-1"))]).json()["documents"][0]["id"]
-    first = claim(stack.engine, doc_id, lease=LEASE)
-    assert first is not None and first.attempts == 1 and first.account_id == tenant.account.account_id
-    assert claim(stack.engine, doc_id, lease=LEASE) is None  # held, lease running
-    # The broker redelivered the message: its worker died, the claim is taken over.
-    second = claim(stack.engine, doc_id, lease=LEASE, redelivered=True)
+                                                            firm: Firm) -> None:
+    doc_id = post_batch(client, firm, [("a.pdf", text_pdf("Facture CL-1"))]).json()["documents"][0]["id"]
+    first = take(stack.engine, doc_id, duration=LEASE)
+    assert first is not None and first.attempts == 1 and first.account_id == firm.account.account_id
+    assert take(stack.engine, doc_id, duration=LEASE) is None  # held, lease running
+    # The broker redelivered the message: its worker died, the lease is taken over.
+    second = take(stack.engine, doc_id, duration=LEASE, redelivered=True)
     assert second is not None and second.attempts == 2 and second.token != first.token
     assert not finish(stack.engine, first, DocumentState.failed, reason="internal_error")
     release(stack.engine, second)
     assert _document(stack, doc_id).state == DocumentState.queued
     # Waiting (for OCR, say) gives the attempt back.
-    waiting = claim(stack.engine, doc_id, lease=LEASE)
+    waiting = take(stack.engine, doc_id, duration=LEASE)
     assert waiting is not None and waiting.attempts == 3
     release(stack.engine, waiting, refund_attempt=True, reason="ocr_unavailable", message="OCR is away.")
     parked = _document(stack, doc_id)
-    assert (parked.state, parked.reason, parked.attempts, parked.claim_token) == ("queued", "ocr_unavailable", 2, None)
-    third = claim(stack.engine, doc_id, lease=LEASE)
+    assert (parked.state, parked.reason, parked.attempts, parked.lease_token) == ("queued", "ocr_unavailable", 2, None)
+    third = take(stack.engine, doc_id, duration=LEASE)
     assert third is not None and finish(stack.engine, third, DocumentState.rejected, reason="empty_file",
                                         message="The file is empty.")
     done = _document(stack, doc_id)
-    assert (done.state, done.reason, done.claim_token, done.attempts) == ("rejected", "empty_file", None, 3)
+    assert (done.state, done.reason, done.lease_token, done.attempts) == ("rejected", "empty_file", None, 3)
 
 
 def test_an_outcome_naming_no_column_is_refused_not_dropped(stack: Stack, client: TestClient,
-                                                             tenant: Tenant) -> None:
-    doc_id = post_batch(client, tenant, [("a.pdf", text_pdf("Facture CL-2"))]).json()["documents"][0]["id"]
-    held = claim(stack.engine, doc_id, lease=LEASE)
+                                                             firm: Firm) -> None:
+    doc_id = post_batch(client, firm, [("a.pdf", text_pdf("Facture CL-2"))]).json()["documents"][0]["id"]
+    held = take(stack.engine, doc_id, duration=LEASE)
     assert held is not None
     with autocommit(stack.engine) as conn, pytest.raises(ValueError, match="invoice_dat"):
         write_outcome(conn, held, DocumentState.processed, invoice_dat=None)

@@ -34,10 +34,11 @@ def test_workers_announce_their_pool_and_withdraw_when_they_stop(stack: Stack, c
         assert _row(stack, bulk) == ("bulk", 2)
         assert _row(stack, daily) == ("daily,ops", 1)
         with stack.engine.connect() as conn:
-            slots = presence.live_slots(conn, utcnow())
-        assert slots["bulk"] >= 2 and slots["daily"] >= 1 and slots["ops"] >= 1
+            concurrency = presence.live_concurrency(conn, utcnow())
+        assert concurrency["bulk"] >= 2 and concurrency["daily"] >= 1 and concurrency["ops"] >= 1
         metrics = client.get("/metrics").text
-        assert f'bordereau_worker_slots{{queue="bulk"}} {float(slots["bulk"])}' in metrics
+        assert f'bordereau_worker_concurrency{{queue="bulk"}} {float(concurrency["bulk"])}' in metrics
+        assert f'bordereau_worker_slots{{queue="bulk"}} {float(concurrency["bulk"])}' in metrics  # deprecated
 
         bulk.stop()  # a warm shutdown withdraws
         assert _row(stack, bulk) is None, bulk.log()
@@ -45,7 +46,7 @@ def test_workers_announce_their_pool_and_withdraw_when_they_stop(stack: Stack, c
         assert _row(stack, daily) == ("daily,ops", 1)
         later = utcnow() + presence.STALE_AFTER + timedelta(seconds=1)
         with stack.engine.connect() as conn:
-            assert presence.live_slots(conn, later) == {}
+            assert presence.live_concurrency(conn, later) == {}
     finally:
         bulk.stop(9)
         daily.stop(9)

@@ -11,38 +11,38 @@ from sqlmodel import Session
 from ingest.platform.models import Document
 from ingest.processing.requeue import resume_unfinished
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Tenant, WorkerProcess, wait_for
+from tests.integration.conftest import Stack, Firm, WorkerProcess, wait_for
 from tests.support.files import scan, text_pdf
 
 
-def batch_done(client: TestClient, tenant: Tenant, batch_id: str) -> bool:
-    return client.get(f"/v1/batches/{batch_id}", headers=tenant.headers).json()["state"] == "done"
+def batch_done(client: TestClient, firm: Firm, batch_id: str) -> bool:
+    return client.get(f"/v1/batches/{batch_id}", headers=firm.headers).json()["state"] == "done"
 
 
-def test_upload_to_processed(client: TestClient, tenant: Tenant, worker: WorkerProcess) -> None:
+def test_upload_to_processed(client: TestClient, firm: Firm, worker: WorkerProcess) -> None:
     original = text_pdf("Facture F-2026-017\nTotal TTC 1 234,56 EUR", pages=2)
-    batch = post_batch(client, tenant, [("f.pdf", original), ("s.png", scan("PNG")),
+    batch = post_batch(client, firm, [("f.pdf", original), ("s.png", scan("PNG")),
                                         ("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n")]).json()
-    wait_for(lambda: batch_done(client, tenant, batch["id"]), 90, what=f"batch processed; worker log:\n{worker.log()}")
-    final = client.get(f"/v1/batches/{batch['id']}", headers=tenant.headers).json()
+    wait_for(lambda: batch_done(client, firm, batch["id"]), 90, what=f"batch processed; worker log:\n{worker.log()}")
+    final = client.get(f"/v1/batches/{batch['id']}", headers=firm.headers).json()
     states = {d["filename"]: d for d in final["documents"]}
     assert states["f.pdf"]["state"] == "processed"
     assert states["s.png"]["state"] == "processed"
     assert states["broken.pdf"]["state"] == "rejected" and states["broken.pdf"]["reason"] == "damaged"
     assert final["counts"]["processed"] == 2 and final["counts"]["rejected"] == 1
-    doc = client.get(f"/v1/documents/{states['f.pdf']['id']}", headers=tenant.headers).json()
+    doc = client.get(f"/v1/documents/{states['f.pdf']['id']}", headers=firm.headers).json()
     assert doc["pages"] == 2 and doc["text_chars"] > 20 and doc["attempts"] == 1
-    content = client.get(f"/v1/documents/{states['f.pdf']['id']}/content", headers=tenant.headers)
+    content = client.get(f"/v1/documents/{states['f.pdf']['id']}/content", headers=firm.headers)
     assert content.content == original
 
 
-def test_worker_killed_mid_document(stack: Stack, client: TestClient, tenant: Tenant,
+def test_worker_killed_mid_document(stack: Stack, client: TestClient, firm: Firm,
                                    worker: WorkerProcess, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The document is processed once, by the next worker. RabbitMQ redelivers
     the unacknowledged message; the embedded broker loses it with its process,
     so there the next ``serve`` start hands it out again (resume_unfinished)."""
     heavy = text_pdf("Ligne de facture avec du texte a extraire " * 3, pages=450)
-    batch = post_batch(client, tenant, [("heavy.pdf", heavy)]).json()
+    batch = post_batch(client, firm, [("heavy.pdf", heavy)]).json()
     doc_id = batch["documents"][0]["id"]
 
     def state() -> str:
@@ -63,4 +63,4 @@ def test_worker_killed_mid_document(stack: Stack, client: TestClient, tenant: Te
         second.stop()
     with Session(stack.engine) as s:
         doc = s.get(Document, doc_id)
-        assert doc is not None and doc.attempts == 2 and doc.claim_token is None
+        assert doc is not None and doc.attempts == 2 and doc.lease_token is None

@@ -20,7 +20,7 @@ from ingest.platform.outbox import OutboxMessage
 from ingest.processing.process import Outcome, process_document
 from ingest.processing.requeue import requeue_waiting_for_ocr
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Tenant, WorkerProcess, wait_for
+from tests.integration.conftest import Stack, Firm, WorkerProcess, wait_for
 from tests.support.invoices import (
     EXPECTED,
     invoice_lines,
@@ -32,18 +32,18 @@ from tests.unit.documents.test_einvoice import BILLION_LAUGHS
 FINAL = ("processed", "rejected", "failed")
 
 
-def upload(client: TestClient, tenant: Tenant, name: str, data: bytes) -> str:
-    resp = post_batch(client, tenant, [(name, data)])
+def upload(client: TestClient, firm: Firm, name: str, data: bytes) -> str:
+    resp = post_batch(client, firm, [(name, data)])
     assert resp.status_code in (201, 202), resp.text
     return str(resp.json()["documents"][0]["id"])
 
 
-def finished(client: TestClient, tenant: Tenant, doc_id: str, worker: WorkerProcess,
+def finished(client: TestClient, firm: Firm, doc_id: str, worker: WorkerProcess,
              timeout: float = 180) -> dict[str, Any]:
     seen: dict[str, Any] = {}
 
     def done() -> bool:
-        seen.update(client.get(f"/v1/documents/{doc_id}", headers=tenant.headers).json())
+        seen.update(client.get(f"/v1/documents/{doc_id}", headers=firm.headers).json())
         return seen.get("state") in FINAL
 
     try:
@@ -62,28 +62,28 @@ def values(doc: dict[str, Any]) -> dict[str, Any]:
     return {key: field["value"] for key, field in doc["fields"].items()}
 
 
-def test_text_pdf_and_scan_are_read(client: TestClient, tenant: Tenant, worker: WorkerProcess,
+def test_text_pdf_and_scan_are_read(client: TestClient, firm: Firm, worker: WorkerProcess,
                                     stack: Stack) -> None:
-    text_id = upload(client, tenant, "facture.pdf", text_invoice_pdf())
+    text_id = upload(client, firm, "facture.pdf", text_invoice_pdf())
     # Another number: the same invoice scanned would rightly be a duplicate.
-    scan_id = upload(client, tenant, "scan.png", scanned_invoice_png(invoice_lines(number="F2026-0099")))
-    text = finished(client, tenant, text_id, worker)
+    scan_id = upload(client, firm, "scan.png", scanned_invoice_png(invoice_lines(number="F2026-0099")))
+    text = finished(client, firm, text_id, worker)
     assert text["state"] == "processed", text
     assert values(text).items() >= EXPECTED.items()
     assert text["fields"]["total_incl_tax"] == {"value": "1481.47", "confidence": 0.98, "source": "text"}
     assert text["einvoice"] is None and text["flags"] == [] and text["duplicate_of"] is None
     assert text["reference_date"] == "2026-03-12"
-    scan = finished(client, tenant, scan_id, worker)
+    scan = finished(client, firm, scan_id, worker)
     assert scan["state"] == "processed", scan
     assert scan["fields"]["invoice_number"] == {"value": "F2026-0099", "confidence": 0.9, "source": "ocr"}
     assert "ocr.json" in scan["facts"]["derivatives"] and scan["duplicate_of"] is None
     assert counted(stack, text_id) and counted(stack, scan_id)
 
 
-def test_a_facturx_file_is_read_from_its_xml(client: TestClient, tenant: Tenant, worker: WorkerProcess,
+def test_a_facturx_file_is_read_from_its_xml(client: TestClient, firm: Firm, worker: WorkerProcess,
                                              corpus: Path, stack: Stack) -> None:
     path = corpus / "correct__FNFE-factur-x-examples__Facture_FR_BASICWL.pdf"
-    doc = finished(client, tenant, upload(client, tenant, path.name, path.read_bytes()), worker)
+    doc = finished(client, firm, upload(client, firm, path.name, path.read_bytes()), worker)
     # The sample is dated 2017: its validated invoice date puts it outside the history,
     # so it is rejected and not counted, but what it says is still shown.
     assert (doc["state"], doc["reason"]) == ("rejected", "outside_history"), (doc["message"], worker.log())
@@ -94,13 +94,13 @@ def test_a_facturx_file_is_read_from_its_xml(client: TestClient, tenant: Tenant,
     assert not counted(stack, doc["id"])
 
 
-def test_duplicates_point_at_the_first_and_are_not_counted(client: TestClient, tenant: Tenant,
+def test_duplicates_point_at_the_first_and_are_not_counted(client: TestClient, firm: Firm,
                                                            worker: WorkerProcess, stack: Stack) -> None:
     data = text_invoice_pdf(invoice_lines(number="D-2026-7"))
-    first = finished(client, tenant, upload(client, tenant, "a.pdf", data), worker)
-    same_bytes = finished(client, tenant, upload(client, tenant, "b.pdf", data), worker)
+    first = finished(client, firm, upload(client, firm, "a.pdf", data), worker)
+    same_bytes = finished(client, firm, upload(client, firm, "b.pdf", data), worker)
     other_layout = text_invoice_pdf(invoice_lines(day="12 mars 2026", money="de", number="D-2026-7"))
-    same_invoice = finished(client, tenant, upload(client, tenant, "c.pdf", other_layout), worker)
+    same_invoice = finished(client, firm, upload(client, firm, "c.pdf", other_layout), worker)
     assert first["duplicate_of"] is None and counted(stack, first["id"])
     for dup in (same_bytes, same_invoice):
         assert dup["state"] == "processed" and dup["duplicate_of"] == first["id"], dup
@@ -109,13 +109,13 @@ def test_duplicates_point_at_the_first_and_are_not_counted(client: TestClient, t
     assert same_bytes["sha256"] == first["sha256"] != same_invoice["sha256"]
 
 
-def test_unreadable_xml_and_old_invoices_are_rejected(client: TestClient, tenant: Tenant,
+def test_unreadable_xml_and_old_invoices_are_rejected(client: TestClient, firm: Firm,
                                                       worker: WorkerProcess, stack: Stack) -> None:
     broken = b"<?xml version='1.0'?><Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'><ID>"
     old = text_invoice_pdf(invoice_lines(day="12/03/2023", number="OLD-1"))
-    ids = {name: upload(client, tenant, name, data)
+    ids = {name: upload(client, firm, name, data)
            for name, data in (("broken.xml", broken), ("bomb.xml", BILLION_LAUGHS), ("old.pdf", old))}
-    docs = {name: finished(client, tenant, doc_id, worker) for name, doc_id in ids.items()}
+    docs = {name: finished(client, firm, doc_id, worker) for name, doc_id in ids.items()}
     assert (docs["broken.xml"]["state"], docs["broken.xml"]["reason"]) == ("rejected", "xml_malformed")
     assert (docs["bomb.xml"]["state"], docs["bomb.xml"]["reason"]) == ("rejected", "xml_forbidden")
     assert (docs["old.pdf"]["state"], docs["old.pdf"]["reason"]) == ("rejected", "outside_history")
@@ -123,10 +123,10 @@ def test_unreadable_xml_and_old_invoices_are_rejected(client: TestClient, tenant
     assert not any(counted(stack, doc_id) for doc_id in ids.values())
 
 
-def test_without_ocr_a_scan_waits_then_is_queued_again(client: TestClient, tenant: Tenant, stack: Stack) -> None:
-    doc_id = upload(client, tenant, "scan.png", scanned_invoice_png())
+def test_without_ocr_a_scan_waits_then_is_queued_again(client: TestClient, firm: Firm, stack: Stack) -> None:
+    doc_id = upload(client, firm, "scan.png", scanned_invoice_png())
     missing = OcrConfig(command=str(Path("/nonexistent/tesseract")))
-    outcome = process_document(stack.engine, stack.store, Limits(), doc_id, lease=timedelta(minutes=5),
+    outcome = process_document(stack.engine, stack.store, Limits(), doc_id, lease_duration=timedelta(minutes=5),
                                max_attempts=3, ocr=missing)
     assert outcome is Outcome.waiting
     with Session(stack.engine) as session:

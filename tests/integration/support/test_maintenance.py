@@ -14,10 +14,10 @@ from sqlmodel import Session
 from ingest.accounts.lifecycle import NewAccount, create_operator
 from ingest.accounts.principal import Principal
 from ingest.accounts.tables import Role
-from ingest.contract.availability import MaintenanceWindow, month_availability
+from ingest.contract.availability import MaintenanceWindow, WindowKind, month_availability
 from ingest.support import maintenance
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Tenant, auth
+from tests.integration.conftest import Stack, Firm, auth
 from tests.support.files import text_pdf
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -34,7 +34,7 @@ def _iso(at: datetime) -> str:
 
 
 def _announce(client: TestClient, op: NewAccount, start: datetime, end: datetime, text: str = "Upgrade"):
-    return client.post("/v1/maintenance", json={"start": _iso(start), "end": _iso(end), "description": text},
+    return client.post("/v1/maintenance", json={"starts_at": _iso(start), "ends_at": _iso(end), "description": text},
                        headers=auth(op.api_key))
 
 
@@ -43,9 +43,18 @@ def test_kind_is_fixed_at_recording(client: TestClient, operator: NewAccount) ->
     ahead = _announce(client, operator, now + timedelta(days=3), now + timedelta(days=3, hours=2))
     assert ahead.status_code == 201, ahead.text
     assert ahead.json()["kind"] == "scheduled"
-    assert ahead.json()["start"].endswith(("+01:00", "+02:00"))  # answered on the Paris clock
+    assert ahead.json()["starts_at"].endswith(("+01:00", "+02:00"))  # answered on the Paris clock
     late = _announce(client, operator, now - timedelta(minutes=5), now + timedelta(hours=1), "Hot patch")
     assert late.json()["kind"] == "urgent"
+
+
+def test_the_names_of_the_previous_release_still_work(client: TestClient, operator: NewAccount) -> None:
+    starts = datetime.now(UTC) + timedelta(days=4)
+    old = client.post("/v1/maintenance", json={"start": _iso(starts), "end": _iso(starts + timedelta(hours=1))},
+                      headers=auth(operator.api_key))
+    assert old.status_code == 201, old.text
+    body = old.json()
+    assert (body["start"], body["end"]) == (body["starts_at"], body["ends_at"])  # deprecated, one release
 
 
 def test_only_operators_announce_and_windows_must_end_after_start(
@@ -53,13 +62,13 @@ def test_only_operators_announce_and_windows_must_end_after_start(
     start = datetime(2030, 1, 5, 22, tzinfo=PARIS)
     bad = _announce(client, operator, start, start)
     assert (bad.status_code, bad.json()["code"]) == (422, "invalid_window")
-    naive = client.post("/v1/maintenance", json={"start": "2030-01-05T22:00:00", "end": "2030-01-05T23:00:00"},
+    naive = client.post("/v1/maintenance", json={"starts_at": "2030-01-05T22:00:00", "ends_at": "2030-01-05T23:00:00"},
                         headers=auth(operator.api_key))
     assert naive.status_code == 422
     client_acc = account_factory()
     refused = _announce(client, client_acc, start, start + timedelta(hours=1))
     assert (refused.status_code, refused.json()["code"]) == (403, "operators_only")
-    assert client.post("/v1/maintenance", json={"start": _iso(start), "end": _iso(start)}).status_code == 401
+    assert client.post("/v1/maintenance", json={"starts_at": _iso(start), "ends_at": _iso(start)}).status_code == 401
 
 
 def test_listing_is_public_filtered_and_paged(client: TestClient, operator: NewAccount) -> None:
@@ -71,7 +80,7 @@ def test_listing_is_public_filtered_and_paged(client: TestClient, operator: NewA
     listed = client.get("/v1/maintenance", params=window)  # no key
     assert listed.status_code == 200
     assert [w["id"] for w in listed.json()["items"]] == [w["id"] for w in made]
-    assert listed.json()["items"][0]["start"] == "2031-02-03T22:00:00+01:00"
+    assert listed.json()["items"][0]["starts_at"] == "2031-02-03T22:00:00+01:00"
     first = client.get("/v1/maintenance", params={**window, "limit": 2}).json()
     assert (len(first["items"]), first["total"], first["next_offset"]) == (2, 3, 2)
     rest = client.get("/v1/maintenance", params={**window, "limit": 2, "offset": 2}).json()
@@ -96,22 +105,22 @@ def test_windows_for_month_feed_the_availability_rule(stack: Stack, operator: Ne
 
     with Session(stack.engine) as session:
         # Announced a week ahead: scheduled. Recorded once started: urgent. Straddling the month start.
-        maintenance.announce_window(session, op, start=at(14, 10), end=at(14, 12), now=at(7, 9))
-        maintenance.announce_window(session, op, start=at(20, 9), end=at(20, 10), now=at(20, 9))
-        maintenance.announce_window(session, op, start=at(31, 22, 1), end=at(1, 10), now=at(20, 9, 1))
-        maintenance.announce_window(session, op, start=at(1, 9, 3), end=at(1, 10, 3), now=at(20, 9, 1))
+        maintenance.announce_window(session, op, starts_at=at(14, 10), ends_at=at(14, 12), now=at(7, 9))
+        maintenance.announce_window(session, op, starts_at=at(20, 9), ends_at=at(20, 10), now=at(20, 9))
+        maintenance.announce_window(session, op, starts_at=at(31, 22, 1), ends_at=at(1, 10), now=at(20, 9, 1))
+        maintenance.announce_window(session, op, starts_at=at(1, 9, 3), ends_at=at(1, 10, 3), now=at(20, 9, 1))
         windows = maintenance.windows_for_month(session, 2029, 2)
-    assert windows == [MaintenanceWindow(at(31, 22, 1), at(1, 10), False),
-                       MaintenanceWindow(at(14, 10), at(14, 12), False),
-                       MaintenanceWindow(at(20, 9), at(20, 10), True)]
+    assert windows == [MaintenanceWindow(at(31, 22, 1), at(1, 10), WindowKind.SCHEDULED),
+                       MaintenanceWindow(at(14, 10), at(14, 12), WindowKind.SCHEDULED),
+                       MaintenanceWindow(at(20, 9), at(20, 10), WindowKind.URGENT)]
     # February 2029 has 20 weekdays of 9 counted hours; the scheduled windows remove 1 + 2 of them,
     # the urgent one none.
     assert month_availability("2029-02", [], windows).counted_hours == 20 * 9 - 3
 
 
-def test_uploads_are_accepted_during_a_window(client: TestClient, operator: NewAccount, tenant: Tenant) -> None:
+def test_uploads_are_accepted_during_a_window(client: TestClient, operator: NewAccount, firm: Firm) -> None:
     now = datetime.now(UTC)
     assert _announce(client, operator, now - timedelta(minutes=1), now + timedelta(hours=1)).status_code == 201
-    resp = post_batch(client, tenant, [("a.pdf", text_pdf())])
+    resp = post_batch(client, firm, [("a.pdf", text_pdf())])
     assert resp.status_code == 202, resp.text
     assert [d["state"] for d in resp.json()["documents"]] == ["queued"]

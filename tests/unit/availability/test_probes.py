@@ -14,12 +14,9 @@ import pytest
 
 from ingest.availability.probes import PROBE_PATHS, measure_probes
 from ingest.availability.report import (
-    _not_yet_measured,
     current_month,
-    month_bounds,
     month_ended,
 )
-from ingest.contract.calendar import PARIS
 from ingest.platform.settings import Settings
 from tests.support.services import free_port
 from workers.tasks_probes import beat_entries, probe_base_url
@@ -62,7 +59,7 @@ def http_server(request: pytest.FixtureRequest) -> Iterator[str]:
 def test_a_refused_connection_is_a_measurement_without_status() -> None:
     measurements = measure_probes(f"http://127.0.0.1:{free_port()}", fixed_clock, timeout=2)
     assert [(m.probe, m.at, m.status, m.latency_ms, m.ok) for m in measurements] == [
-        ("ihm", AT, None, None, False), ("api", AT, None, None, False)]
+        ("ui", AT, None, None, False), ("api", AT, None, None, False)]
 
 
 def test_a_silent_server_times_out_without_status() -> None:
@@ -79,10 +76,10 @@ def test_a_silent_server_times_out_without_status() -> None:
 
 
 @pytest.mark.parametrize("http_server", [(1.05, 200)], indirect=True)
-def test_a_slow_answer_keeps_its_status_and_latency_and_is_ko_for_the_ihm(http_server: str) -> None:
-    ihm, api = measure_probes(http_server, fixed_clock, timeout=5)
-    assert ihm.status == 200 and ihm.latency_ms is not None and ihm.latency_ms >= 1000
-    assert not ihm.ok  # the web asset must come in under 1 s
+def test_a_slow_answer_keeps_its_status_and_latency_and_is_ko_for_the_ui(http_server: str) -> None:
+    ui, api = measure_probes(http_server, fixed_clock, timeout=5)
+    assert ui.status == 200 and ui.latency_ms is not None and ui.latency_ms >= 1000
+    assert not ui.ok  # the web asset must come in under 1 s
     assert api.ok  # the echo API has 5 s
 
 
@@ -94,7 +91,7 @@ def test_an_error_status_is_stored_as_such_and_is_ko(http_server: str) -> None:
 
 
 def test_probe_targets_and_base_url() -> None:
-    assert PROBE_PATHS == {"ihm": "/ui/ui.css", "api": "/v1/echo"}
+    assert PROBE_PATHS == {"ui": "/ui/ui.css", "api": "/v1/echo"}
     assert probe_base_url(Settings(api_url="http://a:1")) == "http://a:1"
     assert probe_base_url(Settings(api_url="http://a:1", probe_base_url="https://b")) == "https://b"
 
@@ -107,14 +104,6 @@ def test_beat_runs_the_probes_every_three_minutes_on_the_ops_queue() -> None:
     assert entries["decide-credit-claims"]["task"] == "bordereau.decide_credit_claims"
 
 
-@pytest.mark.parametrize(("year", "month", "start", "end"), [
-    (2026, 6, "2026-05-31T22:00:00+00:00", "2026-06-30T22:00:00+00:00"),
-    (2026, 12, "2026-11-30T23:00:00+00:00", "2026-12-31T23:00:00+00:00"),  # year end
-    (2026, 3, "2026-02-28T23:00:00+00:00", "2026-03-31T22:00:00+00:00"),  # DST in the month
-])
-def test_month_bounds_follow_the_paris_calendar(year: int, month: int, start: str, end: str) -> None:
-    assert month_bounds(year, month) == (datetime.fromisoformat(start), datetime.fromisoformat(end))
-
 
 def test_current_month_and_month_end_are_paris_ones() -> None:
     new_year_in_paris = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
@@ -124,12 +113,3 @@ def test_current_month_and_month_end_are_paris_ones() -> None:
     with pytest.raises(ValueError):
         current_month(datetime(2026, 1, 1))
 
-
-def test_the_unmeasured_rest_of_a_month_starts_at_the_current_hour() -> None:
-    start, end = month_bounds(2026, 6)
-    now = datetime(2026, 6, 15, 10, 42, 7, tzinfo=PARIS)
-    (window,) = _not_yet_measured(start, end, now)
-    assert (window.start, window.end, window.urgent) == (datetime(2026, 6, 15, 10, tzinfo=PARIS), end, False)
-    assert _not_yet_measured(start, end, end) == []  # an ended month is complete
-    (whole,) = _not_yet_measured(start, end, start - timedelta(days=3))
-    assert (whole.start, whole.end) == (start, end)  # a future month counts nothing yet

@@ -52,13 +52,13 @@ def test_deadline_refuses_bad_input(criticality: str, qualified_at: str, reason:
 
 
 def june_probes(tmp_path: Path, ko_hours: int) -> Path:
-    """June 2026, both probes every 3 minutes; ihm fails in the first ``ko_hours`` hours."""
+    """June 2026, both probes every 3 minutes; ui fails in the first ``ko_hours`` hours."""
     lines = ["probe,at,status,latency_ms"]
     for index, start in enumerate(working_hours(2026, 6)):
         for step in range(20):
             at = (start + timedelta(minutes=3 * step, seconds=20)).isoformat()
             lines.append(f"api,{at},200,310.5")
-            lines.append(f"ihm,{at},," if index < ko_hours else f"ihm,{at},200,85")
+            lines.append(f"ui,{at},," if index < ko_hours else f"ui,{at},200,85")
     path = tmp_path / "probes.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -106,7 +106,7 @@ def test_malformed_probes_file(tmp_path: Path) -> None:
     probes = tmp_path / "probes.csv"
     probes.write_text(
         "probe,at,status,latency_ms\napi,2026-06-03T10:00:00+02:00,200,5\n"
-        "ihm,2026-06-03T10:00:00,200,5\n",
+        "ui,2026-06-03T10:00:00,200,5\n",
         encoding="utf-8",
     )
     result = run("availability", "--month", "2026-06", "--probes", str(probes))

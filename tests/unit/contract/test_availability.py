@@ -9,6 +9,7 @@ from ingest.contract.availability import (
     AvailabilityReport,
     MaintenanceWindow,
     Measurement,
+    WindowKind,
     claim_window_open,
     month_availability,
     parse_month,
@@ -34,24 +35,24 @@ def hour_of(
 
 
 def full_month(month: str, ko_starts: frozenset[datetime] = frozenset()) -> list[Measurement]:
-    """Every working hour measured 20 times by both probes; ihm fails in ``ko_starts``."""
+    """Every working hour measured 20 times by both probes; ui fails in ``ko_starts``."""
     measurements = []
     for start in working_hours(*parse_month(month)):
         measurements += hour_of(start, "api", 20)
         failed = start in ko_starts
-        measurements += hour_of(start, "ihm", 0, 20) if failed else hour_of(start, "ihm", 20)
+        measurements += hour_of(start, "ui", 0, 20) if failed else hour_of(start, "ui", 20)
     return measurements
 
 
 @pytest.mark.parametrize(
     ("probe", "status", "latency_ms", "ok"),
     [
-        ("ihm", 200, 999.9, True),
-        ("ihm", 200, 1000.0, False),  # strictly under 1 s
-        ("ihm", 204, 10.0, True),
-        ("ihm", 301, 10.0, False),
-        ("ihm", 500, 10.0, False),
-        ("ihm", None, None, False),  # no response
+        ("ui", 200, 999.9, True),
+        ("ui", 200, 1000.0, False),  # strictly under 1 s
+        ("ui", 204, 10.0, True),
+        ("ui", 301, 10.0, False),
+        ("ui", 500, 10.0, False),
+        ("ui", None, None, False),  # no response
         ("api", 200, 4999.0, True),
         ("api", 200, 5000.0, False),  # strictly under 5 s
         ("api", 299, 1500.0, True),
@@ -68,7 +69,7 @@ def test_measurement_refuses_unknown_probes_and_naive_instants() -> None:
     with pytest.raises(ValueError, match="probe"):
         Measurement("web", paris("2026-06-01T09:00"), 200, 1.0)
     with pytest.raises(ValueError, match="naive"):
-        Measurement("ihm", datetime(2026, 6, 1, 9, 0), 200, 1.0)
+        Measurement("ui", datetime(2026, 6, 1, 9, 0), 200, 1.0)
 
 
 @pytest.mark.parametrize(
@@ -138,14 +139,14 @@ def test_missing_measurements_are_ko() -> None:
 def test_an_hour_is_ko_when_either_probe_is() -> None:
     start = paris("2026-06-01T09:00")
     both = [m for m in full_month("2026-06") if not start <= m.at < start + timedelta(hours=1)]
-    ihm_half = both + hour_of(start, "ihm", 10, 10) + hour_of(start, "api", 20)
-    api_short = both + hour_of(start, "ihm", 20) + hour_of(start, "api", 9, 11)
-    assert month_availability("2026-06", ihm_half).ko_hours == 0
+    ui_half = both + hour_of(start, "ui", 10, 10) + hour_of(start, "api", 20)
+    api_short = both + hour_of(start, "ui", 20) + hour_of(start, "api", 9, 11)
+    assert month_availability("2026-06", ui_half).ko_hours == 0
     assert month_availability("2026-06", api_short).ko_hours_list == [start]
 
 
 def test_measurements_outside_counted_hours_do_not_matter() -> None:
-    evening = hour_of(paris("2026-06-01T18:00"), "ihm", 0, 20)
+    evening = hour_of(paris("2026-06-01T18:00"), "ui", 0, 20)
     saturday = hour_of(paris("2026-06-06T10:00"), "api", 0, 20)
     report = month_availability("2026-06", full_month("2026-06") + evening + saturday)
     assert report.ko_hours == 0
@@ -169,8 +170,8 @@ def test_partial_maintenance_expects_fewer_measurements() -> None:
     others = [m for m in full_month("2026-06") if not start <= m.at < start + timedelta(hours=1)]
     # 5 OK measurements after 09:30 on each probe: 5 of ceil(20 × 0.5) = 10 → OK.
     late = timedelta(minutes=30, seconds=30)
-    enough = others + hour_of(start, "ihm", 5, offset=late) + hour_of(start, "api", 5, offset=late)
-    short = others + hour_of(start, "ihm", 4, offset=late) + hour_of(start, "api", 5, offset=late)
+    enough = others + hour_of(start, "ui", 5, offset=late) + hour_of(start, "api", 5, offset=late)
+    short = others + hour_of(start, "ui", 4, offset=late) + hour_of(start, "api", 5, offset=late)
     assert month_availability("2026-06", enough, [window]).ko_hours == 0
     assert month_availability("2026-06", short, [window]).ko_hours_list == [start]
     assert month_availability("2026-06", enough, [window]).counted_hours == 198
@@ -180,15 +181,15 @@ def test_measurements_inside_scheduled_maintenance_are_ignored() -> None:
     start = paris("2026-06-01T09:00")
     window = MaintenanceWindow(start, start + timedelta(minutes=40))  # 1/3 uncovered: expects 7
     others = [m for m in full_month("2026-06") if not start <= m.at < start + timedelta(hours=1)]
-    during = hour_of(start, "ihm", 0, 13)  # 13 failures, all inside the window
-    after = hour_of(start, "ihm", 4, offset=timedelta(minutes=40)) + hour_of(start, "api", 20)
+    during = hour_of(start, "ui", 0, 13)  # 13 failures, all inside the window
+    after = hour_of(start, "ui", 4, offset=timedelta(minutes=40)) + hour_of(start, "api", 20)
     assert month_availability("2026-06", others + during + after, [window]).ko_hours == 0
-    short = hour_of(start, "ihm", 3, offset=timedelta(minutes=40)) + hour_of(start, "api", 20)
+    short = hour_of(start, "ui", 3, offset=timedelta(minutes=40)) + hour_of(start, "api", 20)
     assert month_availability("2026-06", others + during + short, [window]).ko_hours == 1
 
 
 def test_urgent_maintenance_excuses_nothing() -> None:
-    window = MaintenanceWindow(paris("2026-06-01T09:00"), paris("2026-06-01T12:00"), urgent=True)
+    window = MaintenanceWindow(paris("2026-06-01T09:00"), paris("2026-06-01T12:00"), WindowKind.URGENT)
     start = paris("2026-06-01T09:00")
     end = start + timedelta(hours=3)
     measurements = [m for m in full_month("2026-06") if not start <= m.at < end]
@@ -229,7 +230,7 @@ def test_utc_measurements_land_in_the_paris_hour(utc_hour: str, paris_hour: str)
     start = paris(paris_hour)
     others = [m for m in full_month(month) if not start <= m.at < start + timedelta(hours=1)]
     utc_start = datetime.fromisoformat(utc_hour).replace(tzinfo=UTC)
-    moved = hour_of(utc_start, "ihm", 20) + hour_of(utc_start, "api", 20)
+    moved = hour_of(utc_start, "ui", 20) + hour_of(utc_start, "api", 20)
     report = month_availability(month, others + moved)
     assert report.ko_hours == 0
 
@@ -305,5 +306,14 @@ def test_scheduled_windows_only_remove_hours(
     assert report.ko_hours == report.counted_hours <= 198  # nothing measured: all KO
     with_extra = month_availability("2026-06", [], [*windows, extra])
     assert with_extra.counted_hours <= report.counted_hours
-    urgent = [MaintenanceWindow(w.start, w.end, urgent=True) for w in [*windows, extra]]
+    urgent = [MaintenanceWindow(w.starts_at, w.ends_at, WindowKind.URGENT) for w in [*windows, extra]]
     assert month_availability("2026-06", [], urgent).counted_hours == 198
+
+
+def test_hours_not_ended_are_not_counted_yet() -> None:
+    # 15 June 2026 10:42: the 10:00 hour has not ended; the month's first 10 working days and the
+    # 15th's 09:00 hour have (10 × 9 + 1 = 91).
+    until = paris("2026-06-15T10:00")
+    assert month_availability("2026-06", [], measured_until=until).counted_hours == 91
+    assert month_availability("2026-06", [], measured_until=paris("2026-05-20T10:00")).counted_hours == 0
+    assert month_availability("2026-06", [], measured_until=paris("2026-07-01T00:00")).counted_hours == 198

@@ -11,6 +11,7 @@ from ingest.contract.calendar import (
     clock_start,
     is_business_day,
     is_in_support_hours,
+    month_bounds,
     public_holidays,
     support_hours_between,
     support_intervals,
@@ -217,3 +218,11 @@ def test_business_days_keep_the_wall_time(start: datetime, days: int) -> None:
     assert result.date() >= local.date()
     if 3 <= local.hour:  # outside the night hours where DST may move the wall clock
         assert result.time() == local.time()
+
+@pytest.mark.parametrize(("year", "month", "start", "end"), [
+    (2026, 6, "2026-05-31T22:00:00+00:00", "2026-06-30T22:00:00+00:00"),
+    (2026, 12, "2026-11-30T23:00:00+00:00", "2026-12-31T23:00:00+00:00"),  # year end
+    (2026, 3, "2026-02-28T23:00:00+00:00", "2026-03-31T22:00:00+00:00"),  # DST in the month
+])
+def test_month_bounds_are_paris_midnights(year: int, month: int, start: str, end: str) -> None:
+    assert month_bounds(year, month) == (datetime.fromisoformat(start), datetime.fromisoformat(end))

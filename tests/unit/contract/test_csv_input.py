@@ -5,22 +5,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.contract.availability import MaintenanceWindow, Measurement
+from ingest.contract.availability import MaintenanceWindow, Measurement, WindowKind
 from ingest.contract.csv_input import CsvError, parse_maintenance_csv, parse_probes_csv
 
 PROBES_OK = """probe,at,status,latency_ms
-ihm,2026-06-03T10:00:30+02:00,200,123.5
+ui,2026-06-03T10:00:30+02:00,200,123.5
 api,2026-06-03T08:00:30Z,503,40
 
-ihm,2026-06-03T10:03:30+02:00,,
+ui,2026-06-03T10:03:30+02:00,,
 """
 
 
 def test_parses_a_good_probes_file() -> None:
     assert parse_probes_csv(PROBES_OK) == [
-        Measurement("ihm", datetime(2026, 6, 3, 8, 0, 30, tzinfo=UTC), 200, 123.5),
+        Measurement("ui", datetime(2026, 6, 3, 8, 0, 30, tzinfo=UTC), 200, 123.5),
         Measurement("api", datetime(2026, 6, 3, 8, 0, 30, tzinfo=UTC), 503, 40.0),
-        Measurement("ihm", datetime(2026, 6, 3, 8, 3, 30, tzinfo=UTC), None, None),
+        Measurement("ui", datetime(2026, 6, 3, 8, 3, 30, tzinfo=UTC), None, None),
     ]
 
 
@@ -41,7 +41,7 @@ def test_a_header_alone_has_no_measurements() -> None:
     assert parse_probes_csv("probe,at,status,latency_ms\n") == []
 
 
-GOOD = "ihm,2026-06-03T10:00:00+02:00,200,1"
+GOOD = "ui,2026-06-03T10:00:00+02:00,200,1"
 BOTH = "'status' and 'latency_ms' must both"
 
 
@@ -55,22 +55,22 @@ def probes(*rows: str) -> str:
         ("", "line 1: the file is empty"),
         ("probe,at,status\n", "line 1: expected the header 'probe,at,status,latency_ms'"),
         ("at,probe,status,latency_ms\n", "line 1: expected the header"),
-        (probes("ihm,2026-06-03T10:00:00+02:00,200"), "line 2: expected 4 fields, got 3"),
-        (probes("ihm,2026-06-03T10:00:00+02:00,200,1,2"), "line 2: expected 4 fields, got 5"),
-        (probes("web,2026-06-03T10:00:00+02:00,200,1"), "line 2: 'probe' must be ihm or api"),
+        (probes("ui,2026-06-03T10:00:00+02:00,200"), "line 2: expected 4 fields, got 3"),
+        (probes("ui,2026-06-03T10:00:00+02:00,200,1,2"), "line 2: expected 4 fields, got 5"),
+        (probes("web,2026-06-03T10:00:00+02:00,200,1"), "line 2: 'probe' must be ui or api"),
         (
             probes(GOOD, "", "", "", "", "api,2026-06-03T10:00:00,200,1"),
             "line 7: 'at' has no UTC offset: 2026-06-03T10:00:00",
         ),
-        (probes("ihm,yesterday,200,1"), "line 2: 'at' is not an ISO 8601 date-time: 'yesterday'"),
-        (probes("ihm,2026-06-03T10:00:00+02:00,OK,1"), "line 2: 'status' must be an HTTP status"),
-        (probes("ihm,2026-06-03T10:00:00+02:00,999,1"), "line 2: 'status' must be an HTTP status"),
-        (probes("ihm,2026-06-03T10:00:00+02:00,200,fast"), "line 2: 'latency_ms' must be a number"),
-        (probes("ihm,2026-06-03T10:00:00+02:00,200,-3"), "line 2: 'latency_ms' must be a number"),
-        (probes("ihm,2026-06-03T10:00:00+02:00,200,nan"), "line 2: 'latency_ms' must be a number"),
-        (probes("ihm,2026-06-03T10:00:00+02:00,200,"), f"line 2: {BOTH}"),
-        (probes("ihm,2026-06-03T10:00:00+02:00,,12"), f"line 2: {BOTH}"),
-        (probes('ihm,"2026-06-03T10:00:00+02:00'), "line 2: not valid CSV"),
+        (probes("ui,yesterday,200,1"), "line 2: 'at' is not an ISO 8601 date-time: 'yesterday'"),
+        (probes("ui,2026-06-03T10:00:00+02:00,OK,1"), "line 2: 'status' must be an HTTP status"),
+        (probes("ui,2026-06-03T10:00:00+02:00,999,1"), "line 2: 'status' must be an HTTP status"),
+        (probes("ui,2026-06-03T10:00:00+02:00,200,fast"), "line 2: 'latency_ms' must be a number"),
+        (probes("ui,2026-06-03T10:00:00+02:00,200,-3"), "line 2: 'latency_ms' must be a number"),
+        (probes("ui,2026-06-03T10:00:00+02:00,200,nan"), "line 2: 'latency_ms' must be a number"),
+        (probes("ui,2026-06-03T10:00:00+02:00,200,"), f"line 2: {BOTH}"),
+        (probes("ui,2026-06-03T10:00:00+02:00,,12"), f"line 2: {BOTH}"),
+        (probes('ui,"2026-06-03T10:00:00+02:00'), "line 2: not valid CSV"),
     ],
 )
 def test_malformed_probes_name_the_line_and_the_fault(text: str, message: str) -> None:
@@ -81,7 +81,7 @@ def test_malformed_probes_name_the_line_and_the_fault(text: str, message: str) -
 
 def test_csv_error_carries_the_line_number() -> None:
     with pytest.raises(CsvError) as raised:
-        parse_probes_csv(probes("ihm,2026-06-03T10:00:00+02:00,200,1", "api,noon,200,1"))
+        parse_probes_csv(probes("ui,2026-06-03T10:00:00+02:00,200,1", "api,noon,200,1"))
     assert raised.value.line == 3
     assert isinstance(raised.value, ValueError)
 
@@ -108,7 +108,7 @@ def utc(day: int, hour: int) -> datetime:
             "2026-06-05T08:00:00Z,2026-06-05T09:00:00Z,\n",
             [
                 MaintenanceWindow(utc(3, 18), utc(3, 19)),
-                MaintenanceWindow(utc(4, 8), utc(4, 9), urgent=True),
+                MaintenanceWindow(utc(4, 8), utc(4, 9), WindowKind.URGENT),
                 MaintenanceWindow(utc(5, 8), utc(5, 9)),
             ],
         ),
@@ -123,7 +123,7 @@ def test_parses_good_maintenance_files(text: str, expected: list[MaintenanceWind
     ("text", "message"),
     [
         ("", "line 1: the file is empty"),
-        ("from,to\n", "line 1: expected the header 'start,end' or 'start,end,kind'"),
+        ("from,to\n", "line 1: expected the header 'starts_at,ends_at' or 'starts_at,ends_at,kind' or 'start,end' or 'start,end,kind'"),
         ("start,end\n2026-06-03T20:00:00+02:00\n", "line 2: expected 2 fields, got 1"),
         (
             "start,end\n2026-06-03T20:00:00,2026-06-03T22:00:00+02:00\n",
@@ -151,7 +151,7 @@ def test_malformed_maintenance_names_the_line_and_the_fault(text: str, message: 
 
 measurements = st.builds(
     Measurement,
-    probe=st.sampled_from(["ihm", "api"]),
+    probe=st.sampled_from(["ui", "api"]),
     at=st.datetimes(
         min_value=datetime(2020, 1, 1),
         max_value=datetime(2030, 12, 31),
@@ -171,3 +171,13 @@ def test_written_measurements_read_back_the_same(written: list[Measurement]) -> 
         fields = f"{m.status},{m.latency_ms!r}" if answered else ","
         lines.append(f"{m.probe},{m.at.isoformat()},{fields}")
     assert parse_probes_csv("\n".join(lines)) == written
+
+
+def test_the_names_of_the_previous_release_are_still_read() -> None:
+    (measurement,) = parse_probes_csv("probe,at,status,latency_ms\nihm,2026-06-03T10:00:00+02:00,200,12\n")
+    assert measurement.probe == "ui"
+    (window,) = parse_maintenance_csv("start,end,kind\n2026-06-03T10:00:00Z,2026-06-03T11:00:00Z,urgent\n")
+    assert (window.starts_at, window.kind) == (datetime(2026, 6, 3, 10, tzinfo=UTC), WindowKind.URGENT)
+    with pytest.raises(CsvError, match="'end' must be after 'start'"):
+        parse_maintenance_csv("start,end\n2026-06-03T10:00:00Z,2026-06-03T09:00:00Z\n")
+

@@ -82,7 +82,7 @@ def test_usual_daily_volume_lies_within_the_active_days(counts):
 )
 def test_classify(count, declared, usual, age, flow, code):
     decision = classify(count, declared, usual, age)
-    assert (decision.flow, decision.code) == (flow, code)
+    assert (decision.flow, decision.reason) == (flow, code)
 
 
 @pytest.mark.parametrize(
@@ -124,8 +124,8 @@ def test_classify(count, declared, usual, age, flow, code):
         ),
     ],
 )
-def test_classify_reason_names_rule_and_figures(args, reason):
-    assert classify(*args).reason == reason
+def test_classify_message_names_rule_and_figures(args, reason):
+    assert classify(*args).message == reason
 
 
 @pytest.mark.parametrize(
@@ -145,7 +145,7 @@ def test_classify_reason_names_rule_and_figures(args, reason):
 )
 def test_a_batch_is_judged_as_part_of_its_whole_upload(count, total, usual, flow, reason):
     decision = classify(count, None, usual, 2, total)
-    assert (decision.flow, decision.reason) == (flow, reason)
+    assert (decision.flow, decision.message) == (flow, reason)
 
 
 @given(count=st.integers(1, 10_000), total=st.integers(1, 100_000),
@@ -211,14 +211,14 @@ def test_reclassify_by_dates(dates, bulk):
     decision = reclassify_by_dates(dates, DAILY)
     assert (decision is not None) is bulk
     if bulk:
-        assert (decision.flow, decision.code) == ("bulk", "spans_months")
+        assert (decision.flow, decision.reason) == ("bulk", "spans_months")
 
 
 def test_reclassify_reason_names_the_months():
     dates = [date(2026, month, 15) for month in range(3, 10) for _ in range(3)]
     decision = reclassify_by_dates(dates, DAILY)
     assert decision is not None
-    assert decision.reason == (
+    assert decision.message == (
         "invoices dated from March 2026 to September 2026 (7 months), more than the 62 days "
         "a daily batch spans, the 1 oldest and 1 newest dates set aside"
     )
@@ -228,7 +228,7 @@ def test_reclassify_reason_across_a_year_without_trimming_note():
     dates = [date(2025, 11, 3)] * 10 + [date(2026, 2, 2)] * 10
     decision = reclassify_by_dates(dates, DAILY)
     assert decision is not None
-    assert decision.reason.startswith(
+    assert decision.message.startswith(
         "invoices dated from November 2025 to February 2026 (4 months), "
     )
 
@@ -243,6 +243,6 @@ def test_reclassify_is_order_independent_and_only_ever_moves_to_bulk(dates):
     decision = reclassify_by_dates(dates, DAILY)
     assert decision == reclassify_by_dates(list(reversed(dates)), DAILY)
     if decision is not None:
-        assert (decision.flow, decision.code) == ("bulk", "spans_months")
+        assert (decision.flow, decision.reason) == ("bulk", "spans_months")
         assert len(dates) >= 20
         assert max(dates) - min(dates) > timedelta(days=62)

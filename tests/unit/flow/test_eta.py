@@ -9,8 +9,8 @@ from ingest.flow.eta import (
     Throughput,
     Work,
     bulk_eta,
+    daily_eta,
     estimate_throughput,
-    expected_at,
 )
 from ingest.flow.fairness import next_window
 
@@ -91,8 +91,8 @@ def test_round_robin_counts_documents_not_seconds():
     "call",
     [
         lambda: bulk_eta(NOW, Work(1, 1), [], [], 0),
-        lambda: expected_at(NOW, 1, 1, 0),
-        lambda: expected_at(NOW, -1, 0, 1),
+        lambda: daily_eta(NOW, 1, 1, 0),
+        lambda: daily_eta(NOW, -1, 0, 1),
     ],
 )
 def test_refuses_no_capacity_and_negative_work(call):
@@ -199,15 +199,15 @@ def test_bulk_eta_is_monotone(own, sisters, others, more, capacity):
     ("own", "ahead", "capacity", "after"),
     [(40.0, 0.0, 4, 10), (40.0, 360.0, 4, 100), (0.0, 0.0, 1, 0), (7.5, 2.5, 0.5, 20)],
 )
-def test_expected_at(own, ahead, capacity, after):
-    assert expected_at(NOW, own, ahead, capacity) == NOW + timedelta(seconds=after)
+def test_daily_eta(own, ahead, capacity, after):
+    assert daily_eta(NOW, own, ahead, capacity) == NOW + timedelta(seconds=after)
 
 
 @given(
     own=st.floats(0, 1e6), ahead=st.floats(0, 1e6), more=st.floats(0, 1e6), capacity=capacities
 )
-def test_expected_at_is_monotone(own, ahead, more, capacity):
-    eta = expected_at(NOW, own, ahead, capacity)
-    assert expected_at(NOW, own, ahead + more, capacity) >= eta
-    assert expected_at(NOW, own + more, ahead, capacity) >= eta
-    assert expected_at(NOW, own, ahead, capacity * 2) <= eta
+def test_daily_eta_is_monotone(own, ahead, more, capacity):
+    eta = daily_eta(NOW, own, ahead, capacity)
+    assert daily_eta(NOW, own, ahead + more, capacity) >= eta
+    assert daily_eta(NOW, own + more, ahead, capacity) >= eta
+    assert daily_eta(NOW, own, ahead, capacity * 2) <= eta

@@ -6,20 +6,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.contract.flow import FlowDecision
-from ingest.flow.classification import SlaState, decode_reason, encode_reason
+from ingest.flow.classification import SlaState
 from ingest.flow.eta import PRIOR_SECONDS, Throughput, Work
 from ingest.flow.sla import (
+    MIN_CAPACITY_SAMPLES,
     MIN_OWN_SAMPLES,
-    MIN_PARALLEL_SAMPLES,
     Measured,
     OpenBatch,
     Sample,
     bulk_etas,
-    daily_expected,
+    daily_etas,
     eta_kind,
     measure,
-    parallelism,
+    measured_capacity,
     pending_work,
     sla_state,
 )
@@ -52,27 +51,27 @@ def test_eta_kind(kind, chars, flavour, want) -> None:
     assert eta_kind(kind, chars, flavour) == want
 
 
-def _samples(n: int, width: int, seconds: float, flow: str = "bulk", kind: str = "text_pdf") -> list[Sample]:
-    """`width` documents at a time, back to back, each `seconds` long."""
+def _samples(n: int, concurrency: int, seconds: float, flow: str = "bulk", kind: str = "text_pdf") -> list[Sample]:
+    """`concurrency` documents at a time, back to back, each `seconds` long."""
     out = []
     for i in range(n):
-        start = NOW + timedelta(seconds=(i // width) * seconds)
+        start = NOW + timedelta(seconds=(i // concurrency) * seconds)
         out.append(Sample(kind, flow, start, start + timedelta(seconds=seconds)))
     return out
 
 
-def test_parallelism_is_the_pool_width_when_busy_and_less_with_gaps() -> None:
-    assert parallelism(_samples(MIN_PARALLEL_SAMPLES - 1, 2, 1.0)) is None
-    assert parallelism(_samples(40, 2, 1.0)) == pytest.approx(2.0)
+def test_measured_capacity_is_the_concurrency_when_busy_and_less_with_gaps() -> None:
+    assert measured_capacity(_samples(MIN_CAPACITY_SAMPLES - 1, 2, 1.0)) is None
+    assert measured_capacity(_samples(40, 2, 1.0)) == pytest.approx(2.0)
     gappy = [Sample(s.kind, s.flow, s.started_at + (s.started_at - NOW), s.finished_at + (s.started_at - NOW))
              for s in _samples(40, 1, 1.0)]  # one second of work, one second idle
-    assert parallelism(gappy) == pytest.approx(40 / 79)
+    assert measured_capacity(gappy) == pytest.approx(40 / 79)
 
 
 def test_each_flow_is_measured_on_its_own_samples() -> None:
     bulk = _samples(40, 4, 0.5, "bulk")
     daily = _samples(40, 1, 0.2, "daily")
-    m = measure({"bulk": bulk, "daily": daily}, fallback_workers=3)
+    m = measure({"bulk": bulk, "daily": daily}, fallback_concurrency=3)
     assert m.capacity["bulk"] == pytest.approx(4.0, rel=0.05)
     assert m.capacity["daily"] == pytest.approx(1.0, rel=0.05)
     assert m.throughput["bulk"].seconds_per_document["text_pdf"] == pytest.approx(0.5)
@@ -81,35 +80,35 @@ def test_each_flow_is_measured_on_its_own_samples() -> None:
 
 def test_a_flow_without_samples_borrows_the_others() -> None:
     # The first archive: only daily work measured so far.
-    m = measure({"daily": _samples(40, 1, 0.2, "daily"), "bulk": []}, fallback_workers=3)
+    m = measure({"daily": _samples(40, 1, 0.2, "daily"), "bulk": []}, fallback_concurrency=3)
     assert m.throughput["bulk"].seconds_per_document["text_pdf"] == pytest.approx(0.2)
     assert m.capacity["bulk"] == pytest.approx(m.capacity["daily"])
     # A handful of its own is not enough yet.
     few = _samples(MIN_OWN_SAMPLES - 1, 1, 5.0, "bulk")
-    m = measure({"daily": _samples(40, 1, 0.2, "daily"), "bulk": few}, fallback_workers=3)
+    m = measure({"daily": _samples(40, 1, 0.2, "daily"), "bulk": few}, fallback_concurrency=3)
     assert m.throughput["bulk"].seconds_per_document["text_pdf"] < 5.0
 
 
-def test_a_borrowed_width_is_scaled_to_the_live_pool_of_the_flow() -> None:
+def test_a_borrowed_capacity_is_scaled_to_the_live_pool_of_the_flow() -> None:
     # Four daily processes measured fully busy; the bulk pool that will take the archive has two.
     daily = _samples(40, 4, 0.2, "daily")
-    m = measure({"daily": daily, "bulk": []}, fallback_workers=3, slots={"daily": 4, "ops": 4, "bulk": 2})
+    m = measure({"daily": daily, "bulk": []}, fallback_concurrency=3, concurrency={"daily": 4, "ops": 4, "bulk": 2})
     assert m.capacity["daily"] == pytest.approx(4.0, rel=0.05)
     assert m.capacity["bulk"] == pytest.approx(2.0, rel=0.05)
     # The flow's own measurements are not rescaled: they were taken on its pool.
     bulk = _samples(40, 3, 0.5, "bulk")
-    m = measure({"daily": daily, "bulk": bulk}, fallback_workers=3, slots={"daily": 4, "bulk": 2})
+    m = measure({"daily": daily, "bulk": bulk}, fallback_concurrency=3, concurrency={"daily": 4, "bulk": 2})
     assert m.capacity["bulk"] == pytest.approx(3.0, rel=0.05)
-    # A pool not known (no worker heard from) leaves the borrowed width as measured.
-    m = measure({"daily": daily, "bulk": []}, fallback_workers=3, slots={"bulk": 2})
+    # A pool not known (no worker heard from) leaves the borrowed capacity as measured.
+    m = measure({"daily": daily, "bulk": []}, fallback_concurrency=3, concurrency={"bulk": 2})
     assert m.capacity["bulk"] == pytest.approx(4.0, rel=0.05)
 
 
 def test_without_any_sample_the_live_pool_or_the_configured_workers_are_used() -> None:
-    m = measure({"daily": [], "bulk": []}, fallback_workers=3)
+    m = measure({"daily": [], "bulk": []}, fallback_concurrency=3)
     assert m.capacity == {"daily": 3.0, "bulk": 3.0}
     assert m.throughput["bulk"].seconds_per_document == PRIOR_SECONDS
-    m = measure({"daily": [], "bulk": []}, fallback_workers=3, slots={"daily": 4, "bulk": 1})
+    m = measure({"daily": [], "bulk": []}, fallback_concurrency=3, concurrency={"daily": 4, "bulk": 1})
     assert m.capacity == {"daily": 4.0, "bulk": 1.0}
 
 
@@ -152,41 +151,18 @@ def test_bulk_etas_follow_the_round_robin_schedule() -> None:
     assert etas["a1"] < etas["a2"]
 
 
-def test_daily_expected_is_first_come_first_served() -> None:
+def test_daily_etas_are_first_come_first_served() -> None:
     open_ = [_open("x", "B", "b", "daily", 50, 0), _open("big", "A", "a", "bulk", 10_000, 1),
              _open("y", "C", "c", "daily", 10, 2)]
-    expected = daily_expected(NOW, open_, capacity=1.0)
+    expected = daily_etas(NOW, open_, capacity=1.0)
     assert expected == {"x": NOW + timedelta(seconds=50), "y": NOW + timedelta(seconds=60)}
 
 
-def test_reason_round_trip_and_old_rows() -> None:
-    decision = FlowDecision("bulk", "above_daily_volume", "1,800 documents: 24× the usual 75")
-    assert decode_reason(encode_reason(decision)) == (decision.code, decision.reason)
-    assert decode_reason("a sentence: with a colon") == ("", "a sentence: with a colon")
 
 
-
-
-def test_parallelism_leaves_long_idle_periods_out() -> None:
+def test_measured_capacity_leaves_long_idle_periods_out() -> None:
     morning = _samples(30, 2, 1.0)
     evening = [Sample(s.kind, s.flow, s.started_at + timedelta(hours=8), s.finished_at + timedelta(hours=8))
                for s in morning]
-    assert parallelism(morning + evening) == pytest.approx(2.0)
+    assert measured_capacity(morning + evening) == pytest.approx(2.0)
 
-
-def test_upload_wait_shows_flow_reason_and_due_or_eta() -> None:
-    from cli.upload import describe_flow
-
-    daily = {"id": "0123456789", "flow": "daily", "flow_code": "within_daily_volume",
-             "flow_reason": "40 documents, 1.1× this dossier's usual daily volume of 35",
-             "due_at": "2026-03-04T09:00:00+00:00", "expected_at": "2026-03-02T09:05:00+00:00",
-             "sla_state": "on_track"}
-    line = describe_flow(daily)
-    assert line.startswith("01234567 daily: within_daily_volume: 40 documents")
-    assert "due 2026-03-04" in line and "expected 2026-03-02" in line and "(on_track)" in line
-    bulk = {"id": "abcdefgh12", "flow": "bulk", "flow_code": "spans_months", "flow_reason": "invoices dated …",
-            "reclassified_at": "2026-03-02T10:00:00+00:00", "eta": "2026-03-05T12:00:00+00:00",
-            "eta_computed_at": "2026-03-02T10:00:00+00:00"}
-    line = describe_flow(bulk)
-    assert "bulk (reclassified 2026-03-02" in line and "ETA 2026-03-05" in line
-    assert describe_flow({**bulk, "eta": None}).endswith("ETA not yet computed")

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ingest.support.maintenance import WindowKind, kind_at_recording, month_bounds
+from ingest.contract.availability import WindowKind
+from ingest.support.maintenance import kind_at_recording
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -27,11 +28,3 @@ def test_naive_instants_are_refused() -> None:
         kind_at_recording(datetime(2026, 6, 10, 20, 0), datetime(2026, 6, 1, tzinfo=UTC))
 
 
-@pytest.mark.parametrize(("year", "month", "start", "end"), [
-    (2026, 3, "2026-03-01T00:00:00+01:00", "2026-04-01T00:00:00+02:00"),
-    (2026, 12, "2026-12-01T00:00:00+01:00", "2027-01-01T00:00:00+01:00"),
-    (2026, 10, "2026-10-01T00:00:00+02:00", "2026-11-01T00:00:00+01:00"),
-])
-def test_month_bounds_are_paris_midnights(year: int, month: int, start: str, end: str) -> None:
-    first, following = month_bounds(year, month)
-    assert (first.isoformat(), following.isoformat()) == (start, end)

@@ -1,4 +1,7 @@
-"""``bordereau admin``: operators' commands, run against the database directly."""
+"""``bordereau operator``: the provider's staff's commands, run against the database directly.
+
+(``bordereau admin``, its name before this release, still works, deprecated: "admin" is the role of
+a client account's administrators.)"""
 
 from __future__ import annotations
 
@@ -8,11 +11,11 @@ import typer
 
 from cli.errors import die
 
-admin_app = typer.Typer(no_args_is_help=True, help="Operators' commands (open accounts, keys, repairs).")
+operator_app = typer.Typer(no_args_is_help=True, help="Operators' commands (open accounts, keys, repairs).")
 
 
 
-@admin_app.command("create-account")
+@operator_app.command("create-account")
 def create_account(name: str = typer.Option(..., "--name", help="The client's name"),
                    kind: str = typer.Option(..., "--kind", help="firm (accounting firm) or company"),
                    admin_email: str = typer.Option(..., "--admin-email", help="Its first administrator")) -> None:
@@ -32,7 +35,7 @@ def create_account(name: str = typer.Option(..., "--name", help="The client's na
     typer.echo(json.dumps({"account_id": new.account_id, "user_id": new.user_id, "api_key": new.api_key}))
 
 
-@admin_app.command("create-operator")
+@operator_app.command("create-operator")
 def create_operator(email: str = typer.Option(..., "--email")) -> None:
     """Create a member of the provider's staff; prints one JSON object with its api_key."""
     from sqlmodel import Session
@@ -49,7 +52,7 @@ def create_operator(email: str = typer.Option(..., "--email")) -> None:
     typer.echo(json.dumps({"user_id": new.user_id, "api_key": new.api_key}))
 
 
-@admin_app.command("deactivate-account")
+@operator_app.command("deactivate-account")
 def deactivate_account(account_id: str = typer.Argument(...)) -> None:
     """Stop every key of an account at once (stolen credentials)."""
     from sqlmodel import Session
@@ -66,7 +69,7 @@ def deactivate_account(account_id: str = typer.Argument(...)) -> None:
     typer.echo(json.dumps({"account_id": account_id, "active": False}))
 
 
-@admin_app.command("requeue")
+@operator_app.command("requeue")
 def requeue() -> None:
     """Hand out again every unfinished document (after a broker was lost or wiped)."""
     from ingest.processing.requeue import resume_unfinished
