@@ -57,7 +57,7 @@ def expiring(dossier_id: str, principal: PrincipalDep, session: SessionDep, limi
     """The dossier's documents that the purge of `purge_on` will remove (none under legal hold)."""
     dossier = visible(session, principal, Dossier, dossier_id, "dossier")
     notice = expiring_notice(now())
-    rows, total = expiring_documents(session, dossier, notice.expiring_year, limit=limit, offset=offset)
+    rows, total = expiring_documents(session, dossier, notice, limit=limit, offset=offset)
     items = [ExpiringDocument(id=d.id, filename=d.filename, sha256=d.sha256, size=d.size, state=d.state,
                               received_at=d.received_at, reference_date=d.reference_date) for d in rows]
     return ExpiringPage(notice_open=notice.is_open, expiring_year=notice.expiring_year, purge_on=notice.purge_on,

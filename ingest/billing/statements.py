@@ -48,7 +48,9 @@ from ingest.contract.billing import (
     LineKind,
     PeriodUsage,
     Plan,
+    billed_keys,
     statement_lines,
+    statement_total,
 )
 from ingest.contract.periods import PARIS, period_index_at
 from ingest.platform.columns import utcnow
@@ -133,7 +135,7 @@ def _next_number(session: Session, account_id: str) -> int:
 
 
 def _store(session: Session, statement: Statement, lines: Sequence[Line]) -> Statement:
-    statement.total_cents = sum(line.amount_cents for line in lines)
+    statement.total_cents = statement_total(lines)
     session.add(statement)
     session.flush()
     for position, line in enumerate(lines, start=1):
@@ -142,6 +144,12 @@ def _store(session: Session, statement: Statement, lines: Sequence[Line]) -> Sta
                                   unit_price_cents=str(line.unit_price_cents), amount_cents=line.amount_cents,
                                   label=line.label[:300]))
     return statement
+
+
+def _mark_billed(session: Session, account_id: str, statement_id: str, lines: Sequence[Line]) -> None:
+    """Record what `lines` bill, so that it is never billed again (docs/contract.md §4.4)."""
+    session.add_all(BilledLine(account_id=account_id, period_index=index, kind=str(kind), statement_id=statement_id)
+                    for index, kind in billed_keys(lines))
 
 
 def regular_statement(session: Session, account_id: str, period_index: int) -> Statement | None:
@@ -162,8 +170,7 @@ def issue_regular(session: Session, account_id: str, period_index: int) -> tuple
                           period_start=period.start, period_end=period.end, total_cents=0)
     try:
         _store(session, statement, lines)
-        session.add_all(BilledLine(account_id=account_id, period_index=line.period_index, kind=str(line.kind),
-                                   statement_id=statement.id) for line in lines)
+        _mark_billed(session, account_id, statement.id, lines)
         session.commit()
     except sa.exc.IntegrityError:
         # Another issuer won the race for this period (or this number): use its statement.
@@ -228,8 +235,7 @@ def issue_correction(session: Session, statement_id: str) -> Statement:
                            period_end=target.period_end, corrects_id=target.id, total_cents=0)
     _store(session, correction, [*cancels, *fresh])
     session.execute(sa.delete(BilledLine).where(col(BilledLine.statement_id) == target.id))
-    session.add_all(BilledLine(account_id=target.account_id, period_index=line.period_index, kind=str(line.kind),
-                               statement_id=correction.id) for line in fresh)
+    _mark_billed(session, target.account_id, correction.id, fresh)
     try:
         session.commit()
     except sa.exc.IntegrityError:

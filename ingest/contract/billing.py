@@ -237,14 +237,6 @@ class UsageSummary:
     overage: int
     warnings: tuple[int, ...] = field(default=())
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "allowance": self.allowance,
-            "consumed": self.consumed,
-            "remaining": self.remaining,
-            "overage": self.overage,
-            "warnings": list(self.warnings),
-        }
 
 
 def _thresholds_reached(allowance: int, consumed: int) -> list[int]:

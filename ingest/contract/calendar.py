@@ -69,12 +69,6 @@ def support_intervals(day: date) -> list[SupportInterval]:
     ]
 
 
-def is_in_support_hours(at: datetime) -> bool:
-    """True inside an opening interval; opening instants are inside, closing instants are not."""
-    local = to_paris(at, "at")
-    return any(opens <= local < closes for opens, closes in support_intervals(local.date()))
-
-
 def clock_start(at: datetime) -> datetime:
     """When a clock started at ``at`` begins to run: ``at`` itself inside support hours,
     otherwise the next opening (a closing instant is outside, so it moves on too)."""

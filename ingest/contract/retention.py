@@ -94,10 +94,6 @@ class ExpiryNotice:
     purge_on: date
 
     @property
-    def first_reference_date(self) -> date:
-        return date(self.expiring_year, 1, 1)
-
-    @property
     def last_reference_date(self) -> date:
         return date(self.expiring_year, 12, 31)
 

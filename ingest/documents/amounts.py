@@ -95,15 +95,3 @@ def _grouped_integer(digits: str, sep: str) -> str | None:
         return "".join(groups)
     return None
 
-
-def find_amounts(line: str) -> list[Decimal]:
-    """Every amount in a line, left to right (percentages excluded)."""
-    found: list[Decimal] = []
-    for match in AMOUNT_RE.finditer(line):
-        after = line[match.end() : match.end() + 2].lstrip()
-        if after.startswith("%"):
-            continue
-        value = parse_amount(match.group(0))
-        if value is not None:
-            found.append(value)
-    return found

@@ -9,7 +9,6 @@ no huge-tree mode. The fields themselves are read from the parsed tree by
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -63,25 +62,6 @@ class EInvoice:
     profile: str | None  # 'MINIMUM', 'BASIC WL', 'BASIC', 'EN 16931', 'EXTENDED', 'XRECHNUNG'
     fields: dict[str, Field] = field(default_factory=dict)
     guideline: str | None = None  # the raw guideline / customization id
-
-
-def is_einvoice_xml(xml: bytes) -> bool:
-    """Cheap sniff: does the root element name a CII invoice or UBL invoice/credit note?
-
-    Only the first few kilobytes are looked at and nothing is parsed, so this is
-    safe to call on any upload; ``parse_einvoice`` does the real validation.
-    """
-    head = xml[:4096]
-    match = re.search(rb"<(?:[A-Za-z_][\w.\-]*:)?(CrossIndustryInvoice|Invoice|CreditNote)[\s>/]", head)
-    if match is None or b"<!DOCTYPE" in head.upper():
-        return False
-    name = match.group(1)
-    namespace = {
-        b"CrossIndustryInvoice": CII_NS,
-        b"Invoice": UBL_INVOICE_NS,
-        b"CreditNote": UBL_CREDIT_NS,
-    }[name]
-    return namespace.encode() in head
 
 
 def parse_einvoice(

@@ -53,10 +53,6 @@ def ocr_status(config: OcrConfig) -> str:
     return "ok"
 
 
-def ocr_available(config: OcrConfig) -> bool:
-    return ocr_status(config) == "ok"
-
-
 def check_available(config: OcrConfig) -> None:
     """Raise OcrUnavailable unless Tesseract runs and knows every configured language."""
     if shutil.which(config.command) is None:

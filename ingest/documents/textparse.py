@@ -134,6 +134,5 @@ def iban_from_text(candidate: str) -> str | None:
         return None
 
 
-CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "CHF": "CHF", "Fr.": "CHF"}
 CURRENCY_CODES = ("EUR", "USD", "GBP", "CHF", "JPY", "SEK", "DKK", "PLN", "CZK", "NOK")
 CURRENCY_CODE_RE = re.compile(r"\b(" + "|".join(CURRENCY_CODES) + r")\b")

@@ -43,7 +43,6 @@ class Settings(BaseSettings):
     # Worker behaviour.
     task_soft_time_limit: int = 600
     task_time_limit: int = 900
-    task_max_retries: int = 8
     confirm_timeout: float = 10.0
     outbox_relay_interval: float = 2.0
     max_attempts: int = 3

@@ -88,19 +88,6 @@ class LocalStore:
     def open(self, key: str) -> BinaryIO:
         return self._file(key).open("rb")
 
-    def get_bytes(self, key: str) -> bytes:
-        return self._file(key).read_bytes()
-
-    def exists(self, key: str) -> bool:
-        try:
-            self._file(key)
-        except FileNotFoundError:
-            return False
-        return True
-
-    def size(self, key: str) -> int:
-        return self._file(key).stat().st_size
-
     def delete_many(self, keys: Sequence[str]) -> list[str]:
         failed = []
         for key in keys:

@@ -165,20 +165,6 @@ class S3Store:
         body = self._call("get_object", key, Key=key)["Body"]
         return io.BufferedReader(_Reader(body, key), COPY_CHUNK)  # type: ignore[return-value]
 
-    def get_bytes(self, key: str) -> bytes:
-        with self.open(key) as stream:
-            return stream.read()
-
-    def exists(self, key: str) -> bool:
-        try:
-            self._call("head_object", key, Key=key)
-        except FileNotFoundError:
-            return False
-        return True
-
-    def size(self, key: str) -> int:
-        return int(self._call("head_object", key, Key=key)["ContentLength"])
-
     def delete_many(self, keys: Sequence[str]) -> list[str]:
         failed: list[str] = []
         for start in range(0, len(keys), DELETE_CHUNK):

@@ -32,7 +32,7 @@ from pypdf import PdfReader
 from ingest.documents.analyse import DocumentFacts
 from ingest.documents.einvoice import parse_einvoice
 from ingest.documents.fields import Field, extract_fields
-from ingest.documents.ocr import OcrConfig, ocr_available, ocr_document, render_page
+from ingest.documents.ocr import OcrConfig, ocr_document, ocr_status, render_page
 from ingest.documents.sniff import Kind
 from tests.support.corpus import corpus_dir
 
@@ -132,7 +132,7 @@ def run(folder: Path) -> dict[str, object]:
 def ocr_timing(folder: Path, count: int) -> dict[str, object]:
     """Seconds per page of our OCR path against ``tesseract`` alone on the same images."""
     config = OcrConfig()
-    if not ocr_available(config):
+    if ocr_status(config) != "ok":
         return {"error": "tesseract with French is not installed"}
     images = [render_page(path, 1, config) for path in sorted(folder.glob("*.pdf"))[:count]]
     alone = ours = 0.0

@@ -16,7 +16,7 @@ from ingest.accounts.lifecycle import NewAccount, create_operator
 from ingest.platform import outbox
 from ingest.platform.columns import utcnow
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Firm, WorkerProcess, auth, wait_for
+from tests.integration.conftest import Firm, Stack, WorkerProcess, auth, wait_for
 from tests.support.files import text_pdf
 
 

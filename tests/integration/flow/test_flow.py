@@ -25,7 +25,7 @@ from ingest.platform.broker import celery_app, publisher
 from ingest.platform.columns import utcnow
 from ingest.platform.models import Batch, Document, DocumentState
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Firm, WorkerProcess, auth, wait_for
+from tests.integration.conftest import Firm, Stack, WorkerProcess, auth, wait_for
 from tests.integration.flow.test_dispatch import empty_pipe, seed_bulk  # noqa: F401 (fixture)
 from tests.support.files import text_pdf, zip_of
 

@@ -17,8 +17,9 @@ from sqlmodel import Session
 from ingest.accounts.lifecycle import NewAccount
 from ingest.history.export import iter_export
 from ingest.platform.models import Batch
-from tests.integration.conftest import Stack, Firm, auth
+from tests.integration.conftest import Firm, Stack, auth
 from tests.integration.history.test_purge import Place, add_doc, place
+from tests.support.store import read as store_read
 
 
 def firm_place(stack: Stack, firm: Firm) -> Place:
@@ -50,7 +51,7 @@ def test_export_is_a_valid_zip_with_manifest(stack: Stack, client: TestClient, f
     assert other_year.id not in by_id
     for doc in docs:
         row = by_id[doc.id]
-        assert archive.read(row["file_name"]) == stack.store.get_bytes(doc.object_key)
+        assert archive.read(row["file_name"]) == store_read(stack.store, doc.object_key)
         assert (row["sha256"], row["status"], row["reference_date"]) == (doc.sha256, "included",
                                                                          doc.reference_date.isoformat())
     assert '"invoice_number": "F-2025-017"' in by_id[docs[0].id]["fields"]

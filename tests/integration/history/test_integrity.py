@@ -22,6 +22,7 @@ from ingest.platform.models import Document
 from ingest.store import derivative_key, original_key
 from tests.integration.conftest import Stack, auth
 from tests.integration.history.test_purge import _cli, add_doc, place
+from tests.support.store import exists as store_exists
 
 LATER = timedelta(days=2)  # the scan reasons as two days from now: today's orphans are "old"
 
@@ -38,14 +39,14 @@ def test_orphans_removed_missing_reported(stack: Stack, client, account_factory:
         stack.store.put_bytes(key, b"no row for this")
 
     young = run_integrity(stack.engine, stack.store)  # everything is minutes old: nothing removed
-    assert stack.store.exists(orphan_original) and stack.store.exists(orphan_derived)
+    assert store_exists(stack.store, orphan_original) and store_exists(stack.store, orphan_derived)
     assert young.orphans_young >= 2 and young.complete
 
     report = run_integrity(stack.engine, stack.store, now=utcnow() + LATER)
-    assert not stack.store.exists(orphan_original) and not stack.store.exists(orphan_derived)
-    assert stack.store.exists(foreign)  # not ours
+    assert not store_exists(stack.store, orphan_original) and not store_exists(stack.store, orphan_derived)
+    assert store_exists(stack.store, foreign)  # not ours
     for key in [healthy.object_key, *(derivative_key(healthy.id, n) for n in healthy.facts["derivatives"])]:
-        assert stack.store.exists(key), key
+        assert store_exists(stack.store, key), key
     assert report.orphans_removed >= 2 and report.complete
     assert {"document_id": lost.id, "dossier_id": where.dossier_id, "account_id": where.account_id,
             "object_key": lost.object_key} in report.missing

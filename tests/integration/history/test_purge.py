@@ -36,6 +36,8 @@ from ingest.history.tables import PurgeRun, PurgeRunDossier, RunState, Tombstone
 from ingest.platform.models import Batch, Document
 from ingest.store import derivative_key, original_key
 from tests.integration.conftest import Stack, auth
+from tests.support.store import exists as store_exists
+from tests.support.store import read as store_read
 
 AS_OF = as_of_from_date(date(2026, 6, 1))  # the history is 2025 and 2026
 OLD, KEPT = date(2024, 12, 31), date(2025, 1, 1)
@@ -91,12 +93,12 @@ def alive(stack: Stack, docs: list[Document]) -> set[str]:
 
 def assert_gone(stack: Stack, doc: Document, original_too: bool = True) -> None:
     for key in keys_of(doc)[0 if original_too else 1:]:
-        assert not stack.store.exists(key), key
+        assert not store_exists(stack.store, key), key
 
 
 def assert_kept(stack: Stack, doc: Document) -> None:
     for key in keys_of(doc):
-        assert stack.store.exists(key), key
+        assert store_exists(stack.store, key), key
 
 
 def test_purge_removes_exactly_the_old_documents(stack: Stack, account_factory: Callable[..., NewAccount]) -> None:
@@ -105,7 +107,7 @@ def test_purge_removes_exactly_the_old_documents(stack: Stack, account_factory: 
     kept = [add_doc(stack, a, KEPT), add_doc(stack, a, date(2026, 5, 31))]
     # One original shared with a kept document of another account; one shared by two old ones.
     shared_kept = add_doc(stack, a, OLD, content=b"shared with a kept document " + os.urandom(8))
-    kept.append(add_doc(stack, b, KEPT, content=stack.store.get_bytes(shared_kept.object_key)))
+    kept.append(add_doc(stack, b, KEPT, content=store_read(stack.store, shared_kept.object_key)))
     pair_content = b"two old copies " + os.urandom(8)
     pair = [add_doc(stack, a, OLD, content=pair_content), add_doc(stack, b, date(2024, 1, 1), content=pair_content)]
     with Session(stack.engine) as s:
@@ -177,7 +179,7 @@ def test_killed_between_objects_and_rows_then_rerun(stack: Stack,
     # The objects of the first chunk are gone, its rows are still there (the worst moment).
     first = [d for d in old if d.id in seen[0]]
     assert len(first) == 2 and alive(stack, first) == {d.id for d in first}
-    assert all(not stack.store.exists(derivative_key(d.id, "text.json")) for d in first)
+    assert all(not store_exists(stack.store, derivative_key(d.id, "text.json")) for d in first)
 
     result = run_purge(stack.engine, stack.store, AS_OF, chunk=2)
     assert result.state == RunState.finished

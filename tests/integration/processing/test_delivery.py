@@ -17,7 +17,7 @@ from ingest.platform.columns import utcnow
 from ingest.platform.models import Document
 from ingest.platform.outbox import PROCESS_DOCUMENT, OutboxMessage, pending_count, prune
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Firm, WorkerProcess, wait_for
+from tests.integration.conftest import Firm, Stack, WorkerProcess, wait_for
 from tests.support.files import text_pdf
 
 

@@ -20,7 +20,7 @@ from ingest.platform.models import Document
 from ingest.processing.lease import Lease, take
 from ingest.processing.process import finish_processed
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Firm
+from tests.integration.conftest import Firm, Stack
 from tests.support.files import text_pdf
 
 LEASE = timedelta(minutes=5)

@@ -13,7 +13,7 @@ from ingest.platform.db import autocommit
 from ingest.platform.models import Document, DocumentState
 from ingest.processing.lease import finish, release, take, write_outcome
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Firm
+from tests.integration.conftest import Firm, Stack
 from tests.support.files import text_pdf
 
 LEASE = timedelta(minutes=5)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from ingest.platform.models import Document
 from ingest.processing.requeue import resume_unfinished
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Firm, WorkerProcess, wait_for
+from tests.integration.conftest import Firm, Stack, WorkerProcess, wait_for
 from tests.support.files import scan, text_pdf
 
 

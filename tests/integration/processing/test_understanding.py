@@ -20,7 +20,7 @@ from ingest.platform.outbox import OutboxMessage
 from ingest.processing.process import Outcome, process_document
 from ingest.processing.requeue import requeue_waiting_for_ocr
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Firm, WorkerProcess, wait_for
+from tests.integration.conftest import Firm, Stack, WorkerProcess, wait_for
 from tests.support.invoices import (
     EXPECTED,
     invoice_lines,

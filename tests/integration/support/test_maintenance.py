@@ -14,10 +14,14 @@ from sqlmodel import Session
 from ingest.accounts.lifecycle import NewAccount, create_operator
 from ingest.accounts.principal import Principal
 from ingest.accounts.tables import Role
-from ingest.contract.availability import MaintenanceWindow, WindowKind, month_availability
+from ingest.contract.availability import (
+    MaintenanceWindow,
+    WindowKind,
+    month_availability,
+)
 from ingest.support import maintenance
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Stack, Firm, auth
+from tests.integration.conftest import Firm, Stack, auth
 from tests.support.files import text_pdf
 
 PARIS = ZoneInfo("Europe/Paris")

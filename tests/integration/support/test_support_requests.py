@@ -19,6 +19,7 @@ from ingest.contract.support import DeadlineState
 from ingest.support import requests as support
 from ingest.support.rules import EventKind, standing
 from tests.integration.conftest import Stack, auth
+from tests.support.store import read as store_read
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -205,8 +206,8 @@ def test_attachments_are_stored_and_read_back(client: TestClient, stack: Stack,
     assert resp.status_code == 201, resp.text
     assert [(a["number"], a["filename"], a["size"]) for a in resp.json()] == [
         (1, "screen shot.png", len(shot)), (2, "../../etc/app.log", len(log))]
-    assert stack.store.get_bytes(f"support/{rid}/1-screen_shot.png") == shot
-    assert stack.store.get_bytes(f"support/{rid}/2-app.log") == log
+    assert store_read(stack.store, f"support/{rid}/1-screen_shot.png") == shot
+    assert store_read(stack.store, f"support/{rid}/2-app.log") == log
     back = client.get(f"/v1/support-requests/{rid}/attachments/1", headers=auth(operator.api_key))
     assert back.status_code == 200 and back.content == shot
     assert back.headers["content-disposition"].startswith("attachment")

@@ -10,12 +10,12 @@ from ingest.contract.calendar import (
     add_support_hours,
     clock_start,
     is_business_day,
-    is_in_support_hours,
     month_bounds,
     public_holidays,
     support_hours_between,
     support_intervals,
 )
+from tests.support.oracles import is_in_support_hours
 
 
 def paris(text: str) -> datetime:
@@ -111,7 +111,6 @@ def test_clock_start_accepts_any_zone_and_answers_in_paris() -> None:
     "function",
     [
         clock_start,
-        is_in_support_hours,
         lambda at: add_support_hours(at, 1),
         lambda at: add_business_days(at, 1),
         lambda at: support_hours_between(at, at),

@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 from ingest.contract.calendar import (
     PARIS,
     clock_start,
-    is_in_support_hours,
     support_hours_between,
 )
 from ingest.contract.support import Criticality, DeadlineState, deadline_state, due_at
+from tests.support.oracles import is_in_support_hours
 
 
 def paris(text: str) -> datetime:

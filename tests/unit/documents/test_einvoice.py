@@ -11,7 +11,6 @@ from pypdf import PdfReader
 from ingest.documents.einvoice import (
     EInvoiceError,
     EInvoiceErrorCode,
-    is_einvoice_xml,
     parse_einvoice,
 )
 from tests.support.corpus import corpus_pdfs, require
@@ -186,13 +185,6 @@ def test_malformed_xml_is_refused(xml: bytes) -> None:
 def test_well_formed_but_not_an_invoice(xml: bytes) -> None:
     assert refused(xml) == "not_an_einvoice"
 
-
-def test_is_einvoice_xml_sniffs_roots_only() -> None:
-    assert is_einvoice_xml(cii()) and is_einvoice_xml(UBL_CREDIT)
-    assert not is_einvoice_xml(b"<root/>")
-    assert not is_einvoice_xml(b'<Invoice xmlns="urn:example:not-ubl"/>')
-    assert not is_einvoice_xml(BILLION_LAUGHS)
-    assert not is_einvoice_xml(b"%PDF-1.7 ...")
 
 
 PROFILES = {"MINIMUM", "BASIC WL", "BASIC", "EN 16931", "EXTENDED"}
