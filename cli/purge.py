@@ -17,7 +17,7 @@ import typer
 from cli.errors import die
 
 purge_app = typer.Typer(invoke_without_command=True, no_args_is_help=False,
-                        help="Remove documents outside the two-year history (CONTRACT §5).")
+                        help="Remove documents outside the two-year history (docs/contract.md §5).")
 BUSY = 3
 
 

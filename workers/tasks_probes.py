@@ -1,5 +1,5 @@
 """Periodic jobs of the availability feature: the probes every 3 minutes, and the hourly
-decision on credit claims of months that have ended (CONTRACT.md §3)."""
+decision on credit claims of months that have ended (docs/contract.md §3)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from workers.base import BordereauTask
 
 log = logging.getLogger(__name__)
 
-PROBE_INTERVAL_S = 180.0  # CONTRACT §3: each probe every 3 minutes, 20 an hour
+PROBE_INTERVAL_S = 180.0  # docs/contract.md §3: each probe every 3 minutes, 20 an hour
 CLOSE_INTERVAL_S = 3600.0
 
 

@@ -1,4 +1,4 @@
-"""``GET /v1/availability``: the service's monthly availability (CONTRACT.md §3).
+"""``GET /v1/availability``: the service's monthly availability (docs/contract.md §3).
 
 Any authenticated account may read it: it is the service's availability, the same for all.
 """

@@ -1,5 +1,5 @@
 """``/v1/credit-claims``: a client claims a month's credit; everyone sees the outcome
-(CONTRACT.md §3). The rules live in ``ingest.availability.credit_claims``."""
+(docs/contract.md §3). The rules live in ``ingest.availability.credit_claims``."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 `GET /v1/dossiers/{id}/expiring` answers all year long with what the purge of the next 1 January
 would remove; `notice_open` says whether the notice period (December, Paris time) has begun, which
-is when clients are told (CONTRACT §5, a choice). Listing earlier harms no one and lets an
+is when clients are told (docs/contract.md §5, a choice). Listing earlier harms no one and lets an
 accountant plan; the contract only promises the notice from 1 December.
 """
 

@@ -1,4 +1,4 @@
-"""Maintenance windows: operators announce them; anyone may read them, without a key (CONTRACT §8)."""
+"""Maintenance windows: operators announce them; anyone may read them, without a key (docs/contract.md §8)."""
 
 from __future__ import annotations
 

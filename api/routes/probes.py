@@ -1,5 +1,5 @@
 """``/v1/probes/measurements``: operators import an external monitor's measurements and
-read what is stored (CONTRACT.md §3)."""
+read what is stored (docs/contract.md §3)."""
 
 from __future__ import annotations
 

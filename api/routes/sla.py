@@ -1,4 +1,4 @@
-"""The 48-hour commitment of the daily flow: batches at risk or breached (CONTRACT §6)."""
+"""The 48-hour commitment of the daily flow: batches at risk or breached (docs/contract.md §6)."""
 
 from __future__ import annotations
 

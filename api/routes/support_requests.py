@@ -1,4 +1,4 @@
-"""Support requests (CONTRACT §2): clients register them and add files; operators follow them up.
+"""Support requests (docs/contract.md §2): clients register them and add files; operators follow them up.
 
 Operator steps accept an optional ``at`` (when the step really happened, e.g. on the phone), never
 in the future and never before the request's latest step; a client's registration is always "now".

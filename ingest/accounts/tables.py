@@ -59,6 +59,6 @@ class Dossier(SQLModel, table=True):
     account_id: str = Field(foreign_key="accounts.id", index=True)
     name: str = Field(max_length=200)
     siren: str | None = Field(default=None, max_length=9)
-    # A dossier under legal hold is never purged (CONTRACT §5).
+    # A dossier under legal hold is never purged (docs/contract.md §5).
     legal_hold: bool = False
     created_at: datetime = instant(default=True)

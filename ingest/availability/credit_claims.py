@@ -1,4 +1,4 @@
-"""Credit claims (CONTRACT.md §3): filing, the decision at the month's close, and what billing reads.
+"""Credit claims (docs/contract.md §3): filing, the decision at the month's close, and what billing reads.
 
 A client files at most one claim per month. It is accepted while a claim window is open: from
 the end of one of the month's KO hours to 7 days later (``claim_window_open``).

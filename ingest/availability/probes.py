@@ -1,6 +1,6 @@
 """The two availability probes: measuring them, storing measurements, importing others'.
 
-CONTRACT.md §3. ``ui`` fetches a static asset of the web interface, ``api`` the echo API.
+docs/contract.md §3. ``ui`` fetches a static asset of the web interface, ``api`` the echo API.
 A measurement keeps what happened (status, latency); whether it is OK is decided later by
 ``ingest.contract.availability``, so a changed threshold never needs new measurements.
 """

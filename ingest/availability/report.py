@@ -1,5 +1,5 @@
 """A month's availability from what is stored: measurements of every source and the
-maintenance windows of that month (CONTRACT.md §3). The rule itself is
+maintenance windows of that month (docs/contract.md §3). The rule itself is
 ``ingest.contract.availability.month_availability``; this module only gathers its inputs.
 """
 

@@ -1,4 +1,4 @@
-"""Tables of the availability probes and the credit claims (CONTRACT.md §3)."""
+"""Tables of the availability probes and the credit claims (docs/contract.md §3)."""
 
 from __future__ import annotations
 

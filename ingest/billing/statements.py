@@ -1,4 +1,4 @@
-"""Statements (CONTRACT.md §4): issued at the start of each period, numbered, immutable.
+"""Statements (docs/contract.md §4): issued at the start of each period, numbered, immutable.
 
 The lines come from ``ingest.contract.billing.statement_lines``; this module gathers its inputs
 (plans, usage of closed periods, named users, credits, what was billed) and stores the result.

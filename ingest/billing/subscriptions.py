@@ -1,4 +1,4 @@
-"""Subscriptions (CONTRACT.md §4): the activation instant, and plan versions with their history.
+"""Subscriptions (docs/contract.md §4): the activation instant, and plan versions with their history.
 
 A plan change never alters a period already started: it takes effect at the next period (before
 activation, at period 0). Each change is a new ``plan_versions`` row; the plan of period k is the

@@ -1,4 +1,4 @@
-"""Billing tables (CONTRACT.md §4): subscriptions, plan versions, usage warnings, statements.
+"""Billing tables (docs/contract.md §4): subscriptions, plan versions, usage warnings, statements.
 
 Usage itself is ``usage_records``: one row per counted document, written by processing (through
 ``ingest.billing.usage.count_document``) in the same transaction as the ``processed`` state.

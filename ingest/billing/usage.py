@@ -1,4 +1,4 @@
-"""Exact usage of a period and its warnings (CONTRACT.md §4).
+"""Exact usage of a period and its warnings (docs/contract.md §4).
 
 Consumption is the number of ``usage_records`` of the account whose ``counted_at`` falls in the
 period's half-open bounds. Processing writes those rows (one per document, in the transaction that

@@ -1,4 +1,4 @@
-"""Monthly availability from the two probes, and the credit it may open (CONTRACT.md §3).
+"""Monthly availability from the two probes, and the credit it may open (docs/contract.md §3).
 
 Hours are fixed Paris clock hours [hh:00, hh+1:00). The counted hours of a month are the hours
 starting 09:00 through 17:00, Monday to Friday, public holidays included, minus the hours entirely

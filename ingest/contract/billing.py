@@ -1,4 +1,4 @@
-"""Billing rules (CONTRACT.md §4): plans, overage, statements, usage warnings.
+"""Billing rules (docs/contract.md §4): plans, overage, statements, usage warnings.
 
 Everything here is pure: the caller reads usage, credits and what was already billed from the
 database and passes them in as plain values.
@@ -27,8 +27,8 @@ from enum import StrEnum
 
 from ingest.contract.money import format_euros, round_half_up_cents
 
-OVERAGE_SURCHARGE = Decimal("1.20")  # list price + 20 % (CONTRACT.md §4)
-AVAILABILITY_CREDIT_PERCENT = 10  # of the month's subscription fee (CONTRACT.md §3)
+OVERAGE_SURCHARGE = Decimal("1.20")  # list price + 20 % (docs/contract.md §4)
+AVAILABILITY_CREDIT_PERCENT = 10  # of the month's subscription fee (docs/contract.md §3)
 WARNING_THRESHOLDS = (80, 100)  # percent of the allowance that triggers a usage warning
 
 

@@ -1,6 +1,6 @@
 """The contract's calendar: business days and support hours, in Europe/Paris.
 
-CONTRACT.md §1. A *business day* is Monday to Friday and not a public holiday of
+docs/contract.md §1. A *business day* is Monday to Friday and not a public holiday of
 metropolitan France, as listed by ``holidays.France()`` (no subdivision). *Support hours* are
 the support desk's opening on a business day: 09:00–12:30 and 14:30–17:30 Monday to Thursday,
 09:00–12:30 and 14:30–17:00 on Friday.

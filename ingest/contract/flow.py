@@ -1,4 +1,4 @@
-"""Daily flow or bulk archive (CONTRACT §6): the rules that classify a batch, in words.
+"""Daily flow or bulk archive (docs/contract.md §6): the rules that classify a batch, in words.
 
 A batch is classified at upload from its size and its dossier's history, and may be moved to bulk
 once its invoice dates are known. Every decision carries a stable `reason` code (read by the API and the

@@ -1,6 +1,6 @@
 """Subscription periods: monthly anniversaries of the activation, in Paris wall time.
 
-The contract (CONTRACT.md §4) counts usage and bills per *period*, a month starting on the
+The contract (docs/contract.md §4) counts usage and bills per *period*, a month starting on the
 anniversary of the activation instant. Period 0 starts at activation; period k starts k months
 later on the activation's day of month at the activation's wall-clock time. Each start is
 computed from the activation itself, never from the previous start, so an activation on

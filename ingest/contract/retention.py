@@ -1,4 +1,4 @@
-"""The two-year history (CONTRACT §5): which documents a client keeps, and which the purge removes.
+"""The two-year history (docs/contract.md §5): which documents a client keeps, and which the purge removes.
 
 A client keeps the documents of the current calendar year and of the previous one, counted in
 Europe/Paris. Every function here takes the instant it reasons about (`as_of`, `at`) as an argument
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 # The month from which clients can list and export the documents that the purge of the next
-# 1 January will remove (CONTRACT §5, "from 1 December"): the whole of December, Paris time.
+# 1 January will remove (docs/contract.md §5, "from 1 December"): the whole of December, Paris time.
 NOTICE_MONTH = 12
 
 

@@ -1,4 +1,4 @@
-"""Support deadlines for anomalies (CONTRACT.md §2).
+"""Support deadlines for anomalies (docs/contract.md §2).
 
 From the qualification instant, with the clock start applied, the provider owes:
 criticality 1 — a corrective action plan within 12 support hours;

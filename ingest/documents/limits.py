@@ -1,6 +1,6 @@
 """The limits a document must respect, and how we print sizes in rejection sentences.
 
-The contract (section 8) asks clients to keep scans reasonably small; the service enforces
+The contract (docs/contract.md §8) asks clients to keep scans reasonably small; the service enforces
 these figures and names them in every rejection, so one immutable value carries them all.
 """
 

@@ -24,7 +24,7 @@ from ingest.documents.ocr import OcrOutcome
 from ingest.documents.sniff import Kind
 
 # Text-read dates below this confidence never become the reference date: a
-# misread year must not send a fresh document to the purge (CONTRACT §5).
+# misread year must not send a fresh document to the purge (docs/contract.md §5).
 MIN_DATE_CONFIDENCE = 0.8
 
 

@@ -1,4 +1,4 @@
-"""Classifying a batch as daily flow or bulk archive, with the database's history (CONTRACT §6).
+"""Classifying a batch as daily flow or bulk archive, with the database's history (docs/contract.md §6).
 
 The rules are `ingest.contract.flow`; this module reads what they need (the dossier's
 daily-flow documents per business day, its age) and records their decisions: at upload, and
@@ -32,7 +32,7 @@ from ingest.platform.models import Batch, Document, Flow
 
 log = logging.getLogger(__name__)
 
-# CONTRACT §6: a daily batch is processed within 48 calendar hours of its receipt.
+# docs/contract.md §6: a daily batch is processed within 48 calendar hours of its receipt.
 DAILY_COMMITMENT = timedelta(hours=48)
 # Calendar days read to find 30 business days (weekends and the longest run of holidays).
 HISTORY_CALENDAR_DAYS = 50

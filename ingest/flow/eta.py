@@ -1,7 +1,7 @@
 """When a batch will be done: measured throughput, fair shares of the bulk capacity, ETAs.
 
 Work is counted in worker-seconds; capacity in worker-seconds per second (a pool of 8 workers
-that bulk has to itself has a capacity of 8). Daily batches go first (CONTRACT §6: bulk never
+that bulk has to itself has a capacity of 8). Daily batches go first (docs/contract.md §6: bulk never
 delays daily flow), so the capacity handed to `bulk_eta` is what daily work leaves over.
 
 Bulk is dispatched round-robin (`ingest.flow.fairness`): every active account gets one document per

@@ -1,6 +1,6 @@
 """The bulk dispatcher's pure core: which pending bulk documents go to the workers next.
 
-CONTRACT §6: bulk work never delays daily flow, and one client's archive never starves another's.
+docs/contract.md §6: bulk work never delays daily flow, and one client's archive never starves another's.
 The dispatcher keeps only a shallow *pipe* of bulk documents at the broker: each round tops it up to
 its target (`room`), and the target is what the bulk workers get through in about two dispatch
 intervals at their measured rate (`pipe_target`), so they never run dry between rounds and the

@@ -1,4 +1,4 @@
-"""A dossier's year of originals as a ZIP, streamed (CONTRACT §5: clients are told ahead and can
+"""A dossier's year of originals as a ZIP, streamed (docs/contract.md §5: clients are told ahead and can
 take their documents away before the purge).
 
 The archive is written by `zipfile` into a sink that cannot seek, so every entry is streamed with

@@ -1,4 +1,4 @@
-"""The nightly purge of the two-year history (CONTRACT §5): selection, dry run, deletion in chunks.
+"""The nightly purge of the two-year history (docs/contract.md §5): selection, dry run, deletion in chunks.
 
 Rows are the source of truth. Each chunk deletes its objects first, then, in one transaction, its
 rows, its tombstones and its share of the run's counts. A run killed between the two leaves rows

@@ -1,4 +1,4 @@
-"""Tables of the two-year history (CONTRACT §5): purge runs, tombstones, the lock, integrity reports.
+"""Tables of the two-year history (docs/contract.md §5): purge runs, tombstones, the lock, integrity reports.
 
 A purge run is written before any deletion and updated chunk by chunk in the same transactions that
 delete rows, so what it reports is exactly what was removed, even when the run is killed half-way.

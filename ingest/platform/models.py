@@ -46,7 +46,7 @@ class Batch(SQLModel, table=True):
     flow_message: str = Field(default="", max_length=500)
     idempotency_key: str | None = Field(default=None, max_length=200)
     received_at: datetime = instant(default=True, index=True)
-    # Daily flow: due 48 h after receipt; bulk: a live ETA (CONTRACT §6).
+    # Daily flow: due 48 h after receipt; bulk: a live ETA (docs/contract.md §6).
     due_at: datetime | None = instant(nullable=True)
     eta: datetime | None = instant(nullable=True)
     eta_computed_at: datetime | None = instant(nullable=True)
@@ -82,7 +82,7 @@ class Document(SQLModel, table=True):
     einvoice_flavour: str | None = Field(default=None, max_length=32)
     facts: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     # The date that decides the two-year history: the validated invoice date,
-    # else the receipt date (CONTRACT §5). Set at intake, refined by processing.
+    # else the receipt date (docs/contract.md §5). Set at intake, refined by processing.
     reference_date: date | None = Field(default=None, index=True)
     # Invoice understanding (fields, flags, duplicates)
     fields: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)

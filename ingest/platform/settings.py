@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     s3_access_key: str = ""
     s3_secret_key: str = ""
 
-    # Upload limits (CONTRACT §8: the service enforces size, pages and pixels).
+    # Upload limits (docs/contract.md §8: the service enforces size, pages and pixels).
     max_file_bytes: int = 50 * 1024 * 1024
     max_batch_files: int = 1000
     max_pages: int = 500
@@ -55,7 +55,7 @@ class Settings(BaseSettings):
 
     api_url: str = "http://127.0.0.1:8000"
 
-    # Daily flow and bulk archive (CONTRACT §6).
+    # Daily flow and bulk archive (docs/contract.md §6).
     bulk_window: int = 200
     dispatch_interval: float = 5.0
     # Added to the niceness of a worker that consumes only the bulk queue: on a host shared with
@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     bulk_worker_nice: int = Field(default=10, ge=0, le=19)
     sla_margin_hours: float = 6.0
 
-    # Availability probes (CONTRACT §3): empty base URL means api_url.
+    # Availability probes (docs/contract.md §3): empty base URL means api_url.
     probe_base_url: str = ""
     probe_timeout: float = 10.0
 

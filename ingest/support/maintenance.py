@@ -1,4 +1,4 @@
-"""Maintenance windows: announced by operators, published to everyone (CONTRACT §3, §8).
+"""Maintenance windows: announced by operators, published to everyone (docs/contract.md §3, §8).
 
 A window recorded before it starts is ``scheduled`` and removes its hours from the availability
 count; one recorded once it has started is ``urgent`` (the booklet's *Maintenance Urgente*) and

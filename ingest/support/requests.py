@@ -1,6 +1,6 @@
 """Support requests: registration by a client, pick-up, qualification and follow-up by operators.
 
-CONTRACT §2. Each use case takes ``at`` (when the step happened, default: now) and ``now`` (the
+docs/contract.md §2. Each use case takes ``at`` (when the step happened, default: now) and ``now`` (the
 clock, so tests control time), owns its one commit, and raises :class:`SupportError` with a stable
 code. The request's history is its events; its columns summarise them for the lists. The
 vocabulary and the rules that need no database (statuses, deadlines met, standing, attachment

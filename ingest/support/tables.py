@@ -1,4 +1,4 @@
-"""Tables of support requests (CONTRACT §2) and maintenance windows (CONTRACT §3, §8).
+"""Tables of support requests (docs/contract.md §2) and maintenance windows (docs/contract.md §3, §8).
 
 A support request keeps its history as events; the columns of the request itself are a summary of
 those events (when it was picked up, qualified, when its deadline was met), kept so that the lists

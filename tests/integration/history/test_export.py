@@ -1,4 +1,4 @@
-"""The notice and the export of a year (CONTRACT §5) on both stacks: listing, isolation, a valid
+"""The notice and the export of a year (docs/contract.md §5) on both stacks: listing, isolation, a valid
 streamed ZIP with its manifest, and memory that stays flat on a multi-megabyte export."""
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ def _register(stack: Stack, client_acc: NewAccount, at: datetime) -> str:
 
 def test_criticality_1_life_matches_the_contract(stack: Stack, account_factory: Callable[..., NewAccount],
                                                  operator: NewAccount) -> None:
-    """Qualified Thu 24 Dec 2026 16:50 → plan due Tue 29 Dec 15:50 (CONTRACT §2, 25 Dec a holiday)."""
+    """Qualified Thu 24 Dec 2026 16:50 → plan due Tue 29 Dec 15:50 (docs/contract.md §2, 25 Dec a holiday)."""
     acc, op = account_factory(), principal_of(operator, Role.operator)
     request_id = _register(stack, acc, paris(2026, 12, 24, 16, 0))
     with Session(stack.engine, expire_on_commit=False) as session:
@@ -118,7 +118,7 @@ def test_the_api_life_of_a_criticality_1_and_2_request(client: TestClient, stack
         resp = client.post(f"/v1/support-requests/{one}/{path}", json=body, headers=op)
         assert resp.status_code == 200, resp.text
     body = client.get(f"/v1/support-requests/{one}", headers=auth(acc.api_key)).json()
-    assert body["due_at"] == "2026-11-30T12:00:00+01:00"  # CONTRACT §2, registered during lunch
+    assert body["due_at"] == "2026-11-30T12:00:00+01:00"  # docs/contract.md §2, registered during lunch
     assert body["qualified_at"] == "2026-11-26T12:45:00+01:00"
     assert (body["deadline_state"], body["status"], body["criticality"]) == ("met", "qualified", 1)
     assert body["support_hours"]["to_pick_up"] == 1.0 and body["support_hours"]["against_deadline"] == 2.5

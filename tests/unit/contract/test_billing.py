@@ -1,4 +1,4 @@
-"""Billing rules (CONTRACT.md §3 credits, §4 subscription, packs, billing)."""
+"""Billing rules (docs/contract.md §3 credits, §4 subscription, packs, billing)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Monthly anniversary periods (CONTRACT.md §4), in Europe/Paris wall time."""
+"""Monthly anniversary periods (docs/contract.md §4), in Europe/Paris wall time."""
 
 from __future__ import annotations
 

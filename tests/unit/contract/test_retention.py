@@ -38,7 +38,7 @@ def test_history_start(as_of, expected):
 @pytest.mark.parametrize(
     ("reference", "as_of", "purgeable"),
     [
-        # CONTRACT §5's example: on 2026-11-27 the history is 2025 and 2026.
+        # docs/contract.md §5's example: on 2026-11-27 the history is 2025 and 2026.
         (date(2024, 12, 31), datetime(2026, 11, 27, tzinfo=PARIS), True),
         (date(2025, 1, 1), datetime(2026, 11, 27, tzinfo=PARIS), False),
         # From 2027-01-01, 2025 remains and 2024 goes; 2025 goes only a year later.

@@ -17,7 +17,7 @@ def paris(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=PARIS)
 
 
-# CONTRACT.md §2, every worked example: (criticality, qualified at, due, expected offset).
+# docs/contract.md §2, every worked example: (criticality, qualified at, due, expected offset).
 @pytest.mark.parametrize(
     ("criticality", "qualified_at", "due"),
     [
