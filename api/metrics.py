@@ -70,5 +70,5 @@ def _flow_metrics(engine: Engine) -> Iterator[GaugeMetricFamily]:
 
 def render_metrics(engine: Engine) -> bytes:
     registry = CollectorRegistry()
-    registry.register(_DatabaseCollector(engine))  # type: ignore[arg-type]  # a custom collector (duck-typed)
+    registry.register(_DatabaseCollector(engine))
     return generate_latest(registry)

@@ -10,14 +10,19 @@ fields are small and capped.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import Request
+from starlette.datastructures import Headers
 
 from api.problems import Problem
 from ingest.platform.spool import Spooled, Spooler
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 MAX_FIELD_BYTES = 64 * 1024
 
@@ -95,7 +100,17 @@ class _Collector:
         self.form.close()
 
 
-async def read_form(request: Request, *, file_field: str, max_files: int, max_file_bytes: int | None = None,
+class Body(Protocol):
+    """What `read_form` reads of a request: its headers and its body as a stream (a Starlette
+    ``Request`` has both, as has a wrapper that caps the body)."""
+
+    @property
+    def headers(self) -> Headers: ...
+
+    def stream(self) -> AsyncIterator[bytes]: ...
+
+
+async def read_form(request: Body, *, file_field: str, max_files: int, max_file_bytes: int | None = None,
                     tmp_dir: Path | None = None) -> Form:
     """The form's text fields and its files, each spooled to disk; past `max_file_bytes` a file
     is only counted (`Spooled.truncated`). The caller closes the form."""
@@ -104,10 +119,12 @@ async def read_form(request: Request, *, file_field: str, max_files: int, max_fi
     if content_type != b"multipart/form-data" or not boundary:
         raise Problem(415, "not_multipart", "Send the batch as multipart/form-data.")
     collector = _Collector(file_field, max_files, max_file_bytes, tmp_dir)
-    callbacks = {name: getattr(collector, name) for name in (
-        "on_part_begin", "on_part_data", "on_part_end", "on_header_field", "on_header_value",
-        "on_header_end", "on_headers_finished")}
-    parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
+    callbacks: MultipartCallbacks = {
+        "on_part_begin": collector.on_part_begin, "on_part_data": collector.on_part_data,
+        "on_part_end": collector.on_part_end, "on_header_field": collector.on_header_field,
+        "on_header_value": collector.on_header_value, "on_header_end": collector.on_header_end,
+        "on_headers_finished": collector.on_headers_finished}
+    parser = MultipartParser(boundary, callbacks)
     try:
         async for chunk in request.stream():
             parser.write(chunk)

@@ -92,7 +92,7 @@ class Page(BaseModel, Generic[T]):
     next_offset: int | None
 
     @classmethod
-    def of(cls, items: list[T], total: int, limit: int, offset: int) -> "Page[T]":
+    def of(cls, items: list[T], total: int, limit: int, offset: int) -> Page[T]:
         """One page of ``total`` results, and where the next one starts (None on the last)."""
         return cls(items=items, total=total, limit=limit, offset=offset,
                    next_offset=next_offset(total, limit, offset))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -78,11 +79,11 @@ def _report_json(report: AvailabilityReport) -> str:
 
 @contract_app.command("availability")
 def availability(
-    month: str = typer.Option(..., "--month", help="The month, YYYY-MM."),
-    probes: Path = typer.Option(..., "--probes", help="CSV: probe,at,status,latency_ms."),
-    maintenance: Path | None = typer.Option(
-        None, "--maintenance", help="CSV: starts_at,ends_at[,kind] with kind scheduled or urgent."
-    ),
+    month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")],
+    probes: Annotated[Path, typer.Option("--probes", help="CSV: probe,at,status,latency_ms.")],
+    maintenance: Annotated[Path | None, typer.Option(
+        "--maintenance", help="CSV: starts_at,ends_at[,kind] with kind scheduled or urgent."
+    )] = None,
 ) -> None:
     """Print the month's availability, KO hours and credit as one JSON object."""
     try:

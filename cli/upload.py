@@ -73,7 +73,8 @@ def _post_batch(client: httpx.Client, files: list[Path], dossier: str, flow: str
             continue
         if resp.status_code != 202:
             die(_problem(resp), 2)
-        return resp.json()  # type: ignore[no-any-return]
+        answer: dict[str, Any] = resp.json()
+        return answer
     die("the server stayed unavailable", 2)
 
 

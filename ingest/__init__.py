@@ -1,0 +1,1 @@
+"""bordereau: invoice ingestion with a processing SLA. See docs/architecture.md for the layout."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any, cast
 
-from celery import Task
+from celery import Task, shared_task
 from celery.signals import task_prerun
 
 from ingest.platform import logs
@@ -26,9 +28,11 @@ def process_resources(task: Task) -> Resources:
     return _resources[1]
 
 
-@task_prerun.connect
 def _tag_logs(task_id: str | None = None, **_: object) -> None:
     logs.task_id.set(task_id)
+
+
+task_prerun.connect(_tag_logs)
 
 
 class BordereauTask(Task):  # type: ignore[misc]  # Celery ships no type information
@@ -50,3 +54,11 @@ class BordereauTask(Task):  # type: ignore[misc]  # Celery ships no type informa
     @property
     def resources(self) -> Resources:
         return process_resources(self)
+
+
+def task(name: str, **options: Any) -> Callable[[Callable[..., object]], BordereauTask]:
+    """The decorator of every task: ``shared_task`` bound to a `BordereauTask` (the function takes it as
+    ``self``) and named ``name``, with ``shared_task``'s other ``options``. Typed once, here: Celery
+    ships no type information, so its own decorator would leave every task untyped."""
+    decorator = shared_task(bind=True, base=BordereauTask, name=name, **options)
+    return cast(Callable[[Callable[..., object]], BordereauTask], decorator)

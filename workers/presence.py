@@ -35,7 +35,7 @@ def _engine(url: str) -> sa.Engine:
     return make_engine(parsed.render_as_string(hide_password=False), poolclass=NullPool)
 
 
-class Presence(bootsteps.StartStopStep):
+class Presence(bootsteps.StartStopStep):  # type: ignore[misc]  # Celery ships no type information
     requires = {"celery.worker.components:Timer"}
 
     def __init__(self, worker: Any, **kwargs: Any) -> None:

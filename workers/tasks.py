@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from ingest.platform import outbox
@@ -18,12 +17,12 @@ from ingest.processing.process import (
     process_document,
 )
 from ingest.processing.requeue import requeue_stale
-from workers.base import BordereauTask
+from workers.base import BordereauTask, task
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, base=BordereauTask, name=outbox.PROCESS_DOCUMENT)
+@task(outbox.PROCESS_DOCUMENT)
 def process_document_task(self: BordereauTask, document_id: str) -> str:
     rt = self.resources
     # A redelivered message means its worker died: it may take over that lease.
@@ -35,7 +34,8 @@ def process_document_task(self: BordereauTask, document_id: str) -> str:
     except TRANSIENT_ERRORS:
         if self.request.retries >= self.max_retries:
             give_up(rt.engine, document_id, Failure.retries_exhausted,
-                    "The store or the database stayed unreachable; processing gave up.", lease_duration=rt.lease_duration)
+                    "The store or the database stayed unreachable; processing gave up.",
+                    lease_duration=rt.lease_duration)
             return Outcome.failed.value
         raise
     log.info("document %s: %s", document_id, outcome.value)
@@ -46,12 +46,12 @@ def process_document_task(self: BordereauTask, document_id: str) -> str:
     return outcome.value
 
 
-@shared_task(bind=True, base=BordereauTask, name="bordereau.relay_outbox", autoretry_for=())
+@task("bordereau.relay_outbox", autoretry_for=())
 def relay_outbox_task(self: BordereauTask) -> int:
     return outbox.relay(self.resources.engine, self.resources.publisher)
 
 
-@shared_task(bind=True, base=BordereauTask, name="bordereau.requeue_stale", autoretry_for=())
+@task("bordereau.requeue_stale", autoretry_for=())
 def requeue_stale_task(self: BordereauTask) -> int:
     count = requeue_stale(self.resources.engine)
     if count:
@@ -60,7 +60,7 @@ def requeue_stale_task(self: BordereauTask) -> int:
 
 
 
-@shared_task(bind=True, base=BordereauTask, name="bordereau.prune_outbox", autoretry_for=())
+@task("bordereau.prune_outbox", autoretry_for=())
 def prune_outbox_task(self: BordereauTask) -> int:
     return outbox.prune(self.resources.engine)
 

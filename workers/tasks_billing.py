@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from ingest.billing.statements import issue_all_due
 from ingest.billing.usage import record_all_warnings
 from ingest.platform.broker import ops_options
 from ingest.platform.settings import Settings
-from workers.base import BordereauTask
+from workers.base import BordereauTask, task
 
 # Settings we would want: BORDEREAU_STATEMENT_SCAN_INTERVAL and BORDEREAU_USAGE_WARNING_INTERVAL.
 STATEMENT_SCAN_INTERVAL_S = 3600.0
 USAGE_WARNING_INTERVAL_S = 900.0
 
 
-@shared_task(bind=True, base=BordereauTask, name="bordereau.issue_statements")
+@task("bordereau.issue_statements")
 def issue_statements_task(self: BordereauTask) -> int:
     """Safe to run twice: a period's statement is unique, the second run finds it."""
     return issue_all_due(self.resources.engine)
 
 
-@shared_task(bind=True, base=BordereauTask, name="bordereau.record_usage_warnings")
+@task("bordereau.record_usage_warnings")
 def record_usage_warnings_task(self: BordereauTask) -> int:
     return record_all_warnings(self.resources.engine)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from celery import shared_task
-
 from ingest.flow.classification import reclassify_open_batches
 from ingest.flow.dispatch import dispatch_round
 from ingest.flow.sla import recompute
@@ -14,7 +12,7 @@ from ingest.platform import outbox
 from ingest.platform.broker import ops_options
 from ingest.platform.columns import utcnow
 from ingest.platform.settings import Settings
-from workers.base import BordereauTask
+from workers.base import BordereauTask, task
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +20,7 @@ log = logging.getLogger(__name__)
 ETA_INTERVAL_S = 15.0
 
 
-@shared_task(bind=True, base=BordereauTask, name="bordereau.dispatch_bulk", autoretry_for=())
+@task("bordereau.dispatch_bulk", autoretry_for=())
 def dispatch_bulk_task(self: BordereauTask) -> int:
     """One dispatch round, then publish its messages at once rather than at the next relay."""
     rt = self.resources
@@ -32,7 +30,7 @@ def dispatch_bulk_task(self: BordereauTask) -> int:
     return done.dispatched
 
 
-@shared_task(bind=True, base=BordereauTask, name="bordereau.refresh_flow", autoretry_for=())
+@task("bordereau.refresh_flow", autoretry_for=())
 def refresh_flow_task(self: BordereauTask) -> dict[str, int]:
     """Reclassify daily batches whose invoice dates span months, then refresh ETAs and SLA states."""
     rt = self.resources

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from celery import shared_task
 from celery.signals import worker_ready
 
 from ingest.documents.ocr import ocr_status
@@ -15,14 +14,13 @@ from ingest.platform.broker import ops_options
 from ingest.platform.settings import Settings
 from ingest.processing.requeue import requeue_waiting_for_ocr
 from ingest.resources import ocr_from
-from workers.base import BordereauTask
+from workers.base import BordereauTask, task
 
 log = logging.getLogger(__name__)
 
 OCR_RECHECK_INTERVAL_S = 300.0
 
 
-@worker_ready.connect
 def _warn_without_ocr(sender: Any = None, **_: Any) -> None:
     settings = getattr(getattr(sender, "app", None), "conf", {}).get("bordereau_settings")
     if settings is None:
@@ -32,7 +30,10 @@ def _warn_without_ocr(sender: Any = None, **_: Any) -> None:
         log.warning("OCR %s: scans and PDF pages without text will wait until it is installed", status)
 
 
-@shared_task(bind=True, base=BordereauTask, name="bordereau.requeue_waiting_for_ocr", autoretry_for=())
+worker_ready.connect(_warn_without_ocr)
+
+
+@task("bordereau.requeue_waiting_for_ocr", autoretry_for=())
 def requeue_waiting_for_ocr_task(self: BordereauTask) -> int:
     count = requeue_waiting_for_ocr(self.resources.engine, self.resources.ocr)
     if count:

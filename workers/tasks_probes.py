@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from sqlmodel import Session
 
 from ingest.availability.credit_claims import decide_claims
@@ -13,7 +12,7 @@ from ingest.availability.probes import run_probes
 from ingest.platform.broker import ops_options
 from ingest.platform.columns import utcnow
 from ingest.platform.settings import Settings
-from workers.base import BordereauTask
+from workers.base import BordereauTask, task
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +24,7 @@ def probe_base_url(settings: Settings) -> str:
     return settings.probe_base_url or settings.api_url
 
 
-@shared_task(bind=True, base=BordereauTask, name="bordereau.run_probes", autoretry_for=())
+@task("bordereau.run_probes", autoretry_for=())
 def run_probes_task(self: BordereauTask) -> list[dict[str, object]]:
     # No retry: a late measurement would stand for a moment that has passed; the next
     # round comes in 3 minutes.
@@ -36,7 +35,7 @@ def run_probes_task(self: BordereauTask) -> list[dict[str, object]]:
     return [{"probe": m.probe, "status": m.status, "latency_ms": m.latency_ms} for m in measurements]
 
 
-@shared_task(bind=True, base=BordereauTask, name="bordereau.decide_credit_claims")
+@task("bordereau.decide_credit_claims")
 def decide_credit_claims_task(self: BordereauTask) -> int:
     with Session(self.resources.engine) as session:
         decided = decide_claims(session, utcnow())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from celery.schedules import crontab
 
 from ingest.history.integrity import report_dict, run_integrity
@@ -18,7 +17,7 @@ from ingest.history.purge import PurgeBusy, run_purge
 from ingest.history.tables import RunState
 from ingest.platform.broker import ops_options
 from ingest.platform.settings import Settings
-from workers.base import BordereauTask
+from workers.base import BordereauTask, task
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ def _budget(task: BordereauTask) -> float:
     return task.settings.task_soft_time_limit * BUDGET_SHARE
 
 
-@shared_task(bind=True, base=BordereauTask, name="bordereau.purge", autoretry_for=())
+@task("bordereau.purge", autoretry_for=())
 def purge_task(self: BordereauTask) -> dict[str, object]:
     rt = self.resources
     try:
@@ -48,7 +47,7 @@ def purge_task(self: BordereauTask) -> dict[str, object]:
     return {"run_id": result.run_id, "state": result.state.value, "documents": result.documents}
 
 
-@shared_task(bind=True, base=BordereauTask, name="bordereau.integrity", autoretry_for=())
+@task("bordereau.integrity", autoretry_for=())
 def integrity_task(self: BordereauTask) -> dict[str, object]:
     rt = self.resources
     try:

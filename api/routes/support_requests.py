@@ -38,6 +38,7 @@ from ingest.platform.spool import Spooled
 from ingest.store.base import COPY_CHUNK
 from ingest.support import requests as support
 from ingest.support import rules
+from ingest.support.tables import SupportRequest
 
 router = APIRouter(prefix="/v1/support-requests", tags=["support requests"])
 
@@ -47,7 +48,7 @@ MAX_FILES_PER_CALL = 5
 _MULTIPART_OVERHEAD = 64 * 1024
 
 
-def _detail(session: Session, req: support.SupportRequest) -> SupportRequestPublic:
+def _detail(session: Session, req: SupportRequest) -> SupportRequestPublic:
     events, files = support.history(session, req.id)
     return detail(req, rules.standing(req, utcnow()), events, files)
 
@@ -160,7 +161,7 @@ async def add_attachments(request_id: str, request: Request, principal: Principa
         raise Problem(413, "attachment_too_large",
                       f"Attachments sent in one call may total at most {MAX_ATTACHMENT_BYTES} bytes.")
     try:
-        form = await read_form(_CappedBody(request, limit), file_field="files",  # type: ignore[arg-type]
+        form = await read_form(_CappedBody(request, limit), file_field="files",
                                max_files=MAX_FILES_PER_CALL, tmp_dir=resources.settings.resolved_tmp_dir())
     except MultipartParseError as exc:
         raise Problem(400, "malformed_multipart", f"The multipart body could not be read: {exc}.") from exc

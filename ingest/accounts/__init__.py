@@ -1,1 +1,1 @@
-""""""
+"""Accounts, their users, API keys and dossiers, and the one rule every read follows."""

@@ -133,6 +133,6 @@ def named_users(session: Session, account_id: str, before: datetime) -> int:
     """The account's active named users (administrators and users, not operators) created before
     `before`: what its plan's named users are counted against."""
     stmt = (sa.select(sa.func.count()).select_from(User)
-            .where(User.account_id == account_id, col(User.active).is_(True),
+            .where(col(User.account_id) == account_id, col(User.active).is_(True),
                    col(User.role).in_([Role.admin.value, Role.user.value]), col(User.created_at) < before))
     return int(session.execute(stmt).scalar_one())

@@ -7,13 +7,21 @@ row of another account is treated exactly as a missing one, so that ids reveal n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col
 
 from ingest.accounts.tables import Role
 
-Statement = TypeVar("Statement")
+
+class _Filterable(Protocol):
+    """A statement `scoped` can limit: its ``where`` returns a statement of the same kind."""
+
+    def where(self, *whereclause: ColumnElement[bool]) -> Self: ...
+
+
+Statement = TypeVar("Statement", bound=_Filterable)
 
 
 @dataclass(frozen=True)
@@ -37,4 +45,4 @@ def scoped(stmt: Statement, account_column: Any, principal: Principal) -> Statem
     """`stmt` limited to the rows `principal` sees (all of them for an operator)."""
     if principal.is_operator:
         return stmt
-    return stmt.where(col(account_column) == principal.account_id)  # type: ignore[attr-defined,no-any-return]
+    return stmt.where(col(account_column) == principal.account_id)

@@ -16,7 +16,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from ingest.availability.tables import PROBER_SOURCE, ProbeMeasurement
 from ingest.contract.availability import Measurement
@@ -68,7 +68,7 @@ def measure_probes(base_url: str, clock: Clock = utcnow, timeout: float = 10.0) 
 
 def _insert(session: Session, rows: list[dict[str, object]]) -> int:
     """Insert ``rows``, skipping those already stored; returns how many were new."""
-    table = ProbeMeasurement.__table__
+    table = SQLModel.metadata.tables[ProbeMeasurement.__tablename__]
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     stmt = module.insert(table).on_conflict_do_nothing(index_elements=["probe", "at", "source"])
@@ -118,9 +118,9 @@ def run_probes(engine: Engine, base_url: str, timeout: float, clock: Clock = utc
 def stored_between(session: Session, start: datetime, end: datetime) -> list[Measurement]:
     """Every source's measurements with ``start <= at < end``."""
     rows = session.execute(
-        sa.select(ProbeMeasurement.probe, ProbeMeasurement.at, ProbeMeasurement.status,
-                  ProbeMeasurement.latency_ms)
-        .where(ProbeMeasurement.at >= start, ProbeMeasurement.at < end)  # type: ignore[arg-type]
+        sa.select(col(ProbeMeasurement.probe), col(ProbeMeasurement.at), col(ProbeMeasurement.status),
+                  col(ProbeMeasurement.latency_ms))
+        .where(col(ProbeMeasurement.at) >= start, col(ProbeMeasurement.at) < end)
     ).all()
     return [Measurement(probe, at, status, latency) for probe, at, status, latency in rows]
 

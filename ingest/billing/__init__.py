@@ -1,1 +1,1 @@
-""""""
+"""Subscriptions, usage against the packs, statements and their corrections."""

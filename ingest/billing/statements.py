@@ -104,9 +104,9 @@ def billed(session: Session, account_id: str, exclude_statement: str | None = No
 
 
 def _previous_regular(session: Session, account_id: str, period_index: int) -> int | None:
-    stmt = sa.select(sa.func.max(Statement.regular_period_index)).where(
-        Statement.account_id == account_id, col(Statement.regular_period_index) < period_index)
-    return session.execute(stmt).scalar_one()
+    stmt = select(sa.func.max(col(Statement.regular_period_index))).where(
+        col(Statement.account_id) == account_id, col(Statement.regular_period_index) < period_index)
+    return session.exec(stmt).one()
 
 
 def compute_lines(session: Session, account_id: str, period_index: int,
@@ -130,7 +130,7 @@ def compute_lines(session: Session, account_id: str, period_index: int,
 # --- issuing ------------------------------------------------------------------------------
 
 def _next_number(session: Session, account_id: str) -> int:
-    stmt = sa.select(sa.func.max(Statement.number)).where(Statement.account_id == account_id)
+    stmt = sa.select(sa.func.max(col(Statement.number))).where(col(Statement.account_id) == account_id)
     return int(session.execute(stmt).scalar_one() or 0) + 1
 
 
@@ -189,8 +189,8 @@ def issue_due(session: Session, account_id: str, at: datetime | None = None) -> 
     if at < sub.activation_at:
         return []
     current = period_index_at(sub.activation_at, at)
-    last = session.execute(sa.select(sa.func.max(Statement.regular_period_index))
-                           .where(Statement.account_id == account_id)).scalar_one()
+    last = session.execute(sa.select(sa.func.max(col(Statement.regular_period_index)))
+                           .where(col(Statement.account_id) == account_id)).scalar_one()
     issued = []
     for index in range(0 if last is None else last + 1, current + 1):
         statement, new = issue_regular(session, account_id, index)
@@ -204,9 +204,10 @@ def issue_all_due(engine: Engine, at: datetime | None = None) -> int:
     at = at or utcnow()
     with Session(engine) as session:
         rows = session.execute(
-            sa.select(Subscription.account_id, Subscription.activation_at, sa.func.max(Statement.regular_period_index))
-            .outerjoin(Statement, Statement.account_id == Subscription.account_id)
-            .group_by(Subscription.account_id, Subscription.activation_at)).all()
+            sa.select(col(Subscription.account_id), col(Subscription.activation_at),
+                      sa.func.max(col(Statement.regular_period_index)))
+            .outerjoin(Statement, col(Statement.account_id) == Subscription.account_id)
+            .group_by(col(Subscription.account_id), col(Subscription.activation_at))).all()
     count = 0
     for account_id, activation, last in rows:
         if at < activation or (last is not None and period_index_at(activation, at) <= last):

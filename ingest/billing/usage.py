@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from ingest.billing.subscriptions import (
     BillingCode,
@@ -51,7 +51,7 @@ class Usage:
 
 # One usage row per document, keyed by its id: a second attempt to count it changes nothing. The
 # statement is built once, as processing runs it for every document (see ingest.processing.lease).
-_USAGE = UsageRecord.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
+_USAGE = SQLModel.metadata.tables[UsageRecord.__tablename__]
 _COUNT = {dialect: insert(_USAGE).on_conflict_do_nothing(index_elements=["document_id"])
           for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 
@@ -65,7 +65,7 @@ def count_document(conn: Connection, document_id: str, account_id: str, dossier_
 
 def consumed(session: Session, account_id: str, period: Period) -> int:
     stmt = (sa.select(sa.func.count()).select_from(UsageRecord)
-            .where(UsageRecord.account_id == account_id, col(UsageRecord.counted_at) >= period.start,
+            .where(col(UsageRecord.account_id) == account_id, col(UsageRecord.counted_at) >= period.start,
                    col(UsageRecord.counted_at) < period.end))
     return int(session.execute(stmt).scalar_one())
 
@@ -91,7 +91,7 @@ def resolve_period(activation: datetime, which: str | int, now: datetime) -> Per
 
 def _crossing_instant(session: Session, account_id: str, period: Period, nth: int) -> datetime | None:
     stmt = (select(UsageRecord.counted_at)
-            .where(UsageRecord.account_id == account_id, col(UsageRecord.counted_at) >= period.start,
+            .where(col(UsageRecord.account_id) == account_id, col(UsageRecord.counted_at) >= period.start,
                    col(UsageRecord.counted_at) < period.end)
             .order_by(col(UsageRecord.counted_at), col(UsageRecord.document_id)).offset(nth - 1).limit(1))
     return session.exec(stmt).first()

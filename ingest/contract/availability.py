@@ -122,7 +122,8 @@ def parse_month(month: str | tuple[int, int]) -> tuple[int, int]:
 
 def working_hours(year: int, month: int) -> list[datetime]:
     """Starts of the month's working-period hours (before maintenance), in Europe/Paris."""
-    day, hours = date(year, month, 1), []
+    day = date(year, month, 1)
+    hours: list[datetime] = []
     while day.month == month:
         if day.weekday() < 5:
             hours.extend(

@@ -13,7 +13,7 @@ so arithmetic inside one interval on Paris wall times is exact.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -47,10 +47,10 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     return datetime(year, month, 1, tzinfo=PARIS), datetime(*following, 1, tzinfo=PARIS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def public_holidays(year: int) -> frozenset[date]:
     """The national French public holidays of ``year``, built once per year on first use."""
-    return frozenset(holidays.France(years=year).keys())
+    return frozenset(holidays.country_holidays("FR", years=year).keys())
 
 
 def is_business_day(day: date) -> bool:

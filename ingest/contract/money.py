@@ -49,6 +49,7 @@ def format_euros(cents: Decimal | int) -> str:
     shows the price actually multiplied; whole amounts always show two decimals.
     """
     euros = cents_to_euros(cents).normalize()
-    if euros.as_tuple().exponent > -2:  # type: ignore[operator]
+    exponent = euros.as_tuple().exponent  # an int: only NaN and infinities have a letter, and they are refused
+    if isinstance(exponent, int) and exponent > -2:
         euros = euros.quantize(_ONE_CENT)
     return f"{euros:f} €"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -68,7 +68,7 @@ def _utc(value: datetime) -> datetime:
     # Python compares two datetimes sharing a tzinfo by wall time, ignoring ``fold``: in the
     # autumn hour that happens twice, 02:10 (second) would sort before 02:30 (first). Compare
     # instants in UTC instead.
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _resolve_wall_time(wall: datetime) -> datetime:
@@ -78,7 +78,7 @@ def _resolve_wall_time(wall: datetime) -> datetime:
     the pre-change offset (so it lands later in wall time), an ambiguous one its first
     occurrence. The result always shows an existing wall time with the right offset.
     """
-    return wall.replace(fold=0).astimezone(timezone.utc).astimezone(PARIS)
+    return wall.replace(fold=0).astimezone(UTC).astimezone(PARIS)
 
 
 def period_start(activation: datetime, index: int) -> datetime:

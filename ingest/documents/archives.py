@@ -15,11 +15,14 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 from ingest.documents.limits import Limits, human_size
 from ingest.documents.reasons import DocumentRejected, Reason
 from ingest.documents.sniff import SNIFF_BYTES, sniff_archive
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 _JUNK_FOLDERS = frozenset({"__MACOSX"})
 _JUNK_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
@@ -53,7 +56,7 @@ class _BoundedEntryStream(io.RawIOBase):
     """Reads an entry, refusing to expand past its declared size or the archive's limits."""
 
     def __init__(
-        self, raw: BinaryIO, info: zipfile.ZipInfo, expanded: _Expanded, limits: Limits
+        self, raw: IO[bytes], info: zipfile.ZipInfo, expanded: _Expanded, limits: Limits
     ) -> None:
         super().__init__()
         self._raw = raw
@@ -65,7 +68,7 @@ class _BoundedEntryStream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer) -> int:
         view = memoryview(buffer).cast("B")
         try:
             data = self._raw.read(len(view))
@@ -209,7 +212,7 @@ def _opener(
             raw = archive.open(info)
         except _READ_ERRORS as exc:
             raise _rejected(f'The entry "{info.filename}" cannot be opened ({exc}).') from exc
-        return io.BufferedReader(_BoundedEntryStream(raw, info, expanded, limits))  # type: ignore[return-value]
+        return io.BufferedReader(_BoundedEntryStream(raw, info, expanded, limits))
 
     return open_entry
 

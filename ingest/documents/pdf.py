@@ -17,12 +17,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
-from pypdf.generic import ArrayObject, DictionaryObject
+from pypdf.generic import ArrayObject, DictionaryObject, EmbeddedFile
 
 from ingest.documents.limits import Limits
 from ingest.documents.reasons import DocumentRejected, Reason
@@ -193,7 +194,8 @@ def _open(path: Path) -> tuple[PdfReader, bool]:
 
 def _declared_count(path: Path) -> int | None:
     reader, _ = _open(path)
-    count = reader.root_object["/Pages"].get_object().get("/Count")
+    pages = reader.root_object["/Pages"].get_object()
+    count = pages.get("/Count") if isinstance(pages, DictionaryObject) else None
     return int(count) if isinstance(count, int) and count >= 0 else None
 
 
@@ -251,7 +253,7 @@ def _name_tree_files(reader: PdfReader) -> Iterator[tuple[str, Callable[[], byte
     for entry in reader.attachment_list:
         names = {entry.name, *_filespec_names(entry.pdf_object)}
         for name in names:
-            yield name, lambda entry=entry: entry.content
+            yield name, partial(_attachment_data, entry)
 
 
 def _associated_files(reader: PdfReader) -> Iterator[tuple[str, Callable[[], bytes]]]:
@@ -264,7 +266,11 @@ def _associated_files(reader: PdfReader) -> Iterator[tuple[str, Callable[[], byt
         if not isinstance(spec, DictionaryObject):
             continue
         for name in _filespec_names(spec):
-            yield name, lambda spec=spec: _filespec_data(spec)
+            yield name, partial(_filespec_data, spec)
+
+
+def _attachment_data(entry: EmbeddedFile) -> bytes:
+    return entry.content
 
 
 def _filespec_names(spec: DictionaryObject) -> list[str]:

@@ -32,7 +32,8 @@ _SUMMARIES: dict[Reason, str] = {
     Reason.too_large: "The file is larger than the size limit.",
     Reason.too_many_pages: "The document has more pages than the limit.",
     Reason.too_many_pixels: "The image has more pixels than the limit.",
-    Reason.archive_rejected: "The archive cannot be accepted as a whole (unreadable, encrypted or too large once expanded).",
+    Reason.archive_rejected: "The archive cannot be accepted as a whole (unreadable, encrypted or too large once "
+                             "expanded).",
     Reason.unsafe_name: "The archive entry has a name that could escape its folder.",
     Reason.nested_archive: "The archive entry is itself an archive; archives inside archives are not opened.",
     Reason.encrypted: "The document is protected by a password.",

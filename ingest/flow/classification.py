@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ingest.accounts.dossiers import get_dossier
 from ingest.contract.calendar import is_business_day, to_paris
@@ -53,10 +53,10 @@ def daily_counts(session: Session, dossier_id: str, now: datetime) -> list[int]:
     """Daily-flow documents of each of the dossier's last business days before today, oldest first."""
     since = now - timedelta(days=HISTORY_CALENDAR_DAYS)
     rows = session.exec(
-        select(Batch.received_at, sa.func.count(Document.id))  # type: ignore[arg-type]
-        .join(Document, Document.batch_id == Batch.id)
+        select(Batch.received_at, sa.func.count(col(Document.id)))
+        .join(Document, col(Document.batch_id) == Batch.id)
         .where(Batch.dossier_id == dossier_id, Batch.flow == Flow.daily, Batch.received_at >= since)
-        .group_by(Batch.id, Batch.received_at)
+        .group_by(col(Batch.id), col(Batch.received_at))
     ).all()
     per_day: Counter[date] = Counter()
     for received_at, count in rows:
@@ -108,12 +108,12 @@ def reclassify_open_batches(engine: Engine, now: datetime) -> list[FlowChange]:
     changes = []
     with Session(engine, expire_on_commit=False) as session:
         batches = session.exec(select(Batch).where(Batch.flow == Flow.daily,
-                                                   Batch.finished_at.is_(None))).all()  # type: ignore[union-attr]
+                                                   col(Batch.finished_at).is_(None))).all()
         for batch in batches:
             # The invoice dates processing found (validated or not: a spread of
             # dates is what matters here, not any single one).
-            dates = list(session.exec(select(Document.invoice_date).where(
-                Document.batch_id == batch.id, Document.invoice_date.is_not(None))).all())  # type: ignore[union-attr]
+            dates = [d for d in session.exec(select(col(Document.invoice_date)).where(
+                Document.batch_id == batch.id, col(Document.invoice_date).is_not(None))).all() if d is not None]
             if len(dates) < MIN_DATED_DOCUMENTS:
                 continue
             change = reclassify_batch(session, batch, dates, now)

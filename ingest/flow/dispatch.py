@@ -22,7 +22,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ingest.flow.eta import busy_seconds
 from ingest.flow.fairness import (
@@ -70,16 +70,16 @@ def bulk_rate(session: Session) -> float | None:
 def in_flight(session: Session) -> int:
     """Bulk documents sent to the broker and not finished."""
     stmt = (select(sa.func.count()).select_from(Document)
-            .join(Batch, Batch.id == Document.batch_id)
+            .join(Batch, col(Batch.id) == Document.batch_id)
             .where(Batch.flow == Flow.bulk,
-                   Document.state.in_([s.value for s in IN_FLIGHT])))  # type: ignore[attr-defined]
+                   col(Document.state).in_([s.value for s in IN_FLIGHT])))
     return int(session.exec(stmt).one())
 
 
 def waiting_dossiers(session: Session) -> list[tuple[str, str]]:
     """(account, dossier) pairs with bulk documents waiting to be dispatched."""
     stmt = (select(Document.account_id, Document.dossier_id).distinct()
-            .join(Batch, Batch.id == Document.batch_id)
+            .join(Batch, col(Batch.id) == Document.batch_id)
             .where(Document.state == DocumentState.received, Batch.flow == Flow.bulk))
     return [(a, d) for a, d in session.exec(stmt).all()]
 
@@ -87,10 +87,10 @@ def waiting_dossiers(session: Session) -> list[tuple[str, str]]:
 def oldest_waiting(session: Session, dossier_id: str, limit: int) -> list[Pending]:
     """A dossier's `limit` oldest waiting bulk documents: by batch receipt, then filename."""
     stmt = (select(Document.id, Document.account_id, Document.batch_id, Batch.received_at)
-            .join(Batch, Batch.id == Document.batch_id)
+            .join(Batch, col(Batch.id) == Document.batch_id)
             .where(Document.dossier_id == dossier_id, Document.state == DocumentState.received,
                    Batch.flow == Flow.bulk)
-            .order_by(Batch.received_at, Batch.id, Document.filename, Document.id).limit(limit))
+            .order_by(col(Batch.received_at), col(Batch.id), col(Document.filename), col(Document.id)).limit(limit))
     rows = session.exec(stmt).all()
     return [Pending(account, dossier_id, batch, doc, received, n)
             for n, (doc, account, batch, received) in enumerate(rows)]
@@ -100,7 +100,7 @@ def _lock_cursor(session: Session) -> DispatchCursor | None:
     """The cursor row, locked for this transaction; None when another round holds it."""
     if session.get_bind().dialect.name == "sqlite":
         # A write takes SQLite's database lock at once: rounds are serialised (others wait).
-        session.execute(sa.update(DispatchCursor).where(DispatchCursor.name == CURSOR_NAME)
+        session.execute(sa.update(DispatchCursor).where(col(DispatchCursor.name) == CURSOR_NAME)
                         .values(rounds=DispatchCursor.rounds))
     stmt = select(DispatchCursor).where(DispatchCursor.name == CURSOR_NAME)
     if session.get_bind().dialect.name == "postgresql":
@@ -131,9 +131,9 @@ def _take(session: Session, ids: list[str]) -> list[str]:
         return []
     taken = session.execute(
         sa.update(Document)
-        .where(Document.id.in_(ids), Document.state == DocumentState.received)  # type: ignore[attr-defined]
+        .where(col(Document.id).in_(ids), col(Document.state) == DocumentState.received)
         .values(state=DocumentState.queued, queued_at=utcnow())
-        .returning(Document.id)
+        .returning(col(Document.id))
     ).scalars().all()
     return list(taken)
 

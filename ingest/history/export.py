@@ -19,19 +19,20 @@ import json
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
 
 from ingest.platform.models import Document
 from ingest.store import ObjectStore
 from ingest.store.base import COPY_CHUNK
 
 PAGE = 500
-DOCS = Document.__table__
+DOCS = SQLModel.metadata.tables[Document.__tablename__]
 MANIFEST_COLUMNS = ["file_name", "document_id", "original_filename", "sha256", "size", "received_at",
                     "reference_date", "state", "status", "fields"]
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
@@ -124,7 +125,7 @@ def iter_export(engine: Engine, store: ObjectStore, dossier_id: str, year: int) 
 
 
 def _copy_entry(archive: zipfile.ZipFile, sink: _Sink, store: ObjectStore, doc: Any,
-                name: str) -> Iterator[bytes]:
+                name: str) -> Generator[bytes, None, str]:
     """Stream one original into the archive; the generator's return value is its manifest status."""
     try:
         source = store.open(doc.object_key)

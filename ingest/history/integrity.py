@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
 
 from ingest.history.lock import purge_lock
 from ingest.history.tables import IntegrityReport
@@ -36,7 +37,7 @@ from ingest.store import ObjectStore
 GRACE = timedelta(days=1)
 MISSING_KEPT = 1000
 PAGE = 1000
-DOCS = Document.__table__
+DOCS = SQLModel.metadata.tables[Document.__tablename__]
 HEX = "0123456789abcdef"
 
 

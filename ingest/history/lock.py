@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
 
 from ingest.history.tables import PurgeLock
 from ingest.platform.errors import DomainError
@@ -52,7 +53,7 @@ def purge_lock(engine: Engine) -> Iterator[Callable[[], None]]:
     try:
         yield lambda: _renew_lease(engine, holder)
     finally:
-        table = PurgeLock.__table__
+        table = SQLModel.metadata.tables[PurgeLock.__tablename__]
         with engine.begin() as conn:
             conn.execute(table.update().where(table.c.name == LOCK_NAME, table.c.holder == holder)
                          .values(holder=None, lease_until=None))
@@ -73,7 +74,7 @@ def _advisory(engine: Engine) -> Iterator[None]:
 
 
 def _take_lease(engine: Engine, holder: str) -> None:
-    table = PurgeLock.__table__
+    table = SQLModel.metadata.tables[PurgeLock.__tablename__]
     now = datetime.now(UTC)
     with engine.begin() as conn:
         if conn.execute(sa.select(table.c.name).where(table.c.name == LOCK_NAME)).first() is None:
@@ -90,7 +91,7 @@ def _take_lease(engine: Engine, holder: str) -> None:
 
 
 def _renew_lease(engine: Engine, holder: str) -> None:
-    table = PurgeLock.__table__
+    table = SQLModel.metadata.tables[PurgeLock.__tablename__]
     with engine.begin() as conn:
         kept = conn.execute(table.update().where(table.c.name == LOCK_NAME, table.c.holder == holder)
                             .values(lease_until=datetime.now(UTC) + LOCK_LEASE))

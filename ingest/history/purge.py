@@ -27,6 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel
 
 from ingest.accounts.tables import Dossier
 from ingest.contract.retention import PARIS, history_start, paris_date
@@ -41,8 +42,8 @@ __all__ = ["CHUNK", "Preview", "PurgeBusy", "PurgeResult", "as_of_from_date", "p
 
 CHUNK = 1000  # rows per transaction, and at most one DeleteObjects call of originals per chunk
 FAILURES_KEPT = 1000
-DOCS = Document.__table__
-DOSSIERS = Dossier.__table__
+DOCS = SQLModel.metadata.tables[Document.__tablename__]
+DOSSIERS = SQLModel.metadata.tables[Dossier.__tablename__]
 
 
 def as_of_from_date(day: date) -> datetime:
@@ -156,7 +157,7 @@ def run_purge(engine: Engine, store: ObjectStore, as_of: datetime | None = None,
 
 def _start_run(engine: Engine, as_of: datetime) -> str:
     run = PurgeRun(as_of=as_of, history_start=history_start(as_of), failures=[])
-    runs = PurgeRun.__table__
+    runs = SQLModel.metadata.tables[PurgeRun.__tablename__]
     with engine.begin() as conn:
         # The lock is ours: a run still marked running was killed before it could say so.
         conn.execute(runs.update().where(runs.c.state == RunState.running.value)
@@ -168,7 +169,7 @@ def _start_run(engine: Engine, as_of: datetime) -> str:
 
 
 def _end_run(engine: Engine, run_id: str, state: RunState, message: str | None) -> None:
-    runs = PurgeRun.__table__
+    runs = SQLModel.metadata.tables[PurgeRun.__tablename__]
     with engine.begin() as conn:
         conn.execute(runs.update().where(runs.c.id == run_id)
                      .values(state=state.value, ended_at=utcnow(), message=message))
@@ -227,12 +228,13 @@ def _delete_rows(engine: Engine, result: PurgeResult, rows: list[Any], failed: l
     count, size = len(rows), sum(r.size for r in rows)
     with engine.begin() as conn:
         if rows:
-            conn.execute(Tombstone.__table__.insert(), [_tombstone(r, result.run_id) for r in rows])
+            conn.execute(SQLModel.metadata.tables[Tombstone.__tablename__].insert(),
+                         [_tombstone(r, result.run_id) for r in rows])
             conn.execute(DOCS.delete().where(DOCS.c.id.in_([r.id for r in rows])))
         for (dossier_id, account_id), (n, b) in per_dossier.items():
             _add_dossier(conn, result.run_id, dossier_id, account_id, n, b)
         result.failures.extend(failed)
-        runs = PurgeRun.__table__
+        runs = SQLModel.metadata.tables[PurgeRun.__tablename__]
         conn.execute(runs.update().where(runs.c.id == result.run_id).values(
             documents=runs.c.documents + count, bytes=runs.c.bytes + size, objects=runs.c.objects + sent,
             failure_count=runs.c.failure_count + len(failed), failures=result.failures[:FAILURES_KEPT]))
@@ -251,7 +253,7 @@ def _tombstone(r: Any, run_id: str) -> dict[str, Any]:
 
 
 def _add_dossier(conn: Connection, run_id: str, dossier_id: str, account_id: str, n: int, b: int) -> None:
-    table = PurgeRunDossier.__table__
+    table = SQLModel.metadata.tables[PurgeRunDossier.__tablename__]
     where = sa.and_(table.c.run_id == run_id, table.c.dossier_id == dossier_id)
     updated = conn.execute(table.update().where(where).values(documents=table.c.documents + n,
                                                               bytes=table.c.bytes + b))

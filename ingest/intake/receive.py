@@ -213,7 +213,8 @@ def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sor
     batch_flow = Flow(decision.flow)
     daily = batch_flow is Flow.daily
     batch = Batch(account_id=principal.account_id, dossier_id=dossier_id, flow=batch_flow,
-                  flow_reason=decision.reason, flow_message=decision.message[:500], idempotency_key=idempotency_key, received_at=now,
+                  flow_reason=decision.reason, flow_message=decision.message[:500], idempotency_key=idempotency_key,
+                  received_at=now,
                   due_at=now + DAILY_COMMITMENT if daily else None,
                   sla_state=SlaState.on_track.value if daily else None)
     state = DocumentState.queued if daily else DocumentState.received

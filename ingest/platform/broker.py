@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kombu import Exchange, Queue
+from kombu.entity import Exchange, Queue
 from kombu.transport.sqlalchemy import Transport
 
 from ingest.platform.outbox import Pending, Publisher
@@ -36,7 +36,7 @@ DEAD = "dead"
 CONSUMER_TIMEOUT_S = 30 * 60
 
 
-class EmbeddedTransport(Transport):  # type: ignore[misc]  # kombu ships no type information
+class EmbeddedTransport(Transport):
     polling_interval = 0.1
 
 
@@ -46,12 +46,16 @@ def queue_name(settings: Settings, logical: str) -> str:
 
 def declarations(settings: Settings) -> list[Queue]:
     """Every queue with its exchange and dead-letter routing, the dead-letter queue included."""
-    exchange = Exchange(f"{settings.queue_prefix}bordereau", type="direct", durable=True)
-    dead = Exchange(f"{settings.queue_prefix}bordereau.dead", type="direct", durable=True)
+    exchange = Exchange(f"{settings.queue_prefix}bordereau",  # type: ignore[no-untyped-call]  # kombu: untyped init
+                        type="direct", durable=True)
+    dead = Exchange(f"{settings.queue_prefix}bordereau.dead",  # type: ignore[no-untyped-call]  # kombu: untyped init
+                    type="direct", durable=True)
     dead_args = {"x-dead-letter-exchange": dead.name, "x-dead-letter-routing-key": DEAD}
-    queues = [Queue(queue_name(settings, q), exchange, routing_key=q, durable=True, queue_arguments=dead_args)
+    queues = [Queue(queue_name(settings, q), exchange,  # type: ignore[no-untyped-call]  # kombu: untyped init
+                    routing_key=q, durable=True, queue_arguments=dead_args)
               for q in QUEUES]
-    queues.append(Queue(queue_name(settings, DEAD), dead, routing_key=DEAD, durable=True))
+    queues.append(Queue(queue_name(settings, DEAD), dead,  # type: ignore[no-untyped-call]  # kombu: untyped init
+                        routing_key=DEAD, durable=True))
     return queues
 
 

@@ -11,7 +11,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import Pool
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry, Pool
 
 # ingest/migrations: the schema's history sees every wing's tables, so it sits above them all.
 MIGRATIONS_DIR = Path(__file__).parents[1] / "migrations"
@@ -53,7 +54,7 @@ def _sqlite_engine(url: str, poolclass: type[Pool] | None = None) -> Engine:
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # WAL lets the API read while a worker writes; the busy timeout makes
         # concurrent writers wait instead of failing with "database is locked".
         cur = dbapi_conn.cursor()

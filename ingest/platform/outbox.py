@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from ingest.platform.columns import instant, utcnow
 
@@ -60,8 +60,8 @@ def relay(engine: Engine, publish: Publisher, limit: int = 500) -> int:
     """
     sent = 0
     with Session(engine) as session:
-        stmt = (select(OutboxMessage).where(OutboxMessage.published_at.is_(None))  # type: ignore[union-attr]
-                .order_by(OutboxMessage.id).limit(limit))
+        stmt = (select(OutboxMessage).where(col(OutboxMessage.published_at).is_(None))
+                .order_by(col(OutboxMessage.id)).limit(limit))
         if engine.dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         rows = session.exec(stmt).all()
@@ -74,7 +74,7 @@ def relay(engine: Engine, publish: Publisher, limit: int = 500) -> int:
         except Exception:
             log.warning("outbox relay stopped after %d messages", len(published), exc_info=True)
         if published:
-            session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(published))  # type: ignore[union-attr]
+            session.execute(sa.update(OutboxMessage).where(col(OutboxMessage.id).in_(published))
                             .values(published_at=utcnow()))
         session.commit()
         sent = len(published)
@@ -90,8 +90,8 @@ def prune(engine: Engine, keep: timedelta = KEEP_PUBLISHED, now: datetime | None
     """Delete rows published more than `keep` ago; returns how many."""
     cutoff = (now or utcnow()) - keep
     with Session(engine) as session:
-        deleted = session.execute(sa.delete(OutboxMessage).where(
-            OutboxMessage.published_at < cutoff)).rowcount  # type: ignore[operator,attr-defined]
+        deleted = session.exec(sa.delete(OutboxMessage).where(
+            col(OutboxMessage.published_at) < cutoff)).rowcount
         session.commit()
     return int(deleted or 0)
 
@@ -99,5 +99,5 @@ def prune(engine: Engine, keep: timedelta = KEEP_PUBLISHED, now: datetime | None
 def pending_count(engine: Engine) -> int:
     with Session(engine) as session:
         stmt = sa.select(sa.func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.published_at.is_(None))  # type: ignore[union-attr]
+            col(OutboxMessage.published_at).is_(None))
         return int(session.execute(stmt).scalar_one())

@@ -1,1 +1,1 @@
-""""""
+"""One document under a lease: analysis, understanding, duplicates, usage; workers' presence."""

@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
+from sqlmodel import SQLModel
 
 from ingest.documents.fields import Field
 from ingest.documents.understand import NoticeCode, flag
@@ -89,7 +90,7 @@ _IS_ORIGINAL = sa.text(f"documents.state = '{DocumentState.processed.value}' AND
 
 
 def _original_query(by_invoice_key: bool) -> sa.Select[Any]:
-    docs = Document.__table__  # type: ignore[attr-defined]
+    docs = SQLModel.metadata.tables[Document.__tablename__]
     same = docs.c.sha256 == sa.bindparam("sha256")
     if by_invoice_key:
         same = sa.or_(same, docs.c.invoice_key == sa.bindparam("invoice_key"))

@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel
 
 from ingest.billing.usage import count_document
 from ingest.platform.columns import utcnow
@@ -67,7 +68,7 @@ def _holder_dead(holder: str | None) -> bool:
     return False
 
 
-_DOCS = Document.__table__  # type: ignore[attr-defined]
+_DOCS = SQLModel.metadata.tables[Document.__tablename__]
 _TAKE_RETURNS = (_DOCS.c.attempts, _DOCS.c.object_key, _DOCS.c.kind, _DOCS.c.dossier_id, _DOCS.c.received_at,
                   _DOCS.c.account_id, _DOCS.c.sha256)
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel
 
 from ingest.platform.db import autocommit
 from ingest.processing.tables import WorkerPresence
@@ -27,7 +28,7 @@ HEARTBEAT_S = 30.0
 STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_S)
 FORGET_AFTER = timedelta(days=1)
 
-_table = WorkerPresence.__table__  # type: ignore[attr-defined]
+_table = SQLModel.metadata.tables[WorkerPresence.__tablename__]
 
 
 def announce(engine: Engine, node: str, queues: Iterable[str], concurrency: int, now: datetime) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from ingest.contract.retention import (
     history_start,
@@ -224,7 +225,7 @@ def give_up(engine: Engine, document_id: str, reason: Failure, message: str, *, 
 
 def _why_not_taken(engine: Engine, document_id: str) -> Outcome:
     with autocommit(engine) as conn:
-        state = conn.execute(sa.select(Document.state).where(Document.id == document_id)).scalar()
+        state = conn.execute(sa.select(col(Document.state)).where(col(Document.id) == document_id)).scalar()
     if state is None or state in (DocumentState.processed, DocumentState.rejected, DocumentState.failed):
         return Outcome.already_final
     return Outcome.held_elsewhere

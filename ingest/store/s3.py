@@ -49,8 +49,7 @@ def _translate(exc: BaseException, what: str) -> BaseException:
             return FileNotFoundError(what)
         if status >= 500 or code in _TRANSIENT_CODES:
             return StoreUnavailable(f"{what}: {code or status}")
-        return exc
-    if isinstance(exc, (bce.ConnectionError, bce.HTTPClientError, bce.ResponseStreamingError)):
+    elif isinstance(exc, (bce.ConnectionError, bce.HTTPClientError, bce.ResponseStreamingError)):
         return StoreUnavailable(f"{what}: {exc}")
     return exc
 
@@ -163,7 +162,7 @@ class S3Store:
 
     def open(self, key: str) -> BinaryIO:
         body = self._call("get_object", key, Key=key)["Body"]
-        return io.BufferedReader(_Reader(body, key), COPY_CHUNK)  # type: ignore[return-value]
+        return io.BufferedReader(_Reader(body, key), COPY_CHUNK)
 
     def delete_many(self, keys: Sequence[str]) -> list[str]:
         failed: list[str] = []

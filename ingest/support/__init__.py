@@ -1,1 +1,1 @@
-""""""
+"""Support requests and their deadlines, and maintenance windows."""

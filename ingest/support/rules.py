@@ -113,8 +113,8 @@ def status_of(req: SupportRequest) -> Status:
 def standing(req: SupportRequest, now: datetime) -> Standing:
     """Where a request stands at ``now``; a closed request's clocks stopped at its closure."""
     stop = req.closed_at or require_aware(now, "now")
-    has_deadline = req.due_at is not None and req.qualified_at is not None
-    against = support_hours_between(req.qualified_at, req.met_at or stop) if has_deadline else None  # type: ignore[arg-type]
+    against = (support_hours_between(req.qualified_at, req.met_at or stop)
+               if req.due_at is not None and req.qualified_at is not None else None)
     hours = SupportHours(to_pick_up=support_hours_between(req.registered_at, req.picked_up_at or stop),
                          against_deadline=against, total=support_hours_between(req.registered_at, stop))
     state = deadline_state(req.due_at, req.met_at, stop, DUE_SOON_WITHIN)

@@ -77,7 +77,7 @@ def auth(key: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def firm(client: TestClient, account_factory: Callable[..., NewAccount]) -> "Firm":
+def firm(client: TestClient, account_factory: Callable[..., NewAccount]) -> Firm:
     acc = account_factory()
     resp = client.post("/v1/dossiers", json={"name": "SARL Dupont"}, headers=auth(acc.api_key))
     assert resp.status_code == 201, resp.text
@@ -102,7 +102,7 @@ class WorkerProcess:
                      "--queues", queues]
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> "WorkerProcess":
+    def start(self) -> WorkerProcess:
         with self.log_path.open("ab") as log:  # the child keeps its own descriptor
             self.proc = subprocess.Popen(self.args, env=self.stack.env(), cwd=REPO, stdout=log, stderr=log,
                                          start_new_session=True)

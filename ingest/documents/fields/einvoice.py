@@ -29,7 +29,7 @@ NS = {
 
 def first_text(root: etree._Element, path: str) -> str | None:
     found = root.find(path, NS)
-    if found is None or not (found.text or "").strip():
+    if found is None or found.text is None or not found.text.strip():
         return None
     return found.text.strip()
 
@@ -45,7 +45,7 @@ def _document_type(code: str | None) -> str:
     return "credit_note" if code in CREDIT_NOTE_CODES else "invoice"
 
 
-def _put(fields: dict[str, Field], key: str, value: str | list | None) -> None:
+def _put(fields: dict[str, Field], key: str, value: str | list[dict[str, str]] | None) -> None:
     if value not in (None, "", []):
         fields[key] = Field(value, 1.0, "einvoice")
 

@@ -21,8 +21,8 @@ def extract_fields(page_texts: list[str], source: str = "text") -> dict[str, Fie
     lines = clean_lines([line for page in page_texts for line in (page or "").splitlines()])
     if not lines:
         return {}
-    found: dict[str, Candidate | None] = {}
-    found["document_type"] = refs.document_type(lines)
+    found: dict[str, Candidate[str] | None] = {}
+    found["document_type"] = document_type = refs.document_type(lines)
     found["supplier_name"] = parties.supplier_name(lines)
     found.update(parties.company_ids(lines))
     found["supplier_vat"] = parties.vat_id(lines)
@@ -33,7 +33,7 @@ def extract_fields(page_texts: list[str], source: str = "text") -> dict[str, Fie
     chosen = totals.choose_totals(totals.total_candidates(lines, currency))
     breakdown = totals.vat_breakdown(lines)
     chosen = _with_breakdown(chosen, breakdown)
-    if found["document_type"].value == "credit_note":
+    if document_type.value == "credit_note":
         chosen, breakdown = _credit_note_positive(chosen, breakdown)
     for key, candidate in chosen.items():
         found[key] = Candidate(format_amount(candidate.value), candidate.score, candidate.line)
@@ -50,7 +50,7 @@ def extract_fields(page_texts: list[str], source: str = "text") -> dict[str, Fie
     return fields
 
 
-def _with_breakdown(chosen: dict[str, Candidate], rows: list[dict[str, str]]) -> dict[str, Candidate]:
+def _with_breakdown(chosen: dict[str, Candidate[Decimal]], rows: list[dict[str, str]]) -> dict[str, Candidate[Decimal]]:
     """Fill a missing tax total from the breakdown and raise confidence when they agree."""
     if not rows:
         return chosen
@@ -67,8 +67,8 @@ def _with_breakdown(chosen: dict[str, Candidate], rows: list[dict[str, str]]) ->
 
 
 def _credit_note_positive(
-    chosen: dict[str, Candidate], rows: list[dict[str, str]]
-) -> tuple[dict[str, Candidate], list[dict[str, str]]]:
+    chosen: dict[str, Candidate[Decimal]], rows: list[dict[str, str]]
+) -> tuple[dict[str, Candidate[Decimal]], list[dict[str, str]]]:
     """Credit notes are often printed with minus signs; EN 16931 (and the e-invoice
     XML we compare with) states a credit note's amounts as positive, the type code
     carrying the direction. Flip only when every total is negative or zero."""
@@ -84,7 +84,7 @@ def _credit_note_positive(
     return flipped, positive_rows
 
 
-def _breakdown_confidence(rows: list[dict[str, str]], chosen: dict[str, Candidate]) -> float:
+def _breakdown_confidence(rows: list[dict[str, str]], chosen: dict[str, Candidate[Decimal]]) -> float:
     tax = sum((Decimal(r["tax"]) for r in rows), Decimal(0))
     current = chosen.get("total_tax")
     return 0.9 if current is not None and current.value == tax else 0.6

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 # Space-like characters PDF text layers produce; all become a plain space so one
 # regex space matches them (amount parsing copes with the plain space too).
@@ -56,23 +57,27 @@ def clean_lines(lines: list[str]) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A possible value for a field: ``score`` is the confidence it would get."""
+V = TypeVar("V")
 
-    value: object
+
+@dataclass(frozen=True)
+class Candidate(Generic[V]):
+    """A possible value for a field (a text, or an amount before it is formatted): ``score`` is the
+    confidence it would get."""
+
+    value: V
     score: float
     line: int
 
-    def better_than(self, other: Candidate | None) -> bool:
+    def better_than(self, other: Candidate[V] | None) -> bool:
         # Higher score wins; on a tie the earlier line wins (headers come first).
         if other is None:
             return True
         return (self.score, -self.line) > (other.score, -other.line)
 
 
-def best(candidates: list[Candidate]) -> Candidate | None:
-    chosen: Candidate | None = None
+def best(candidates: list[Candidate[V]]) -> Candidate[V] | None:
+    chosen: Candidate[V] | None = None
     for candidate in candidates:
         if candidate.better_than(chosen):
             chosen = candidate

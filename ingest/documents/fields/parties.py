@@ -36,10 +36,10 @@ _LEGAL_FORM = re.compile(
 )
 
 
-def company_ids(lines: list[str]) -> dict[str, Candidate]:
+def company_ids(lines: list[str]) -> dict[str, Candidate[str]]:
     """SIREN and SIRET of the supplier; a SIRET failing Luhn is kept at low confidence."""
-    sirets: list[Candidate] = []
-    sirens: list[Candidate] = []
+    sirets: list[Candidate[str]] = []
+    sirens: list[Candidate[str]] = []
     buyer = buyer_section(lines)
     for index, line in enumerate(lines):
         if index in buyer or BUYER_WORDS.search(line):
@@ -60,13 +60,13 @@ def company_ids(lines: list[str]) -> dict[str, Candidate]:
     return {key: value for key, value in found.items() if value is not None}
 
 
-def _earliest(candidates: list[Candidate]) -> Candidate | None:
+def _earliest(candidates: list[Candidate[str]]) -> Candidate[str] | None:
     return min(candidates, key=lambda c: c.line) if candidates else None
 
 
-def vat_id(lines: list[str]) -> Candidate | None:
+def vat_id(lines: list[str]) -> Candidate[str] | None:
     """The supplier's VAT id: checksum-valid ones score high, labelled-but-invalid low."""
-    candidates: list[Candidate] = []
+    candidates: list[Candidate[str]] = []
     buyer = buyer_section(lines)
     for index, line in enumerate(lines):
         if index in buyer or BUYER_WORDS.search(line):
@@ -89,8 +89,8 @@ def vat_id(lines: list[str]) -> Candidate | None:
     return _earliest([c for c in candidates if c.score == max(x.score for x in candidates)])
 
 
-def iban(lines: list[str]) -> Candidate | None:
-    candidates: list[Candidate] = []
+def iban(lines: list[str]) -> Candidate[str] | None:
+    candidates: list[Candidate[str]] = []
     for index, line in enumerate(lines):
         labelled = "IBAN" in line.upper()
         for match in _IBAN_RE.finditer(line):
@@ -110,7 +110,7 @@ def _longest_valid_iban(text: str) -> str | None:
     return None
 
 
-def supplier_name(lines: list[str]) -> Candidate | None:
+def supplier_name(lines: list[str]) -> Candidate[str] | None:
     """Under a seller heading, else the first line with a legal form, else the first line."""
     for index, line in enumerate(lines[:-1]):
         if _SELLER_HEADERS.match(line):

@@ -61,7 +61,7 @@ _STRONG_ISSUE = re.compile(r"(facture|facturation|invoice|rechnungs|beleg|émiss
 _SELF_BILLED = re.compile(r"selbst\s*ausgestellt|self[- ]billed|autofactur", re.IGNORECASE)
 
 
-def document_type(lines: list[str]) -> Candidate:
+def document_type(lines: list[str]) -> Candidate[str]:
     """Credit note when the title says so (``Avoir``, ``Credit note``, ``Gutschrift``)."""
     for index, line in enumerate(lines[:25]):
         if re.match(r"^\s*(avoir|credit\s+note|note\s+de\s+cr[ée]dit)\b", line, re.IGNORECASE):
@@ -77,15 +77,15 @@ def document_type(lines: list[str]) -> Candidate:
     return Candidate("invoice", 0.8 if sure else 0.5, 0)
 
 
-def invoice_number(lines: list[str]) -> Candidate | None:
-    candidates: list[Candidate] = []
+def invoice_number(lines: list[str]) -> Candidate[str] | None:
+    candidates: list[Candidate[str]] = []
     for index, line in enumerate(lines):
         candidates.extend(_numbers_in_line(lines, index, line))
     return best(candidates)
 
 
-def _numbers_in_line(lines: list[str], index: int, line: str) -> list[Candidate]:
-    found: list[Candidate] = []
+def _numbers_in_line(lines: list[str], index: int, line: str) -> list[Candidate[str]]:
+    found: list[Candidate[str]] = []
     labelled = _NUMBER_LABELS.search(line)
     if labelled:
         value = labelled.group("value")
@@ -112,9 +112,9 @@ def _plausible_number(value: str) -> bool:
     return not re.fullmatch(r"\d+[.,]\d{2}", value)
 
 
-def issue_and_due_dates(lines: list[str]) -> tuple[Candidate | None, Candidate | None]:
-    issue: list[Candidate] = []
-    due: list[Candidate] = []
+def issue_and_due_dates(lines: list[str]) -> tuple[Candidate[str] | None, Candidate[str] | None]:
+    issue: list[Candidate[str]] = []
+    due: list[Candidate[str]] = []
     month_first = uses_month_first("\n".join(lines))
     for index, line in enumerate(lines):
         for offset, found in find_dates(line, month_first):
@@ -142,7 +142,7 @@ _CURRENCY_LABEL = re.compile(
 )
 
 
-def currency(lines: list[str]) -> Candidate | None:
+def currency(lines: list[str]) -> Candidate[str] | None:
     for index, line in enumerate(lines):
         labelled = _CURRENCY_LABEL.search(line)
         if labelled and "steuer" not in labelled.group(1).lower():

@@ -62,9 +62,9 @@ _NOT_A_TOTAL = re.compile(
 )
 
 
-def total_candidates(lines: list[str], currency: str | None) -> dict[str, list[Candidate]]:
+def total_candidates(lines: list[str], currency: str | None) -> dict[str, list[Candidate[Decimal]]]:
     """Labelled amounts per total key (best labels first in each list)."""
-    found: dict[str, list[Candidate]] = {key: [] for key in _TABLES}
+    found: dict[str, list[Candidate[Decimal]]] = {key: [] for key in _TABLES}
     for index, line in enumerate(lines):
         if _NOT_A_TOTAL.search(line):
             continue
@@ -78,7 +78,7 @@ def total_candidates(lines: list[str], currency: str | None) -> dict[str, list[C
 def _labelled_amount(
     lines: list[str], index: int, line: str, table: list[tuple[re.Pattern[str], float]],
     currency: str | None,
-) -> Candidate | None:
+) -> Candidate[Decimal] | None:
     for pattern, score in table:
         match = pattern.search(line)
         if match is None or match.start() > 25:  # a total's label starts its line
@@ -111,27 +111,28 @@ def _amounts_in(text: str, currency: str | None) -> list[Decimal]:
     return [v for v in values if v is not None]
 
 
-def choose_totals(found: dict[str, list[Candidate]]) -> dict[str, Candidate]:
+def choose_totals(found: dict[str, list[Candidate[Decimal]]]) -> dict[str, Candidate[Decimal]]:
     """Pick one candidate per total, preferring a combination that adds up."""
     pools = {key: sorted(found[key], key=lambda c: (-c.score, c.line))[:6] for key in found}
-    best_combo: tuple[float, dict[str, Candidate]] | None = None
-    for excl, tax, incl in itertools.product(*(pools[k] or [None] for k in _TABLES)):
+    best_combo: tuple[float, dict[str, Candidate[Decimal]]] | None = None
+    options: list[list[Candidate[Decimal] | None]] = [[*pools[k]] or [None] for k in _TABLES]
+    for excl, tax, incl in itertools.product(*options):
         chosen = {k: c for k, c in zip(_TABLES, (excl, tax, incl), strict=True) if c is not None}
         if not chosen:
             continue
-        adds_up = len(chosen) == 3 and excl.value + tax.value == incl.value
+        adds_up = excl is not None and tax is not None and incl is not None and excl.value + tax.value == incl.value
         quality = sum(c.score for c in chosen.values()) + (1.5 if adds_up else 0.0)
         if best_combo is None or quality > best_combo[0]:
             best_combo = (quality, _boosted(chosen) if adds_up else _unconfirmed(chosen))
     return best_combo[1] if best_combo else {}
 
 
-def _unconfirmed(chosen: dict[str, Candidate]) -> dict[str, Candidate]:
+def _unconfirmed(chosen: dict[str, Candidate[Decimal]]) -> dict[str, Candidate[Decimal]]:
     # A total that no arithmetic confirms may be a subtotal or a balance: hold back.
     return {key: Candidate(c.value, round(c.score * 0.8, 3), c.line) for key, c in chosen.items()}
 
 
-def _boosted(chosen: dict[str, Candidate]) -> dict[str, Candidate]:
+def _boosted(chosen: dict[str, Candidate[Decimal]]) -> dict[str, Candidate[Decimal]]:
     return {
         key: Candidate(c.value, min(0.98, c.score + 0.2), c.line) for key, c in chosen.items()
     }

@@ -188,7 +188,8 @@ def test_accounts_see_only_their_requests(client: TestClient, account_factory: C
                        headers=auth(a.api_key)).status_code == 404
     listed = client.get("/v1/support-requests", headers=auth(a.api_key)).json()
     assert [r["id"] for r in listed["items"]] == [ra["id"]] and listed["total"] == 1
-    seen = {r["id"] for r in client.get("/v1/support-requests?limit=500", headers=auth(operator.api_key)).json()["items"]}
+    seen = {r["id"] for r in
+            client.get("/v1/support-requests?limit=500", headers=auth(operator.api_key)).json()["items"]}
     assert {ra["id"], rb["id"]} <= seen
     opened = client.get("/v1/support-requests?status=closed", headers=auth(a.api_key)).json()
     assert opened["total"] == 0

@@ -13,7 +13,8 @@ def test_upload_wait_shows_flow_reason_and_due_or_eta() -> None:
     line = describe_flow(daily)
     assert line.startswith("01234567 daily: within_daily_volume: 40 documents")
     assert "due 2026-03-04" in line and "expected 2026-03-02" in line and "(on_track)" in line
-    bulk = {"id": "abcdefgh12", "flow": "bulk", "flow_decision": {"reason": "spans_months", "message": "invoices dated …"},
+    bulk = {"id": "abcdefgh12", "flow": "bulk",
+            "flow_decision": {"reason": "spans_months", "message": "invoices dated …"},
             "reclassified_at": "2026-03-02T10:00:00+00:00", "eta": "2026-03-05T12:00:00+00:00",
             "eta_computed_at": "2026-03-02T10:00:00+00:00"}
     line = describe_flow(bulk)

@@ -123,7 +123,8 @@ def test_parses_good_maintenance_files(text: str, expected: list[MaintenanceWind
     ("text", "message"),
     [
         ("", "line 1: the file is empty"),
-        ("from,to\n", "line 1: expected the header 'starts_at,ends_at' or 'starts_at,ends_at,kind' or 'start,end' or 'start,end,kind'"),
+        ("from,to\n", "line 1: expected the header 'starts_at,ends_at' or 'starts_at,ends_at,kind' or 'start,end' "
+                      "or 'start,end,kind'"),
         ("start,end\n2026-06-03T20:00:00+02:00\n", "line 2: expected 2 fields, got 1"),
         (
             "start,end\n2026-06-03T20:00:00,2026-06-03T22:00:00+02:00\n",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -26,7 +26,7 @@ def paris(*args: int) -> datetime:
 def utc(value: datetime) -> datetime:
     # Two datetimes sharing a tzinfo subtract and compare by wall time; elapsed time and
     # instant order need UTC.
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 @pytest.mark.parametrize(
@@ -100,7 +100,7 @@ def test_period_zero_is_the_activation_even_on_the_second_autumn_occurrence() ->
 
 
 def test_utc_activation_is_answered_in_paris_time() -> None:
-    activation = datetime(2026, 1, 31, 9, tzinfo=timezone.utc)  # 10:00 in Paris
+    activation = datetime(2026, 1, 31, 9, tzinfo=UTC)  # 10:00 in Paris
     assert period_start(activation, 1).isoformat() == "2026-02-28T10:00:00+01:00"
     assert period_start(activation, 0).isoformat() == "2026-01-31T10:00:00+01:00"
 
@@ -128,7 +128,7 @@ def test_bounds_are_half_open_and_a_boundary_belongs_to_the_new_period() -> None
         (paris(2026, 3, 31, 9, 59, 59), 1),
         (paris(2026, 3, 31, 10), 2),
         (paris(2027, 1, 31, 10), 12),
-        (datetime(2026, 2, 28, 9, tzinfo=timezone.utc), 1),  # same instant as 10:00 Paris
+        (datetime(2026, 2, 28, 9, tzinfo=UTC), 1),  # same instant as 10:00 Paris
     ],
 )
 def test_period_index_at(at: datetime, expected: int) -> None:
@@ -191,7 +191,7 @@ def test_index_must_be_an_int() -> None:
 activations = st.datetimes(
     min_value=datetime(2000, 1, 1),
     max_value=datetime(2090, 12, 31),
-    timezones=st.sampled_from([PARIS, timezone.utc, timezone(timedelta(hours=-5))]),
+    timezones=st.sampled_from([PARIS, UTC, timezone(timedelta(hours=-5))]),
     allow_imaginary=False,
 )
 indexes = st.integers(min_value=0, max_value=240)

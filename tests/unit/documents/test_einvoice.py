@@ -46,7 +46,8 @@ CII = b"""<?xml version="1.0" encoding="UTF-8"?>
    <ram:ApplicableTradeTax><ram:CalculatedAmount>20</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode>
     <ram:BasisAmount>100</ram:BasisAmount><ram:RateApplicablePercent>20</ram:RateApplicablePercent></ram:ApplicableTradeTax>
    <ram:SpecifiedTradePaymentTerms><ram:DueDateDateTime>
-    <udt:DateTimeString format="102">20260411</udt:DateTimeString></ram:DueDateDateTime></ram:SpecifiedTradePaymentTerms>
+    <udt:DateTimeString format="102">20260411</udt:DateTimeString></ram:DueDateDateTime>
+   </ram:SpecifiedTradePaymentTerms>
    <ram:SpecifiedTradeSettlementHeaderMonetarySummation>
     <ram:TaxBasisTotalAmount>100</ram:TaxBasisTotalAmount>
     <ram:TaxTotalAmount currencyID="EUR">23.10</ram:TaxTotalAmount>
