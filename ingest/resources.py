@@ -63,8 +63,9 @@ class Resources:
     def from_settings(cls, settings: Settings | None = None, *, pre_ping: bool = True,
                       celery: Celery | None = None) -> Resources:
         settings = settings or get_settings()
-        return cls(settings, make_engine(settings.effective_database_url(), pre_ping=pre_ping),
-                   open_store(settings), celery)
+        engine = make_engine(settings.effective_database_url(), pre_ping=pre_ping, pool_size=settings.db_pool_size,
+                             max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout)
+        return cls(settings, engine, open_store(settings), celery)
 
     @cached_property
     def limits(self) -> Limits:

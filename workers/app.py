@@ -34,13 +34,13 @@ from workers import (
     tasks,
     tasks_billing,
     tasks_flow,
-    tasks_ocr,
     tasks_probes,
     tasks_purge,
+    tasks_waiting,
 )
 from workers.presence import Presence
 
-TASK_MODULES = (tasks, tasks_flow, tasks_ocr, tasks_billing, tasks_probes, tasks_purge)
+TASK_MODULES = (tasks, tasks_flow, tasks_waiting, tasks_billing, tasks_probes, tasks_purge)
 
 
 def create_app(settings: Settings) -> Celery:

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from ingest.platform import outbox
 from ingest.platform.broker import ops_options
+from ingest.platform.db import TRANSIENT_DB_ERRORS
 from ingest.platform.settings import Settings
 from ingest.processing.process import (
     TRANSIENT_ERRORS,
-    Failure,
     Outcome,
-    give_up,
     process_document,
 )
 from ingest.processing.requeue import requeue_stale
+from ingest.processing.waiting import MAX_BACKOFF_S, Waiting, backoff, retries_within, set_waiting
+from ingest.store import StoreUnavailable
 from workers.base import BordereauTask, task
 
 log = logging.getLogger(__name__)
 
 
-@task(outbox.PROCESS_DOCUMENT)
+@task(outbox.PROCESS_DOCUMENT, autoretry_for=())
 def process_document_task(self: BordereauTask, document_id: str) -> str:
     rt = self.resources
     # A redelivered message means its worker died: it may take over that lease.
@@ -31,19 +33,30 @@ def process_document_task(self: BordereauTask, document_id: str) -> str:
         outcome = process_document(rt.engine, rt.store, rt.limits, document_id, lease_duration=rt.lease_duration,
                                    max_attempts=self.settings.max_attempts, redelivered=redelivered,
                                    timeouts=(SoftTimeLimitExceeded,), ocr=rt.ocr)
-    except TRANSIENT_ERRORS:
-        if self.request.retries >= self.max_retries:
-            give_up(rt.engine, document_id, Failure.retries_exhausted,
-                    "The store or the database stayed unreachable; processing gave up.",
-                    lease_duration=rt.lease_duration)
-            return Outcome.failed.value
-        raise
+    except TRANSIENT_ERRORS as exc:
+        return _wait(self, document_id, exc)
     log.info("document %s: %s", document_id, outcome.value)
     if outcome is Outcome.set_aside:
         # Keep the poison message for inspection instead of acknowledging it:
         # rejected without requeue, RabbitMQ routes it to the dead-letter queue.
         raise Reject(f"document {document_id} set aside after repeated crashes", requeue=False)
     return outcome.value
+
+
+def _wait(task: BordereauTask, document_id: str, exc: Exception) -> str:
+    """The store or the database is away (``ingest.processing.waiting``): try again later, longer
+    each time; past the horizon, set the document waiting for the store; the database being away
+    too long to record even that, keep trying at the longest interval."""
+    retries = task.request.retries
+    if retries < retries_within(task.settings.transient_retry_horizon):
+        raise task.retry(exc=exc, countdown=backoff(retries), max_retries=None)
+    if isinstance(exc, StoreUnavailable):
+        with contextlib.suppress(*TRANSIENT_DB_ERRORS):
+            set_waiting(task.resources.engine, document_id, Waiting.waiting_for_store,
+                        "The object store stayed unreachable; the document waits for it and goes on by itself.")
+            log.warning("document %s waits for the object store", document_id)
+            return Outcome.waiting.value
+    raise task.retry(exc=exc, countdown=MAX_BACKOFF_S, max_retries=None)
 
 
 @task("bordereau.relay_outbox", autoretry_for=())

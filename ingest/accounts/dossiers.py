@@ -3,20 +3,18 @@ company itself). Other wings find a dossier here rather than in the table."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from sqlmodel import Session, col, select
 from stdnum.fr import siren as siren_number
 
 from ingest.accounts.principal import Principal
 from ingest.accounts.tables import Dossier
-from ingest.platform.errors import DomainError
+from ingest.platform.errors import Code, DomainError
 from ingest.platform.pages import fetch_page
 
 
-class DossierCode(StrEnum):
-    no_account = "no_account"
-    invalid_siren = "invalid_siren"
+class DossierCode(Code):
+    no_account = "no_account", "Operators have no dossiers: use a client's key."
+    invalid_siren = "invalid_siren", "Not a valid SIREN (9 digits, Luhn check)."
 
 
 class DossierError(DomainError):

@@ -12,7 +12,6 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -20,7 +19,7 @@ from sqlmodel import Session, col, select
 from ingest.accounts.principal import Principal
 from ingest.accounts.tables import Account, AccountKind, ApiKey, Role, User
 from ingest.platform.columns import utcnow
-from ingest.platform.errors import DomainError
+from ingest.platform.errors import Code, DomainError
 
 KEY_SCHEME = "bdr"
 
@@ -33,12 +32,12 @@ class NewAccount:
     api_key: str
 
 
-class AccountCode(StrEnum):
-    invalid_email = "invalid_email"
-    email_taken = "email_taken"
-    invalid_kind = "invalid_kind"
-    invalid_name = "invalid_name"
-    account_not_found = "account_not_found"
+class AccountCode(Code):
+    invalid_email = "invalid_email", "Not an e-mail address."
+    email_taken = "email_taken", "A user with that e-mail address exists already."
+    invalid_kind = "invalid_kind", "An account is of kind firm or company."
+    invalid_name = "invalid_name", "The account's name is empty."
+    account_not_found = "account_not_found", "No such account."
 
 
 class AccountError(DomainError):

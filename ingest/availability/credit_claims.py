@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -29,16 +28,16 @@ from ingest.contract.availability import (
     parse_month,
 )
 from ingest.contract.calendar import PARIS
-from ingest.platform.errors import DomainError
+from ingest.platform.errors import Code, DomainError
 from ingest.platform.pages import fetch_page
 
 
-class CreditClaimCode(StrEnum):
-    clients_only = "clients_only"
-    invalid_month = "invalid_month"
-    no_ko_hour = "no_ko_hour"
-    claim_window_closed = "claim_window_closed"
-    claim_exists = "claim_exists"
+class CreditClaimCode(Code):
+    clients_only = "clients_only", "Credit claims are filed by a client account."
+    invalid_month = "invalid_month", "A month is YYYY-MM, from 2000 to 2999."
+    no_ko_hour = "no_ko_hour", "The month has no KO hour so far: there is nothing to claim."
+    claim_window_closed = "claim_window_closed", "Claims are accepted within 7 days after the end of a KO hour."
+    claim_exists = "claim_exists", "Your account has already filed a claim for that month."
 
 
 class CreditClaimError(DomainError):

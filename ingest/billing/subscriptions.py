@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
@@ -19,19 +18,19 @@ from ingest.billing.tables import PlanVersion, Subscription
 from ingest.contract.billing import Plan
 from ingest.contract.periods import Period, period_at, period_bounds
 from ingest.platform.columns import utcnow
-from ingest.platform.errors import DomainError
+from ingest.platform.errors import Code, DomainError
 
 
-class BillingCode(StrEnum):
-    account_not_found = "account_not_found"
-    no_subscription = "no_subscription"
-    invalid_plan = "invalid_plan"
-    activation_fixed = "activation_fixed"
-    naive_instant = "naive_instant"
-    period_not_found = "period_not_found"
-    invalid_period = "invalid_period"
-    statement_not_found = "statement_not_found"
-    statement_corrected = "statement_corrected"
+class BillingCode(Code):
+    account_not_found = "account_not_found", "No such account."
+    no_subscription = "no_subscription", "The account has no subscription, or no plan for that period."
+    invalid_plan = "invalid_plan", "The plan's terms are not valid (counts and prices, within their limits)."
+    activation_fixed = "activation_fixed", "The activation instant is set once; periods hang on it."
+    naive_instant = "naive_instant", "An instant without a UTC offset names no instant."
+    period_not_found = "period_not_found", "There is no such period (yet)."
+    invalid_period = "invalid_period", "A period is an index, current or previous."
+    statement_not_found = "statement_not_found", "No such statement."
+    statement_corrected = "statement_corrected", "The statement was corrected already: correct its correction."
 
 
 class BillingError(DomainError):

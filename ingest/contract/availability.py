@@ -29,6 +29,9 @@ DEPRECATED_PROBE_NAMES = {"ihm": "ui"}
 # A measurement is OK when the HTTP status is 2xx and the response came in under this many ms.
 LATENCY_LIMIT_MS = {"ui": 1000.0, "api": 5000.0}
 EXPECTED_PER_HOUR = 20  # one measurement every 3 minutes
+# Months the service can speak of: from before any measurement to far ahead, and within what a
+# datetime holds once moved between time zones (year 1 or 9999 would overflow it).
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 FIRST_HOUR, LAST_HOUR = 9, 17  # counted hours start 09:00 through 17:00
 THRESHOLD_PERCENT = Fraction(98)
 CREDIT_PERCENT = 10
@@ -117,6 +120,8 @@ def parse_month(month: str | tuple[int, int]) -> tuple[int, int]:
         year, number = month
     if not 1 <= number <= 12:
         raise ValueError(f"month number must be 1 to 12, got {number}")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"the year must be from {FIRST_YEAR} to {LAST_YEAR}, got {year}")
     return year, number
 
 

@@ -42,11 +42,19 @@ class LineKind(StrEnum):
 BilledKey = tuple[int, str]
 
 
-def _require_count(value: int, name: str, *, minimum: int = 0) -> None:
+def _require_count(value: int, name: str, *, minimum: int = 0, maximum: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum:,}, got {value:,}")
+
+
+# The largest plan the service takes (choice): far beyond any real one, and small enough that a
+# period's fee and its overage lines stay within the 32-bit integers amounts are stored in.
+PLAN_LIMITS = {"packs": 1_000, "pack_size": 1_000_000, "pack_price_cents": 1_000_000, "named_users": 10_000,
+               "extra_document_price_cents": 100_000, "extra_user_price_cents": 1_000_000}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +69,8 @@ class Plan:
     extra_user_price_cents: int
 
     def __post_init__(self) -> None:
-        _require_count(self.packs, "packs")
-        _require_count(self.pack_size, "pack_size", minimum=1)
-        _require_count(self.pack_price_cents, "pack_price_cents")
-        _require_count(self.named_users, "named_users")
-        _require_count(self.extra_document_price_cents, "extra_document_price_cents")
-        _require_count(self.extra_user_price_cents, "extra_user_price_cents")
+        for name, maximum in PLAN_LIMITS.items():
+            _require_count(getattr(self, name), name, minimum=1 if name == "pack_size" else 0, maximum=maximum)
 
     @property
     def allowance(self) -> int:

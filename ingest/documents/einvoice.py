@@ -46,6 +46,19 @@ class EInvoiceErrorCode(StrEnum):
     XML_MALFORMED = "xml_malformed"
     NOT_AN_EINVOICE = "not_an_einvoice"
 
+    @property
+    def summary(self) -> str:
+        """A generic sentence for documentation and listings of codes."""
+        return _SUMMARIES[self]
+
+
+_SUMMARIES: dict[EInvoiceErrorCode, str] = {
+    EInvoiceErrorCode.XML_TOO_LARGE: "The XML document is larger than an e-invoice can be.",
+    EInvoiceErrorCode.XML_FORBIDDEN: "The XML declares entities or a document type, which are refused (XML bombs).",
+    EInvoiceErrorCode.XML_MALFORMED: "The XML is not well formed.",
+    EInvoiceErrorCode.NOT_AN_EINVOICE: "The XML is neither a CII nor a UBL invoice.",
+}
+
 
 class EInvoiceError(ValueError):
     """A refused XML document: a stable ``code`` and a sentence for people."""

@@ -12,9 +12,12 @@ from enum import StrEnum
 SNIFF_BYTES = 8192
 """How many leading bytes callers should pass; enough for every rule below."""
 
-# Acrobat accepts a PDF header anywhere in the first KiB (mail gateways and some
-# scanners prepend junk), and so does pypdf, so we look as far.
-_PDF_HEADER_WINDOW = 1024
+# A PDF starts with its header. Real files carry a little leading junk: blank lines, NULs or a
+# byte-order mark from a mail gateway or a scanner, or a 128-byte MacBinary header; readers skip
+# it, and so do we. Text that merely mentions "%PDF-" (a mail, a log) is not a PDF.
+_PDF_HEADER = b"%PDF-"
+_LEADING_JUNK = b"\x00\t\n\x0c\r \xef\xbb\xbf"
+_MACBINARY_HEADER = 128
 
 
 class Kind(StrEnum):
@@ -55,11 +58,20 @@ def sniff(head: bytes) -> Kind | None:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
-    if b"%PDF-" in head[:_PDF_HEADER_WINDOW]:
+    if _is_pdf(head):
         return Kind.pdf
     if _looks_like_xml(head):
         return Kind.xml
     return None
+
+
+def _is_pdf(head: bytes) -> bool:
+    """The PDF header at the start, after blank or NUL bytes or a byte-order mark, or after a
+    MacBinary header (a NUL, then a name of 1 to 63 bytes, then the file type ``PDF ``)."""
+    if head.lstrip(_LEADING_JUNK).startswith(_PDF_HEADER):
+        return True
+    return (head[:1] == b"\x00" and 1 <= head[1] <= 63 and head[65:69] == b"PDF "
+            and head[_MACBINARY_HEADER:].startswith(_PDF_HEADER)) if len(head) > 69 else False
 
 
 def sniff_archive(head: bytes) -> str | None:

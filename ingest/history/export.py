@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from ingest.platform.models import Document
+from ingest.platform.spreadsheet import text_cell
 from ingest.store import ObjectStore
 from ingest.store.base import COPY_CHUNK
 
@@ -113,9 +114,9 @@ def iter_export(engine: Engine, store: ObjectStore, dossier_id: str, year: int) 
             for doc in year_documents(engine, dossier_id, year):
                 name = entry_name(doc)
                 status = yield from _copy_entry(archive, sink, store, doc, name)
-                manifest.writerow([name if status == "included" else "", doc.id, doc.filename, doc.sha256,
-                                   doc.size, doc.received_at.isoformat(), doc.reference_date.isoformat(),
-                                   doc.state, status, _fields(doc.facts)])
+                manifest.writerow([name if status == "included" else "", doc.id, text_cell(doc.filename),
+                                   doc.sha256, doc.size, doc.received_at.isoformat(),
+                                   doc.reference_date.isoformat(), doc.state, status, text_cell(_fields(doc.facts))])
             spool.seek(0)
             with archive.open(_info("manifest.csv", None), "w", force_zip64=True) as out:
                 while text := spool.read(COPY_CHUNK // 4):

@@ -8,14 +8,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from ingest.history.tables import PurgeLock
-from ingest.platform.errors import DomainError
+from ingest.platform.errors import Code, DomainError
 
 LOCK_NAME = "purge"
 LOCK_LEASE = timedelta(minutes=10)  # renewed after every chunk, which takes seconds
@@ -23,8 +22,8 @@ LOCK_LEASE = timedelta(minutes=10)  # renewed after every chunk, which takes sec
 ADVISORY_KEY = 0x626F7264
 
 
-class HistoryCode(StrEnum):
-    purge_busy = "purge_busy"
+class HistoryCode(Code):
+    purge_busy = "purge_busy", "Another purge or integrity scan is running; this one did nothing."
 
 
 class PurgeBusy(DomainError):

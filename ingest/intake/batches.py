@@ -34,15 +34,6 @@ def load_receipt(session: Session, batch: Batch, replayed: bool = False) -> Rece
     return Receipt(batch, list(docs), list(rejs), replayed)
 
 
-def find_replay(session: Session, principal: Principal, key: str | None) -> Receipt | None:
-    """The batch the account already uploaded under idempotency `key`, if any."""
-    if not key or principal.account_id is None:
-        return None
-    batch = session.exec(select(Batch).where(Batch.account_id == principal.account_id,
-                                             Batch.idempotency_key == key)).first()
-    return load_receipt(session, batch, replayed=True) if batch else None
-
-
 def batch_counts(session: Session, batch_ids: list[str]) -> dict[str, Counts]:
     """Documents per state of each batch (every state present, 0 when none)."""
     counts: dict[str, Counts] = {b: {s.value: 0 for s in DocumentState} for b in batch_ids}

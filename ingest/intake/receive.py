@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from enum import StrEnum
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from ingest.accounts.dossiers import account_dossier
 from ingest.accounts.principal import Principal
+from ingest.contract.flow import FlowDecision
 from ingest.contract.retention import reference_date
 from ingest.documents.analyse import precheck
 from ingest.documents.archives import iter_archive
@@ -36,11 +37,13 @@ from ingest.flow.classification import (
     SlaState,
     classify_batch,
 )
-from ingest.intake.batches import Receipt, find_replay
+from ingest.intake.batches import Receipt
+from ingest.intake.errors import IntakeCode, IntakeError
+from ingest.intake.idempotency import KEY_TTL, fingerprint, free_expired, replay
+from ingest.intake.names import display_name
 from ingest.intake.tables import Rejection
 from ingest.platform import outbox
-from ingest.platform.columns import utcnow
-from ingest.platform.errors import DomainError
+from ingest.platform.columns import is_id, utcnow
 from ingest.platform.models import Batch, Document, DocumentState, Flow
 from ingest.platform.spool import Spooled, spool
 from ingest.store import ObjectStore, original_key
@@ -57,7 +60,6 @@ class Upload:
     content: BinaryIO | Spooled
 
 
-
 @dataclass
 class _Accepted:
     filename: str
@@ -71,25 +73,43 @@ class _Sorted:
     rejected: list[tuple[str, DocumentRejected]] = field(default_factory=list)
 
 
-class IntakeCode(StrEnum):
-    no_account = "no_account"
-    invalid_flow = "invalid_flow"
-    invalid_upload_total = "invalid_upload_total"
-    dossier_not_found = "dossier_not_found"
-    no_files = "no_files"
-
-
-class IntakeError(DomainError):
-    """The request as a whole is refused (nothing is recorded); see `IntakeCode`."""
-
-
-
 def receive_batch(engine: Engine, store: ObjectStore, limits: Limits, principal: Principal,
                   dossier_id: str, uploads: Iterable[Upload], *, flow: str | None = None,
                   idempotency_key: str | None = None, tmp_dir: Path | None = None,
-                  upload_total: int | None = None) -> Receipt:
+                  upload_total: int | None = None, key_ttl: timedelta = KEY_TTL) -> Receipt:
     """Check, store and record one batch. `upload_total`: the files of the whole upload this batch
-    is part of, when a client sends one upload as several batches (see `ingest.contract.flow`)."""
+    is part of, when a client sends one upload as several batches (see `ingest.contract.flow`).
+    Under an `idempotency_key`, the same request again gets the first one's batch
+    (`ingest.intake.idempotency`)."""
+    account_id = _check_request(principal, flow, upload_total)
+    now = utcnow()
+    with ExitStack() as cleanup:
+        parts = [(u.filename, _spooled(u, limits, tmp_dir, cleanup)) for u in uploads]
+        request = _Request(dossier_id, flow, upload_total, idempotency_key,
+                           fingerprint(dossier_id, flow, upload_total, parts) if idempotency_key else None)
+        with Session(engine, expire_on_commit=False) as session:
+            if (again := replay(session, principal, idempotency_key, request.fingerprint, now, key_ttl)) is not None:
+                return again
+            if not is_id(dossier_id) or account_dossier(session, account_id, dossier_id) is None:
+                raise IntakeError(IntakeCode.dossier_not_found, f"No dossier {dossier_id} in your account.")
+        if not parts:
+            raise IntakeError(IntakeCode.no_files, "The request has no 'files' part.")
+        sorted_ = _sort_parts(parts, limits, tmp_dir, cleanup)
+        _store_all(store, sorted_.accepted)
+        return _record(engine, principal, request, sorted_, key_ttl)
+
+
+@dataclass(frozen=True)
+class _Request:
+    dossier_id: str
+    flow: str | None
+    upload_total: int | None
+    idempotency_key: str | None
+    fingerprint: str | None
+
+
+def _check_request(principal: Principal, flow: str | None, upload_total: int | None) -> str:
+    """The account the upload is for, once the request's own values are known to be sound."""
     if principal.account_id is None:
         raise IntakeError(IntakeCode.no_account, "Operators upload on behalf of no one: use a client's key.")
     if flow is not None and flow not in Flow.__members__:
@@ -97,18 +117,15 @@ def receive_batch(engine: Engine, store: ObjectStore, limits: Limits, principal:
     if upload_total is not None and upload_total < 1:
         raise IntakeError(IntakeCode.invalid_upload_total, f"upload_total must be a whole number of files, 1 or more, "
                           f"not {upload_total}.")
-    with Session(engine, expire_on_commit=False) as session:
-        replay = find_replay(session, principal, idempotency_key)
-        if replay:
-            return replay
-        if account_dossier(session, principal.account_id, dossier_id) is None:
-            raise IntakeError(IntakeCode.dossier_not_found, f"No dossier {dossier_id} in your account.")
-    with ExitStack() as cleanup:
-        sorted_ = _sort_uploads(uploads, limits, tmp_dir, cleanup)
-        if not sorted_.accepted and not sorted_.rejected:
-            raise IntakeError(IntakeCode.no_files, "The request has no 'files' part.")
-        _store_all(store, sorted_.accepted)
-        return _record(engine, principal, dossier_id, sorted_, flow, idempotency_key, upload_total)
+    return principal.account_id
+
+
+def _spooled(upload: Upload, limits: Limits, tmp_dir: Path | None, cleanup: ExitStack) -> Spooled:
+    """The upload's file on disk (spooled now unless it already was), deleted when the batch is done."""
+    content = upload.content
+    spooled = content if isinstance(content, Spooled) else spool(content, limits.max_file_bytes, tmp_dir)
+    cleanup.callback(spooled.discard)
+    return spooled
 
 
 STORE_THREADS = 4
@@ -128,11 +145,11 @@ def _store_all(store: ObjectStore, accepted: list[_Accepted]) -> None:
             pass
 
 
-def _sort_uploads(uploads: Iterable[Upload], limits: Limits, tmp_dir: Path | None,
-                  cleanup: ExitStack) -> _Sorted:
+def _sort_parts(parts: list[tuple[str, Spooled]], limits: Limits, tmp_dir: Path | None,
+                cleanup: ExitStack) -> _Sorted:
     out = _Sorted()
-    for upload in uploads:
-        for name, outcome in _check_upload(upload, limits, tmp_dir, cleanup):
+    for filename, spooled in parts:
+        for name, outcome in _check_part(filename, spooled, limits, tmp_dir, cleanup):
             if isinstance(outcome, DocumentRejected):
                 out.rejected.append((name, outcome))
             else:
@@ -140,23 +157,20 @@ def _sort_uploads(uploads: Iterable[Upload], limits: Limits, tmp_dir: Path | Non
     return out
 
 
-def _check_upload(upload: Upload, limits: Limits, tmp_dir: Path | None,
-                  cleanup: ExitStack) -> Iterator[tuple[str, _Accepted | DocumentRejected]]:
-    content = upload.content
-    spooled = content if isinstance(content, Spooled) else spool(content, limits.max_file_bytes, tmp_dir)
-    cleanup.callback(spooled.discard)
+def _check_part(filename: str, spooled: Spooled, limits: Limits, tmp_dir: Path | None,
+                cleanup: ExitStack) -> Iterator[tuple[str, _Accepted | DocumentRejected]]:
     try:
         kind = _check_spooled(spooled, limits)
     except DocumentRejected as exc:
-        yield upload.filename, exc
+        yield filename, exc
         return
     if kind is not Kind.zip:
-        yield upload.filename, _Accepted(upload.filename, spooled, kind)
+        yield filename, _Accepted(filename, spooled, kind)
         return
     try:
-        entries = list(_archive_entries(upload.filename, spooled.path, limits, tmp_dir, cleanup))
+        entries = list(_archive_entries(filename, spooled.path, limits, tmp_dir, cleanup))
     except DocumentRejected as exc:
-        yield upload.filename, exc
+        yield filename, exc
         return
     yield from entries
 
@@ -199,50 +213,69 @@ def _check_spooled(spooled: Spooled, limits: Limits) -> Kind:
     return kind
 
 
-def _record(engine: Engine, principal: Principal, dossier_id: str, sorted_: _Sorted,
-            flow: str | None, idempotency_key: str | None, upload_total: int | None) -> Receipt:
+def _record(engine: Engine, principal: Principal, request: _Request, sorted_: _Sorted,
+            key_ttl: timedelta) -> Receipt:
     """Commit the batch, its documents and rejections; daily documents get their outbox rows.
 
     Bulk documents stay ``received`` with no message: the dispatcher (``ingest.flow.dispatch``)
-    feeds them to the bulk queue a window at a time.
+    feeds them to the bulk queue a window at a time. A request that lost the race for its
+    idempotency key rolls back and answers with the winner's batch.
     """
     assert principal.account_id is not None
     now = utcnow()
     with Session(engine) as session:
-        decision = classify_batch(session, dossier_id, len(sorted_.accepted), flow, now, upload_total)
-    batch_flow = Flow(decision.flow)
-    daily = batch_flow is Flow.daily
-    batch = Batch(account_id=principal.account_id, dossier_id=dossier_id, flow=batch_flow,
-                  flow_reason=decision.reason, flow_message=decision.message[:500], idempotency_key=idempotency_key,
-                  received_at=now,
+        decision = classify_batch(session, request.dossier_id, len(sorted_.accepted), request.flow, now,
+                                  request.upload_total)
+    batch, docs, rejs = _rows(principal.account_id, request, decision, sorted_, now)
+    with Session(engine, expire_on_commit=False) as session:
+        if request.idempotency_key:
+            free_expired(session, principal.account_id, request.idempotency_key, now, key_ttl)
+        session.add(batch)
+        try:
+            # The batch row first: its documents and rejections point at it, and the unit of work
+            # knows no relationship to order their inserts by.
+            session.flush()
+        except sa.exc.IntegrityError as exc:
+            return _lost_race(session, principal, request, now, key_ttl, exc)
+        session.add_all(docs)
+        session.add_all(rejs)
+        if batch.flow == Flow.daily:
+            for doc in docs:
+                outbox.add_process_document(session, doc.id, Flow.daily.value)
+        try:
+            session.commit()
+        except sa.exc.IntegrityError as exc:
+            return _lost_race(session, principal, request, now, key_ttl, exc)
+    log.info("batch received", extra={"batch_id": batch.id, "documents": len(docs), "rejected": len(rejs),
+                                      "flow": batch.flow, "flow_reason": decision.reason})
+    return Receipt(batch, docs, rejs)
+
+
+def _lost_race(session: Session, principal: Principal, request: _Request, now: datetime,
+               key_ttl: timedelta, error: sa.exc.IntegrityError) -> Receipt:
+    """Another request under the same idempotency key committed first: answer with its batch."""
+    session.rollback()
+    winner = replay(session, principal, request.idempotency_key, request.fingerprint, now, key_ttl)
+    if winner is None:
+        raise error
+    return winner
+
+
+def _rows(account_id: str, request: _Request, decision: FlowDecision, sorted_: _Sorted,
+          now: datetime) -> tuple[Batch, list[Document], list[Rejection]]:
+    daily = decision.flow == Flow.daily
+    batch = Batch(account_id=account_id, dossier_id=request.dossier_id, flow=Flow(decision.flow),
+                  flow_reason=decision.reason, flow_message=decision.message[:500],
+                  idempotency_key=request.idempotency_key, request_fingerprint=request.fingerprint, received_at=now,
                   due_at=now + DAILY_COMMITMENT if daily else None,
                   sla_state=SlaState.on_track.value if daily else None)
     state = DocumentState.queued if daily else DocumentState.received
-    docs = [Document(account_id=principal.account_id, dossier_id=dossier_id, batch_id=batch.id,
-                     filename=a.filename[:500], kind=a.kind, sha256=a.spooled.sha256, size=a.spooled.size,
+    docs = [Document(account_id=account_id, dossier_id=request.dossier_id, batch_id=batch.id,
+                     filename=display_name(a.filename), kind=a.kind, sha256=a.spooled.sha256, size=a.spooled.size,
                      object_key=original_key(a.spooled.sha256), state=state,
                      received_at=now, queued_at=now if daily else None,
                      reference_date=reference_date(None, False, now))
             for a in sorted_.accepted]
-    rejs = [Rejection(batch_id=batch.id, filename=name[:500], reason=str(exc.reason), message=exc.message)
+    rejs = [Rejection(batch_id=batch.id, filename=display_name(name), reason=str(exc.reason), message=exc.message)
             for name, exc in sorted_.rejected]
-    with Session(engine, expire_on_commit=False) as session:
-        session.add(batch)
-        session.flush()
-        session.add_all(docs)
-        session.add_all(rejs)
-        session.flush()
-        if daily:
-            for doc in docs:
-                outbox.add_process_document(session, doc.id, batch_flow.value)
-        try:
-            session.commit()
-        except sa.exc.IntegrityError:
-            session.rollback()
-            replay = find_replay(session, principal, idempotency_key)
-            if replay is None:
-                raise
-            return replay
-    log.info("batch received", extra={"batch_id": batch.id, "documents": len(docs), "rejected": len(rejs),
-                                      "flow": batch_flow.value, "flow_reason": decision.reason})
-    return Receipt(batch, docs, rejs)
+    return batch, docs, rejs

@@ -19,6 +19,15 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def is_id(value: str) -> bool:
+    """Whether `value` could be an id the service handed out (a UUID string): anything else names no
+    row, and is refused before it reaches a database that may choke on it (a NUL byte, say)."""
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -21,7 +22,8 @@ MIGRATIONS_DIR = Path(__file__).parents[1] / "migrations"
 TRANSIENT_DB_ERRORS: tuple[type[Exception], ...] = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
 
-def make_engine(url: str, *, pre_ping: bool = True, poolclass: type[Pool] | None = None) -> Engine:
+def make_engine(url: str, *, pre_ping: bool = True, poolclass: type[Pool] | None = None, pool_size: int = 5,
+                max_overflow: int = 10, pool_timeout: float = 30.0) -> Engine:
     """An engine with a connection pool.
 
     ``pre_ping`` tests every connection as it leaves the pool (a round trip), so a
@@ -29,13 +31,16 @@ def make_engine(url: str, *, pre_ping: bool = True, poolclass: type[Pool] | None
     turn it off: a task that meets one fails with a transient error and is retried,
     and that first failure makes SQLAlchemy discard the whole stale pool; the ping
     would cost two round trips on every document. ``poolclass=NullPool`` for a
-    process that must hold no connection between uses.
+    process that must hold no connection between uses. A checkout that waits longer than
+    ``pool_timeout`` for a free connection raises ``sqlalchemy.exc.TimeoutError``.
     """
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, poolclass)
+        return _sqlite_engine(url, poolclass, {"pool_size": pool_size, "max_overflow": max_overflow,
+                                               "pool_timeout": pool_timeout})
     if poolclass is not None:
         return sa.create_engine(url, poolclass=poolclass)
-    return sa.create_engine(url, pool_pre_ping=pre_ping, pool_size=5, max_overflow=10)
+    return sa.create_engine(url, pool_pre_ping=pre_ping, pool_size=pool_size, max_overflow=max_overflow,
+                            pool_timeout=pool_timeout)
 
 
 @contextmanager
@@ -46,11 +51,12 @@ def autocommit(engine: Engine) -> Iterator[sa.Connection]:
         yield conn
 
 
-def _sqlite_engine(url: str, poolclass: type[Pool] | None = None) -> Engine:
-    path = url.split("///", 1)[-1]
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    pool = {"poolclass": poolclass} if poolclass is not None else {}
+def _sqlite_engine(url: str, poolclass: type[Pool] | None, sizes: dict[str, Any]) -> Engine:
+    path = sa.engine.make_url(url).database
+    in_memory = not path or path == ":memory:"  # one connection, shared: no pool sizes
+    if not in_memory:
+        Path(str(path)).parent.mkdir(parents=True, exist_ok=True)
+    pool: dict[str, Any] = {"poolclass": poolclass} if poolclass is not None else ({} if in_memory else sizes)
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
 
     @event.listens_for(engine, "connect")

@@ -45,6 +45,8 @@ class Batch(SQLModel, table=True):
     flow_reason: str = Field(default="", max_length=500)
     flow_message: str = Field(default="", max_length=500)
     idempotency_key: str | None = Field(default=None, max_length=200)
+    # What the request under that key was (ingest.intake.idempotency.fingerprint).
+    request_fingerprint: str | None = Field(default=None, max_length=64)
     received_at: datetime = instant(default=True, index=True)
     # Daily flow: due 48 h after receipt; bulk: a live ETA (docs/contract.md §6).
     due_at: datetime | None = instant(nullable=True)

@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     s3_access_key: str = ""
     s3_secret_key: str = ""
 
+    # Database connections per process. The API takes one only for a short transaction, never
+    # while it waits on a client, so a process needs about as many as it runs requests at once;
+    # a request that waits longer than the timeout for one answers 503 (README, "Sizing").
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(default=10.0, gt=0)
+
     # Upload limits (docs/contract.md §8: the service enforces size, pages and pixels).
     max_file_bytes: int = 50 * 1024 * 1024
     max_batch_files: int = 1000
@@ -40,12 +47,23 @@ class Settings(BaseSettings):
     max_archive_expanded_bytes: int = 500 * 1024 * 1024
     max_archive_ratio: int = 100
 
+    # Upload bodies, per API process: how long one may take, the rate it must keep up (after the
+    # grace period), and how many may be read at once, in all and per account (README, "Uploads").
+    upload_deadline: float = Field(default=900.0, gt=0)
+    upload_min_rate: int = Field(default=8 * 1024, ge=0)
+    upload_grace: float = Field(default=15.0, ge=0)
+    max_concurrent_uploads: int = Field(default=16, ge=1)
+    max_concurrent_uploads_per_account: int = Field(default=4, ge=1)
+
     # Worker behaviour.
     task_soft_time_limit: int = 600
     task_time_limit: int = 900
     confirm_timeout: float = 10.0
     outbox_relay_interval: float = 2.0
     max_attempts: int = 3
+    # How long a document's processing keeps retrying while the object store or the database is
+    # away, before it is set waiting (ingest.processing.waiting): longer than an ordinary outage.
+    transient_retry_horizon: float = Field(default=1800.0, ge=0)
     # Prefix of every queue and exchange name: lets several deployments (or test
     # runs) share one RabbitMQ virtual host without touching each other's queues.
     queue_prefix: str = ""

@@ -3,7 +3,7 @@
 A worker *takes a lease* on the document with a conditional UPDATE (one winner) and
 writes the outcome only while it still holds that lease. A message the broker
 redelivers (its worker died) may take over a lease at once, and so may a process
-of the same host when the holder's process is gone; any other duplicate waits
+of the same host when the holder's process is gone (or is itself); any other duplicate waits
 for the lease to expire, after which the stale sweeper hands the document out
 again (``ingest.processing.requeue``).
 
@@ -52,10 +52,18 @@ def holder_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _holder_dead(holder: str | None) -> bool:
-    """True when the holder ran on this host and its process is gone."""
+# The documents this process holds now: a lease of this process on any other was left behind (its
+# release failed while the database was away) and may be taken over at once.
+_held_here: set[str] = set()
+
+
+def _holder_dead(holder: str | None, document_id: str) -> bool:
+    """True when the holder ran on this host and its process is gone, or is this very process
+    without holding the document any more."""
     if not holder:
         return False
+    if holder == holder_id():
+        return document_id not in _held_here
     host, _, pid = holder.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return False
@@ -121,6 +129,7 @@ def _take_where(engine: Engine, document_id: str, stmt: sa.Update, duration: tim
                                   "_lease_until": now + duration, "_started_at": now, **params}).first()
     if row is None:
         return None
+    _held_here.add(document_id)
     return Lease(document_id, token, row.attempts, row.object_key, row.kind, row.dossier_id, row.received_at,
                  row.account_id, row.sha256)
 
@@ -129,7 +138,7 @@ def _take_over_from_dead(engine: Engine, document_id: str, duration: timedelta) 
     with autocommit(engine) as conn:
         row = conn.execute(sa.select(_DOCS.c.state, _DOCS.c.leased_by, _DOCS.c.lease_token)
                            .where(_DOCS.c.id == document_id)).first()
-    if row is None or row.state != DocumentState.processing or not _holder_dead(row.leased_by):
+    if row is None or row.state != DocumentState.processing or not _holder_dead(row.leased_by, document_id):
         return None
     return _take_where(engine, document_id, _TAKE_OVER, duration, {"_dead_token": row.lease_token})
 
@@ -148,10 +157,14 @@ def finish(engine: Engine, held: Lease, state: DocumentState, **values: Any) -> 
 
 
 def write_outcome(conn: Connection, held: Lease, state: DocumentState, **values: Any) -> bool:
-    """Record the outcome and drop the lease, if the lease is still ours."""
-    result = conn.execute(_HELD, {"_document_id": held.document_id, "_held_token": held.token,
-                                  "state": state.value, "lease_token": None, "leased_by": None,
-                                  "lease_until": None, "finished_at": utcnow(), **_columns(values)})
+    """Record the outcome and drop the lease, if the lease is still ours. Whether or not the write
+    lands, this process is done with the document."""
+    try:
+        result = conn.execute(_HELD, {"_document_id": held.document_id, "_held_token": held.token,
+                                      "state": state.value, "lease_token": None, "leased_by": None,
+                                      "lease_until": None, "finished_at": utcnow(), **_columns(values)})
+    finally:
+        _held_here.discard(held.document_id)
     return result.rowcount == 1
 
 
@@ -172,9 +185,14 @@ _HELD_REFUNDED = _HELD.values(attempts=_DOCS.c.attempts - 1)
 def release(engine: Engine, held: Lease, *, refund_attempt: bool = False, **values: Any) -> None:
     """Give the document back to the queue, if the lease is still ours (best effort): after a
     transient fault, or to wait (`refund_attempt`: the lease's attempt is not counted, since waiting
-    is not a crash). `values`: columns to set as well, such as the reason it waits."""
-    with autocommit(engine) as conn:
-        conn.execute(_HELD_REFUNDED if refund_attempt else _HELD,
-                     {"_document_id": held.document_id, "_held_token": held.token,
-                      "state": DocumentState.queued.value, "lease_token": None, "leased_by": None,
-                      "lease_until": None, **_columns(values)})
+    is not a crash). `values`: columns to set as well, such as the reason it waits. Should the
+    release itself fail, this process is done with the document all the same, and takes the lease
+    over when the document comes back to it."""
+    try:
+        with autocommit(engine) as conn:
+            conn.execute(_HELD_REFUNDED if refund_attempt else _HELD,
+                         {"_document_id": held.document_id, "_held_token": held.token,
+                          "state": DocumentState.queued.value, "lease_token": None, "leased_by": None,
+                          "lease_until": None, **_columns(values)})
+    finally:
+        _held_here.discard(held.document_id)

@@ -38,6 +38,7 @@ from ingest.documents.sniff import Kind
 from ingest.documents.understand import Understanding, understand
 from ingest.platform.columns import utcnow
 from ingest.platform.db import TRANSIENT_DB_ERRORS, autocommit
+from ingest.platform.errors import Code
 from ingest.platform.models import Document, DocumentState
 from ingest.platform.spool import spool
 from ingest.processing import duplicates
@@ -50,6 +51,7 @@ from ingest.processing.lease import (
     take,
     write_outcome,
 )
+from ingest.processing.waiting import Waiting
 from ingest.store import ObjectStore, StoreUnavailable, derivative_key
 
 log = logging.getLogger(__name__)
@@ -57,14 +59,22 @@ log = logging.getLogger(__name__)
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (StoreUnavailable, *TRANSIENT_DB_ERRORS)
 
 
-class Failure(StrEnum):
+class Failure(Code):
     """Why a document is ``failed`` (our fault or the environment's, not the file's)."""
 
-    object_missing = "object_missing"
-    processing_crashed = "processing_crashed"
-    processing_timeout = "processing_timeout"
-    retries_exhausted = "retries_exhausted"
-    internal_error = "internal_error"
+    object_missing = "object_missing", "The stored original is missing from the object store."
+    processing_crashed = "processing_crashed", "Processing stopped abruptly too many times; the document is set aside."
+    processing_timeout = "processing_timeout", "Processing took longer than the time limit."
+    retries_exhausted = ("retries_exhausted", "The store or the database stayed unreachable; processing gave up "
+                         "(before this release: documents now wait instead).")
+    internal_error = "internal_error", "An internal error stopped processing; it was logged."
+
+
+class Refusal(Code):
+    """Why processing rejects a document that passed intake's checks (besides ``Reason``)."""
+
+    outside_history = ("outside_history", "The document's invoice date is before the two-year history: it is not "
+                       "kept or counted.")
 
 
 class Outcome(StrEnum):
@@ -77,13 +87,7 @@ class Outcome(StrEnum):
     waiting = "waiting"  # needs OCR, which is unavailable: queued again when it is back
 
 
-class Waiting(StrEnum):
-    """Why a ``queued`` document waits (its ``reason`` while queued)."""
 
-    ocr_unavailable = "ocr_unavailable"
-
-
-OUTSIDE_HISTORY = "outside_history"
 OCR_DERIVATIVE = "ocr.json"
 
 
@@ -97,9 +101,10 @@ def process_document(engine: Engine, store: ObjectStore, limits: Limits, documen
                      tmp_dir: Path | None = None) -> Outcome:
     """Lease, analyse and record one document.
 
-    Transient faults (store, database) release the lease and propagate, for the
-    caller to retry later; ``timeouts`` (the task runner's soft time limit) and
-    unexpected errors mark the document ``failed`` with a reason.
+    Transient faults (store, database) give the lease back, the attempt not counted (a fault of the
+    environment is not a crash), and propagate, for the caller to retry later
+    (``ingest.processing.waiting``); ``timeouts`` (the task runner's soft time limit) and unexpected
+    errors mark the document ``failed`` with a reason.
     """
     held = take(engine, document_id, duration=lease_duration, redelivered=redelivered)
     if held is None:
@@ -111,7 +116,7 @@ def process_document(engine: Engine, store: ObjectStore, limits: Limits, documen
     try:
         return _work(engine, store, limits, held, tmp_dir, ocr)
     except TRANSIENT_ERRORS:
-        release(engine, held)
+        release(engine, held, refund_attempt=True)
         raise
     except timeouts:
         fail(engine, held, Failure.processing_timeout, "Processing took longer than the time limit.")
@@ -152,7 +157,7 @@ def _work(engine: Engine, store: ObjectStore, limits: Limits, held: Lease, tmp_d
     _store_derivatives(store, held.document_id, facts, recognised)
     values = _understanding_values(facts, understood, recognised, received_at)
     if outside_history(values["reference_date"], now):
-        finish(engine, held, DocumentState.rejected, reason=OUTSIDE_HISTORY,
+        finish(engine, held, DocumentState.rejected, reason=Refusal.outside_history.value,
                message=_outside_history_message(values["reference_date"], now), **values)
         return Outcome.rejected
     done = finish_processed(engine, held, reason=None, message=None, **values)
@@ -215,12 +220,6 @@ def finish_processed(engine: Engine, held: Lease, **values: Any) -> bool:
 def park(engine: Engine, held: Lease, why: Waiting, message: str) -> None:
     """Put the document back in ``queued`` with the reason it waits, its attempt given back."""
     release(engine, held, refund_attempt=True, reason=why.value, message=message[:1000])
-
-
-def give_up(engine: Engine, document_id: str, reason: Failure, message: str, *, lease_duration: timedelta) -> bool:
-    """Mark a document failed after its retries ran out (if no one else holds it)."""
-    held = take(engine, document_id, duration=lease_duration)
-    return held is not None and fail(engine, held, reason, message)
 
 
 def _why_not_taken(engine: Engine, document_id: str) -> Outcome:

@@ -9,7 +9,6 @@ open during any window: nothing here blocks them.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
@@ -18,16 +17,16 @@ from ingest.contract import availability
 from ingest.contract.availability import WindowKind
 from ingest.contract.calendar import month_bounds, require_aware
 from ingest.platform.columns import utcnow
-from ingest.platform.errors import DomainError
+from ingest.platform.errors import Code, DomainError
 from ingest.platform.pages import fetch_page
 from ingest.support.tables import MaintenanceWindow
 
 MAX_DESCRIPTION = 2000
 
 
-class MaintenanceCode(StrEnum):
-    INVALID_WINDOW = "invalid_window"
-    OPERATORS_ONLY = "operators_only"
+class MaintenanceCode(Code):
+    INVALID_WINDOW = "invalid_window", "A window must end after it starts; its description is at most 2,000 characters."
+    OPERATORS_ONLY = "operators_only", "Only the provider's operators announce maintenance."
 
 
 class MaintenanceError(DomainError):

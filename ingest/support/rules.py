@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from ingest.contract.calendar import require_aware, support_hours_between
 from ingest.contract.support import Criticality, DeadlineState, deadline_state
-from ingest.platform.errors import DomainError
+from ingest.platform.errors import Code, DomainError
 from ingest.support.tables import SupportRequest
 
 # A deadline is "due soon" when at most this much support time is left. Wanted as the setting
@@ -24,20 +24,20 @@ from ingest.support.tables import SupportRequest
 DUE_SOON_WITHIN = timedelta(hours=4)
 
 
-class SupportCode(StrEnum):
-    NOT_FOUND = "not_found"
-    NO_ACCOUNT = "no_account"
-    ALREADY_PICKED_UP = "already_picked_up"
-    NOT_PICKED_UP = "not_picked_up"
-    ALREADY_QUALIFIED = "already_qualified"
-    NOT_QUALIFIED = "not_qualified"
-    NOT_AN_ANOMALY = "not_an_anomaly"
-    INVALID_QUALIFICATION = "invalid_qualification"
-    CLOSED = "request_closed"
-    OUT_OF_ORDER = "out_of_order"
-    AT_IN_FUTURE = "at_in_future"
-    TOO_MANY_ATTACHMENTS = "too_many_attachments"
-    ATTACHMENT_CONFLICT = "attachment_conflict"
+class SupportCode(Code):
+    NOT_FOUND = "not_found", "No such support request or attachment in your account."
+    NO_ACCOUNT = "no_account", "Operators register no requests: use a client's key."
+    ALREADY_PICKED_UP = "already_picked_up", "The request was already picked up."
+    NOT_PICKED_UP = "not_picked_up", "Record the pick-up before the qualification."
+    ALREADY_QUALIFIED = "already_qualified", "The request is already qualified."
+    NOT_QUALIFIED = "not_qualified", "Qualify the request before recording a follow-up."
+    NOT_AN_ANOMALY = "not_an_anomaly", "The request was qualified as not an anomaly: no follow-up is owed."
+    INVALID_QUALIFICATION = "invalid_qualification", "Give a criticality of 1, 2 or 3, or not_an_anomaly."
+    CLOSED = "request_closed", "The request is closed; nothing more can be recorded."
+    OUT_OF_ORDER = "out_of_order", "A step cannot be dated before the request's latest step."
+    AT_IN_FUTURE = "at_in_future", "A step cannot be dated in the future."
+    TOO_MANY_ATTACHMENTS = "too_many_attachments", "A request holds at most 20 attachments."
+    ATTACHMENT_CONFLICT = "attachment_conflict", "Another attachment was added at the same time: send it again."
 
 
 class SupportError(DomainError):
