@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from api.problems import Problem
+from api.problems import ApiCode, Problem
 from ingest.accounts.principal import Principal
 
 Row = TypeVar("Row")
@@ -19,5 +19,5 @@ def visible(session: Session, principal: Principal, model: type[Row], row_id: st
     """
     row = session.get(model, row_id)
     if row is None or not principal.sees(getattr(row, "account_id", None)):
-        raise Problem(404, "not_found", f"No {noun} {row_id}.")
+        raise Problem(ApiCode.not_found, f"No {noun} {row_id}.")
     return row

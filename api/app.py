@@ -30,6 +30,7 @@ from api.routes import (
     support_requests,
     usage,
 )
+from api.uploads import UploadGate
 from ingest.documents.ocr import ocr_status
 from ingest.platform import logs
 from ingest.platform.db import migrate
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
                   description="Invoice ingestion with a processing SLA: upload batches, follow them, "
                               "read what each document says.")
     problems.install(app)
+    app.state.upload_gate = UploadGate.from_settings(settings)
     app.middleware("http")(_request_id)
     for router in ROUTERS:
         app.include_router(router)
@@ -86,6 +88,9 @@ async def _request_id(request: Request, call_next: Callable[[Request], Awaitable
     finally:
         logs.request_id.reset(token)
     response.headers["X-Request-ID"] = rid
+    # Every answer is what its Content-Type says: a browser never guesses (a client's file served
+    # as a download could otherwise be sniffed into a page).
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

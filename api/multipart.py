@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Protocol
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.datastructures import Headers
 
-from api.problems import Problem
+from api.problems import ApiCode, Problem
+from api.uploads import Pace, paced
+from ingest.intake.names import display_name
 from ingest.platform.spool import Spooled, Spooler
 
 if TYPE_CHECKING:
@@ -69,10 +71,10 @@ class _Collector:
         if filename is None:
             return
         if self._name != self.file_field:
-            raise Problem(422, "unexpected_file", f"File parts go in the '{self.file_field}' field.")
+            raise Problem(ApiCode.unexpected_file, f"File parts go in the '{self.file_field}' field.")
         if len(self.form.files) >= self.max_files:
-            raise Problem(413, "too_many_files", f"A batch holds at most {self.max_files} files.")
-        self._filename = filename.decode("utf-8", "replace") or "unnamed"
+            raise Problem(ApiCode.too_many_files, f"A batch holds at most {self.max_files} files.")
+        self._filename = display_name(filename.decode("utf-8", "replace"))
         self._file = Spooler(self.max_file_bytes, self.tmp_dir)
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -81,7 +83,7 @@ class _Collector:
             return
         self._value += data[start:end]
         if len(self._value) > MAX_FIELD_BYTES:
-            raise Problem(413, "field_too_large", f"The form field '{self._name}' is too large.")
+            raise Problem(ApiCode.field_too_large, f"The form field '{self._name}' is too large.")
 
     def on_part_end(self) -> None:
         if self._file is not None:
@@ -111,13 +113,15 @@ class Body(Protocol):
 
 
 async def read_form(request: Body, *, file_field: str, max_files: int, max_file_bytes: int | None = None,
-                    tmp_dir: Path | None = None) -> Form:
+                    tmp_dir: Path | None = None, pace: Pace | None = None) -> Form:
     """The form's text fields and its files, each spooled to disk; past `max_file_bytes` a file
-    is only counted (`Spooled.truncated`). The caller closes the form."""
+    is only counted (`Spooled.truncated`). With `pace`, a body that arrives too slowly is cut
+    (`api.uploads.paced`). Whatever fails, the files spooled so far are deleted; the caller closes
+    the form it gets."""
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
-        raise Problem(415, "not_multipart", "Send the batch as multipart/form-data.")
+        raise Problem(ApiCode.not_multipart, "Send the batch as multipart/form-data.")
     collector = _Collector(file_field, max_files, max_file_bytes, tmp_dir)
     callbacks: MultipartCallbacks = {
         "on_part_begin": collector.on_part_begin, "on_part_data": collector.on_part_data,
@@ -126,11 +130,12 @@ async def read_form(request: Body, *, file_field: str, max_files: int, max_file_
         "on_headers_finished": collector.on_headers_finished}
     parser = MultipartParser(boundary, callbacks)
     try:
-        async for chunk in request.stream():
+        chunks = request.stream()
+        async for chunk in (paced(chunks, pace) if pace is not None else chunks):
             parser.write(chunk)
         parser.finalize()
         if collector.unfinished_file:
-            raise Problem(400, "malformed_multipart", "The multipart body ended inside a file.")
+            raise Problem(ApiCode.malformed_multipart, "The multipart body ended inside a file.")
     except BaseException:
         collector.abort()
         raise

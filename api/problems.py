@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -20,8 +21,9 @@ from ingest.accounts.lifecycle import AccountCode
 from ingest.availability.credit_claims import CreditClaimCode
 from ingest.billing.subscriptions import BillingCode
 from ingest.history.lock import HistoryCode
-from ingest.intake.receive import IntakeCode
-from ingest.platform.errors import DomainError
+from ingest.intake.errors import IntakeCode
+from ingest.platform.db import TRANSIENT_DB_ERRORS
+from ingest.platform.errors import Code, DomainError
 from ingest.store import StoreUnavailable
 from ingest.support.maintenance import MaintenanceCode
 from ingest.support.rules import SupportCode
@@ -29,11 +31,53 @@ from ingest.support.rules import SupportCode
 PROBLEM_BASE = "https://bordereau.invalid/problems/"
 
 _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-           409: "Conflict", 413: "Payload too large", 422: "Unprocessable content",
-           503: "Service unavailable"}
+           408: "Request timeout", 409: "Conflict", 413: "Payload too large", 415: "Unsupported media type",
+           422: "Unprocessable content", 429: "Too many requests", 503: "Service unavailable"}
 
-# The HTTP status of every domain code that is not 422 (a request the caller must change).
+class ApiCode(Code):
+    """What the API itself refuses: credentials, a request's shape or pace, a resource's absence."""
+
+    unauthenticated = "unauthenticated", "Send your API key as 'Authorization: Bearer <key>'."
+    invalid_api_key = "invalid_api_key", "The API key is unknown, revoked, or its account is inactive."
+    operators_only = "operators_only", "The action is reserved to the provider's operators."
+    not_found = "not_found", "No such resource in your account (another account's answers the same)."
+    method_not_allowed = "method_not_allowed", "The resource does not take that method."
+    invalid_request = "invalid_request", "A parameter or a field is missing, of the wrong type, or out of range."
+    not_multipart = "not_multipart", "Send the files as multipart/form-data."
+    malformed_multipart = "malformed_multipart", "The multipart body could not be read, or ended inside a file."
+    unexpected_file = "unexpected_file", "A file was sent in another form field than 'files'."
+    too_many_files = "too_many_files", "More files than one upload takes."
+    field_too_large = "field_too_large", "A form field is too large."
+    dossier_required = "dossier_required", "The form field 'dossier_id' is required."
+    invalid_upload_total = "invalid_upload_total", "upload_total is a whole number of files."
+    invalid_idempotency_key = "invalid_idempotency_key", "An Idempotency-Key is 1 to 200 printable characters."
+    no_file = "no_file", "Send one or more files in the form field 'files'."
+    attachment_too_large = "attachment_too_large", "Attachments sent in one call are larger than allowed."
+    upload_too_slow = ("upload_too_slow", "The upload's body came too slowly or took too long; nothing was "
+                       "recorded, send it again.")
+    too_many_uploads = ("too_many_uploads", "Your account has as many uploads in progress as one server takes; "
+                        "retry after Retry-After.")
+    server_busy = "server_busy", "The server receives as many uploads as it takes; retry after Retry-After."
+    content_missing = "content_missing", "The document's original is no longer in the store."
+    account_required = "account_required", "Operators name the account with ?account_id=…."
+    invalid_month = "invalid_month", "A month is YYYY-MM, from 2000 to 2999."
+    invalid_range = "invalid_range", "'to' must be after 'from'."
+    reserved_source = "reserved_source", "'prober' is the service's own prober: name your monitor."
+    store_unavailable = ("store_unavailable", "The object store is unreachable; nothing was changed, try again "
+                         "after Retry-After.")
+    database_unavailable = ("database_unavailable", "The database is unreachable or busy; nothing was changed, try "
+                            "again after Retry-After.")
+    http_error = "http_error", "Any other refusal of the HTTP layer."
+
+
+# The HTTP status of every code that is not 422 (a request the caller must change).
 STATUS: dict[StrEnum, int] = {
+    ApiCode.unauthenticated: 401, ApiCode.invalid_api_key: 401, ApiCode.operators_only: 403,
+    ApiCode.not_found: 404, ApiCode.content_missing: 404, ApiCode.method_not_allowed: 405,
+    ApiCode.not_multipart: 415, ApiCode.malformed_multipart: 400, ApiCode.too_many_files: 413,
+    ApiCode.field_too_large: 413, ApiCode.attachment_too_large: 413, ApiCode.upload_too_slow: 408,
+    ApiCode.too_many_uploads: 429, ApiCode.server_busy: 429, ApiCode.store_unavailable: 503,
+    ApiCode.database_unavailable: 503,
     AccountCode.account_not_found: 404, AccountCode.email_taken: 409,
     DossierCode.no_account: 403,
     IntakeCode.no_account: 403, IntakeCode.dossier_not_found: 404,
@@ -52,44 +96,59 @@ _STATUS_BY_CODE = {str(code): status for code, status in STATUS.items()}
 
 
 class Problem(Exception):
-    def __init__(self, status: int, code: str, detail: str, **extra: Any):
+    """A refusal the API itself decides (credentials, a request's shape or pace): its status comes
+    from `STATUS`; `extra` joins the body, `headers` the response (``Retry-After``, say)."""
+
+    def __init__(self, code: ApiCode, detail: str, *, headers: dict[str, str] | None = None, **extra: Any):
         super().__init__(detail)
-        self.status, self.code, self.detail, self.extra = status, code, detail, extra
+        self.status, self.code, self.detail, self.extra = status_of(code), str(code), detail, extra
+        self.headers = headers or {}
 
 
-def status_of(error: DomainError) -> int:
-    return _STATUS_BY_CODE.get(error.code, 422)
+def status_of(code: str) -> int:
+    return _STATUS_BY_CODE.get(code, 422)
 
 
-def problem_response(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+def problem_response(status: int, code: str, detail: str, *, headers: dict[str, str] | None = None,
+                     **extra: Any) -> JSONResponse:
     body = {"type": PROBLEM_BASE + code, "title": _TITLES.get(status, "Error"), "status": status,
             "code": code, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {**({"WWW-Authenticate": "Bearer"} if status == 401 else {}), **(headers or {})}
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.code, exc.detail, **exc.extra)
+        return problem_response(exc.status, exc.code, exc.detail, headers=exc.headers, **exc.extra)
 
     @app.exception_handler(DomainError)
     async def _refused(_: Request, exc: DomainError) -> JSONResponse:
-        return problem_response(status_of(exc), exc.code, exc.message)
+        return problem_response(status_of(exc.code), exc.code, exc.message)
 
     @app.exception_handler(StoreUnavailable)
     async def _store(_: Request, exc: StoreUnavailable) -> JSONResponse:
-        return problem_response(503, "store_unavailable", "The object store is unreachable, so nothing was "
-                                "changed; try again in a moment (an upload with the same Idempotency-Key).")
+        return problem_response(503, ApiCode.store_unavailable, "The object store is unreachable, so nothing was "
+                                "changed; try again in a moment (an upload with the same Idempotency-Key).",
+                                headers={"Retry-After": "5"})
+
+    async def _database(_: Request, exc: Exception) -> JSONResponse:
+        # Unreachable, restarting, or every connection of the pool busy: a wait, not a fault of the
+        # request. Nothing of a use case's transaction was committed.
+        return problem_response(503, ApiCode.database_unavailable, "The database is unreachable or busy, so nothing "
+                                "was changed; try again in a moment.", headers={"Retry-After": "5"})
+
+    for error in (*TRANSIENT_DB_ERRORS, sa.exc.TimeoutError):
+        app.add_exception_handler(error, _database)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
-        return problem_response(422, "invalid_request", "The request is not valid: " +
+        return problem_response(422, ApiCode.invalid_request, "The request is not valid: " +
                                 "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors),
                                 errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = {404: ApiCode.not_found, 405: ApiCode.method_not_allowed}.get(exc.status_code, ApiCode.http_error)
         return problem_response(exc.status_code, code, str(exc.detail))

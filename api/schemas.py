@@ -7,10 +7,12 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field, model_validator
 
+from api.bounds import Name
+
 
 class DossierCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    siren: str | None = Field(default=None, description="9-digit SIREN, checked (Luhn)")
+    name: Name
+    siren: str | None = Field(default=None, max_length=20, description="9-digit SIREN, checked (Luhn)")
 
 
 class DossierPublic(BaseModel):

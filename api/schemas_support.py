@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
+from api.bounds import Instant, LongText, Note, RequiredText
 from ingest.contract.calendar import to_paris
 from ingest.support.rules import Standing
 from ingest.support.tables import (
@@ -19,8 +20,6 @@ from ingest.support.tables import (
     SupportEvent,
     SupportRequest,
 )
-
-TEXT = 20_000
 
 
 def paris(value: datetime | None) -> datetime | None:
@@ -32,15 +31,15 @@ def hours(value: timedelta | None) -> float | None:
 
 
 class SupportRequestCreate(BaseModel):
-    description: str = Field(min_length=1, max_length=TEXT)
-    context: str = Field(default="", max_length=TEXT)
-    error_messages: str = Field(default="", max_length=TEXT)
-    steps: str = Field(default="", max_length=TEXT, description="steps to reproduce")
+    description: RequiredText
+    context: LongText = ""
+    error_messages: LongText = ""
+    steps: LongText = Field(default="", description="steps to reproduce")
 
 
 class StepBody(BaseModel):
-    note: str = Field(default="", max_length=TEXT)
-    at: AwareDatetime | None = Field(default=None, description="when it happened (default: now); "
+    note: LongText = ""
+    at: Instant | None = Field(default=None, description="when it happened (default: now); "
                                      "not in the future, not before the request's latest step")
 
 
@@ -50,8 +49,8 @@ class QualifyBody(StepBody):
 
 
 class FollowUpBody(BaseModel):
-    text: str = Field(min_length=1, max_length=TEXT)
-    at: AwareDatetime | None = None
+    text: RequiredText
+    at: Instant | None = None
 
 
 class SupportHoursPublic(BaseModel):
@@ -139,9 +138,9 @@ def attachment_public(a: SupportAttachment) -> AttachmentPublic:
 
 class MaintenanceCreate(BaseModel):
     # `start` and `end`, the names before this release, are still read (deprecated).
-    starts_at: AwareDatetime = Field(validation_alias=AliasChoices("starts_at", "start"))
-    ends_at: AwareDatetime = Field(validation_alias=AliasChoices("ends_at", "end"))
-    description: str = Field(default="", max_length=2000)
+    starts_at: Instant = Field(validation_alias=AliasChoices("starts_at", "start"))
+    ends_at: Instant = Field(validation_alias=AliasChoices("ends_at", "end"))
+    description: Note = ""
 
 
 class MaintenancePublic(BaseModel):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 
 import typer
 from sqlmodel import Session
 
-from cli.errors import die
+from cli.errors import die, instant
 
 billing_operator_app = typer.Typer(no_args_is_help=True, help="Subscriptions and statements.")
 
@@ -22,17 +21,6 @@ def _session() -> Iterator[Session]:
     with for_command() as resources, Session(resources.engine, expire_on_commit=False) as session:
         yield session
 
-
-def _instant(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        die(f"{name} must be an ISO 8601 instant, not '{value}'.", 2)
-    if at.tzinfo is None:
-        die(f"{name} needs a UTC offset (e.g. 2026-03-01T00:00:00+01:00).", 2)
-    return at
 
 
 @billing_operator_app.command("set-plan")
@@ -54,7 +42,7 @@ def set_plan_command(
              "extra_user_price_cents": extra_user_price_cents}
     with _session() as session:
         try:
-            version = set_plan(session, account, terms, activation=_instant(activation, "--activation"))
+            version = set_plan(session, account, terms, activation=instant(activation, "--activation"))
         except BillingError as exc:
             die(exc.message, 2)
     typer.echo(json.dumps({"account_id": account, "plan_version": version.id,
@@ -72,7 +60,7 @@ def close_period_command(
 
     with _session() as session:
         try:
-            issued = issue_due(session, account, _instant(at, "--at"))
+            issued = issue_due(session, account, instant(at, "--at"))
         except BillingError as exc:
             die(exc.message, 2)
         out = [{"id": s.id, "number": s.number, "period_index": s.period_index, "total_cents": s.total_cents}

@@ -9,7 +9,7 @@ import json
 
 import typer
 
-from cli.errors import die
+from cli.errors import die, instant
 
 operator_app = typer.Typer(no_args_is_help=True, help="Operators' commands (open accounts, keys, repairs).")
 
@@ -77,3 +77,23 @@ def requeue() -> None:
 
     with for_command() as resources:
         typer.echo(json.dumps({"requeued": resume_unfinished(resources.engine)}))
+
+
+@operator_app.command("retry-failed")
+def retry_failed(reason: list[str] = typer.Option([], "--reason", help="Only failed for this reason (repeatable)"),
+                 since: str | None = typer.Option(None, "--since", help="Failed on or after (ISO 8601 instant)"),
+                 until: str | None = typer.Option(None, "--until", help="Failed before (ISO 8601 instant)")) -> None:
+    """Process again the documents that ended failed (e.g. --reason processing_crashed after a fix):
+    each counts once, when processed; running it twice takes nothing twice."""
+    from ingest.processing.requeue import retry_failed as retry
+    from ingest.resources import for_command
+
+    with for_command() as resources:
+        count = retry(resources.engine, reasons=reason, since=instant(since, "--since"),
+                      until=instant(until, "--until"))
+        if count:
+            from ingest.platform import outbox
+
+            outbox.relay(resources.engine, resources.publisher)
+    typer.echo(json.dumps({"retried": count}))
+

@@ -53,23 +53,29 @@ def chunked(files: list[Path], size: int) -> Iterator[list[Path]]:
         yield files[i:i + size]
 
 
+# Answers worth sending the same batch again for (under its key): 408 too slow, 429 busy, 503 away.
+RETRIED = frozenset({408, 429, 503})
+SEND_ATTEMPTS = 10
+
+
 def _post_batch(client: httpx.Client, files: list[Path], dossier: str, flow: str | None,
                 total: int) -> dict[str, Any]:
     key = str(uuid.uuid4())
     # The whole upload's size: the server classifies each batch as part of it.
     data = {"dossier_id": dossier, "upload_total": str(total), **({"flow": flow} if flow else {})}
-    for attempt in range(4):
+    for attempt in range(SEND_ATTEMPTS):
         with ExitStack() as stack:
             parts = [("files", (f.name, stack.enter_context(f.open("rb")))) for f in files]
             try:
                 resp = client.post("/v1/batches", data=data, files=parts, headers={"Idempotency-Key": key})
             except httpx.TransportError as exc:
-                if attempt == 3:
+                if attempt == SEND_ATTEMPTS - 1:
                     die(f"cannot reach the server: {exc}", 2)
-                time.sleep(2 ** attempt)
+                time.sleep(min(2 ** attempt, 30))
                 continue
-        if resp.status_code == 503 and attempt < 3:
-            time.sleep(2 ** attempt)
+        if resp.status_code in RETRIED and attempt < SEND_ATTEMPTS - 1:
+            # Busy, slow, or the store or database away: the same key again, when the server says.
+            time.sleep(float(resp.headers.get("Retry-After") or min(2 ** attempt, 30)))
             continue
         if resp.status_code != 202:
             die(_problem(resp), 2)

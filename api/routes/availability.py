@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.deps import PrincipalDep, SessionDep
-from api.problems import Problem
+from api.problems import ApiCode, Problem
 from ingest.availability.report import current_month, month_ended, month_report
 from ingest.contract.availability import AvailabilityReport
 from ingest.platform.columns import utcnow
@@ -54,5 +54,5 @@ def get_availability(principal: PrincipalDep, session: SessionDep, now: NowDep,
     try:
         report = month_report(session, month, now)
     except ValueError as error:
-        raise Problem(422, "invalid_month", f"{error}.") from None
+        raise Problem(ApiCode.invalid_month, f"{error}.") from None
     return availability_public(report, month_ended(report.month, now))

@@ -11,11 +11,14 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.access import visible
-from api.deps import PrincipalDep, ResourcesDep, SessionDep
+from api.bounds import IdPath, IdQuery, Offset
+from api.deps import PrincipalDep, ResourcesDep, SessionDep, UploadGateDep
 from api.multipart import read_form
-from api.problems import Problem
+from api.problems import ApiCode, Problem
 from api.relay import relay_now, relay_soon
 from api.schemas import BatchPublic, BatchSummary, DocumentBrief, Page, RejectedFile
+from api.uploads import Pace
+from ingest.accounts.principal import Principal
 from ingest.flow.dispatch import dispatch_round
 from ingest.flow.sla import recompute
 from ingest.intake import batches
@@ -32,6 +35,7 @@ from ingest.resources import Resources
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
+MAX_KEY_LENGTH = 200  # the column's width
 
 
 
@@ -71,13 +75,21 @@ def _first_estimate(resources: Resources, receipt: Receipt) -> None:
             receipt.batch = fresh
 
 
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
+        raise Problem(ApiCode.invalid_idempotency_key, f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable "
+                      "characters (a UUID does well).")
+    return key
+
+
 def _upload_total(raw: str | None) -> int | None:
     if not raw:
         return None
     try:
         return int(raw)
     except ValueError:
-        raise Problem(422, "invalid_upload_total", f"upload_total must be a whole number of files, "
+        raise Problem(ApiCode.invalid_upload_total, f"upload_total must be a whole number of files, "
                       f"not '{raw[:40]}'.") from None
 
 
@@ -98,25 +110,10 @@ def dispatch_now(resources: Resources) -> None:
                      "upload_total": {"type": "integer", "minimum": 1, "description":
                                       "Files of the whole upload, when it is sent as several batches"},
                      "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
-async def create_batch(request: Request, principal: PrincipalDep, resources: ResourcesDep,
+async def create_batch(request: Request, principal: PrincipalDep, resources: ResourcesDep, gate: UploadGateDep,
                        background: BackgroundTasks) -> JSONResponse:
-    settings = resources.settings
-    try:
-        form = await read_form(request, file_field="files", max_files=settings.max_batch_files,
-                               max_file_bytes=settings.max_file_bytes, tmp_dir=settings.resolved_tmp_dir())
-    except MultipartParseError as exc:
-        raise Problem(400, "malformed_multipart", f"The multipart body could not be read: {exc}.") from exc
-    try:
-        dossier_id = form.fields.get("dossier_id", "").strip()
-        if not dossier_id:
-            raise Problem(422, "dossier_required", "The form field 'dossier_id' is required.")
-        uploads = [Upload(name, spooled) for name, spooled in form.files]
-        receipt = await run_in_threadpool(
-            receive_batch, resources.engine, resources.store, resources.limits, principal, dossier_id, uploads,
-            flow=form.fields.get("flow") or None, idempotency_key=request.headers.get("idempotency-key"),
-            tmp_dir=settings.resolved_tmp_dir(), upload_total=_upload_total(form.fields.get("upload_total")))
-    finally:
-        form.close()
+    with gate.admit(principal.account_id or principal.user_id):
+        receipt = await _receive(request, principal, resources)
     if not receipt.replayed:
         await run_in_threadpool(_first_estimate, resources, receipt)
         if receipt.batch.flow == Flow.bulk:
@@ -129,10 +126,33 @@ async def create_batch(request: Request, principal: PrincipalDep, resources: Res
     return JSONResponse(body.model_dump(mode="json"), status_code=202, headers=headers, background=background)
 
 
+async def _receive(request: Request, principal: Principal, resources: Resources) -> Receipt:
+    """Read the body (bounded in time and pace) and hand its files to intake."""
+    settings = resources.settings
+    try:
+        form = await read_form(request, file_field="files", max_files=settings.max_batch_files,
+                               max_file_bytes=settings.max_file_bytes, tmp_dir=settings.resolved_tmp_dir(),
+                               pace=Pace.from_settings(settings))
+    except MultipartParseError as exc:
+        raise Problem(ApiCode.malformed_multipart, f"The multipart body could not be read: {exc}.") from exc
+    try:
+        dossier_id = form.fields.get("dossier_id", "").strip()
+        if not dossier_id:
+            raise Problem(ApiCode.dossier_required, "The form field 'dossier_id' is required.")
+        uploads = [Upload(name, spooled) for name, spooled in form.files]
+        receipt = await run_in_threadpool(
+            receive_batch, resources.engine, resources.store, resources.limits, principal, dossier_id, uploads,
+            flow=form.fields.get("flow") or None, idempotency_key=_idempotency_key(request),
+            tmp_dir=settings.resolved_tmp_dir(), upload_total=_upload_total(form.fields.get("upload_total")))
+    finally:
+        form.close()
+    return receipt
+
+
 @router.get("", response_model=Page[BatchSummary])
-def list_batches(principal: PrincipalDep, session: SessionDep, dossier_id: str | None = None,
+def list_batches(principal: PrincipalDep, session: SessionDep, dossier_id: IdQuery = None,
                  state: Literal["open", "done"] | None = None,
-                 limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[BatchSummary]:
+                 limit: int = Query(50, ge=1, le=500), offset: Offset = 0) -> Page[BatchSummary]:
     rows, total = batches.list_batches(session, principal, dossier_id=dossier_id, state=state, limit=limit,
                                        offset=offset)
     counts = batch_counts(session, [b.id for b in rows])
@@ -142,7 +162,7 @@ def list_batches(principal: PrincipalDep, session: SessionDep, dossier_id: str |
 
 
 @router.get("/{batch_id}", response_model=BatchPublic)
-def get_batch(batch_id: str, principal: PrincipalDep, session: SessionDep) -> BatchPublic:
+def get_batch(batch_id: IdPath, principal: PrincipalDep, session: SessionDep) -> BatchPublic:
     batch = visible(session, principal, Batch, batch_id, "batch")
     receipt = load_receipt(session, batch)
     return batch_public(receipt, batch_counts(session, [batch.id])[batch.id])

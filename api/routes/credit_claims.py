@@ -8,6 +8,7 @@ from datetime import datetime
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from api.bounds import Offset
 from api.deps import PrincipalDep, SessionDep
 from api.routes.availability import NowDep
 from api.schemas import Page
@@ -56,7 +57,7 @@ def create_claim(body: ClaimCreate, principal: PrincipalDep, session: SessionDep
 
 @router.get("", response_model=Page[ClaimPublic])
 def list_claims(principal: PrincipalDep, session: SessionDep,
-                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[ClaimPublic]:
+                limit: int = Query(50, ge=1, le=500), offset: Offset = 0) -> Page[ClaimPublic]:
     """The account's claims (operators: every account's), newest month first."""
     rows, total = visible_claims(session, principal, limit=limit, offset=offset)
     return Page[ClaimPublic].of([claim_public(c) for c in rows], total, limit, offset)

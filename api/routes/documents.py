@@ -7,8 +7,10 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from api.access import visible
+from api.bounds import IdPath
 from api.deps import PrincipalDep, ResourcesDep, SessionDep
-from api.problems import Problem
+from api.downloads import content_disposition
+from api.problems import ApiCode, Problem
 from api.schemas import DocumentPublic
 from ingest.documents.sniff import Kind
 from ingest.platform.models import Document
@@ -23,27 +25,26 @@ MEDIA_TYPES = {Kind.pdf: "application/pdf", Kind.jpeg: "image/jpeg", Kind.png: "
 
 
 @router.get("/{document_id}", response_model=DocumentPublic)
-def get_document(document_id: str, principal: PrincipalDep, session: SessionDep) -> DocumentPublic:
+def get_document(document_id: IdPath, principal: PrincipalDep, session: SessionDep) -> DocumentPublic:
     doc = visible(session, principal, Document, document_id, "document")
     return DocumentPublic.model_validate(doc, from_attributes=True)
 
 
 @router.get("/{document_id}/content", response_class=StreamingResponse,
             responses={200: {"content": {"application/octet-stream": {}}}})
-def get_content(document_id: str, principal: PrincipalDep, session: SessionDep,
+def get_content(document_id: IdPath, principal: PrincipalDep, session: SessionDep,
                 resources: ResourcesDep) -> StreamingResponse:
     doc = visible(session, principal, Document, document_id, "document")
     try:
         stream = resources.store.open(doc.object_key)
     except FileNotFoundError as exc:
-        raise Problem(404, "content_missing", "The original is no longer in the store.") from exc
+        raise Problem(ApiCode.content_missing, "The original is no longer in the store.") from exc
 
     def chunks() -> Iterator[bytes]:
         with stream:
             while chunk := stream.read(256 * 1024):
                 yield chunk
 
-    safe_name = doc.filename.rsplit("/", 1)[-1].replace('"', "")
     return StreamingResponse(chunks(), media_type=MEDIA_TYPES.get(Kind(doc.kind), "application/octet-stream"),
-                             headers={"Content-Disposition": f'attachment; filename="{safe_name}"',
+                             headers={"Content-Disposition": content_disposition(doc.filename),
                                       "Content-Length": str(doc.size)})

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.access import visible
+from api.bounds import IdPath, Offset
 from api.deps import PrincipalDep, SessionDep
 from api.schemas import DossierCreate, DossierPublic, Page
 from ingest.accounts import dossiers
@@ -22,11 +23,11 @@ def create_dossier(body: DossierCreate, principal: PrincipalDep, session: Sessio
 
 @router.get("", response_model=Page[DossierPublic])
 def list_dossiers(principal: PrincipalDep, session: SessionDep, limit: int = Query(50, ge=1, le=500),
-                  offset: int = Query(0, ge=0)) -> Page[DossierPublic]:
+                  offset: Offset = 0) -> Page[DossierPublic]:
     rows, total = dossiers.list_dossiers(session, principal, limit=limit, offset=offset)
     return Page[DossierPublic].of([_public(d) for d in rows], total, limit, offset)
 
 
 @router.get("/{dossier_id}", response_model=DossierPublic)
-def get_dossier(dossier_id: str, principal: PrincipalDep, session: SessionDep) -> DossierPublic:
+def get_dossier(dossier_id: IdPath, principal: PrincipalDep, session: SessionDep) -> DossierPublic:
     return _public(visible(session, principal, Dossier, dossier_id, "dossier"))

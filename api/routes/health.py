@@ -1,4 +1,4 @@
-"""Liveness, readiness, the probes' targets and metrics: no authentication.
+"""Liveness, readiness and the probes' targets, with no authentication; metrics, for operators.
 
 ``/v1/echo`` (the ``api`` probe) and the web asset (the ``ui`` probe) touch no
 database, so they measure the service's front door and nothing else.
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ResourcesDep
+from api.deps import OperatorDep, ResourcesDep
 from api.metrics import render_metrics
 from ingest.documents.ocr import ocr_status
 from ingest.platform.db import ping as db_ping
@@ -23,7 +24,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/v1/echo")
-def echo(msg: str | None = None) -> dict[str, str]:
+def echo(msg: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, str]:
     return {"echo": msg or "ok", "at": datetime.now(UTC).isoformat()}
 
 
@@ -61,6 +62,8 @@ async def readyz(resources: ResourcesDep) -> JSONResponse:
 
 
 @router.get("/metrics")
-async def metrics(resources: ResourcesDep) -> Response:
+async def metrics(_: OperatorDep, resources: ResourcesDep) -> Response:
+    """Prometheus metrics, for the provider's monitoring: they count every account's documents, so
+    they need an operator's key (a scrape sends it as a bearer token)."""
     body = await run_in_threadpool(render_metrics, resources.engine)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -15,7 +15,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from api.access import visible
+from api.bounds import FIRST_YEAR, LAST_YEAR, IdPath, Offset
 from api.deps import PrincipalDep, ResourcesDep, SessionDep
+from api.downloads import content_disposition
 from api.schemas import next_offset
 from ingest.accounts.tables import Dossier
 from ingest.contract.retention import expiring_notice
@@ -52,8 +54,8 @@ class ExpiringPage(BaseModel):
 
 
 @router.get("/{dossier_id}/expiring", response_model=ExpiringPage)
-def expiring(dossier_id: str, principal: PrincipalDep, session: SessionDep, limit: int = Query(50, ge=1, le=500),
-             offset: int = Query(0, ge=0)) -> ExpiringPage:
+def expiring(dossier_id: IdPath, principal: PrincipalDep, session: SessionDep, limit: int = Query(50, ge=1, le=500),
+             offset: Offset = 0) -> ExpiringPage:
     """The dossier's documents that the purge of `purge_on` will remove (none under legal hold)."""
     dossier = visible(session, principal, Dossier, dossier_id, "dossier")
     notice = expiring_notice(now())
@@ -67,12 +69,12 @@ def expiring(dossier_id: str, principal: PrincipalDep, session: SessionDep, limi
 
 @router.get("/{dossier_id}/export", response_class=StreamingResponse,
             responses={200: {"content": {"application/zip": {}}}})
-def export(dossier_id: str, principal: PrincipalDep, resources: ResourcesDep, session: SessionDep,
-           year: int = Query(..., ge=1980, le=9999)) -> StreamingResponse:
+def export(dossier_id: IdPath, principal: PrincipalDep, resources: ResourcesDep, session: SessionDep,
+           year: int = Query(..., ge=FIRST_YEAR, le=LAST_YEAR)) -> StreamingResponse:
     """A ZIP of the dossier's originals whose reference date falls in `year`, with `manifest.csv`."""
     dossier = visible(session, principal, Dossier, dossier_id, "dossier")
     session.close()  # the stream reads in pages of its own; hold no connection while it runs
     filename = f"bordereau-{dossier.id}-{year}.zip"
     return StreamingResponse(iter_export(resources.engine, resources.store, dossier.id, year),
                              media_type="application/zip",
-                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                             headers={"Content-Disposition": content_disposition(filename)})

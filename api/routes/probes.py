@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from api.bounds import Instant, Offset
 from api.deps import OperatorDep, ResourcesDep, SessionDep
-from api.problems import Problem
+from api.problems import ApiCode, Problem
 from api.schemas import Page
 from ingest.availability.probes import import_measurements, stored_measurements
 from ingest.availability.tables import PROBER_SOURCE
@@ -25,7 +26,7 @@ SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 
 class MeasurementIn(BaseModel):
     probe: Literal["ui", "api", "ihm"] = Field(description="ui or api (ihm: the deprecated name of ui)")
-    at: AwareDatetime = Field(description="ISO 8601 with an offset")
+    at: Instant = Field(description="ISO 8601 with an offset")
     status: int | None = Field(None, ge=100, le=599, description="null when nothing answered")
     latency_ms: float | None = Field(None, ge=0, allow_inf_nan=False, description="null when nothing answered")
 
@@ -58,7 +59,7 @@ async def import_probe_measurements(
     source: str = Query("import", pattern=SOURCE_PATTERN, description="the external monitor's name"),
 ) -> ImportResult:
     if source == PROBER_SOURCE:
-        raise Problem(422, "reserved_source", f"The source '{PROBER_SOURCE}' is the service's own prober; "
+        raise Problem(ApiCode.reserved_source, f"The source '{PROBER_SOURCE}' is the service's own prober; "
                       "name the monitor these measurements come from.")
     values = [Measurement(probe_name(m.probe), m.at, m.status, m.latency_ms) for m in measurements]
     result = await run_in_threadpool(import_measurements, resources.engine, values, source)
@@ -68,8 +69,9 @@ async def import_probe_measurements(
 @router.get("/measurements", response_model=Page[MeasurementPublic])
 def list_probe_measurements(
     operator: OperatorDep, session: SessionDep, probe: Literal["ui", "api"] | None = None,
-    source: str | None = None, since: AwareDatetime | None = None, until: AwareDatetime | None = None,
-    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+    source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None, since: Instant | None = None,
+    until: Instant | None = None,
+    limit: int = Query(100, ge=1, le=1000), offset: Offset = 0,
 ) -> Page[MeasurementPublic]:
     """Stored measurements, newest first; ``since`` inclusive, ``until`` exclusive."""
     rows, total = stored_measurements(session, probe=probe, source=source, since=since, until=until, limit=limit,

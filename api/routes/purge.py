@@ -8,8 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from api.bounds import IdPath, Offset
 from api.deps import OperatorDep, ResourcesDep, SessionDep
-from api.problems import Problem
+from api.problems import ApiCode, Problem
 from api.schemas import Page
 from ingest.history import runs
 from ingest.history.integrity import report_dict
@@ -85,22 +86,22 @@ def _run_public(run: PurgeRun, dossiers: list[PurgeRunDossier] | None = None) ->
 
 @router.get("/runs", response_model=Page[PurgeRunPublic])
 def list_runs(_: OperatorDep, session: SessionDep, limit: int = Query(50, ge=1, le=500),
-              offset: int = Query(0, ge=0)) -> Page[PurgeRunPublic]:
+              offset: Offset = 0) -> Page[PurgeRunPublic]:
     rows, total = runs.purge_runs(session, limit=limit, offset=offset)
     return Page[PurgeRunPublic].of([_run_public(r) for r in rows], total, limit, offset)
 
 
 @router.get("/runs/{run_id}", response_model=PurgeRunPublic)
-def get_run(run_id: str, _: OperatorDep, session: SessionDep) -> PurgeRunPublic:
+def get_run(run_id: IdPath, _: OperatorDep, session: SessionDep) -> PurgeRunPublic:
     found = runs.purge_run(session, run_id)
     if found is None:
-        raise Problem(404, "not_found", f"No purge run {run_id}.")
+        raise Problem(ApiCode.not_found, f"No purge run {run_id}.")
     return _run_public(*found)
 
 
 @router.get("/integrity", response_model=Page[dict[str, Any]])
 def list_integrity(_: OperatorDep, session: SessionDep, limit: int = Query(20, ge=1, le=200),
-                   offset: int = Query(0, ge=0)) -> Page[dict[str, Any]]:
+                   offset: Offset = 0) -> Page[dict[str, Any]]:
     """Integrity scans, newest first: orphans removed and rows whose original is missing."""
     rows, total = runs.integrity_reports(session, limit=limit, offset=offset)
     return Page[dict[str, Any]].of([report_dict(r) for r in rows], total, limit, offset)

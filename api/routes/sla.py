@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from api.bounds import Offset
 from api.deps import PrincipalDep, SessionDep
 from api.schemas import Page
 from ingest.flow import reports
@@ -34,7 +35,7 @@ class DailyBatchSla(BaseModel):
 
 @router.get("/daily", response_model=Page[DailyBatchSla])
 def daily_at_risk(principal: PrincipalDep, session: SessionDep, state: Literal["at_risk", "breached"] | None = None,
-                  limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[DailyBatchSla]:
+                  limit: int = Query(50, ge=1, le=500), offset: Offset = 0) -> Page[DailyBatchSla]:
     """Daily batches at risk of missing their 48 hours, or past them; soonest due first.
 
     Operators see every account; a client sees its own.

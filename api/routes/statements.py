@@ -13,13 +13,16 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from api.access import visible
+from api.bounds import IdPath, IdQuery, Offset
 from api.deps import OperatorDep, PrincipalDep, SessionDep
+from api.downloads import content_disposition
 from api.schemas import Page
 from ingest.billing import statements
 from ingest.billing.statements import lines_of
 from ingest.billing.tables import Statement, StatementLine
 from ingest.contract.money import cents_to_euros
 from ingest.contract.periods import PARIS
+from ingest.platform.spreadsheet import text_cell
 
 router = APIRouter(prefix="/v1/statements", tags=["billing"])
 
@@ -66,7 +69,7 @@ def as_csv(statement: Statement, lines: list[StatementLine]) -> str:
     for line in lines:
         w.writerow([statement.number, line.position, line.kind, line.period_index, line.quantity,
                     _euros(line.unit_price_cents),
-                    line.amount_cents, f"{cents_to_euros(line.amount_cents):.2f}", line.label])
+                    line.amount_cents, f"{cents_to_euros(line.amount_cents):.2f}", text_cell(line.label)])
     w.writerow([statement.number, "", "total", "", "", "", statement.total_cents,
                 f"{cents_to_euros(statement.total_cents):.2f}", ""])
     return out.getvalue()
@@ -78,8 +81,8 @@ def _euros(unit_price_cents: str) -> str:
 
 
 @router.get("", response_model=Page[StatementSummary])
-def list_statements(principal: PrincipalDep, session: SessionDep, account_id: str | None = None,
-                    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[StatementSummary]:
+def list_statements(principal: PrincipalDep, session: SessionDep, account_id: IdQuery = None,
+                    limit: int = Query(50, ge=1, le=500), offset: Offset = 0) -> Page[StatementSummary]:
     rows, total = statements.list_statements(session, principal, account_id=account_id, limit=limit,
                                              offset=offset)
     return Page[StatementSummary].of([summary(s) for s in rows], total, limit, offset)
@@ -89,16 +92,16 @@ def _csv_response(statement: Statement, session: Session) -> Response:
     body = as_csv(statement, lines_of(session, statement.id))
     name = f"statement-{statement.number}.csv"
     return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": content_disposition(name)})
 
 
 @router.get("/{statement_id}.csv", response_class=Response)
-def get_statement_csv(statement_id: str, principal: PrincipalDep, session: SessionDep) -> Response:
+def get_statement_csv(statement_id: IdPath, principal: PrincipalDep, session: SessionDep) -> Response:
     return _csv_response(visible(session, principal, Statement, statement_id, "statement"), session)
 
 
 @router.get("/{statement_id}", response_model=StatementPublic)
-def get_statement(statement_id: str, principal: PrincipalDep, session: SessionDep,
+def get_statement(statement_id: IdPath, principal: PrincipalDep, session: SessionDep,
                   format: str = Query("json", pattern="^(json|csv)$")) -> StatementPublic | Response:
     statement = visible(session, principal, Statement, statement_id, "statement")
     if format == "csv":
@@ -108,7 +111,7 @@ def get_statement(statement_id: str, principal: PrincipalDep, session: SessionDe
 
 
 @router.post("/{statement_id}/corrections", status_code=201, response_model=StatementPublic)
-def correct_statement(statement_id: str, _: OperatorDep, session: SessionDep) -> StatementPublic:
+def correct_statement(statement_id: IdPath, _: OperatorDep, session: SessionDep) -> StatementPublic:
     """Issue a correction (operators): a new statement that cancels every line of this one and bills
     its period again from today's data. The original stays as it was."""
     correction = statements.issue_correction(session, statement_id)

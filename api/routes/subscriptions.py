@@ -4,31 +4,36 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from api.bounds import IdPath, Instant, OperatorsAccount
 from api.deps import OperatorDep, PrincipalDep, SessionDep
-from api.problems import Problem
+from api.problems import ApiCode, Problem
 from ingest.accounts.principal import Principal
 from ingest.billing.subscriptions import set_plan, view_subscription
 from ingest.billing.tables import PlanVersion
+from ingest.contract.billing import PLAN_LIMITS
 from ingest.contract.periods import PARIS, Period
 
 router = APIRouter(tags=["billing"])
 
 
 class PlanBody(BaseModel):
-    packs: int = Field(ge=0)
-    pack_size: int = Field(ge=1, description="Documents per pack and period")
-    pack_price_cents: int = Field(ge=0, description="Price of one pack per period, in euro cents")
-    named_users: int = Field(ge=0)
-    extra_document_price_cents: int = Field(ge=0, description="List price of an extra document")
-    extra_user_price_cents: int = Field(ge=0, description="List price of an extra named user per period")
+    packs: int = Field(ge=0, le=PLAN_LIMITS["packs"])
+    pack_size: int = Field(ge=1, le=PLAN_LIMITS["pack_size"], description="Documents per pack and period")
+    pack_price_cents: int = Field(ge=0, le=PLAN_LIMITS["pack_price_cents"],
+                                  description="Price of one pack per period, in euro cents")
+    named_users: int = Field(ge=0, le=PLAN_LIMITS["named_users"])
+    extra_document_price_cents: int = Field(ge=0, le=PLAN_LIMITS["extra_document_price_cents"],
+                                            description="List price of an extra document")
+    extra_user_price_cents: int = Field(ge=0, le=PLAN_LIMITS["extra_user_price_cents"],
+                                        description="List price of an extra named user per period")
 
 
 class PlanIn(PlanBody):
-    activation: datetime | None = Field(None, description="ISO 8601 with offset; first time only (default now)")
+    activation: Instant | None = Field(None, description="ISO 8601 with offset; first time only (default now)")
 
 
 class PlanVersionPublic(PlanBody):
@@ -66,10 +71,10 @@ def target_account(principal: Principal, account_id: str | None) -> str:
     """An account reads its own rows; an operator names the account."""
     if principal.is_operator:
         if not account_id:
-            raise Problem(422, "account_required", "Operators name the account with ?account_id=….")
+            raise Problem(ApiCode.account_required, "Operators name the account with ?account_id=….")
         return account_id
     if account_id and account_id != principal.account_id:
-        raise Problem(404, "not_found", f"No account {account_id}.")
+        raise Problem(ApiCode.not_found, f"No account {account_id}.")
     assert principal.account_id is not None
     return principal.account_id
 
@@ -86,7 +91,8 @@ def _public(session: Session, account_id: str) -> SubscriptionPublic:
 
 
 @router.put("/v1/accounts/{account_id}/subscription", response_model=SubscriptionPublic)
-def put_subscription(account_id: str, body: PlanIn, operator: OperatorDep, session: SessionDep) -> SubscriptionPublic:
+def put_subscription(account_id: IdPath, body: PlanIn, operator: OperatorDep,
+                     session: SessionDep) -> SubscriptionPublic:
     set_plan(session, account_id, body.model_dump(exclude={"activation"}), activation=body.activation,
              by=operator.user_id)
     return _public(session, account_id)
@@ -94,5 +100,5 @@ def put_subscription(account_id: str, body: PlanIn, operator: OperatorDep, sessi
 
 @router.get("/v1/subscription", response_model=SubscriptionPublic)
 def get_subscription(principal: PrincipalDep, session: SessionDep,
-                     account_id: str | None = Query(None, description="Operators only")) -> SubscriptionPublic:
+                     account_id: OperatorsAccount = None) -> SubscriptionPublic:
     return _public(session, target_account(principal, account_id))

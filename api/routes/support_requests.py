@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from python_multipart.exceptions import MultipartParseError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.bounds import IdPath, Offset
 from api.deps import OperatorDep, PrincipalDep, ResourcesDep, SessionDep
+from api.downloads import content_disposition
 from api.multipart import read_form
-from api.problems import Problem
+from api.problems import ApiCode, Problem
 from api.schemas import Page
 from api.schemas_support import (
     AttachmentPublic,
@@ -32,12 +34,14 @@ from api.schemas_support import (
     detail,
     summary,
 )
+from api.uploads import Pace
 from ingest.accounts.principal import Principal
 from ingest.platform.columns import utcnow
 from ingest.platform.spool import Spooled
 from ingest.store.base import COPY_CHUNK
 from ingest.support import requests as support
 from ingest.support import rules
+from ingest.support.requests import MAX_ATTACHMENTS
 from ingest.support.tables import SupportRequest
 
 router = APIRouter(prefix="/v1/support-requests", tags=["support requests"])
@@ -63,7 +67,7 @@ def register(body: SupportRequestCreate, principal: PrincipalDep, session: Sessi
 @router.get("", response_model=Page[SupportRequestSummary])
 def list_requests(principal: PrincipalDep, session: SessionDep,
                   status: str | None = Query(None, pattern="^(open|closed)$"),
-                  limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Page[SupportRequestSummary]:
+                  limit: int = Query(50, ge=1, le=500), offset: Offset = 0) -> Page[SupportRequestSummary]:
     rows, total = support.list_requests(session, principal, limit=limit, offset=offset, status=status)
     now = utcnow()
     items = [summary(r, rules.standing(r, now)) for r in rows]
@@ -72,7 +76,7 @@ def list_requests(principal: PrincipalDep, session: SessionDep,
 
 @router.get("/attention", response_model=Page[SupportRequestSummary])
 def attention(_: OperatorDep, session: SessionDep, limit: int = Query(50, ge=1, le=500),
-              offset: int = Query(0, ge=0)) -> Page[SupportRequestSummary]:
+              offset: Offset = 0) -> Page[SupportRequestSummary]:
     """Open anomalies due soon or late, soonest due first (operators only)."""
     pairs = support.needing_attention(session, utcnow())
     items = [summary(r, st) for r, st in pairs[offset:offset + limit]]
@@ -80,12 +84,12 @@ def attention(_: OperatorDep, session: SessionDep, limit: int = Query(50, ge=1, 
 
 
 @router.get("/{request_id}", response_model=SupportRequestPublic)
-def get_request(request_id: str, principal: PrincipalDep, session: SessionDep) -> SupportRequestPublic:
+def get_request(request_id: IdPath, principal: PrincipalDep, session: SessionDep) -> SupportRequestPublic:
     return _detail(session, support.visible_request(session, principal, request_id))
 
 
 @router.post("/{request_id}/pick-up", response_model=SupportRequestPublic)
-def pick_up(request_id: str, operator: OperatorDep, session: SessionDep,
+def pick_up(request_id: IdPath, operator: OperatorDep, session: SessionDep,
             body: StepBody | None = None) -> SupportRequestPublic:
     body = body or StepBody()
     req = support.pick_up(session, operator, request_id, note=body.note, at=body.at)
@@ -93,14 +97,14 @@ def pick_up(request_id: str, operator: OperatorDep, session: SessionDep,
 
 
 @router.post("/{request_id}/qualify", response_model=SupportRequestPublic)
-def qualify(request_id: str, body: QualifyBody, operator: OperatorDep, session: SessionDep) -> SupportRequestPublic:
+def qualify(request_id: IdPath, body: QualifyBody, operator: OperatorDep, session: SessionDep) -> SupportRequestPublic:
     req = support.qualify(session, operator, request_id, criticality=body.criticality,
                not_an_anomaly=body.not_an_anomaly, note=body.note, at=body.at)
     return _detail(session, req)
 
 
 def _follow_up(kind: rules.EventKind) -> Callable[..., SupportRequestPublic]:
-    def record(request_id: str, body: FollowUpBody, operator: OperatorDep,
+    def record(request_id: IdPath, body: FollowUpBody, operator: OperatorDep,
                session: SessionDep) -> SupportRequestPublic:
         req = support.record_follow_up(session, operator, request_id, kind, body.text, at=body.at)
         return _detail(session, req)
@@ -116,7 +120,7 @@ for _path, _kind in (("action-plan", rules.EventKind.ACTION_PLAN),
 
 
 @router.post("/{request_id}/close", response_model=SupportRequestPublic)
-def close(request_id: str, operator: OperatorDep, session: SessionDep,
+def close(request_id: IdPath, operator: OperatorDep, session: SessionDep,
           body: StepBody | None = None) -> SupportRequestPublic:
     body = body or StepBody()
     req = support.close(session, operator, request_id, note=body.note, at=body.at)
@@ -135,7 +139,7 @@ class _CappedBody:
         async for chunk in self._request.stream():
             seen += len(chunk)
             if seen > self._limit:
-                raise Problem(413, "attachment_too_large",
+                raise Problem(ApiCode.attachment_too_large,
                               f"Attachments sent in one call may total at most {MAX_ATTACHMENT_BYTES} bytes.")
             yield chunk
 
@@ -152,22 +156,23 @@ def _store_one(resources: ResourcesDep, principal: Principal, request_id: str, n
              openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
                  "type": "object", "required": ["files"], "properties": {
                      "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
-async def add_attachments(request_id: str, request: Request, principal: PrincipalDep,
+async def add_attachments(request_id: IdPath, request: Request, principal: PrincipalDep,
                           resources: ResourcesDep) -> list[AttachmentPublic]:
     with Session(resources.engine) as session:  # refuse an unknown request before reading its body
         support.visible_request(session, principal, request_id)
     limit = MAX_ATTACHMENT_BYTES + _MULTIPART_OVERHEAD
     if int(request.headers.get("content-length") or 0) > limit:
-        raise Problem(413, "attachment_too_large",
+        raise Problem(ApiCode.attachment_too_large,
                       f"Attachments sent in one call may total at most {MAX_ATTACHMENT_BYTES} bytes.")
     try:
         form = await read_form(_CappedBody(request, limit), file_field="files",
-                               max_files=MAX_FILES_PER_CALL, tmp_dir=resources.settings.resolved_tmp_dir())
+                               max_files=MAX_FILES_PER_CALL, tmp_dir=resources.settings.resolved_tmp_dir(),
+                               pace=Pace.from_settings(resources.settings))
     except MultipartParseError as exc:
-        raise Problem(400, "malformed_multipart", f"The multipart body could not be read: {exc}.") from exc
+        raise Problem(ApiCode.malformed_multipart, f"The multipart body could not be read: {exc}.") from exc
     try:
         if not form.files:
-            raise Problem(422, "no_file", "Send one or more files in the form field 'files'.")
+            raise Problem(ApiCode.no_file, "Send one or more files in the form field 'files'.")
         stored = [await run_in_threadpool(_store_one, resources, principal, request_id, name, spooled)
                   for name, spooled in form.files]
     finally:
@@ -176,13 +181,13 @@ async def add_attachments(request_id: str, request: Request, principal: Principa
 
 
 @router.get("/{request_id}/attachments/{number}")
-def read_attachment(request_id: str, number: int, principal: PrincipalDep, resources: ResourcesDep,
-                    session: SessionDep) -> StreamingResponse:
+def read_attachment(request_id: IdPath, number: Annotated[int, Path(ge=1, le=MAX_ATTACHMENTS)],
+                    principal: PrincipalDep, resources: ResourcesDep, session: SessionDep) -> StreamingResponse:
     att = support.attachment(session, principal, request_id, number)
     try:
         fh = resources.store.open(att.object_key)
     except FileNotFoundError as exc:
-        raise Problem(404, "not_found", f"Attachment {number} is missing from the store.") from exc
+        raise Problem(ApiCode.not_found, f"Attachment {number} is missing from the store.") from exc
 
     def chunks() -> Iterator[bytes]:
         with fh:
@@ -190,6 +195,6 @@ def read_attachment(request_id: str, number: int, principal: PrincipalDep, resou
                 yield chunk
 
     # Served as a download, never inline: a client's file is not a page of ours.
-    disposition = f"attachment; filename=\"{rules.safe_name(att.filename)}\""
     return StreamingResponse(chunks(), media_type="application/octet-stream",
-                             headers={"Content-Disposition": disposition, "Content-Length": str(att.size)})
+                             headers={"Content-Disposition": content_disposition(att.filename),
+                                      "Content-Length": str(att.size)})

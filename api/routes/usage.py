@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from api.bounds import OperatorsAccount
 from api.deps import PrincipalDep, SessionDep
 from api.routes.subscriptions import (
     PeriodPublic,
@@ -39,7 +40,7 @@ class UsagePublic(BaseModel):
 def get_usage(principal: PrincipalDep, session: SessionDep,
               period: str = Query("current", pattern=r"^(current|previous|\d{1,6})$",
                                   description="A period index, current or previous"),
-              account_id: str | None = Query(None, description="Operators only")) -> UsagePublic:
+              account_id: OperatorsAccount = None) -> UsagePublic:
     account = target_account(principal, account_id)
     usage = read_usage(session, account, period)
     s = usage.summary
