@@ -11,12 +11,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ingest.accounts.lifecycle import NewAccount, create_account
+from ingest.accounts.lifecycle import NewAccount, create_account, create_operator
 from ingest.platform.db import make_engine, migrate
 from ingest.platform.settings import Settings
 from ingest.store import ObjectStore, open_store
@@ -77,11 +78,26 @@ def auth(key: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def firm(client: TestClient, account_factory: Callable[..., NewAccount]) -> Firm:
-    acc = account_factory()
-    resp = client.post("/v1/dossiers", json={"name": "SARL Dupont"}, headers=auth(acc.api_key))
-    assert resp.status_code == 201, resp.text
-    return Firm(acc, resp.json()["id"], auth(acc.api_key))
+def operator_headers(stack: Stack) -> dict[str, str]:
+    """The headers of a new operator's key (the provider's staff)."""
+    with Session(stack.engine) as session:
+        return auth(create_operator(session, f"op-{uuid.uuid4().hex[:8]}@provider.test").api_key)
+
+
+@pytest.fixture
+def firm_factory(client: TestClient, account_factory: Callable[..., NewAccount]) -> Callable[..., Firm]:
+    """Makes accounts, each with a dossier."""
+    def make(name: str = "Cabinet Durand") -> Firm:
+        acc = account_factory(name)
+        resp = client.post("/v1/dossiers", json={"name": "SARL Dupont"}, headers=auth(acc.api_key))
+        assert resp.status_code == 201, resp.text
+        return Firm(acc, resp.json()["id"], auth(acc.api_key))
+    return make
+
+
+@pytest.fixture
+def firm(firm_factory: Callable[..., Firm]) -> Firm:
+    return firm_factory()
 
 
 @dataclass
@@ -93,19 +109,20 @@ class Firm:
     headers: dict[str, str]
 
 
-class WorkerProcess:
-    """A real ``bordereau worker`` in its own process, joined to a stack."""
+class ServiceProcess:
+    """A real ``bordereau`` command in its own process, joined to a stack (`env`: settings of its own,
+    as ``BORDEREAU_*`` variables)."""
 
-    def __init__(self, stack: Stack, log_path: Path, concurrency: int = 1, queues: str = "daily,bulk,ops"):
+    def __init__(self, stack: Stack, log_path: Path, args: list[str], env: dict[str, str] | None = None):
         self.stack, self.log_path = stack, log_path
-        self.args = [sys.executable, "-m", "cli.main", "worker", "--concurrency", str(concurrency),
-                     "--queues", queues]
+        self.args = [sys.executable, "-m", "cli.main", *args]
+        self.extra_env = env or {}
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> WorkerProcess:
+    def start(self) -> ServiceProcess:
         with self.log_path.open("ab") as log:  # the child keeps its own descriptor
-            self.proc = subprocess.Popen(self.args, env=self.stack.env(), cwd=REPO, stdout=log, stderr=log,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(self.args, env={**self.stack.env(), **self.extra_env}, cwd=REPO,
+                                         stdout=log, stderr=log, start_new_session=True)
         return self
 
     def stop(self, sig: int = 15, timeout: float = 30) -> None:
@@ -124,6 +141,34 @@ class WorkerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
+
+
+class WorkerProcess(ServiceProcess):
+    """A real ``bordereau worker``."""
+
+    def __init__(self, stack: Stack, log_path: Path, concurrency: int = 1, queues: str = "daily,bulk,ops",
+                 env: dict[str, str] | None = None):
+        super().__init__(stack, log_path, ["worker", "--concurrency", str(concurrency), "--queues", queues], env)
+
+
+class ApiProcess(ServiceProcess):
+    """A real ``bordereau api`` (uvicorn) on a free port of loopback; `url` once it answers."""
+
+    def __init__(self, stack: Stack, log_path: Path, env: dict[str, str] | None = None):
+        self.port = services.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__(stack, log_path, ["api", "--host", "127.0.0.1", "--port", str(self.port)], env)
+
+    def start(self) -> ApiProcess:
+        super().start()
+        wait_for(self._answers, 60, what=f"the API on {self.url}:\n{self.log()}")
+        return self
+
+    def _answers(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
 
 
 @pytest.fixture

@@ -84,11 +84,14 @@ def test_too_large_and_zip_bomb(stack, firm: Firm) -> None:  # type: ignore[no-u
 def test_idempotency_key_returns_the_same_batch(client: TestClient, firm: Firm) -> None:
     key = uuid.uuid4()
     first = post_batch(client, firm, [("a.pdf", text_pdf())], idempotency_key=key)
-    again = post_batch(client, firm, [("a.pdf", text_pdf()), ("b.pdf", text_pdf("B"))], idempotency_key=key)
+    again = post_batch(client, firm, [("a.pdf", text_pdf())], idempotency_key=key)
     assert first.status_code == again.status_code == 202
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert again.json()["id"] == first.json()["id"]
     assert [d["id"] for d in again.json()["documents"]] == [d["id"] for d in first.json()["documents"]]
+    other = post_batch(client, firm, [("a.pdf", text_pdf()), ("b.pdf", text_pdf("B"))], idempotency_key=key)
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
     listed = client.get("/v1/batches", params={"dossier_id": firm.dossier_id}, headers=firm.headers).json()
     assert listed["total"] == 1
 

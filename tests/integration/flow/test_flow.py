@@ -222,7 +222,9 @@ def test_a_daily_batch_past_due_is_breached_recorded_and_listed(
         assert len(session.exec(select(SlaBreach).where(SlaBreach.batch_id == batch_id)).all()) == 3
     every = client.get("/v1/sla/daily?limit=500", headers=auth(operator.api_key)).json()["items"]
     assert batch_id in {b["id"] for b in every}
-    metrics = client.get("/metrics").text
+    assert client.get("/metrics").status_code == 401  # every account's figures: operators only
+    assert client.get("/metrics", headers=firm.headers).status_code == 403
+    metrics = client.get("/metrics", headers=auth(operator.api_key)).text
     assert 'bordereau_daily_batches{sla_state="breached"}' in metrics
     assert "bordereau_daily_on_time_ratio" in metrics and "bordereau_sla_breached_documents" in metrics
 

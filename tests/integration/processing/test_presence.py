@@ -25,6 +25,7 @@ def _row(stack: Stack, w: WorkerProcess) -> tuple[str, int] | None:
 
 
 def test_workers_announce_their_pool_and_withdraw_when_they_stop(stack: Stack, client: TestClient,
+                                                                 operator_headers: dict[str, str],
                                                                  tmp_path: Path) -> None:
     bulk = WorkerProcess(stack, tmp_path / "bulk.log", concurrency=2, queues="bulk").start()
     daily = WorkerProcess(stack, tmp_path / "daily.log", concurrency=1, queues="daily,ops").start()
@@ -36,7 +37,7 @@ def test_workers_announce_their_pool_and_withdraw_when_they_stop(stack: Stack, c
         with stack.engine.connect() as conn:
             concurrency = presence.live_concurrency(conn, utcnow())
         assert concurrency["bulk"] >= 2 and concurrency["daily"] >= 1 and concurrency["ops"] >= 1
-        metrics = client.get("/metrics").text
+        metrics = client.get("/metrics", headers=operator_headers).text
         assert f'bordereau_worker_concurrency{{queue="bulk"}} {float(concurrency["bulk"])}' in metrics
         assert f'bordereau_worker_slots{{queue="bulk"}} {float(concurrency["bulk"])}' in metrics  # deprecated
 

@@ -14,11 +14,11 @@ from sqlmodel import Session
 
 from ingest.billing.tables import UsageRecord
 from ingest.documents.limits import Limits
-from ingest.documents.ocr import OcrConfig
+from ingest.documents.ocr import OcrConfig, ocr_status
 from ingest.platform.models import Document
 from ingest.platform.outbox import OutboxMessage
 from ingest.processing.process import Outcome, process_document
-from ingest.processing.requeue import requeue_waiting_for_ocr
+from ingest.processing.waiting import Waiting, requeue_waiting
 from tests.integration.api.test_api import post_batch
 from tests.integration.conftest import Firm, Stack, WorkerProcess, wait_for
 from tests.support.invoices import (
@@ -134,12 +134,12 @@ def test_without_ocr_a_scan_waits_then_is_queued_again(client: TestClient, firm:
         assert doc is not None
         assert (doc.state, doc.reason, doc.attempts) == ("queued", "ocr_unavailable", 0)
         assert doc.message and "OCR" in doc.message
-    assert requeue_waiting_for_ocr(stack.engine, missing) == 0
-    assert requeue_waiting_for_ocr(stack.engine, OcrConfig()) == 1
+    assert requeue_waiting(stack.engine, Waiting.ocr_unavailable, lambda: ocr_status(missing) == "ok") == 0
+    assert requeue_waiting(stack.engine, Waiting.ocr_unavailable, lambda: ocr_status(OcrConfig()) == "ok") == 1
     with Session(stack.engine) as session:
         doc = session.get(Document, doc_id)
         assert doc is not None and (doc.state, doc.reason) == ("queued", None)
         queued = session.execute(sa.select(sa.func.count()).select_from(OutboxMessage)
                                  .where(OutboxMessage.document_id == doc_id)).scalar_one()
     assert queued >= 2  # the upload's message, and the one sent when OCR came back
-    assert requeue_waiting_for_ocr(stack.engine, OcrConfig()) == 0
+    assert requeue_waiting(stack.engine, Waiting.ocr_unavailable, lambda: True) == 0

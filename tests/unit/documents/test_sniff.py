@@ -14,7 +14,11 @@ from .builders import zip_bytes
     ("head", "kind"),
     [
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", Kind.pdf),
-        (b"\r\n\x00junk from a mail gateway %PDF-1.4\n", Kind.pdf),
+        (b"\r\n\x00 \r\n%PDF-1.4\n", Kind.pdf),  # blank lines and NULs a mail gateway prepends
+        (b"\xef\xbb\xbf%PDF-1.4\n", Kind.pdf),  # a byte-order mark
+        (b"\x00\x0bfacture.pdf" + b"\x00" * 52 + b"PDF CARO" + b"\x00" * 55 + b"%PDF-1.3\n", Kind.pdf),  # MacBinary
+        (b"junk from a mail gateway %PDF-1.4\n", None),  # text that mentions a PDF header is no PDF
+        (b"Subject: invoice\r\n\r\n%PDF-1.4\n", None),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", Kind.jpeg),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", Kind.png),
         (b"II*\x00\x08\x00\x00\x00", Kind.tiff),

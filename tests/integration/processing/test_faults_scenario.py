@@ -1,0 +1,87 @@
+"""The load-and-fault benchmark's scenario, small: clients upload while workers are killed (and, on the
+real services, the object store goes away and the database drops its connections). Once every
+document is final: none lost, none counted twice, every stored byte identical, none failed.
+(``tests/bench/bench_load.py`` runs it at size and measures it.)"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from tests.integration.conftest import ApiProcess, Firm, Stack, WorkerProcess, wait_for
+from tests.support import services
+from tests.support.faults import Gate
+from tests.support.load import BeatStandIn, Tally, Uploader, account_of_every_file, invoice_pool, unfinished
+
+
+def test_nothing_is_lost_through_the_faults(stack: Stack, firm_factory: Callable[..., Firm], tmp_path: Path) -> None:
+    firms = [firm_factory(f"Load {i}") for i in range(2)]
+    gate = None
+    env: dict[str, str] = {"BORDEREAU_TRANSIENT_RETRY_HORIZON": "4"}
+    if stack.name == "services":
+        gate = Gate(*services.host_port(stack.settings.s3_endpoint))
+        gate.open()
+        env["BORDEREAU_S3_ENDPOINT"] = f"http://127.0.0.1:{gate.port}"
+    api = ApiProcess(stack, tmp_path / "api.log", env).start()
+    workers = [WorkerProcess(stack, tmp_path / "w1.log", 2, "daily,bulk,ops", env).start(),
+               WorkerProcess(stack, tmp_path / "w2.log", 1, "daily,bulk,ops", env).start()]
+    stop, beat_stop, tally = threading.Event(), threading.Event(), Tally()
+    beat = BeatStandIn(stack.settings, stack.engine, stack.store, beat_stop, interval=1.0)
+    beat.start()
+    pool = invoice_pool(60)
+    uploaders = [Uploader(api.url, firms[i % 2].headers, firms[i % 2].dossier_id, pool, tally, stop, max_batch=5,
+                          seed=i) for i in range(4)]
+    try:
+        for u in uploaders:
+            u.start()
+        time.sleep(3)
+        _kill_a_pool_child(workers[0])
+        time.sleep(2)
+        workers[1].stop(signal.SIGKILL)  # the whole worker, mid-task
+        workers[1].start()
+        if gate is not None:
+            gate.cut()
+            time.sleep(5)
+            gate.open()
+            with stack.engine.connect() as conn:
+                conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+                conn.commit()
+        time.sleep(3)
+        stop.set()
+        for u in uploaders:
+            u.join(60)
+        wait_for(lambda: unfinished(stack.engine, list(tally.accepted)) == 0, 240, interval=1,
+                 what=f"every document final:\n{workers[0].log()}\n{workers[1].log()}")
+    finally:
+        stop.set()
+        beat_stop.set()
+        for process in (api, *workers):
+            process.stop()
+        if gate is not None:
+            gate.cut()
+    account = account_of_every_file(stack.engine, stack.store, tally)
+    assert account["accepted_documents"] > 0
+    assert (account["lost"], account["counted_twice"], account["stored_files_differing"]) == (0, 0, 0), account
+    assert account["states"].get("failed", 0) == 0, account
+    assert account["counted"] == account["processed_originals"], account
+    assert tally.server_errors == sum(n for s, n in tally.statuses.items() if s == 503), tally.statuses
+
+
+def _kill_a_pool_child(worker: WorkerProcess) -> None:
+    assert worker.proc is not None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        children = subprocess.run(["pgrep", "-P", str(worker.proc.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        if children:
+            os.kill(int(children[0]), signal.SIGKILL)
+            return
+        time.sleep(0.2)
