@@ -14,6 +14,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api import problems
 from api.routes import (
+    api_keys,
+    audit,
+    auth,
     availability,
     batches,
     credit_claims,
@@ -29,6 +32,7 @@ from api.routes import (
     subscriptions,
     support_requests,
     usage,
+    users,
 )
 from api.uploads import UploadGate
 from ingest.documents.ocr import ocr_status
@@ -38,9 +42,10 @@ from ingest.platform.settings import Settings, get_settings
 from ingest.resources import Resources
 
 STATIC_DIR = Path(__file__).with_name("static")
-ROUTERS = (health.router, dossiers.router, batches.router, documents.router, sla.router, history.router,
-           subscriptions.router, usage.router, statements.router, availability.router, credit_claims.router,
-           probes.router, maintenance.router, support_requests.router, purge.router)
+ROUTERS = (health.router, auth.router, users.router, api_keys.router, audit.router, dossiers.router,
+           batches.router, documents.router, sla.router, history.router, subscriptions.router, usage.router,
+           statements.router, availability.router, credit_claims.router, probes.router, maintenance.router,
+           support_requests.router, purge.router)
 log = logging.getLogger(__name__)
 
 

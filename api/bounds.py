@@ -52,6 +52,9 @@ def _stripped(min_length: int, max_length: int) -> StringConstraints:
 
 # A name (of a dossier, say): one line, 1 to 200 characters once stripped.
 Name = Annotated[str, _stripped(1, 200), AfterValidator(_one_line)]
+# An e-mail address as typed: one line, 3 to 320 characters once stripped (its form is checked, and
+# it is lower-cased, by ingest.accounts.users.valid_email).
+Email = Annotated[str, _stripped(3, 320), AfterValidator(_one_line)]
 # Texts that may span lines: a note (up to 2,000 characters), a long text (up to 20,000), and a
 # long text that must say something.
 Note = Annotated[str, _stripped(0, 2_000), AfterValidator(_lines)]

@@ -13,7 +13,11 @@ from enum import StrEnum
 
 from api.problems import STATUS, ApiCode
 from ingest.accounts.dossiers import DossierCode
+from ingest.accounts.keys import ApiKeyCode
 from ingest.accounts.lifecycle import AccountCode
+from ingest.accounts.login import AuthCode
+from ingest.accounts.passwords import PasswordCode
+from ingest.accounts.users import UserCode
 from ingest.availability.credit_claims import CreditClaimCode
 from ingest.billing.subscriptions import BillingCode
 from ingest.documents.einvoice import EInvoiceErrorCode
@@ -26,8 +30,9 @@ from ingest.support.maintenance import MaintenanceCode
 from ingest.support.rules import SupportCode
 
 # Problems: the answers of a refused request (application/problem+json, its `code`).
-PROBLEM_CODES: tuple[type[StrEnum], ...] = (ApiCode, IntakeCode, DossierCode, AccountCode, BillingCode,
-                                             CreditClaimCode, SupportCode, MaintenanceCode, HistoryCode)
+PROBLEM_CODES: tuple[type[StrEnum], ...] = (ApiCode, AuthCode, PasswordCode, UserCode, ApiKeyCode, IntakeCode,
+                                             DossierCode, AccountCode, BillingCode, CreditClaimCode, SupportCode,
+                                             MaintenanceCode, HistoryCode)
 # A file's or a document's `reason`: rejected (its fault), failed (ours), or waiting.
 REJECTED: tuple[type[StrEnum], ...] = (Reason, EInvoiceErrorCode, Refusal)
 

@@ -17,7 +17,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.accounts.dossiers import DossierCode
+from ingest.accounts.keys import ApiKeyCode
 from ingest.accounts.lifecycle import AccountCode
+from ingest.accounts.login import AuthCode
+from ingest.accounts.users import UserCode
 from ingest.availability.credit_claims import CreditClaimCode
 from ingest.billing.subscriptions import BillingCode
 from ingest.history.lock import HistoryCode
@@ -37,9 +40,14 @@ _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not 
 class ApiCode(Code):
     """What the API itself refuses: credentials, a request's shape or pace, a resource's absence."""
 
-    unauthenticated = "unauthenticated", "Send your API key as 'Authorization: Bearer <key>'."
-    invalid_api_key = "invalid_api_key", "The API key is unknown, revoked, or its account is inactive."
+    unauthenticated = "unauthenticated", "Send your API key as 'Authorization: Bearer <key>', or sign in."
+    invalid_api_key = "invalid_api_key", "The API key is unknown, revoked, or its user or account is inactive."
+    session_ended = "session_ended", "The session was signed out, expired or stopped: sign in again."
+    csrf_failed = "csrf_failed", "A change made with a session must echo its CSRF token in X-CSRF-Token."
+    password_change_required = ("password_change_required", "The password is an initial one: change it first "
+                                "(POST /v1/auth/password).")
     operators_only = "operators_only", "The action is reserved to the provider's operators."
+    admins_only = "admins_only", "The action is reserved to the account's administrators."
     not_found = "not_found", "No such resource in your account (another account's answers the same)."
     method_not_allowed = "method_not_allowed", "The resource does not take that method."
     invalid_request = "invalid_request", "A parameter or a field is missing, of the wrong type, or out of range."
@@ -72,14 +80,20 @@ class ApiCode(Code):
 
 # The HTTP status of every code that is not 422 (a request the caller must change).
 STATUS: dict[StrEnum, int] = {
-    ApiCode.unauthenticated: 401, ApiCode.invalid_api_key: 401, ApiCode.operators_only: 403,
+    ApiCode.unauthenticated: 401, ApiCode.invalid_api_key: 401, ApiCode.session_ended: 401,
+    ApiCode.csrf_failed: 403, ApiCode.password_change_required: 403, ApiCode.operators_only: 403,
+    ApiCode.admins_only: 403,
     ApiCode.not_found: 404, ApiCode.content_missing: 404, ApiCode.method_not_allowed: 405,
     ApiCode.not_multipart: 415, ApiCode.malformed_multipart: 400, ApiCode.too_many_files: 413,
     ApiCode.field_too_large: 413, ApiCode.attachment_too_large: 413, ApiCode.upload_too_slow: 408,
     ApiCode.too_many_uploads: 429, ApiCode.server_busy: 429, ApiCode.store_unavailable: 503,
     ApiCode.database_unavailable: 503,
-    AccountCode.account_not_found: 404, AccountCode.email_taken: 409,
-    DossierCode.no_account: 403,
+    AccountCode.account_not_found: 404,
+    UserCode.user_not_found: 404, UserCode.account_not_found: 404, UserCode.email_taken: 409, UserCode.last_admin: 409,
+    AuthCode.invalid_credentials: 401, AuthCode.too_many_attempts: 429, AuthCode.user_locked: 403,
+    AuthCode.wrong_current_password: 403, AuthCode.no_password: 409,
+    ApiKeyCode.key_not_found: 404,
+    DossierCode.no_account: 403, DossierCode.limited_to_dossiers: 403,
     IntakeCode.no_account: 403, IntakeCode.dossier_not_found: 404,
     BillingCode.account_not_found: 404, BillingCode.no_subscription: 404,
     BillingCode.period_not_found: 404, BillingCode.statement_not_found: 404,
@@ -124,7 +138,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _refused(_: Request, exc: DomainError) -> JSONResponse:
-        return problem_response(status_of(exc.code), exc.code, exc.message)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return problem_response(status_of(exc.code), exc.code, exc.message, headers=headers)
 
     @app.exception_handler(StoreUnavailable)
     async def _store(_: Request, exc: StoreUnavailable) -> JSONResponse:

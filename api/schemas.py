@@ -64,6 +64,7 @@ class FlowFields(BaseModel):
 class BatchPublic(FlowFields):
     id: str
     dossier_id: str
+    uploaded_by: str | None = Field(default=None, description="The user who sent it (null: before users were tracked)")
     received_at: datetime
     state: str = Field(description="open while any document is unfinished, then done")
     counts: dict[str, int]
@@ -74,6 +75,7 @@ class BatchPublic(FlowFields):
 class BatchSummary(FlowFields):
     id: str
     dossier_id: str
+    uploaded_by: str | None = None
     received_at: datetime
     state: str
     counts: dict[str, int]

@@ -8,7 +8,8 @@ settings of their own. Nothing is contacted when it is built: the first use conn
   one fails a task with a transient error, which is retried, and a ping would cost two round
   trips per document);
 - the object store (a local folder, or S3 when an endpoint is configured);
-- the limits a document must respect, the OCR configuration, the processing lease;
+- the limits a document must respect, the OCR configuration, the processing lease, people's
+  session lifetimes and the brakes on password guessing;
 - the broker, built on first use: a Celery app of the worker's own when the caller passes it
   (a worker publishes on its own connections), a publisher-only app otherwise.
 """
@@ -23,6 +24,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import ingest.schema  # noqa: F401  (registers every table: see ingest.schema)
+from ingest.accounts.login import Brakes
+from ingest.accounts.sessions import Lifetimes
 from ingest.documents.limits import Limits
 from ingest.documents.ocr import OcrConfig
 from ingest.platform import broker
@@ -74,6 +77,17 @@ class Resources:
     @cached_property
     def ocr(self) -> OcrConfig:
         return ocr_from(self.settings)
+
+    @cached_property
+    def session_lifetimes(self) -> Lifetimes:
+        return Lifetimes(idle=timedelta(minutes=self.settings.session_idle_minutes),
+                         absolute=timedelta(hours=self.settings.session_absolute_hours))
+
+    @cached_property
+    def login_brakes(self) -> Brakes:
+        s = self.settings
+        return Brakes(window=timedelta(minutes=s.login_window_minutes), per_user=s.login_attempts_per_user,
+                      per_address=s.login_attempts_per_address, lock_after=s.login_lockout_after)
 
     @property
     def lease_duration(self) -> timedelta:

@@ -52,7 +52,8 @@ def flow_fields(b: Batch) -> dict[str, Any]:
 def batch_public(receipt: Receipt, counts: dict[str, int]) -> BatchPublic:
     b = receipt.batch
     return BatchPublic(
-        id=b.id, dossier_id=b.dossier_id, received_at=b.received_at, **flow_fields(b),
+        id=b.id, dossier_id=b.dossier_id, uploaded_by=b.uploaded_by, received_at=b.received_at,
+        **flow_fields(b),
         state=batch_state(counts), counts=counts,
         documents=[DocumentBrief(id=d.id, filename=d.filename, state=d.state, reason=d.reason, message=d.message)
                    for d in receipt.documents],
@@ -156,8 +157,8 @@ def list_batches(principal: PrincipalDep, session: SessionDep, dossier_id: IdQue
     rows, total = batches.list_batches(session, principal, dossier_id=dossier_id, state=state, limit=limit,
                                        offset=offset)
     counts = batch_counts(session, [b.id for b in rows])
-    items = [BatchSummary(id=b.id, dossier_id=b.dossier_id, received_at=b.received_at, **flow_fields(b),
-                          state=batch_state(counts[b.id]), counts=counts[b.id]) for b in rows]
+    items = [BatchSummary(id=b.id, dossier_id=b.dossier_id, uploaded_by=b.uploaded_by, received_at=b.received_at,
+                          **flow_fields(b), state=batch_state(counts[b.id]), counts=counts[b.id]) for b in rows]
     return Page[BatchSummary].of(items, total, limit, offset)
 
 

@@ -9,9 +9,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.bounds import IdPath, Instant, OperatorsAccount
-from api.deps import OperatorDep, PrincipalDep, SessionDep
-from api.problems import ApiCode, Problem
-from ingest.accounts.principal import Principal
+from api.deps import OperatorDep, PrincipalDep, SessionDep, target_account
 from ingest.billing.subscriptions import set_plan, view_subscription
 from ingest.billing.tables import PlanVersion
 from ingest.contract.billing import PLAN_LIMITS
@@ -65,18 +63,6 @@ def period_public(period: Period) -> PeriodPublic:
 
 def version_public(v: PlanVersion) -> PlanVersionPublic:
     return PlanVersionPublic.model_validate(v, from_attributes=True)
-
-
-def target_account(principal: Principal, account_id: str | None) -> str:
-    """An account reads its own rows; an operator names the account."""
-    if principal.is_operator:
-        if not account_id:
-            raise Problem(ApiCode.account_required, "Operators name the account with ?account_id=….")
-        return account_id
-    if account_id and account_id != principal.account_id:
-        raise Problem(ApiCode.not_found, f"No account {account_id}.")
-    assert principal.account_id is not None
-    return principal.account_id
 
 
 def _public(session: Session, account_id: str) -> SubscriptionPublic:

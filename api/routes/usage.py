@@ -8,11 +8,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.bounds import OperatorsAccount
-from api.deps import PrincipalDep, SessionDep
+from api.deps import PrincipalDep, SessionDep, target_account
 from api.routes.subscriptions import (
     PeriodPublic,
     period_public,
-    target_account,
 )
 from ingest.billing.usage import read_usage
 from ingest.contract.periods import PARIS

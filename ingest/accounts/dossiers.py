@@ -14,6 +14,8 @@ from ingest.platform.pages import fetch_page
 
 class DossierCode(Code):
     no_account = "no_account", "Operators have no dossiers: use a client's key."
+    limited_to_dossiers = ("limited_to_dossiers", "A user limited to some dossiers cannot open one: an administrator "
+                           "of the account can.")
     invalid_siren = "invalid_siren", "Not a valid SIREN (9 digits, Luhn check)."
 
 
@@ -25,6 +27,9 @@ def open_dossier(session: Session, principal: Principal, name: str, siren: str |
     """A new dossier of the principal's account (commits); the SIREN, when given, is checked."""
     if principal.account_id is None:
         raise DossierError(DossierCode.no_account, "Operators have no dossiers: use a client's key.")
+    if principal.dossier_ids is not None:
+        raise DossierError(DossierCode.limited_to_dossiers, "You are limited to some dossiers of the account, so you "
+                           "cannot open a new one: ask an administrator of your account.")
     number = None
     if siren:
         number = siren_number.compact(siren)
@@ -37,8 +42,11 @@ def open_dossier(session: Session, principal: Principal, name: str, siren: str |
 
 
 def list_dossiers(session: Session, principal: Principal, *, limit: int, offset: int) -> tuple[list[Dossier], int]:
-    """The principal's account's dossiers, oldest first (an operator, who has no account, none)."""
+    """The principal's account's dossiers it has rights on, oldest first (an operator, who has no
+    account, none)."""
     stmt = select(Dossier).where(Dossier.account_id == principal.account_id)
+    if principal.dossier_ids is not None:
+        stmt = stmt.where(col(Dossier.id).in_(sorted(principal.dossier_ids)))
     return fetch_page(session, stmt, col(Dossier.created_at), col(Dossier.id), limit=limit, offset=offset)
 
 

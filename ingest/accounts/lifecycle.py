@@ -1,28 +1,24 @@
-"""Opening and closing accounts, their users and API keys; authenticating a key.
+"""Opening and closing accounts, and the provider's operators (docs/contract.md §7).
 
-An API key reads ``bdr_<prefix>_<secret>``. The prefix finds the row; only a
-SHA-256 of the secret is stored. The secret has 256 bits of entropy, so a fast
-hash is enough (a slow password hash protects guessable passwords, not this).
+An account opens with its first administrator, who gets an initial password (to be changed at the
+first sign-in) and an API key for programs; both are returned once. Closing an account stops every
+session and key of it on the very next request.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from ingest.accounts.principal import Principal
-from ingest.accounts.tables import Account, AccountKind, ApiKey, Role, User
+from ingest.accounts.audit import COMMAND_LINE, Action, Actor, record
+from ingest.accounts.keys import issue_key, revoke_keys_of
+from ingest.accounts.sessions import end_sessions_of
+from ingest.accounts.tables import Account, AccountKind, Role, User
+from ingest.accounts.users import add_user, set_initial_password
 from ingest.platform.columns import utcnow
 from ingest.platform.errors import Code, DomainError
-
-KEY_SCHEME = "bdr"
-
 
 
 @dataclass(frozen=True)
@@ -30,46 +26,24 @@ class NewAccount:
     account_id: str
     user_id: str
     api_key: str
+    # The first administrator's initial password, shown once (None: none was asked for).
+    initial_password: str | None = None
 
 
 class AccountCode(Code):
-    invalid_email = "invalid_email", "Not an e-mail address."
-    email_taken = "email_taken", "A user with that e-mail address exists already."
     invalid_kind = "invalid_kind", "An account is of kind firm or company."
     invalid_name = "invalid_name", "The account's name is empty."
     account_not_found = "account_not_found", "No such account."
 
 
 class AccountError(DomainError):
-    """An account or user refused or not found (see `AccountCode`)."""
+    """An account refused or not found (see `AccountCode`)."""
 
 
-def _hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def issue_api_key(session: Session, user: User) -> str:
-    """Create a key for ``user``; the plaintext is returned once and never stored."""
-    prefix = secrets.token_hex(6)
-    secret = secrets.token_urlsafe(32)
-    session.add(ApiKey(user_id=user.id, prefix=prefix, secret_hash=_hash_secret(secret)))
-    return f"{KEY_SCHEME}_{prefix}_{secret}"
-
-
-def _new_user(session: Session, email: str, role: Role, account_id: str | None) -> User:
-    email = email.strip().lower()
-    if "@" not in email:
-        raise AccountError(AccountCode.invalid_email, f"'{email}' is not an e-mail address.")
-    if session.exec(select(User).where(User.email == email)).first():
-        raise AccountError(AccountCode.email_taken, f"A user with the e-mail {email} already exists.")
-    user = User(email=email, role=role, account_id=account_id)
-    session.add(user)
-    session.flush()  # no ORM relationships: rows go in in the order they are flushed
-    return user
-
-
-def create_account(session: Session, name: str, kind: str, admin_email: str) -> NewAccount:
-    """An account with its first administrator and an API key (commits)."""
+def create_account(session: Session, name: str, kind: str, admin_email: str, *,
+                   initial_password: bool = False, actor: Actor = COMMAND_LINE) -> NewAccount:
+    """An account with its first administrator and an API key, and if asked an initial password
+    (commits)."""
     if kind not in AccountKind.__members__:
         raise AccountError(AccountCode.invalid_kind, f"The account kind must be firm or company, not '{kind}'.")
     if not name.strip():
@@ -77,61 +51,40 @@ def create_account(session: Session, name: str, kind: str, admin_email: str) -> 
     account = Account(name=name.strip(), kind=kind)
     session.add(account)
     session.flush()
-    user = _new_user(session, admin_email, Role.admin, account.id)
-    key = issue_api_key(session, user)
+    user = add_user(session, admin_email, Role.admin, account.id)
+    password = set_initial_password(user) if initial_password else None
+    _, key = issue_key(session, user, "first key")
+    record(session, actor, Action.account_created, account.id, target_id=user.id,
+           detail={"name": account.name, "kind": kind, "admin_email": user.email})
     session.commit()
-    return NewAccount(account.id, user.id, key)
+    return NewAccount(account.id, user.id, key, password)
 
 
-def create_operator(session: Session, email: str) -> NewAccount:
+def create_operator(session: Session, email: str, *, initial_password: bool = False) -> NewAccount:
     """A member of the provider's staff, who sees every account (commits)."""
-    user = _new_user(session, email, Role.operator, None)
-    key = issue_api_key(session, user)
+    user = add_user(session, email, Role.operator, None)
+    password = set_initial_password(user) if initial_password else None
+    _, key = issue_key(session, user, "first key")
+    record(session, COMMAND_LINE, Action.user_created, None, target_id=user.id,
+           detail={"email": user.email, "role": user.role})
     session.commit()
-    return NewAccount("", user.id, key)
+    return NewAccount("", user.id, key, password)
 
 
-def authenticate(session: Session, token: str) -> Principal | None:
-    """The principal behind a bearer token, or None (unknown, revoked, inactive)."""
-    parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != KEY_SCHEME:
-        return None
-    _, prefix, secret = parts
-    key = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
-    if key is None or key.revoked_at is not None:
-        return None
-    if not hmac.compare_digest(key.secret_hash, _hash_secret(secret)):
-        return None
-    user = session.get(User, key.user_id)
-    if user is None or not user.active:
-        return None
-    if user.account_id is not None:
-        account = session.get(Account, user.account_id)
-        if account is None or not account.active:
-            return None
-    return Principal(user.id, user.account_id, Role(user.role))
-
-
-def deactivate_account(session: Session, account_id: str) -> None:
-    """Stops every key of the account on its next request (commits)."""
+def deactivate_account(session: Session, account_id: str, *, actor: Actor = COMMAND_LINE,
+                       now: datetime | None = None) -> None:
+    """Stops every session and key of the account on its next request (commits)."""
+    now = now or utcnow()
     account = session.get(Account, account_id)
     if account is None:
         raise AccountError(AccountCode.account_not_found, f"No account {account_id}.")
     account.active = False
-    for user in session.exec(select(User).where(User.account_id == account_id)):
-        for key in session.exec(select(ApiKey).where(ApiKey.user_id == user.id)):
-            key.revoked_at = key.revoked_at or utcnow()
+    user_ids = list(session.exec(select(User.id).where(User.account_id == account_id)).all())
+    end_sessions_of(session, user_ids, now)
+    revoke_keys_of(session, user_ids, now)
+    record(session, actor, Action.account_deactivated, account_id, at=now)
     session.commit()
 
 
 def account_exists(session: Session, account_id: str) -> bool:
     return session.get(Account, account_id) is not None
-
-
-def named_users(session: Session, account_id: str, before: datetime) -> int:
-    """The account's active named users (administrators and users, not operators) created before
-    `before`: what its plan's named users are counted against."""
-    stmt = (sa.select(sa.func.count()).select_from(User)
-            .where(col(User.account_id) == account_id, col(User.active).is_(True),
-                   col(User.role).in_([Role.admin.value, Role.user.value]), col(User.created_at) < before))
-    return int(session.execute(stmt).scalar_one())

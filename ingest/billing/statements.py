@@ -27,8 +27,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from ingest.accounts.lifecycle import named_users
 from ingest.accounts.principal import Principal, scoped
+from ingest.accounts.users import named_users
 from ingest.availability.credit_claims import GrantedCredit, granted_credits
 from ingest.billing.subscriptions import (
     BillingCode,
@@ -122,7 +122,7 @@ def compute_lines(session: Session, account_id: str, period_index: int,
     for index in range(first, period_index):
         period = bounds(sub.activation_at, index)
         earlier.append(PeriodUsage(index, consumed(session, account_id, period),
-                                   named_users(session, account_id, period.end), plan_for(index)))
+                                   named_users(session, account_id, period.start, period.end), plan_for(index)))
     return assemble(period_index, sub.activation_at, plan_for, earlier,
                     billed(session, account_id, exclude_statement), granted_credits(session, account_id))
 

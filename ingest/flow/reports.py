@@ -22,7 +22,7 @@ def watched_daily_batches(session: Session, principal: Principal, *, states: Seq
     """Daily batches in `states` (at risk or breached by default) that the principal sees, soonest
     due first."""
     stmt = select(Batch).where(Batch.flow == Flow.daily, col(Batch.sla_state).in_([s.value for s in states]))
-    stmt = scoped(stmt, Batch.account_id, principal)
+    stmt = scoped(stmt, Batch.account_id, principal, Batch.dossier_id)
     return fetch_page(session, stmt, col(Batch.due_at), col(Batch.id), limit=limit, offset=offset)
 
 

@@ -57,7 +57,7 @@ def list_batches(session: Session, principal: Principal, *, dossier_id: str | No
                  state: Literal["open", "done"] | None = None, limit: int,
                  offset: int) -> tuple[list[Batch], int]:
     """The batches the principal sees, newest first, of one dossier and in one state if asked."""
-    stmt = scoped(select(Batch), Batch.account_id, principal)
+    stmt = scoped(select(Batch), Batch.account_id, principal, Batch.dossier_id)
     if dossier_id:
         stmt = stmt.where(Batch.dossier_id == dossier_id)
     if state:

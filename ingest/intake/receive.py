@@ -87,6 +87,8 @@ def receive_batch(engine: Engine, store: ObjectStore, limits: Limits, principal:
         parts = [(u.filename, _spooled(u, limits, tmp_dir, cleanup)) for u in uploads]
         request = _Request(dossier_id, flow, upload_total, idempotency_key,
                            fingerprint(dossier_id, flow, upload_total, parts) if idempotency_key else None)
+        if not principal.sees_dossier(dossier_id):
+            raise IntakeError(IntakeCode.dossier_not_found, f"No dossier {dossier_id} in your account.")
         with Session(engine, expire_on_commit=False) as session:
             if (again := replay(session, principal, idempotency_key, request.fingerprint, now, key_ttl)) is not None:
                 return again
@@ -226,7 +228,7 @@ def _record(engine: Engine, principal: Principal, request: _Request, sorted_: _S
     with Session(engine) as session:
         decision = classify_batch(session, request.dossier_id, len(sorted_.accepted), request.flow, now,
                                   request.upload_total)
-    batch, docs, rejs = _rows(principal.account_id, request, decision, sorted_, now)
+    batch, docs, rejs = _rows(principal, request, decision, sorted_, now)
     with Session(engine, expire_on_commit=False) as session:
         if request.idempotency_key:
             free_expired(session, principal.account_id, request.idempotency_key, now, key_ttl)
@@ -261,10 +263,13 @@ def _lost_race(session: Session, principal: Principal, request: _Request, now: d
     return winner
 
 
-def _rows(account_id: str, request: _Request, decision: FlowDecision, sorted_: _Sorted,
+def _rows(principal: Principal, request: _Request, decision: FlowDecision, sorted_: _Sorted,
           now: datetime) -> tuple[Batch, list[Document], list[Rejection]]:
     daily = decision.flow == Flow.daily
-    batch = Batch(account_id=account_id, dossier_id=request.dossier_id, flow=Flow(decision.flow),
+    account_id = principal.account_id
+    assert account_id is not None
+    batch = Batch(account_id=account_id, dossier_id=request.dossier_id, uploaded_by=principal.user_id,
+                  flow=Flow(decision.flow),
                   flow_reason=decision.reason, flow_message=decision.message[:500],
                   idempotency_key=request.idempotency_key, request_fingerprint=request.fingerprint, received_at=now,
                   due_at=now + DAILY_COMMITMENT if daily else None,

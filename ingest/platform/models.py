@@ -40,6 +40,9 @@ class Batch(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     account_id: str = Field(foreign_key="accounts.id", index=True)
     dossier_id: str = Field(foreign_key="dossiers.id", index=True)
+    # The user who sent it (None for batches recorded before users were tracked). No foreign key
+    # (see migration 0014): a deleted user's row stays, so the id always names a user.
+    uploaded_by: str | None = Field(default=None, max_length=36)
     flow: str = Field(default=Flow.daily, max_length=8)
     # The rule that set the flow: a stable code and its sentence with the figures (docs/contract.md §6).
     flow_reason: str = Field(default="", max_length=500)

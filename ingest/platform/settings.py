@@ -49,11 +49,25 @@ class Settings(BaseSettings):
 
     # Upload bodies, per API process: how long one may take, the rate it must keep up (after the
     # grace period), and how many may be read at once, in all and per account (README, "Uploads").
+    # A body in transit costs a coroutine and a spool file, so the bound in all is for file handles
+    # and disk, well above what the clients of a few accounts fill: with 16, twenty senders that
+    # trickle (10 accounts, 2 each, within their own bound) kept every other upload out (bench_load).
+    # Fairness between clients is the per-account bound's job.
     upload_deadline: float = Field(default=900.0, gt=0)
     upload_min_rate: int = Field(default=8 * 1024, ge=0)
     upload_grace: float = Field(default=15.0, ge=0)
-    max_concurrent_uploads: int = Field(default=16, ge=1)
+    max_concurrent_uploads: int = Field(default=64, ge=1)
     max_concurrent_uploads_per_account: int = Field(default=4, ge=1)
+
+    # People's sessions and the brakes on password guessing (docs/contract.md §7, README "Accounts").
+    # `cookie_secure`: send cookies over HTTPS only; set it wherever the service is served over TLS.
+    session_idle_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    session_absolute_hours: int = Field(default=12, ge=1, le=30 * 24)
+    cookie_secure: bool = False
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_attempts_per_user: int = Field(default=5, ge=1)
+    login_attempts_per_address: int = Field(default=30, ge=1)
+    login_lockout_after: int = Field(default=20, ge=1)
 
     # Worker behaviour.
     task_soft_time_limit: int = 600

@@ -224,3 +224,32 @@ def test_a_correction_is_a_new_statement(stack: Stack, client: TestClient, opera
     assert [ln["amount_cents"] for ln in lines] == [-30_000, -2_544, 30_000, 2_544]
     missing = client.post("/v1/statements/no-such-statement/corrections", headers=operator)
     assert (missing.status_code, missing.json()["code"]) == (404, "statement_not_found")
+
+
+def test_named_users_are_counted_from_the_users_of_each_period(stack: Stack, client: TestClient,
+                                                              operator: dict[str, str],
+                                                              account_factory: Callable[..., NewAccount]) -> None:
+    from ingest.accounts.tables import User
+
+    acc = account_factory()
+    activation = ago(40)
+    subscribe(client, operator, acc, activation, named_users=1)
+    made = [client.post("/v1/users", json={"email": f"{name}-{uuid.uuid4().hex[:6]}@durand.test"},
+                        headers=auth(acc.api_key)).json()["id"] for name in ("anne", "paul", "ines", "marc")]
+    client.patch(f"/v1/users/{made[2]}", json={"active": False}, headers=auth(acc.api_key))
+    client.delete(f"/v1/users/{made[3]}", headers=auth(acc.api_key))
+    with Session(stack.engine) as session:
+        for user in session.exec(select(User).where(User.account_id == acc.account_id)):
+            user.created_at = activation - timedelta(days=20)
+            if user.id == made[2]:  # gone before period 0: not counted
+                user.deactivated_at = activation - timedelta(days=1)
+            if user.id == made[3]:  # deleted during period 0: counted in it
+                user.deactivated_at = user.deleted_at = activation + timedelta(days=10)
+            session.add(user)
+        session.commit()
+        issue_due(session, acc.account_id)
+    listed = client.get("/v1/statements", headers=auth(acc.api_key)).json()["items"]
+    second = client.get(f"/v1/statements/{listed[0]['id']}", headers=auth(acc.api_key)).json()
+    users_over = [ln for ln in second["lines"] if ln["kind"] == "user_overage"]
+    # The administrator, anne, paul and marc (deleted on day 10) were named users of period 0: 3 over 1.
+    assert [(ln["period_index"], ln["quantity"], ln["amount_cents"]) for ln in users_over] == [(0, 3, 7_200)]
