@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import operator, serve, upload
+from cli import login, operator, serve, upload
 
 app = typer.Typer(name="bordereau", no_args_is_help=True, add_completion=False,
                   help="Invoice ingestion with a processing SLA.")
@@ -15,6 +15,9 @@ app.command("worker")(serve.worker)
 app.command("beat")(serve.beat)
 app.command("migrate")(serve.migrate_cmd)
 app.command("upload")(upload.upload)
+app.command("login")(login.login)
+app.command("logout")(login.logout)
+app.command("whoami")(login.whoami)
 app.add_typer(operator.operator_app, name="operator")
 # The group's name before this release; "admin" is a client account's role now.
 app.add_typer(operator.operator_app, name="admin", hidden=True, deprecated=True)

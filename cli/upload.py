@@ -4,6 +4,9 @@ Each batch carries an Idempotency-Key made once for it, so a batch re-sent
 after a network error is never recorded twice. Exit codes: 0 when every file was
 accepted (and, with --wait, processed); 1 when some were rejected or failed;
 2 for bad arguments or an unreachable server.
+
+The key is --api-key (or BORDEREAU_API_KEY) when given, else the one ``bordereau login`` stored,
+which goes to the service it was made on unless --api-url says otherwise; with neither, exit 2.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from rich.progress import (
 from rich.table import Table
 
 from cli.errors import die
+from cli.login import DEFAULT_API_URL, NOT_SIGNED_IN, key_in_effect
 
 FINAL = ("processed", "rejected", "failed")
 console = Console(stderr=True)
@@ -154,14 +158,21 @@ def upload(paths: list[Path] = typer.Argument(..., help="Files and folders to se
            wait: bool = typer.Option(False, "--wait", help="Follow the documents to their final states"),
            flow: str = typer.Option(None, "--flow", help="Declare the batch 'bulk' (an archive)"),
            batch_size: int = typer.Option(100, "--batch-size", min=1, max=1000),
-           api_url: str = typer.Option("http://127.0.0.1:8000", envvar="BORDEREAU_API_URL"),
-           api_key: str = typer.Option(..., envvar="BORDEREAU_API_KEY", help="Bearer key of your account")) -> None:
+           api_url: str | None = typer.Option(None, envvar="BORDEREAU_API_URL",
+                                              help="The service (default: the one signed in to, else "
+                                                   f"{DEFAULT_API_URL})"),
+           api_key: str | None = typer.Option(None, envvar="BORDEREAU_API_KEY",
+                                              help="Bearer key of your account (default: the one "
+                                                   "`bordereau login` stored)")) -> None:
     """Upload invoices (PDF, JPEG, PNG, TIFF, XML e-invoices, ZIP archives)."""
+    key = key_in_effect(api_key, api_url)
+    if key is None:
+        die(NOT_SIGNED_IN, 2)
     files = collect(paths)
     if not files:
         die("no files to upload", 2)
-    headers = {"Authorization": f"Bearer {api_key}"}
-    with httpx.Client(base_url=api_url, headers=headers, timeout=httpx.Timeout(120, connect=10)) as client, \
+    headers = {"Authorization": f"Bearer {key.api_key}"}
+    with httpx.Client(base_url=key.api_url, headers=headers, timeout=httpx.Timeout(120, connect=10)) as client, \
             Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                      console=console) as progress:
         sending = progress.add_task("uploading", total=len(files))
