@@ -15,7 +15,10 @@ run with their default settings; this process plays beat. Figures, all from this
 - ``faults`` (real services): a pool child killed, a whole worker killed and started again, RabbitMQ
   restarted, the S3 server unreachable for 20 s and for 5 minutes (for the API and the workers, through
   a relay this process cuts), the database's connections terminated, PostgreSQL restarted; for each, the
-  seconds from its end until a new one-file upload is processed again (`recovered_after_s`);
+  seconds from its end until an upload is accepted again (`accepting_after_s`), until a document
+  (any) finishes processing again (`processing_after_s`: the workers are back), and until a new
+  one-file upload is processed (`probe_processed_after_s`: this one waits behind the queue's
+  backlog, so under load it measures the backlog more than the fault);
 - ``account``: what became of every accepted file once all were final: none lost, none counted
   twice, every stored byte identical (SHA-256), and how many failed (target 0).
 
@@ -35,15 +38,19 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
 from ingest.accounts.lifecycle import create_account
+from ingest.platform.columns import utcnow
 from ingest.platform.db import make_engine, migrate
+from ingest.platform.models import Document
 from ingest.platform.settings import Settings
 from ingest.store import open_store
 from tests.integration.conftest import ApiProcess, Stack, WorkerProcess, wait_for
@@ -101,7 +108,7 @@ def run(stack_name: str, clients: int, slow: int, duration: float | None, faults
         started = time.monotonic()
         for t in threads:
             t.start()
-        fault_report = _play(plan, started, load_s, lambda: _recovery(api.url, probe_account))
+        fault_report = _play(plan, started, load_s, lambda: _recovery(api.url, probe_account, stack.engine))
         stop.set()
         for t in threads:
             t.join(120)
@@ -198,9 +205,9 @@ def _play(plan: list[Fault], started: float, load_s: float,
         begin()
         time.sleep(length)
         end()
-        entry: dict[str, Any] = {"fault": name, "at_s": at, "lasted_s": length, "recovered_after_s": None}
+        entry: dict[str, Any] = {"fault": name, "at_s": at, "lasted_s": length}
         report.append(entry)
-        probe = threading.Thread(target=lambda e=entry: e.update(recovered_after_s=recovery()), daemon=True)
+        probe = threading.Thread(target=lambda e=entry: e.update(recovery()), daemon=True)
         probe.start()
         probes.append(probe)
     time.sleep(max(0.0, started + load_s - time.monotonic()))
@@ -229,27 +236,44 @@ def _terminate_connections(stack: Stack) -> None:
     engine.dispose()
 
 
-def _recovery(url: str, probe: tuple[dict[str, str], str], limit: float = 600) -> float | None:
-    """Seconds until a new one-file upload is processed (None past `limit`)."""
-    started = time.monotonic()
+def _recovery(url: str, probe: tuple[dict[str, str], str], engine: Engine,
+              limit: float = 600) -> dict[str, float | None]:
+    """Seconds from now until an upload is accepted, until any document finishes processing, and
+    until the probe's own upload is processed (None past `limit`)."""
+    started, ended_fault = time.monotonic(), utcnow()
+    figures: dict[str, float | None] = {"accepting_after_s": None, "processing_after_s": None,
+                                        "probe_processed_after_s": None}
     headers, dossier = probe
+    key, doc_id = f"probe-{uuid.uuid4().hex}", None
+
+    def note(name: str) -> None:
+        if figures[name] is None:
+            figures[name] = round(time.monotonic() - started, 1)
+
     with httpx.Client(base_url=url, headers=headers, timeout=30) as http:
-        key = f"probe-{uuid.uuid4().hex}"
-        doc_id = None
-        while time.monotonic() - started < limit:
+        while time.monotonic() - started < limit and figures["probe_processed_after_s"] is None:
             try:
                 if doc_id is None:
                     answer = http.post("/v1/batches", data={"dossier_id": dossier},
                                        files=[("files", ("probe.pdf", text_pdf(f"Probe {key}")))],
                                        headers={"Idempotency-Key": key})
                     if answer.status_code == 202:
+                        note("accepting_after_s")
                         doc_id = answer.json()["documents"][0]["id"]
                 elif http.get(f"/v1/documents/{doc_id}").json().get("state") == "processed":
-                    return round(time.monotonic() - started, 1)
-            except (httpx.TransportError, ValueError):
+                    note("processing_after_s")
+                    note("probe_processed_after_s")
+                if figures["processing_after_s"] is None and _finished_since(engine, ended_fault):
+                    note("processing_after_s")
+            except (httpx.TransportError, ValueError, sa.exc.SQLAlchemyError):
                 pass
             time.sleep(0.5)
-    return None
+    return figures
+
+
+def _finished_since(engine: Engine, since: datetime) -> bool:
+    with Session(engine) as session:
+        return session.exec(select(Document.id).where(col(Document.finished_at) > since).limit(1)).first() is not None
 
 
 if __name__ == "__main__":
