@@ -1,0 +1,1 @@
+"""End-to-end tests of the web pages in a real browser (Playwright driving Debian's chromium)."""
