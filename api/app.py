@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from api import problems
+from api import problems, web
 from api.routes import (
     api_keys,
     audit,
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     app.middleware("http")(_request_id)
     for router in ROUTERS:
         app.include_router(router)
+    web.install(app)
     app.mount("/ui", StaticFiles(directory=STATIC_DIR, html=True), name="ui")
     return app
 

@@ -29,7 +29,7 @@ from ingest.resources import Resources
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 
-def _set_cookies(response: Response, resources: Resources, token: str) -> None:
+def set_session_cookies(response: Response, resources: Resources, token: str) -> None:
     secure = resources.settings.cookie_secure
     max_age = int(resources.session_lifetimes.absolute.total_seconds())
     response.set_cookie(SESSION_COOKIE, token, max_age=max_age, httponly=True, secure=secure, samesite="lax",
@@ -46,7 +46,7 @@ def log_in(body: LoginIn, request: Request, response: Response, resources: Resou
     401 ``invalid_credentials`` alike whether the address has an account or not."""
     signed_in = login.log_in(session, body.email, body.password, address=client_address(request), now=utcnow(),
                              brakes=resources.login_brakes, lifetimes=resources.session_lifetimes)
-    _set_cookies(response, resources, signed_in.token)
+    set_session_cookies(response, resources, signed_in.token)
     return user_public(session, signed_in.user)
 
 

@@ -1,0 +1,90 @@
+"""Who is looking at a page, and the CSRF token of its forms.
+
+Pages use the same sessions as the API (``ingest.accounts.identify``), the same rights and the same
+forced password change; where the API answers 401 or 403, a page sends the person to sign in or to
+change the password. Forms carry the session's CSRF token in a hidden field ``csrf_token``; the
+sign-in form, before any session, carries a token of its own, set in a cookie by the page that
+shows it (double submit), so that no other site can sign a browser in to another account.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from api.deps import SESSION_COOKIE, ResourcesDep
+from ingest.accounts.identify import by_session
+from ingest.accounts.principal import Principal
+from ingest.accounts.sessions import csrf_matches, csrf_token
+from ingest.accounts.tables import User
+from ingest.platform.columns import utcnow
+
+LOGIN_CSRF_COOKIE = "bordereau_login_csrf"
+
+
+class Redirect(Exception):
+    """Send the browser elsewhere (303): to sign in, or to change an initial password."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in person: the principal of its session, its user row, its session token's CSRF."""
+
+    principal: Principal
+    user: User
+    csrf: str
+
+
+def _viewer(request: Request, resources: ResourcesDep) -> Viewer | None:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not token:
+        return None
+    with Session(resources.engine, expire_on_commit=False) as session:
+        principal = by_session(session, token, utcnow(), resources.session_lifetimes.idle)
+        user = session.get(User, principal.user_id) if principal else None
+        session.commit()
+    if principal is None or user is None:
+        return None
+    return Viewer(principal, user, csrf_token(token))
+
+
+def signed_in_any(request: Request, resources: ResourcesDep) -> Viewer:
+    """A signed-in person, even one who must still change an initial password."""
+    viewer = _viewer(request, resources)
+    if viewer is None:
+        raise Redirect("/app/login")
+    return viewer
+
+
+def signed_in(viewer: Annotated[Viewer, Depends(signed_in_any)]) -> Viewer:
+    """A signed-in person free to use the application (its password is not an initial one)."""
+    if viewer.principal.must_change_password:
+        raise Redirect("/app/password")
+    return viewer
+
+
+ViewerDep = Annotated[Viewer, Depends(signed_in)]
+AnyViewerDep = Annotated[Viewer, Depends(signed_in_any)]
+
+
+def form_is_ours(request: Request, sent: str | None) -> bool:
+    """Whether a form came with its session's CSRF token."""
+    return csrf_matches(request.cookies.get(SESSION_COOKIE, ""), sent)
+
+
+def new_login_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def login_form_is_ours(request: Request, sent: str | None) -> bool:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    return bool(expected) and bool(sent) and hmac.compare_digest(expected, sent or "")
