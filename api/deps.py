@@ -77,9 +77,7 @@ def get_principal(request: Request, resources: ResourcesDep) -> Principal:
         return _by_key(resources, header)
     if not token:
         raise Problem(ApiCode.unauthenticated, "Send your API key as 'Authorization: Bearer <key>', or sign in.")
-    with Session(resources.engine) as session:
-        principal = by_session(session, token, utcnow(), resources.session_lifetimes.idle)
-        session.commit()
+    principal = session_principal(resources, token)
     if principal is None:
         raise Problem(ApiCode.session_ended, "Your session has ended (signed out, expired or stopped): sign in again.")
     if request.method not in SAFE_METHODS and not csrf_matches(token, request.headers.get(CSRF_HEADER)):
@@ -88,6 +86,15 @@ def get_principal(request: Request, resources: ResourcesDep) -> Principal:
     if principal.must_change_password and request.url.path not in BEFORE_PASSWORD_CHANGE:
         raise Problem(ApiCode.password_change_required, "Your password is an initial one: change it first "
                       "(POST /v1/auth/password).")
+    return principal
+
+
+def session_principal(resources: Resources, token: str) -> Principal | None:
+    """The principal behind a session token, on a connection given back at once (its last-seen
+    instant moved on); None when the session is unknown, ended or expired."""
+    with Session(resources.engine) as session:
+        principal = by_session(session, token, utcnow(), resources.session_lifetimes.idle)
+        session.commit()
     return principal
 
 

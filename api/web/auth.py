@@ -17,12 +17,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from api.deps import SESSION_COOKIE, ResourcesDep
-from ingest.accounts.identify import by_session
+from api.deps import SESSION_COOKIE, ResourcesDep, session_principal
 from ingest.accounts.principal import Principal
 from ingest.accounts.sessions import csrf_matches, csrf_token
 from ingest.accounts.tables import User
-from ingest.platform.columns import utcnow
 
 LOGIN_CSRF_COOKIE = "bordereau_login_csrf"
 
@@ -46,13 +44,12 @@ class Viewer:
 
 def _viewer(request: Request, resources: ResourcesDep) -> Viewer | None:
     token = request.cookies.get(SESSION_COOKIE, "")
-    if not token:
+    principal = session_principal(resources, token) if token else None
+    if principal is None:
         return None
-    with Session(resources.engine, expire_on_commit=False) as session:
-        principal = by_session(session, token, utcnow(), resources.session_lifetimes.idle)
-        user = session.get(User, principal.user_id) if principal else None
-        session.commit()
-    if principal is None or user is None:
+    with Session(resources.engine) as session:
+        user = session.get(User, principal.user_id)
+    if user is None:
         return None
     return Viewer(principal, user, csrf_token(token))
 

@@ -15,8 +15,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
+from api.access import visible
 from api.bounds import IdPath, Offset
 from api.deps import SessionDep
+from api.problems import Problem
 from api.web.auth import Viewer, ViewerDep
 from api.web.render import PARIS, Page, language, render
 from ingest.accounts import dossiers
@@ -68,11 +70,11 @@ def commitment(batch: Batch) -> str | None:
 
 
 def _visible_batch(session: Session, viewer: Viewer, batch_id: str) -> Batch:
-    batch = session.get(Batch, batch_id)
-    if batch is None or not viewer.principal.sees(batch.account_id) or not viewer.principal.sees_dossier(
-            batch.dossier_id):
-        raise NotVisible(batch_id)
-    return batch
+    """The API's own rule (`api.access.visible`), answered as a page."""
+    try:
+        return visible(session, viewer.principal, Batch, batch_id, "batch")
+    except Problem as exc:
+        raise NotVisible(batch_id) from exc
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -26,7 +26,6 @@ NOTE_USE_EVERY = timedelta(minutes=1)
 
 class ApiKeyCode(Code):
     key_not_found = "key_not_found", "No such API key among those you may manage."
-    invalid_key_name = "invalid_key_name", "A key's name is 1 to 100 printable characters."
 
 
 class ApiKeyError(DomainError):

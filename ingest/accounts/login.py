@@ -25,6 +25,7 @@ from ingest.accounts.audit import Action, Actor, record
 from ingest.accounts.principal import Principal
 from ingest.accounts.sessions import Lifetimes, end_session, end_sessions_of, open_session
 from ingest.accounts.tables import Account, LoginFailure, User
+from ingest.accounts.users import normal_email
 from ingest.platform.errors import Code, DomainError
 
 KEEP_FAILURES = timedelta(days=1)
@@ -59,10 +60,6 @@ class Brakes:
 class SignedIn:
     user: User
     token: str
-
-
-def normal_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def _failures_since(session: Session, since: datetime, *, email: str | None = None,

@@ -61,9 +61,14 @@ class Keep(Enum):
 KEEP = Keep.keep
 
 
+def normal_email(email: str) -> str:
+    """An address as it is stored and compared: trimmed, lower case."""
+    return email.strip().lower()
+
+
 def valid_email(email: str) -> str:
-    """The address normalised (trimmed, lower case), or a refusal."""
-    email = email.strip().lower()
+    """The address normalised (`normal_email`), or a refusal."""
+    email = normal_email(email)
     local, _, domain = email.partition("@")
     if not local or "." not in domain or any(c.isspace() or ord(c) < 32 for c in email) or "#" in email:
         raise UserError(UserCode.invalid_email, f"'{email}' is not an e-mail address.")

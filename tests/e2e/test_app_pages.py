@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import httpx
@@ -88,7 +89,7 @@ def test_first_sign_in_then_dossiers_batches_and_a_live_batch_page(service: Serv
     shoot(page, "batches")
 
     with page.expect_response(lambda r: r.url.endswith("/live"), timeout=30_000) if _open(service, account, batch) \
-            else _nothing():
+            else nullcontext():
         page.goto(f"{service.url}/app/batches/{batch['id']}")
     # The page follows the batch without a reload until every document is final.
     expect(page.get_by_text(re.compile(r"3 traités, 0 refusés, 0 en échec, 0 en attente sur 3"))).to_be_visible(
@@ -110,16 +111,6 @@ def test_first_sign_in_then_dossiers_batches_and_a_live_batch_page(service: Serv
 def _open(service: Service, account: NewAccount, batch: dict) -> bool:  # type: ignore[type-arg]
     resp = httpx.get(f"{service.url}/v1/batches/{batch['id']}", headers={"Authorization": f"Bearer {account.api_key}"})
     return bool(resp.json()["state"] == "open")
-
-
-class _nothing:
-    """A stand-in for `expect_response` when the batch was already done before the page opened."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_: object) -> None:
-        return None
 
 
 def test_a_user_limited_to_one_dossier_does_not_see_the_other(service: Service, page: Page, shoot: Shoot) -> None:

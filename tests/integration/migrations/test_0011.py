@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from ingest.platform.db import alembic_config, make_engine
-from tests.integration.conftest import Stack
-from tests.support import services
-
-
-@pytest.fixture
-def empty_database(stack: Stack, tmp_path: Path) -> Iterator[str]:
-    """A database of the stack's kind with no schema yet."""
-    if stack.name == "embedded":
-        yield f"sqlite:///{tmp_path / 'upgrade.sqlite3'}"
-        return
-    url, drop = services.fresh_postgres_db(services.postgres_url())
-    yield url
-    drop()
 
 
 def test_flow_decisions_leases_and_probes_survive_the_rename(empty_database: str) -> None:

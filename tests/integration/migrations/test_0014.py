@@ -3,11 +3,8 @@ and keep counting as they did."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlmodel import Session
@@ -16,19 +13,6 @@ from ingest.accounts.identify import by_key
 from ingest.accounts.keys import KEY_SCHEME, _hash_secret
 from ingest.accounts.users import named_users
 from ingest.platform.db import alembic_config, make_engine
-from tests.integration.conftest import Stack
-from tests.support import services
-
-
-@pytest.fixture
-def empty_database(stack: Stack, tmp_path: Path) -> Iterator[str]:
-    """A database of the stack's kind with no schema yet."""
-    if stack.name == "embedded":
-        yield f"sqlite:///{tmp_path / 'upgrade.sqlite3'}"
-        return
-    url, drop = services.fresh_postgres_db(services.postgres_url())
-    yield url
-    drop()
 
 
 def test_users_and_keys_recorded_before_keep_working_and_counting(empty_database: str) -> None:
