@@ -6,7 +6,6 @@ import logging
 
 from fastapi import BackgroundTasks
 
-from ingest.platform import outbox
 from ingest.resources import Resources
 
 log = logging.getLogger(__name__)
@@ -14,7 +13,7 @@ log = logging.getLogger(__name__)
 
 def relay_now(resources: Resources) -> int:
     try:
-        return outbox.relay(resources.engine, resources.publisher)
+        return resources.relay.run()
     except Exception:
         # The periodic relay will pick the rows up; an upload never fails for this.
         log.warning("outbox relay after upload failed", exc_info=True)

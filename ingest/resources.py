@@ -30,7 +30,7 @@ from ingest.documents.limits import Limits
 from ingest.documents.ocr import OcrConfig
 from ingest.platform import broker
 from ingest.platform.db import make_engine, migrate
-from ingest.platform.outbox import Publisher
+from ingest.platform.outbox import Publisher, Relay
 from ingest.platform.settings import Settings, get_settings
 from ingest.store import ObjectStore, open_store
 
@@ -101,6 +101,11 @@ class Resources:
     @cached_property
     def publisher(self) -> Publisher:
         return broker.publisher(self.broker, self.settings)
+
+    @cached_property
+    def relay(self) -> Relay:
+        """This process's outbox relay (one round at a time: `ingest.platform.outbox.Relay`)."""
+        return Relay(self.engine, self.publisher)
 
     def close(self) -> None:
         """Close the database connections (a command's last step; a process that forks must not

@@ -58,6 +58,18 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture
+def empty_database(stack: Stack, tmp_path: Path) -> Iterator[str]:
+    """A database of the stack's kind with no schema yet (migrations, and tests that must see
+    every row of a table)."""
+    if stack.name == "embedded":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    url, drop = services.fresh_postgres_db(services.postgres_url())
+    yield url
+    drop()
+
+
+@pytest.fixture
 def client(stack: Stack) -> Iterator[TestClient]:
     from api.app import create_app
 
