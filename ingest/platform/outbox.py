@@ -94,7 +94,7 @@ def claim(engine: Engine, limit: int, lease: timedelta, now: datetime | None = N
                        col(OutboxMessage.document_id)))
     with engine.begin() as connection:
         rows = connection.execute(stmt).all()
-    return sorted((Pending(*row) for row in rows), key=lambda m: m.id)
+    return sorted((Pending(int(row.id), row.task, row.queue, row.document_id) for row in rows), key=lambda m: m.id)
 
 
 def _settle(engine: Engine, published: list[int], unpublished: list[int]) -> None:
