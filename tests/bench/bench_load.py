@@ -19,6 +19,8 @@ run with their default settings; this process plays beat. Figures, all from this
   (any) finishes processing again (`processing_after_s`: the workers are back), and until a new
   one-file upload is processed (`probe_processed_after_s`: this one waits behind the queue's
   backlog, so under load it measures the backlog more than the fault);
+- ``drain``: the documents left unfinished when the load stopped, and how fast the workers then
+  finished them (the run waits as long as they keep finishing);
 - ``account``: what became of every accepted file once all were final: none lost, none counted
   twice, every stored byte identical (SHA-256), and how many failed (target 0).
 
@@ -53,7 +55,7 @@ from ingest.platform.db import make_engine, migrate
 from ingest.platform.models import Document
 from ingest.platform.settings import Settings
 from ingest.store import open_store
-from tests.integration.conftest import ApiProcess, Stack, WorkerProcess, wait_for
+from tests.integration.conftest import ApiProcess, Stack, WorkerProcess
 from tests.support import services
 from tests.support.faults import Gate
 from tests.support.files import text_pdf
@@ -108,13 +110,14 @@ def run(stack_name: str, clients: int, slow: int, duration: float | None, faults
         started = time.monotonic()
         for t in threads:
             t.start()
-        fault_report = _play(plan, started, load_s, lambda: _recovery(api.url, probe_account, stack.engine))
+        fault_report, probes = _play(plan, started, load_s, lambda: _recovery(api.url, probe_account, stack.engine))
         stop.set()
         for t in threads:
             t.join(120)
         loaded_s = time.monotonic() - started
-        wait_for(lambda: unfinished(stack.engine, list(tally.accepted)) == 0, 1800, interval=5,
-                 what="every accepted document to be final")
+        for probe in probes:  # a probe waits behind the backlog the load left
+            probe.join(1800)
+        drain = _drain(stack.engine, list(tally.accepted))
         account = account_of_every_file(stack.engine, stack.store, tally)
         return {"stack": stack_name, "clients": clients, "slow_senders": slow, "load_seconds": round(loaded_s),
                 "bystander": {"alone": alone.summary(), "under_load": loaded.summary(),
@@ -124,7 +127,7 @@ def run(stack_name: str, clients: int, slow: int, duration: float | None, faults
                             "slow_senders": dict(slow_answers)},
                 "uploads": {"documents_per_s": round(tally.documents_sent / loaded_s, 1),
                             "batches_per_s": round(tally.statuses[202] / loaded_s, 2)},
-                "faults": fault_report, "account": account}
+                "drain": drain, "faults": fault_report, "account": account}
     finally:
         stop.set()
         beat_stop.set()
@@ -194,9 +197,10 @@ def _faults(stack: Stack, workers: list[WorkerProcess], gate: Gate | None) -> li
 
 
 def _play(plan: list[Fault], started: float, load_s: float,
-          recovery: Callable[[], float | None]) -> list[dict[str, Any]]:
+          recovery: Callable[[], dict[str, float | None]]) -> tuple[list[dict[str, Any]], list[threading.Thread]]:
     """Each fault at its time; once it ends, a probe upload (in a thread of its own, so that the
-    schedule holds) measures how long the service takes to process again."""
+    schedule holds) measures how long the service takes to process again. Returns at the end of
+    the load, with the probes still measuring."""
     report: list[dict[str, Any]] = []
     probes = []
     for at, name, begin, length, end in plan:
@@ -210,9 +214,25 @@ def _play(plan: list[Fault], started: float, load_s: float,
         probe.start()
         probes.append(probe)
     time.sleep(max(0.0, started + load_s - time.monotonic()))
-    for probe in probes:
-        probe.join(600)
-    return report
+    return report, probes
+
+
+def _drain(engine: Engine, accepted: list[str], stalled_after: float = 300) -> dict[str, Any]:
+    """Wait until every accepted document is final, however long that takes while documents keep
+    finishing; fail when none has finished for `stalled_after` seconds."""
+    began = last_progress = time.monotonic()
+    left = first = unfinished(engine, accepted)
+    while left:
+        if time.monotonic() - last_progress > stalled_after:
+            raise AssertionError(f"{left} documents still unfinished, none finished for {stalled_after:.0f} s")
+        time.sleep(5)
+        now_left = unfinished(engine, accepted)
+        if now_left < left:
+            last_progress = time.monotonic()
+        left = now_left
+    seconds = time.monotonic() - began
+    return {"unfinished_at_end_of_load": first, "seconds": round(seconds),
+            "documents_per_s": round(first / seconds, 1) if first and seconds else None}
 
 
 def _sh(command: str) -> None:
