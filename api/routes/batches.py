@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import JSONResponse
 from python_multipart.exceptions import MultipartParseError
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from api.access import visible
 from api.bounds import IdPath, IdQuery, Offset
@@ -17,12 +17,13 @@ from api.multipart import read_form
 from api.problems import ApiCode, Problem
 from api.relay import relay_now, relay_soon
 from api.schemas import BatchPublic, BatchSummary, DocumentBrief, Page, RejectedFile
-from api.uploads import Pace
+from api.uploads import Pace, UploadGate
 from ingest.accounts.principal import Principal
 from ingest.flow.dispatch import dispatch_round
 from ingest.flow.sla import recompute
 from ingest.intake import batches
 from ingest.intake.batches import (
+    Counts,
     Receipt,
     batch_counts,
     batch_state,
@@ -114,20 +115,26 @@ def dispatch_now(resources: Resources) -> None:
 async def create_batch(request: Request, principal: PrincipalDep, resources: ResourcesDep, gate: UploadGateDep,
                        background: BackgroundTasks) -> JSONResponse:
     with gate.admit(principal.account_id or principal.user_id):
-        receipt = await _receive(request, principal, resources)
+        receipt = await _receive(request, principal, resources, gate)
+        counts = await gate.run(_settled, resources, receipt)
     if not receipt.replayed:
-        await run_in_threadpool(_first_estimate, resources, receipt)
         if receipt.batch.flow == Flow.bulk:
             background.add_task(dispatch_now, resources)
         relay_soon(background, resources)
-    with Session(resources.engine) as session:
-        counts = batch_counts(session, [receipt.batch.id])[receipt.batch.id]
     body = batch_public(receipt, counts)
     headers = {"Idempotent-Replayed": "true"} if receipt.replayed else None
     return JSONResponse(body.model_dump(mode="json"), status_code=202, headers=headers, background=background)
 
 
-async def _receive(request: Request, principal: Principal, resources: Resources) -> Receipt:
+def _settled(resources: Resources, receipt: Receipt) -> Counts:
+    """After intake, in its thread: a new batch's first estimate, then the counts the answer shows."""
+    if not receipt.replayed:
+        _first_estimate(resources, receipt)
+    with Session(resources.engine) as session:
+        return batch_counts(session, [receipt.batch.id])[receipt.batch.id]
+
+
+async def _receive(request: Request, principal: Principal, resources: Resources, gate: UploadGate) -> Receipt:
     """Read the body (bounded in time and pace) and hand its files to intake."""
     settings = resources.settings
     try:
@@ -141,10 +148,10 @@ async def _receive(request: Request, principal: Principal, resources: Resources)
         if not dossier_id:
             raise Problem(ApiCode.dossier_required, "The form field 'dossier_id' is required.")
         uploads = [Upload(name, spooled) for name, spooled in form.files]
-        receipt = await run_in_threadpool(
+        receipt = await gate.run(partial(
             receive_batch, resources.engine, resources.store, resources.limits, principal, dossier_id, uploads,
             flow=form.fields.get("flow") or None, idempotency_key=_idempotency_key(request),
-            tmp_dir=settings.resolved_tmp_dir(), upload_total=_upload_total(form.fields.get("upload_total")))
+            tmp_dir=settings.resolved_tmp_dir(), upload_total=_upload_total(form.fields.get("upload_total"))))
     finally:
         form.close()
     return receipt

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     upload_grace: float = Field(default=15.0, ge=0)
     max_concurrent_uploads: int = Field(default=64, ge=1)
     max_concurrent_uploads_per_account: int = Field(default=4, ge=1)
+    # Threads handing uploads to intake at once, per API process, apart from the pool that serves
+    # reads (api.uploads.UploadGate); more would only wait on the store and the database.
+    intake_threads: int = Field(default=8, ge=1, le=64)
 
     # People's sessions and the brakes on password guessing (docs/contract.md §7, README "Accounts").
     # `cookie_secure`: send cookies over HTTPS only; set it wherever the service is served over TLS.
