@@ -12,6 +12,8 @@ from api.bounds import ID_PATTERN, Email, Name
 # A password as typed: never stripped (spaces count); its policy is ingest.accounts.passwords.
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
 DossierId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+# A key's name: a name (one line, stripped) within the column's 100 characters.
+KeyName = Annotated[Name, StringConstraints(max_length=100)]
 
 
 class LoginIn(BaseModel):
@@ -62,7 +64,7 @@ class UserPatch(BaseModel):
 
 
 class KeyCreate(BaseModel):
-    name: Name
+    name: KeyName
 
 
 class KeyPublic(BaseModel):

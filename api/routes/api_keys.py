@@ -9,7 +9,7 @@ from api.bounds import IdPath
 from api.deps import PrincipalDep, SessionDep, client_address
 from api.schemas_accounts import KeyCreate, KeyPublic, NewKeyPublic
 from ingest.accounts import keys
-from ingest.accounts.audit import Action, Actor, record
+from ingest.accounts.audit import Actor
 from ingest.accounts.tables import ApiKey, User
 from ingest.platform.columns import utcnow
 
@@ -32,19 +32,13 @@ def create_key(body: KeyCreate, request: Request, principal: PrincipalDep, sessi
     """A new key of the caller's, shown once."""
     user = session.get(User, principal.user_id)
     assert user is not None
-    key, plaintext = keys.issue_key(session, user, body.name)
-    session.flush()
-    record(session, Actor.of(principal, client_address(request)), Action.key_created, principal.account_id,
-           target_id=key.id, detail={"name": key.name, "prefix": key.prefix})
-    session.commit()
+    key, plaintext = keys.create_key(session, Actor.of(principal, client_address(request)), user, body.name,
+                                     utcnow())
     return NewKeyPublic(**_public(key, user).model_dump(), api_key=plaintext)
 
 
 @router.delete("/{key_id}", status_code=204, response_class=Response)
 def revoke_key(key_id: IdPath, request: Request, principal: PrincipalDep, session: SessionDep) -> Response:
     """Revoke a key at once (its next request answers 401)."""
-    key = keys.revoke_key(session, principal, key_id, utcnow())
-    record(session, Actor.of(principal, client_address(request)), Action.key_revoked, principal.account_id,
-           target_id=key.id, detail={"name": key.name, "prefix": key.prefix})
-    session.commit()
+    keys.revoke_key(session, Actor.of(principal, client_address(request)), principal, key_id, utcnow())
     return Response(status_code=204)

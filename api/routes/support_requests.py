@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from api.bounds import IdPath, Offset
 from api.deps import OperatorDep, PrincipalDep, ResourcesDep, SessionDep
 from api.downloads import content_disposition
-from api.multipart import read_form
+from api.multipart import Body, Form, read_form
 from api.problems import ApiCode, Problem
 from api.schemas import Page
 from api.schemas_support import (
@@ -38,11 +38,12 @@ from api.uploads import Pace
 from ingest.accounts.principal import Principal
 from ingest.platform.columns import utcnow
 from ingest.platform.spool import Spooled
+from ingest.resources import Resources
 from ingest.store.base import COPY_CHUNK
 from ingest.support import requests as support
 from ingest.support import rules
 from ingest.support.requests import MAX_ATTACHMENTS
-from ingest.support.tables import SupportRequest
+from ingest.support.tables import SupportAttachment, SupportRequest
 
 router = APIRouter(prefix="/v1/support-requests", tags=["support requests"])
 
@@ -131,7 +132,7 @@ class _CappedBody:
     """The request as ``read_form`` reads it, refusing the body once it passes ``limit`` bytes,
     so a client cannot fill the disk with a body that never says its length."""
 
-    def __init__(self, request: Request, limit: int):
+    def __init__(self, request: Body, limit: int):
         self.headers, self._request, self._limit = request.headers, request, limit
 
     async def stream(self) -> AsyncIterator[bytes]:
@@ -144,8 +145,8 @@ class _CappedBody:
             yield chunk
 
 
-def _store_one(resources: ResourcesDep, principal: Principal, request_id: str, name: str,
-               spooled: Spooled) -> Any:
+def _store_one(resources: Resources, principal: Principal, request_id: str, name: str,
+               spooled: Spooled) -> SupportAttachment:
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     with Session(resources.engine, expire_on_commit=False) as session, spooled.path.open("rb") as fh:
         return support.add_attachment(session, resources.store, principal, request_id, name, fh,
@@ -160,24 +161,37 @@ async def add_attachments(request_id: IdPath, request: Request, principal: Princ
                           resources: ResourcesDep) -> list[AttachmentPublic]:
     with Session(resources.engine) as session:  # refuse an unknown request before reading its body
         support.visible_request(session, principal, request_id)
+    form = await receive_attachments(request, resources)
+    try:
+        if not form.files:
+            raise Problem(ApiCode.no_file, "Send one or more files in the form field 'files'.")
+        stored = await store_attachments(resources, principal, request_id, form.files)
+    finally:
+        form.close()
+    return [attachment_public(a) for a in stored]
+
+
+async def receive_attachments(request: Body, resources: Resources) -> Form:
+    """The multipart body of an attachments upload, its files in the field ``files``, read under this
+    route's limits (size, number of files, pace). Shared with the web page that opens a request, so
+    that a page and an API client are held to the same limits; the caller closes the form."""
     limit = MAX_ATTACHMENT_BYTES + _MULTIPART_OVERHEAD
     if int(request.headers.get("content-length") or 0) > limit:
         raise Problem(ApiCode.attachment_too_large,
                       f"Attachments sent in one call may total at most {MAX_ATTACHMENT_BYTES} bytes.")
     try:
-        form = await read_form(_CappedBody(request, limit), file_field="files",
+        return await read_form(_CappedBody(request, limit), file_field="files",
                                max_files=MAX_FILES_PER_CALL, tmp_dir=resources.settings.resolved_tmp_dir(),
                                pace=Pace.from_settings(resources.settings))
     except MultipartParseError as exc:
         raise Problem(ApiCode.malformed_multipart, f"The multipart body could not be read: {exc}.") from exc
-    try:
-        if not form.files:
-            raise Problem(ApiCode.no_file, "Send one or more files in the form field 'files'.")
-        stored = [await run_in_threadpool(_store_one, resources, principal, request_id, name, spooled)
-                  for name, spooled in form.files]
-    finally:
-        form.close()
-    return [attachment_public(a) for a in stored]
+
+
+async def store_attachments(resources: Resources, principal: Principal, request_id: str,
+                            files: list[tuple[str, Spooled]]) -> list[SupportAttachment]:
+    """Store spooled files as the request's attachments, one use case each, off the event loop."""
+    return [await run_in_threadpool(_store_one, resources, principal, request_id, name, spooled)
+            for name, spooled in files]
 
 
 @router.get("/{request_id}/attachments/{number}")

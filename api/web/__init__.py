@@ -14,15 +14,28 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.web import pages_account, pages_work
-from api.web.auth import Redirect
+from api.web import (
+    pages_account,
+    pages_account_billing,
+    pages_admin,
+    pages_availability,
+    pages_document,
+    pages_history,
+    pages_ops,
+    pages_support,
+    pages_upload,
+    pages_work,
+)
+from api.web.auth import Redirect, Refused
 from api.web.pages_work import NotVisible
 from api.web.render import Page, language, render
 
 STATIC = Path(__file__).with_name("static")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
-ROUTERS = (pages_account.router, pages_work.router)
+ROUTERS = (pages_account.router, pages_work.router, pages_upload.router, pages_account_billing.router,
+           pages_document.router, pages_availability.router, pages_support.router, pages_history.router,
+           pages_admin.router, pages_ops.router)
 
 
 def install(app: FastAPI) -> None:
@@ -37,6 +50,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotVisible)
     async def _not_visible(request: Request, _: NotVisible) -> HTMLResponse:
         return render(Page(request, language(request)), "error.html", status=404, message_key="error.not_found")
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> HTMLResponse:
+        page = Page(request, language(request), exc.viewer.user, exc.viewer.csrf)
+        return render(page, "error.html", status=exc.status, message_key=exc.message_key)
 
     @app.middleware("http")
     async def _page_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

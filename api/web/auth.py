@@ -42,6 +42,16 @@ class Viewer:
     csrf: str
 
 
+class Refused(Exception):
+    """A signed-in person refused a page or a form (its status, as the API would answer, and the
+    text key of the sentence the error page shows): not an administrator, a form without its CSRF
+    token."""
+
+    def __init__(self, viewer: Viewer, status: int, message_key: str) -> None:
+        super().__init__(message_key)
+        self.viewer, self.status, self.message_key = viewer, status, message_key
+
+
 def _viewer(request: Request, resources: ResourcesDep) -> Viewer | None:
     token = request.cookies.get(SESSION_COOKIE, "")
     principal = session_principal(resources, token) if token else None

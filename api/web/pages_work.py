@@ -125,11 +125,13 @@ def _batch_context(session: Session, viewer: Viewer, batch_id: str) -> dict[str,
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
 def batch_page(request: Request, batch_id: IdPath, viewer: ViewerDep, session: SessionDep) -> HTMLResponse:
     page = Page(request, language(request), viewer.user, viewer.csrf)
-    return render(page, "batch.html", **_batch_context(session, viewer, batch_id))
+    return render(page, "batch.html", level=2, **_batch_context(session, viewer, batch_id))
 
 
 @router.get("/batches/{batch_id}/live", response_class=HTMLResponse)
-def batch_live(request: Request, batch_id: IdPath, viewer: ViewerDep, session: SessionDep) -> HTMLResponse:
-    """The part of the batch page that changes while it is processed (fetched by htmx)."""
+def batch_live(request: Request, batch_id: IdPath, viewer: ViewerDep, session: SessionDep,
+               level: Annotated[int, Query(ge=2, le=4)] = 2) -> HTMLResponse:
+    """The part of the batch page that changes while it is processed (fetched by htmx, there and on
+    the upload page, where its headings are one level down)."""
     page = Page(request, language(request), viewer.user, viewer.csrf)
-    return render(page, "_batch_live.html", **_batch_context(session, viewer, batch_id))
+    return render(page, "_batch_live.html", level=level, **_batch_context(session, viewer, batch_id))

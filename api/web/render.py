@@ -21,6 +21,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from api.web.banner import maintenance_near
 from api.web.texts import LANGUAGES, TEXTS
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -54,8 +55,14 @@ def number(value: int, lang: str) -> str:
     return format_decimal(value, locale=_LOCALES[lang])
 
 
+def locale_of(lang: str) -> str:
+    """Babel's locale for a page language, for a page that formats more than the above."""
+    return _LOCALES[lang]
+
+
 ENV = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(default=True),
                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+ENV.globals["maintenance_near"] = maintenance_near  # the banner of base.html
 
 
 class Page:

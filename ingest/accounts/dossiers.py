@@ -50,6 +50,13 @@ def list_dossiers(session: Session, principal: Principal, *, limit: int, offset:
     return fetch_page(session, stmt, col(Dossier.created_at), col(Dossier.id), limit=limit, offset=offset)
 
 
+def account_dossiers(session: Session, account_id: str, *, limit: int, offset: int) -> tuple[list[Dossier], int]:
+    """Every dossier of an account, oldest first, whoever asks: what its administrators grant rights
+    on (``users.change_user`` accepts any dossier of the account)."""
+    stmt = select(Dossier).where(Dossier.account_id == account_id)
+    return fetch_page(session, stmt, col(Dossier.created_at), col(Dossier.id), limit=limit, offset=offset)
+
+
 def get_dossier(session: Session, dossier_id: str) -> Dossier | None:
     return session.get(Dossier, dossier_id)
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from ingest.accounts.audit import Action, Actor, record
 from ingest.accounts.principal import Principal
 from ingest.accounts.tables import ApiKey, User
 from ingest.platform.errors import Code, DomainError
@@ -77,14 +78,35 @@ def keys_of(session: Session, principal: Principal) -> list[tuple[ApiKey, User]]
     return [(k, u) for k, u in session.exec(stmt.order_by(col(ApiKey.created_at), col(ApiKey.id))).all()]
 
 
-def revoke_key(session: Session, principal: Principal, key_id: str, now: datetime) -> ApiKey:
-    """Revoke a key the principal manages (the caller commits)."""
-    for key, _ in keys_of(session, principal):
+def create_key(session: Session, actor: Actor, user: User, name: str, now: datetime) -> tuple[ApiKey, str]:
+    """A new key of `user`'s, written to the audit log with it (commits): the row, and the plaintext,
+    which is returned this once."""
+    key, plaintext = issue_key(session, user, name)
+    session.flush()
+    record(session, actor, Action.key_created, user.account_id, target_id=key.id,
+           detail={"name": key.name, "prefix": key.prefix}, at=now)
+    session.commit()
+    return key, plaintext
+
+
+def managed_key(session: Session, principal: Principal, key_id: str) -> tuple[ApiKey, User]:
+    """A live key the principal manages, with its user; another's answers as a missing one."""
+    for key, user in keys_of(session, principal):
         if key.id == key_id:
-            key.revoked_at = now
-            session.add(key)
-            return key
+            return key, user
     raise ApiKeyError(ApiKeyCode.key_not_found, f"No API key {key_id} among yours.")
+
+
+def revoke_key(session: Session, actor: Actor, principal: Principal, key_id: str, now: datetime) -> ApiKey:
+    """Revoke a key the principal manages, written to the audit log with it (commits): its next
+    request is refused."""
+    key, _ = managed_key(session, principal, key_id)
+    key.revoked_at = now
+    session.add(key)
+    record(session, actor, Action.key_revoked, principal.account_id, target_id=key.id,
+           detail={"name": key.name, "prefix": key.prefix}, at=now)
+    session.commit()
+    return key
 
 
 def revoke_keys_of(session: Session, user_ids: list[str], now: datetime) -> None:

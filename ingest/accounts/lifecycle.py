@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ingest.accounts.audit import COMMAND_LINE, Action, Actor, record
 from ingest.accounts.keys import issue_key, revoke_keys_of
@@ -19,6 +19,7 @@ from ingest.accounts.tables import Account, AccountKind, Role, User
 from ingest.accounts.users import add_user, set_initial_password
 from ingest.platform.columns import utcnow
 from ingest.platform.errors import Code, DomainError
+from ingest.platform.pages import fetch_page
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,15 @@ def deactivate_account(session: Session, account_id: str, *, actor: Actor = COMM
 
 def account_exists(session: Session, account_id: str) -> bool:
     return session.get(Account, account_id) is not None
+
+
+def list_accounts(session: Session, *, limit: int, offset: int) -> tuple[list[Account], int]:
+    """Every client account, by name (the operators' console)."""
+    return fetch_page(session, select(Account), col(Account.name), col(Account.id), limit=limit, offset=offset)
+
+
+def account_names(session: Session, ids: set[str]) -> dict[str, str]:
+    """The names of the accounts `ids`, to show beside their rows."""
+    if not ids:
+        return {}
+    return dict(session.exec(select(Account.id, Account.name).where(col(Account.id).in_(sorted(ids)))).all())

@@ -147,6 +147,13 @@ def account_user(session: Session, principal: Principal, user_id: str) -> User:
     return user
 
 
+def users_by_id(session: Session, user_ids: set[str]) -> dict[str, User]:
+    """The users behind some ids (deleted ones included), to name who did what in the audit log."""
+    if not user_ids:
+        return {}
+    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(sorted(user_ids))))}
+
+
 def list_users(session: Session, account_id: str, *, limit: int, offset: int) -> tuple[list[User], int]:
     stmt = select(User).where(User.account_id == account_id, col(User.deleted_at).is_(None))
     return fetch_page(session, stmt, col(User.created_at), col(User.id), limit=limit, offset=offset)

@@ -12,6 +12,8 @@ from sqlmodel import Session
 from ingest.availability.probes import stored_between
 from ingest.contract.availability import (
     AvailabilityReport,
+    HourState,
+    hour_states,
     month_availability,
     parse_month,
 )
@@ -37,11 +39,19 @@ def month_ended(month: str, now: datetime) -> bool:
 def month_report(session: Session, month: str, now: datetime) -> AvailabilityReport:
     """The availability of ``month`` ('YYYY-MM') as known at ``now``: for a month not yet over,
     over its hours that have ended. ValueError for a malformed month."""
+    return month_grid(session, month, now)[0]
+
+
+def month_grid(session: Session, month: str, now: datetime) -> tuple[AvailabilityReport,
+                                                                   list[tuple[datetime, HourState]]]:
+    """The month's report and each of its working hours' state, from the same measurements and
+    windows (ValueError for a malformed month)."""
     year, number = parse_month(month)
     start, end = month_bounds(year, number)
-    measurements = stored_between(session, start, end)
     windows = windows_for_month(session, year, number)
-    return month_availability((year, number), measurements, windows, measured_until=_hour_start(now))
+    until = _hour_start(now)
+    report = month_availability((year, number), stored_between(session, start, end), windows, measured_until=until)
+    return report, hour_states(report, windows, measured_until=until)
 
 
 def _hour_start(now: datetime) -> datetime:

@@ -226,7 +226,7 @@ def issue_correction(session: Session, statement_id: str) -> Statement:
     target = session.get(Statement, statement_id)
     if target is None:
         raise BillingError(BillingCode.statement_not_found, f"No statement {statement_id}.")
-    if (later := _correction_of(session, target.id)) is not None:
+    if (later := correction_of(session, target.id)) is not None:
         raise _already_corrected(target, later)
     fresh = compute_lines(session, target.account_id, target.period_index, exclude_statement=target.id)
     cancels = [Line(LineKind(o.kind), o.period_index, -o.quantity, Decimal(o.unit_price_cents), -o.amount_cents,
@@ -241,7 +241,7 @@ def issue_correction(session: Session, statement_id: str) -> Statement:
         session.commit()
     except sa.exc.IntegrityError:
         session.rollback()
-        raise _already_corrected(target, _correction_of(session, target.id)) from None
+        raise _already_corrected(target, correction_of(session, target.id)) from None
     return correction
 
 
@@ -253,7 +253,8 @@ def net_lines(session: Session, statement: Statement) -> list[StatementLine]:
     return lines if target is None else lines[len(net_lines(session, target)):]
 
 
-def _correction_of(session: Session, statement_id: str) -> Statement | None:
+def correction_of(session: Session, statement_id: str) -> Statement | None:
+    """The statement that corrects this one, if any (the statement page points to it)."""
     return session.exec(select(Statement).where(Statement.corrects_id == statement_id)).first()
 
 

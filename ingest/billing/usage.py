@@ -35,7 +35,13 @@ from ingest.billing.subscriptions import (
     version_for,
 )
 from ingest.billing.tables import Subscription, UsageRecord, UsageWarning
-from ingest.contract.billing import UsageSummary, thresholds_crossed, usage_summary
+from ingest.contract.billing import (
+    Plan,
+    UsageSummary,
+    document_overage_cents,
+    thresholds_crossed,
+    usage_summary,
+)
 from ingest.contract.periods import Period
 from ingest.platform.columns import utcnow
 
@@ -133,6 +139,35 @@ def read_usage(session: Session, account_id: str, which: str | int = "current",
     record_warnings(session, account_id, period, plan.allowance, count)
     session.commit()
     return Usage(period, usage_summary(plan, count), _warnings(session, account_id, period.index))
+
+
+@dataclass(frozen=True)
+class PastPeriod:
+    """A closed period as the usage page lists it: its plan, its figures, and what its documents
+    over the allowance come to (billed on the next statement)."""
+
+    period: Period
+    plan: Plan
+    summary: UsageSummary
+    overage_cents: int
+
+
+def past_periods(session: Session, account_id: str, *, limit: int, offset: int,
+                 now: datetime | None = None) -> tuple[list[PastPeriod], int]:
+    """The account's closed periods, newest first (`limit` of them from `offset`), and how many
+    there are. Reads only: warnings of closed periods were recorded while they ran."""
+    now = now or utcnow()
+    sub = get_subscription(session, account_id)
+    current = current_period(sub.activation_at, now)
+    total = current.index if current else 0
+    history = plan_history(session, account_id)
+    rows = []
+    for index in range(total - 1 - offset, max(total - offset - limit, 0) - 1, -1):
+        period = bounds(sub.activation_at, index)
+        plan = plan_of(version_for(history, index))
+        count = consumed(session, account_id, period)
+        rows.append(PastPeriod(period, plan, usage_summary(plan, count), document_overage_cents(plan, count)))
+    return rows, total
 
 
 def record_all_warnings(engine: Engine, now: datetime | None = None) -> int:

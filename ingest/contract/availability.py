@@ -221,6 +221,34 @@ def month_availability(
     )
 
 
+class HourState(StrEnum):
+    """What became of a working hour of the month, as the month's grid shows it."""
+
+    OK = "ok"
+    KO = "ko"
+    MAINTENANCE = "maintenance"  # wholly inside scheduled maintenance: not counted
+    NOT_COUNTED = "not_counted"  # not ended yet
+
+
+def hour_states(report: AvailabilityReport, windows: Iterable[MaintenanceWindow] = (),
+                measured_until: datetime | None = None) -> list[tuple[datetime, HourState]]:
+    """Every working hour of the report's month with its state, by the same rules that made the
+    report (`month_availability`, given the same windows and `measured_until`)."""
+    year, number = parse_month(report.month)
+    scheduled = [window for window in windows if window.kind is WindowKind.SCHEDULED]
+    ko = set(report.ko_hours_list)
+    states: list[tuple[datetime, HourState]] = []
+    for start in working_hours(year, number):
+        if measured_until is not None and start >= require_aware(measured_until, "measured_until"):
+            state = HourState.NOT_COUNTED
+        elif _covered_microseconds(start, scheduled) >= _HOUR_US:
+            state = HourState.MAINTENANCE
+        else:
+            state = HourState.KO if start in ko else HourState.OK
+        states.append((start, state))
+    return states
+
+
 def claim_window_open(ko_hour_ends: Iterable[datetime], filed_at: datetime) -> bool:
     """A credit claim is accepted when filed within 7 days after the end of one of the month's
     KO hours: from that end (inclusive) to 7 days later (inclusive)."""

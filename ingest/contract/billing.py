@@ -141,6 +141,20 @@ def overage(usage: PeriodUsage) -> tuple[int, int]:
     )
 
 
+def surcharged(list_price_cents: int) -> Decimal:
+    """The exact unit price of a document or user over the plan: list price + 20 % (it may hold a
+    fraction of a cent, rounded only on a line's total)."""
+    return list_price_cents * OVERAGE_SURCHARGE
+
+
+def document_overage_cents(plan: Plan, documents: int) -> int:
+    """What `documents` counted in a period come to over its allowance, rounded once as the
+    statement line that bills them will be: the usage page quotes it before the statement exists."""
+    _require_count(documents, "documents")
+    over = max(0, documents - plan.allowance)
+    return round_half_up_cents(over * surcharged(plan.extra_document_price_cents) / 100)
+
+
 def _line(kind: LineKind, period_index: int, quantity: int, unit_cents: Decimal, label: str) -> Line:
     # The one rounding of the line: the exact total in euros, half up to the cent.
     amount = round_half_up_cents(quantity * unit_cents / 100)
@@ -161,14 +175,14 @@ def _overage_lines(usage: PeriodUsage) -> list[Line]:
     index, plan = usage.period_index, usage.plan
     lines = []
     if documents_over:
-        unit = plan.extra_document_price_cents * OVERAGE_SURCHARGE
+        unit = surcharged(plan.extra_document_price_cents)
         label = (
             f"Document overage, period {index}: {documents_over} over {plan.allowance} "
             f"× {format_euros(plan.extra_document_price_cents)} + 20 %"
         )
         lines.append(_line(LineKind.DOCUMENT_OVERAGE, index, documents_over, unit, label))
     if users_over:
-        unit = plan.extra_user_price_cents * OVERAGE_SURCHARGE
+        unit = surcharged(plan.extra_user_price_cents)
         label = (
             f"Named-user overage, period {index}: {users_over} over {plan.named_users} "
             f"× {format_euros(plan.extra_user_price_cents)} + 20 %"

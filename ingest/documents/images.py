@@ -69,6 +69,23 @@ def read_image(path: Path, kind: Kind, limits: Limits) -> ImageFacts:
     return ImageFacts(pages=pages, width=width, height=height, normalised=normalised)
 
 
+def page_image(path: Path, kind: Kind, page: int, limits: Limits) -> Image.Image:
+    """Page `page` (from 1) upright in 8-bit, decoded under the same guards as `read_image`, for
+    a caller that needs one page (a preview) rather than every page encoded.
+
+    Raises DocumentRejected when the image cannot be read or has no such page."""
+    try:
+        with _opened(path, kind, limits) as image:
+            if not 1 <= page <= getattr(image, "n_frames", 1):
+                raise DocumentRejected(Reason.damaged, f"The image has no page {page}.")
+            # The converted page is a new image: it outlives the file it came from.
+            return _normalised_page(image, page - 1, limits)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise DocumentRejected(
+            Reason.damaged, f"The image is damaged and cannot be read ({exc})."
+        ) from exc
+
+
 @contextmanager
 def _opened(path: Path, kind: Kind, limits: Limits) -> Iterator[Image.Image]:
     """Open with only the sniffed decoder and Pillow's bomb guard turned into our reason."""

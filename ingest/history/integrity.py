@@ -4,8 +4,10 @@ Only our prefixes are scanned (`originals/`, `derived/`); anything else in the b
 attachments, backups) belongs to someone else and is never looked at.
 
 * An object with no row is an orphan: an upload that failed after its put, derivatives of a
-  processing attempt that crashed, or derivatives the purge could not know about. Once older than
-  the grace period (an upload in flight has written its object but not yet its row) it is removed.
+  processing attempt that crashed, or derivatives the purge could not know about (a page preview
+  drawn while the purge removed its document). Once older than the grace period (an upload in
+  flight has written its object but not yet its row) it is removed. A derivative of a document
+  whose row exists is never one, whatever its name: processing's and the page previews alike.
 * A row whose original is missing is a loss: it is reported, never dropped, so an operator can
   restore it from backup or tell the client.
 

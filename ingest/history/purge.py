@@ -8,8 +8,12 @@ nothing that should stay.
 
 Originals are content-addressed and may be shared by several documents, even across accounts: one
 is deleted only when no document outside the chunk still points to it. Derivatives belong to one
-document (`derived/<id>/…`); their names are in `facts["derivatives"]`. Derivatives written by a
-processing attempt that crashed before saving its facts are orphans for the integrity scan.
+document (`derived/<id>/…`); processing's are named in `facts["derivatives"]`, and the page previews
+drawn for the web app have fixed names that follow from the page count
+(`ingest.documents.preview.preview_names`): they are deleted whether or not they were ever drawn (an
+absent key is not an error), and not counted among the run's objects, being a cache. Derivatives
+written by a processing attempt that crashed before saving its facts are orphans for the integrity
+scan.
 
 Batches and their rejections are kept: other tables point to batches, and they hold file names and
 reasons, not documents. Usage records and statements are never touched.
@@ -31,6 +35,7 @@ from sqlmodel import SQLModel
 
 from ingest.accounts.tables import Dossier
 from ingest.contract.retention import PARIS, history_start, paris_date
+from ingest.documents.preview import preview_names
 from ingest.history.lock import PurgeBusy, purge_lock
 from ingest.history.tables import PurgeRun, PurgeRunDossier, RunState, Tombstone
 from ingest.platform.columns import utcnow
@@ -107,7 +112,8 @@ def select_chunk(conn: Connection, as_of: datetime, after: str, limit: int) -> l
     """The next purgeable rows by id after `after` (keyset: each row is visited once per run,
     so a document kept because the store refused its keys does not loop)."""
     stmt = (sa.select(DOCS.c.id, DOCS.c.dossier_id, DOCS.c.account_id, DOCS.c.sha256, DOCS.c.size,
-                      DOCS.c.object_key, DOCS.c.received_at, DOCS.c.reference_date, DOCS.c.facts)
+                      DOCS.c.object_key, DOCS.c.received_at, DOCS.c.reference_date, DOCS.c.facts,
+                      DOCS.c.pages)
             .select_from(DOCS.join(DOSSIERS, DOSSIERS.c.id == DOCS.c.dossier_id))
             .where(DOSSIERS.c.legal_hold.is_(False), DOCS.c.id > after, *_purgeable(as_of, utcnow()))
             .order_by(DOCS.c.id).limit(limit))
@@ -201,9 +207,13 @@ def _keys_of(row: Any) -> list[str]:
     return [derivative_key(row.id, str(name)) for name in names]
 
 
+def _previews_of(row: Any) -> list[str]:
+    return [derivative_key(row.id, name) for name in preview_names(row.pages)]
+
+
 def _delete_objects(engine: Engine, store: ObjectStore, rows: Sequence[Any]) -> tuple[list[Any], list[str], int]:
     """Delete the chunk's objects; return the rows whose every object is gone, the refused keys,
-    and how many keys were sent."""
+    and how many keys of stored objects were sent (previews, which may never have been drawn, aside)."""
     ids = [r.id for r in rows]
     shas = sorted({r.sha256 for r in rows})
     with engine.connect() as conn:
@@ -211,11 +221,12 @@ def _delete_objects(engine: Engine, store: ObjectStore, rows: Sequence[Any]) -> 
         # same bytes as short as the store allows (see the report on integrity for the rest).
         kept = set(conn.execute(sa.select(DOCS.c.object_key).distinct()
                                 .where(DOCS.c.sha256.in_(shas), DOCS.c.id.not_in(ids))).scalars())
-    keys_of = {r.id: _keys_of(r) + ([r.object_key] if r.object_key not in kept else []) for r in rows}
+    stored = {r.id: _keys_of(r) + ([r.object_key] if r.object_key not in kept else []) for r in rows}
+    keys_of = {r.id: stored[r.id] + _previews_of(r) for r in rows}
     keys = sorted({k for ks in keys_of.values() for k in ks})
     failed = set(store.delete_many(keys)) if keys else set()
     done = [r for r in rows if not failed.intersection(keys_of[r.id])]
-    return done, sorted(failed), len(keys)
+    return done, sorted(failed), len({k for ks in stored.values() for k in ks})
 
 
 def _delete_rows(engine: Engine, result: PurgeResult, rows: list[Any], failed: list[str], sent: int) -> None:

@@ -8,7 +8,7 @@ open during any window: nothing here blocks them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -76,6 +76,15 @@ def list_windows(session: Session, *, start_from: datetime | None = None, to: da
         stmt = stmt.where(col(MaintenanceWindow.ends_at) > require_aware(upcoming_at, "upcoming_at"))
     return fetch_page(session, stmt, col(MaintenanceWindow.starts_at), col(MaintenanceWindow.id), limit=limit,
                       offset=offset)
+
+
+def near_windows(session: Session, now: datetime, horizon: timedelta) -> list[MaintenanceWindow]:
+    """Windows running at ``now`` or starting within ``horizon``, soonest first (the pages' banner)."""
+    stmt = (select(MaintenanceWindow)
+            .where(col(MaintenanceWindow.ends_at) > require_aware(now, "now"),
+                   col(MaintenanceWindow.starts_at) < now + horizon)
+            .order_by(col(MaintenanceWindow.starts_at)).limit(5))
+    return list(session.exec(stmt).all())
 
 
 def windows_for_month(session: Session, year: int, month: int) -> list[availability.MaintenanceWindow]:

@@ -15,54 +15,16 @@ from playwright.sync_api import Page, expect
 
 from ingest.accounts.lifecycle import NewAccount
 from tests.e2e.conftest import Service, assert_accessible
+from tests.e2e.people import email_of, new_dossier, sign_in_first_time, upload_files
 from tests.support.files import text_pdf
 
-NEW_PASSWORD = "Le bordereau de mars est parti"
 Shoot = Callable[[Page, str], Path]
-
-
-def _email(service: Service, account: NewAccount) -> str:
-    resp = httpx.get(f"{service.url}/v1/auth/me", headers={"Authorization": f"Bearer {account.api_key}"})
-    return str(resp.json()["email"])
-
-
-def sign_in_first_time(page: Page, service: Service, email: str, initial: str, shoot: Shoot | None = None) -> None:
-    page.goto(f"{service.url}/app/")
-    expect(page).to_have_url(re.compile(r"/app/login$"))
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(initial)
-    if shoot:
-        shoot(page, "login")
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).to_have_url(re.compile(r"/app/password$"))
-    expect(page.get_by_text("mot de passe initial")).to_be_visible()
-    page.get_by_label("Mot de passe actuel").fill(initial)
-    page.get_by_label("Nouveau mot de passe", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("Nouveau mot de passe, une seconde fois").fill(NEW_PASSWORD)
-    if shoot:
-        shoot(page, "password-change")
-    page.get_by_role("button", name="Changer le mot de passe").click()
-    expect(page).to_have_url(re.compile(r"/app/$"))
-
-
-def _upload(service: Service, account: NewAccount, dossier_id: str, files: list[tuple[str, bytes]]) -> dict:  # type: ignore[type-arg]
-    resp = httpx.post(f"{service.url}/v1/batches", data={"dossier_id": dossier_id},
-                      files=[("files", f) for f in files], headers={"Authorization": f"Bearer {account.api_key}"},
-                      timeout=60)
-    assert resp.status_code == 202, resp.text
-    return resp.json()  # type: ignore[no-any-return]
-
-
-def _dossier(service: Service, account: NewAccount, name: str) -> str:
-    resp = httpx.post(f"{service.url}/v1/dossiers", json={"name": name},
-                      headers={"Authorization": f"Bearer {account.api_key}"})
-    return str(resp.json()["id"])
 
 
 def test_first_sign_in_then_dossiers_batches_and_a_live_batch_page(service: Service, page: Page,
                                                                     shoot: Shoot) -> None:
     account = service.new_account("Cabinet Lefèvre")
-    email = _email(service, account)
+    email = email_of(service, account)
     page.goto(f"{service.url}/app/login")
     assert_accessible(page)
     wrong = page
@@ -73,10 +35,10 @@ def test_first_sign_in_then_dossiers_batches_and_a_live_batch_page(service: Serv
     shoot(page, "login-refused")
 
     sign_in_first_time(page, service, email, str(account.initial_password), shoot)
-    dossier = _dossier(service, account, "SARL Dupont & Fils")
-    _dossier(service, account, "SAS Moreau")
-    batch = _upload(service, account, dossier, [(f"facture-{i}.pdf", text_pdf(f"Facture {i}\nTotal TTC 1 234,56 EUR"))
-                                                for i in range(3)] + [("notes.txt", b"pas une facture")])
+    dossier = new_dossier(service, account, "SARL Dupont & Fils")
+    new_dossier(service, account, "SAS Moreau")
+    invoices = [(f"facture-{i}.pdf", text_pdf(f"Facture {i}\nTotal TTC 1 234,56 EUR")) for i in range(3)]
+    batch = upload_files(service, account, dossier, [*invoices, ("notes.txt", b"pas une facture")])
 
     page.goto(f"{service.url}/app/")
     expect(page.get_by_role("row", name=re.compile("SARL Dupont & Fils"))).to_be_visible()
@@ -116,9 +78,9 @@ def _open(service: Service, account: NewAccount, batch: dict) -> bool:  # type: 
 def test_a_user_limited_to_one_dossier_does_not_see_the_other(service: Service, page: Page, shoot: Shoot) -> None:
     account = service.new_account("Cabinet Roux")
     key = {"Authorization": f"Bearer {account.api_key}"}
-    mine = _dossier(service, account, "SARL Visible")
-    other = _dossier(service, account, "SAS Cachée")
-    hidden = _upload(service, account, other, [("cachee.pdf", text_pdf("Cachée"))])
+    mine = new_dossier(service, account, "SARL Visible")
+    other = new_dossier(service, account, "SAS Cachée")
+    hidden = upload_files(service, account, other, [("cachee.pdf", text_pdf("Cachée"))])
     user = httpx.post(f"{service.url}/v1/users", json={"email": f"ines-{uuid.uuid4().hex[:6]}@roux.test",
                                                        "dossier_ids": [mine]}, headers=key).json()
     sign_in_first_time(page, service, user["email"], user["initial_password"])
@@ -133,9 +95,9 @@ def test_a_user_limited_to_one_dossier_does_not_see_the_other(service: Service, 
 
 def test_the_pages_fit_a_phone(service: Service, mobile_page: Page, shoot: Shoot) -> None:
     account = service.new_account("Cabinet Petit")
-    dossier = _dossier(service, account, "SARL Minuscule")
-    _upload(service, account, dossier, [("f.pdf", text_pdf("F"))])
-    sign_in_first_time(mobile_page, service, _email(service, account), str(account.initial_password))
+    dossier = new_dossier(service, account, "SARL Minuscule")
+    upload_files(service, account, dossier, [("f.pdf", text_pdf("F"))])
+    sign_in_first_time(mobile_page, service, email_of(service, account), str(account.initial_password))
     for path, name in (("/app/", "phone-dossiers"), ("/app/batches", "phone-batches")):
         mobile_page.goto(f"{service.url}{path}")
         assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 360, path

@@ -8,46 +8,12 @@ import re
 import uuid
 from collections.abc import Callable
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 
-from ingest.accounts.lifecycle import NewAccount, create_account
-from tests.integration.conftest import Stack, auth
+from ingest.accounts.lifecycle import NewAccount
+from tests.integration.conftest import auth
+from tests.integration.web.pages import CSRF, browser, change_password, sign_in
 from tests.support.files import text_pdf
-
-NEW_PASSWORD = "Le bordereau de mars est parti"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def opened(stack: Stack) -> tuple[NewAccount, str]:
-    email = f"admin-{uuid.uuid4().hex[:8]}@martin.test"
-    with Session(stack.engine) as session:
-        return create_account(session, "Cabinet Martin", "firm", email, initial_password=True), email
-
-
-def browser(client: TestClient) -> TestClient:
-    return TestClient(client.app)
-
-
-def sign_in(page: TestClient, email: str, password: str) -> str:
-    """Sign in through the form; where the service sends the browser next."""
-    token = CSRF.search(page.get("/app/login").text)
-    assert token
-    resp = page.post("/app/login", data={"email": email, "password": password, "csrf_token": token.group(1)},
-                     follow_redirects=False)
-    assert resp.status_code == 303, resp.text
-    return str(resp.headers["location"])
-
-
-def change_password(page: TestClient, current: str) -> None:
-    token = CSRF.search(page.get("/app/password").text)
-    assert token
-    resp = page.post("/app/password", data={"current_password": current, "new_password": NEW_PASSWORD,
-                                            "confirm_password": NEW_PASSWORD, "csrf_token": token.group(1)},
-                     follow_redirects=False)
-    assert resp.status_code == 303 and resp.headers["location"] == "/app/", resp.text
 
 
 def test_pages_send_strangers_to_sign_in_and_carry_strict_headers(client: TestClient) -> None:

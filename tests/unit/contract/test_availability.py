@@ -7,10 +7,12 @@ from hypothesis import strategies as st
 
 from ingest.contract.availability import (
     AvailabilityReport,
+    HourState,
     MaintenanceWindow,
     Measurement,
     WindowKind,
     claim_window_open,
+    hour_states,
     month_availability,
     parse_month,
     probe_hour_ok,
@@ -317,3 +319,25 @@ def test_hours_not_ended_are_not_counted_yet() -> None:
     assert month_availability("2026-06", [], measured_until=until).counted_hours == 91
     assert month_availability("2026-06", [], measured_until=paris("2026-05-20T10:00")).counted_hours == 0
     assert month_availability("2026-06", [], measured_until=paris("2026-07-01T00:00")).counted_hours == 198
+
+
+def test_each_hour_of_the_grid_has_the_state_the_report_gave_it() -> None:
+    """March 2027: a KO hour on the 1st, the 3rd inside scheduled maintenance, an urgent window on
+    the 4th (which excuses nothing), measured until the 10th at 14:00."""
+    ko = paris("2027-03-01T10:00")
+    windows = [MaintenanceWindow(paris("2027-03-03T00:00"), paris("2027-03-04T00:00")),
+               MaintenanceWindow(paris("2027-03-04T09:00"), paris("2027-03-04T18:00"), WindowKind.URGENT),
+               MaintenanceWindow(paris("2027-03-05T09:00"), paris("2027-03-05T09:30"))]
+    until = paris("2027-03-10T14:00")
+    report = month_availability("2027-03", full_month("2027-03", frozenset({ko})), windows, measured_until=until)
+    states = dict(hour_states(report, windows, measured_until=until))
+    assert list(states) == working_hours(2027, 3)
+    assert states[ko] is HourState.KO and report.ko_hours == 1
+    assert {states[paris(f"2027-03-03T{h:02d}:00")] for h in range(9, 18)} == {HourState.MAINTENANCE}
+    assert states[paris("2027-03-04T11:00")] is HourState.OK  # urgent: counted as measured
+    assert states[paris("2027-03-05T09:00")] is HourState.OK  # half covered: still counted
+    assert states[paris("2027-03-10T13:00")] is HourState.OK
+    assert states[paris("2027-03-10T14:00")] is HourState.NOT_COUNTED
+    counted = [s for s in states.values() if s in (HourState.OK, HourState.KO)]
+    assert len(counted) == report.counted_hours
+

@@ -16,9 +16,11 @@ from ingest.contract.billing import (
     Plan,
     UsageSummary,
     billed_keys,
+    document_overage_cents,
     overage,
     statement_lines,
     statement_total,
+    surcharged,
     thresholds_crossed,
     usage_summary,
 )
@@ -147,6 +149,17 @@ def test_overage_line_rounds_once_on_the_total(over: int, price_cents: int, amou
     lines = statement_lines(1, p, [PeriodUsage(0, 100 + over, 0, p)], set(), [])
     [line] = of_kind(lines, "document_overage")
     assert line.amount_cents == amount_cents
+
+
+@pytest.mark.parametrize(
+    ("documents", "price_cents", "amount_cents"),
+    [(999, 40, 0), (1_000, 40, 0), (1_043, 40, 2_064), (1_003, 33, 119)],
+)
+def test_document_overage_so_far_is_what_the_line_will_bill(documents: int, price_cents: int,
+                                                            amount_cents: int) -> None:
+    p = plan(packs=2, pack_size=500, extra_document_price_cents=price_cents)
+    assert document_overage_cents(p, documents) == amount_cents
+    assert surcharged(33) == Decimal("39.6")  # exact: rounded on the line, never per unit
 
 
 def test_regularisation_lists_each_earlier_period_once() -> None:
@@ -359,6 +372,7 @@ def test_overage_line_is_the_exact_amount_rounded_once(p: Plan, over: int) -> No
     assert line.quantity == over
     assert abs(line.amount_cents - exact_cents) <= Decimal("0.5")
     assert line.amount_cents == round_half_up_cents(exact_cents / 100)
+    assert document_overage_cents(p, p.allowance + over) == line.amount_cents
 
 
 @given(plans, st.lists(st.integers(0, 300), max_size=30))
