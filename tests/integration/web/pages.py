@@ -4,8 +4,13 @@ change, and the CSRF token a form carries."""
 from __future__ import annotations
 
 import re
+import uuid
 
 from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from ingest.accounts.lifecycle import NewAccount, create_account
+from tests.integration.conftest import Stack
 
 NEW_PASSWORD = "Le bordereau de mars est parti"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -32,3 +37,20 @@ def change_password(page: TestClient, current: str) -> None:
                                             "confirm_password": NEW_PASSWORD, "csrf_token": token.group(1)},
                      follow_redirects=False)
     assert resp.status_code == 303 and resp.headers["location"] == "/app/", resp.text
+
+
+def signed_in(client: TestClient, email: str, password: str) -> TestClient:
+    """A browser signed in with an initial password, changed to `NEW_PASSWORD`."""
+    page = browser(client)
+    sign_in(page, email, password)
+    change_password(page, password)
+    return page
+
+
+def new_admin(client: TestClient, stack: Stack, name: str = "Cabinet Martin") -> tuple[TestClient, NewAccount]:
+    """A browser signed in as the first administrator of a new account (its password changed)."""
+    email = f"admin-{uuid.uuid4().hex[:8]}@martin.test"
+    with Session(stack.engine) as session:
+        account = create_account(session, name, "firm", email, initial_password=True)
+    return signed_in(client, email, str(account.initial_password)), account
+

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from sqlmodel import Session
 
 from api.web.render import euros, number
-from ingest.accounts.lifecycle import NewAccount, create_account, create_operator
+from ingest.accounts.lifecycle import NewAccount, create_operator
 from ingest.availability.tables import CreditClaim
 from ingest.billing import statement_pdf
 from ingest.billing.statements import issue_correction, issue_due
@@ -28,18 +28,7 @@ from ingest.billing.tables import Statement
 from ingest.contract.periods import PARIS, period_bounds
 from tests.integration.billing.test_billing import PLAN, add_usage, ago
 from tests.integration.conftest import Stack, auth
-from tests.integration.web.pages import browser, change_password, sign_in
-
-
-def _signed_in(client: TestClient, stack: Stack, name: str = "Cabinet Martin") -> tuple[TestClient, NewAccount]:
-    """A browser signed in as the first administrator of a new account."""
-    email = f"admin-{uuid.uuid4().hex[:8]}@martin.test"
-    with Session(stack.engine) as session:
-        account = create_account(session, name, "firm", email, initial_password=True)
-    page = browser(client)
-    sign_in(page, email, str(account.initial_password))
-    change_password(page, str(account.initial_password))
-    return page, account
+from tests.integration.web.pages import browser, change_password, new_admin, sign_in
 
 
 def _subscribe(stack: Stack, account: NewAccount, days_ago: float, **terms: int) -> None:
@@ -82,7 +71,7 @@ def _words(text: str) -> str:
 
 
 def test_usage_page_shows_the_gauge_and_the_overage_in_french(client: TestClient, stack: Stack) -> None:
-    page, account = _signed_in(client, stack)
+    page, account = new_admin(client, stack)
     activation = ago(40)  # now in period 1
     with Session(stack.engine) as session:
         set_plan(session, account.account_id, PLAN, activation=activation)
@@ -107,7 +96,7 @@ def test_usage_page_shows_the_gauge_and_the_overage_in_french(client: TestClient
 
 
 def test_an_account_without_a_plan_is_told_so(client: TestClient, stack: Stack) -> None:
-    page, account = _signed_in(client, stack)
+    page, account = new_admin(client, stack)
     assert page.get("/app/usage").status_code == 200
     assert "Ce compte n'a pas encore d'abonnement" in _text(page, "/app/usage")
     assert "Aucun relevé pour l'instant" in _text(page, "/app/statements")
@@ -116,7 +105,7 @@ def test_an_account_without_a_plan_is_told_so(client: TestClient, stack: Stack) 
 
 
 def test_statements_list_detail_csv_and_pdf(client: TestClient, stack: Stack) -> None:
-    page, account = _signed_in(client, stack, "Cabinet Lefèvre & Fils")
+    page, account = new_admin(client, stack, "Cabinet Lefèvre & Fils")
     activation = ago(70)  # now in period 2
     with Session(stack.engine) as session:
         set_plan(session, account.account_id, PLAN, activation=activation)
@@ -159,7 +148,7 @@ def test_statements_list_detail_csv_and_pdf(client: TestClient, stack: Stack) ->
 
 
 def test_a_correction_cancels_and_points_both_ways(client: TestClient, stack: Stack) -> None:
-    page, account = _signed_in(client, stack)
+    page, account = new_admin(client, stack)
     activation = ago(40)
     with Session(stack.engine) as session:
         set_plan(session, account.account_id, PLAN, activation=activation)
@@ -178,7 +167,7 @@ def test_a_correction_cancels_and_points_both_ways(client: TestClient, stack: St
 
 def test_another_accounts_statement_is_not_found(client: TestClient, stack: Stack,
                                                  account_factory: Callable[..., NewAccount]) -> None:
-    page, _ = _signed_in(client, stack)
+    page, _ = new_admin(client, stack)
     stranger = account_factory("SCI Autre")
     _subscribe(stack, stranger, days_ago=3)
     [theirs] = _issue(stack, stranger)
@@ -194,7 +183,7 @@ def test_a_missing_font_leaves_the_csv(client: TestClient, stack: Stack, tmp_pat
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A server without DejaVu Sans answers the PDF with a page that says why (503), not with boxes
     in place of "€"."""
-    page, account = _signed_in(client, stack)
+    page, account = new_admin(client, stack)
     _subscribe(stack, account, days_ago=3)
     [statement] = _issue(stack, account)
     monkeypatch.setattr(statement_pdf, "FONT_FOLDER", tmp_path)  # a folder without the font
@@ -212,7 +201,7 @@ def test_strangers_are_sent_to_sign_in(client: TestClient, path: str) -> None:
 def test_rights_are_the_apis(client: TestClient, stack: Stack) -> None:
     """Usage and statements are account-wide: a user limited to one dossier sees them, as through the
     API; an operator, who has no account, names one for the usage, as the API asks."""
-    admin_page, account = _signed_in(client, stack, "Cabinet Roux")
+    admin_page, account = new_admin(client, stack, "Cabinet Roux")
     _subscribe(stack, account, days_ago=3)
     [statement] = _issue(stack, account)
     key = auth(account.api_key)

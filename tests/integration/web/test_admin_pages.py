@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from ingest.accounts.lifecycle import NewAccount, create_account, create_operator
 from tests.integration.conftest import Stack, auth
-from tests.integration.web.pages import CSRF, browser, change_password, sign_in
+from tests.integration.web.pages import CSRF, browser, change_password, sign_in, signed_in
 
 SECRET = re.compile(r'<code class="admin-secret"[^>]*>([^<]+)</code>')
 ADMINS_ONLY = "réservées aux administrateurs du compte"
@@ -48,19 +48,12 @@ class Admin:
         return self.page.post(path, data=fields, follow_redirects=False)
 
 
-def _signed_in(client: TestClient, email: str, password: str) -> TestClient:
-    page = browser(client)
-    sign_in(page, email, password)
-    change_password(page, password)
-    return page
-
-
 @pytest.fixture
 def admin(client: TestClient, stack: Stack) -> Admin:
     email = f"admin-{uuid.uuid4().hex[:8]}@martin.test"
     with Session(stack.engine) as session:
         account = create_account(session, "Cabinet Martin", "firm", email, initial_password=True)
-    return Admin(_signed_in(client, email, str(account.initial_password)), account, email)
+    return Admin(signed_in(client, email, str(account.initial_password)), account, email)
 
 
 def _dossier(client: TestClient, admin: Admin, name: str) -> str:
@@ -110,7 +103,7 @@ def test_an_admin_adds_a_user_limited_to_one_dossier_who_signs_in_with_the_shown
 def test_an_admin_changes_resets_and_deactivates_a_user(client: TestClient, admin: Admin) -> None:
     mine = _dossier(client, admin, "SARL Dupont")
     user = _user(client, admin)
-    paul = _signed_in(client, user["email"], user["initial_password"])
+    paul = signed_in(client, user["email"], user["initial_password"])
     page = admin.page.get(f"/app/admin/users/{user['id']}")
     assert page.status_code == 200 and user["email"] in page.text and "Tous les dossiers" in page.text
 
@@ -129,7 +122,7 @@ def test_an_admin_changes_resets_and_deactivates_a_user(client: TestClient, admi
     fresh = _secret(reset.text)
     assert paul.get("/app/", follow_redirects=False).headers["location"] == "/app/login"  # its session ended
     assert sign_in(browser(client), user["email"], fresh) == "/app/password"
-    paul = _signed_in(client, user["email"], fresh)
+    paul = signed_in(client, user["email"], fresh)
 
     assert admin.page.get(f"/app/admin/users/{user['id']}/deactivate").status_code == 200
     off = admin.post(f"/app/admin/users/{user['id']}/deactivate")
@@ -190,7 +183,7 @@ def test_forms_without_their_csrf_token_are_refused_and_change_nothing(client: T
 
 def test_a_plain_user_gets_403_on_every_admin_page_and_form(client: TestClient, admin: Admin) -> None:
     user = _user(client, admin)
-    plain = _signed_in(client, user["email"], user["initial_password"])
+    plain = signed_in(client, user["email"], user["initial_password"])
     home = plain.get("/app/").text
     assert 'href="/app/admin/users"' not in home  # no menu entry
     token = CSRF.search(home)
@@ -236,7 +229,7 @@ def test_an_admin_creates_a_key_that_works_then_revokes_it(client: TestClient, a
 def test_an_admin_revokes_another_users_key(client: TestClient, admin: Admin) -> None:
     user = _user(client, admin)
     # A key of the other user's, made with its own session through the API.
-    paul = _signed_in(client, user["email"], user["initial_password"])
+    paul = signed_in(client, user["email"], user["initial_password"])
     csrf = {"X-CSRF-Token": paul.cookies["bordereau_csrf"]}
     key = paul.post("/v1/api-keys", json={"name": "Scanner de l'accueil"}, headers=csrf).json()
     listed = admin.page.get("/app/admin/keys").text
@@ -317,7 +310,7 @@ def test_an_operator_names_the_account_as_the_api_asks(client: TestClient, stack
     email = f"op-{uuid.uuid4().hex[:8]}@provider.test"
     with Session(stack.engine) as session:
         operator = create_operator(session, email, initial_password=True)
-    page = _signed_in(client, email, str(operator.initial_password))
+    page = signed_in(client, email, str(operator.initial_password))
     unnamed = page.get("/app/admin/users")
     assert unnamed.status_code == 422 and "indiquez le compte" in unnamed.text
     named = page.get("/app/admin/users", params={"account_id": admin.account.account_id})

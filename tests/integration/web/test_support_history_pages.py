@@ -21,28 +21,17 @@ from sqlmodel import Session
 from api.routes import history as history_api
 from api.routes import support_requests as support_routes
 from api.web.render import when
-from ingest.accounts.lifecycle import NewAccount, create_account, create_operator
+from ingest.accounts.lifecycle import NewAccount, create_operator
 from ingest.platform.models import Batch
 from tests.integration.conftest import Stack, auth
 from tests.integration.history.test_purge import Place, add_doc
-from tests.integration.web.pages import CSRF, browser, change_password, sign_in
+from tests.integration.web.pages import CSRF, browser, change_password, new_admin, sign_in
 from tests.support.files import scan
 
 # 1 December 2026, 10:00 in Paris: the notice of the 1 January 2027 purge is open.
 IN_NOTICE = datetime(2026, 12, 1, 9, tzinfo=UTC)
 BEFORE_NOTICE = datetime(2026, 11, 15, 9, tzinfo=UTC)
 SUBJECT = "Le dépôt du 30/11 reste en cours"
-
-
-def _signed_in(client: TestClient, stack: Stack, name: str = "Cabinet Martin") -> tuple[TestClient, NewAccount]:
-    """A browser signed in as the first administrator of a new account (its password changed)."""
-    email = f"admin-{uuid.uuid4().hex[:8]}@martin.test"
-    with Session(stack.engine) as session:
-        account = create_account(session, name, "firm", email, initial_password=True)
-    page = browser(client)
-    sign_in(page, email, str(account.initial_password))
-    change_password(page, str(account.initial_password))
-    return page, account
 
 
 def _token(page: TestClient, path: str) -> str:
@@ -83,7 +72,7 @@ def _text(html: str) -> str:
 
 def test_a_request_opened_through_the_form_is_listed_with_its_deadline_and_its_attachment(
         client: TestClient, stack: Stack) -> None:
-    page, account = _signed_in(client, stack)
+    page, account = new_admin(client, stack)
     form = page.get("/app/support/new").text
     assert 'enctype="multipart/form-data"' in form and 'name="files"' in form
     assert "12 heures ouvrées" in _text(form) and "6e jour ouvré" in _text(form)  # the levels, from the contract
@@ -127,7 +116,7 @@ def test_a_request_opened_through_the_form_is_listed_with_its_deadline_and_its_a
 
 
 def test_forms_without_their_csrf_token_are_refused_and_change_nothing(client: TestClient, stack: Stack) -> None:
-    page, account = _signed_in(client, stack)
+    page, account = new_admin(client, stack)
     for token in ("", "not-the-sessions-token"):
         refused = page.post("/app/support/new", data={"subject": SUBJECT, "description": "x", "csrf_token": token},
                             files=[("files", ("a.png", scan("PNG"), "image/png"))], follow_redirects=False)
@@ -152,7 +141,7 @@ def test_forms_without_their_csrf_token_are_refused_and_change_nothing(client: T
 
 def test_refusals_are_said_in_french_and_keep_what_was_typed(client: TestClient, stack: Stack,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    page, account = _signed_in(client, stack)
+    page, account = new_admin(client, stack)
     blank = _open_request(page, [], subject="   ")
     assert blank.status_code == 422
     assert "Indiquez l'objet, sur une ligne de 200 caractères au plus." in _text(blank.text)
@@ -171,7 +160,7 @@ def test_refusals_are_said_in_french_and_keep_what_was_typed(client: TestClient,
 
 
 def test_an_operator_sees_every_request_but_opens_none(client: TestClient, stack: Stack) -> None:
-    client_page, _ = _signed_in(client, stack, "Cabinet Lambert")
+    client_page, _ = new_admin(client, stack, "Cabinet Lambert")
     theirs = _open_request(client_page, []).headers["location"]
     email = f"op-{uuid.uuid4().hex[:8]}@provider.test"
     with Session(stack.engine) as session:
@@ -188,8 +177,8 @@ def test_an_operator_sees_every_request_but_opens_none(client: TestClient, stack
 
 
 def test_another_accounts_request_is_not_found(client: TestClient, stack: Stack) -> None:
-    page, _ = _signed_in(client, stack)
-    stranger, _ = _signed_in(client, stack, "Cabinet Autre")
+    page, _ = new_admin(client, stack)
+    stranger, _ = new_admin(client, stack, "Cabinet Autre")
     theirs = _open_request(stranger, [("files", ("leur.png", scan("PNG"), "image/png"))]).headers["location"]
     missing = page.get(theirs)
     assert missing.status_code == 404
@@ -217,7 +206,7 @@ def _place(stack: Stack, account: NewAccount, dossier_id: str) -> Place:
 
 def test_a_dossiers_history_counts_what_expires_by_month_and_exports_a_year(
         client: TestClient, stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
-    page, account = _signed_in(client, stack)
+    page, account = new_admin(client, stack)
     dossier = client.post("/v1/dossiers", json={"name": "SARL Dupont"}, headers=auth(account.api_key)).json()["id"]
     where = _place(stack, account, dossier)
     leaving = [add_doc(stack, where, date(2025, 3, 14)), add_doc(stack, where, date(2025, 3, 31)),
@@ -259,7 +248,7 @@ def test_a_dossier_under_legal_hold_or_without_old_documents_says_so(client: Tes
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from ingest.accounts.tables import Dossier
 
-    page, account = _signed_in(client, stack)
+    page, account = new_admin(client, stack)
     dossier = client.post("/v1/dossiers", json={"name": "SAS Moreau"}, headers=auth(account.api_key)).json()["id"]
     monkeypatch.setattr(history_api, "now", lambda: IN_NOTICE)
     empty = _text(page.get(f"/app/dossiers/{dossier}/history").text)
@@ -276,7 +265,7 @@ def test_a_dossier_under_legal_hold_or_without_old_documents_says_so(client: Tes
 
 
 def test_a_user_limited_to_another_dossier_does_not_see_this_history(client: TestClient, stack: Stack) -> None:
-    _, account = _signed_in(client, stack)
+    _, account = new_admin(client, stack)
     key = auth(account.api_key)
     mine = client.post("/v1/dossiers", json={"name": "SARL Visible"}, headers=key).json()["id"]
     other = client.post("/v1/dossiers", json={"name": "SAS Cachée"}, headers=key).json()["id"]
