@@ -162,8 +162,8 @@ def _time_pages(client: TestClient, engine: Engine, account: Account, repeat: in
     change_password(browser, account.password)
     dossier = account.dossiers[0]
     pages = ["/app/", "/app/batches", f"/app/batches?dossier={dossier}", "/app/batches?state=done&offset=5000",
-             f"/app/batches/{account.batch}", f"/app/batches/{account.batch}/live", f"/app/documents/{account.document}",
-             "/app/upload", "/app/usage", "/app/statements", "/app/availability", "/app/support",
+             f"/app/batches/{account.batch}", f"/app/batches/{account.batch}/live",
+             f"/app/documents/{account.document}", "/app/upload", "/app/usage", "/app/statements", "/app/availability", "/app/support",
              f"/app/dossiers/{dossier}/history", "/app/admin/users", "/app/admin/audit"]
     timings = {}
     for path in pages:
@@ -175,7 +175,8 @@ def _time_pages(client: TestClient, engine: Engine, account: Account, repeat: in
             began = time.perf_counter()
             browser.get(path)
             times.append((time.perf_counter() - began) * 1000)
-        label = path.replace(account.batch, "{batch}").replace(account.document, "{document}").replace(dossier, "{dossier}")
+        label = (path.replace(account.batch, "{batch}").replace(account.document, "{document}")
+                 .replace(dossier, "{dossier}"))
         timings[label] = (round(statistics.median(times), 1), round(max(times), 1))
     return timings
 
