@@ -13,6 +13,7 @@ from ingest.platform.db import TRANSIENT_DB_ERRORS
 from ingest.platform.settings import Settings
 from ingest.processing.process import (
     TRANSIENT_ERRORS,
+    Interrupted,
     Outcome,
     process_document,
 )
@@ -25,16 +26,18 @@ log = logging.getLogger(__name__)
 
 
 @task(outbox.PROCESS_DOCUMENT, autoretry_for=())
-def process_document_task(self: BordereauTask, document_id: str) -> str:
+def process_document_task(self: BordereauTask, document_id: str, left_lease: str | None = None) -> str:
     rt = self.resources
     # A redelivered message means its worker died: it may take over that lease.
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     try:
         outcome = process_document(rt.engine, rt.store, rt.limits, document_id, lease_duration=rt.lease_duration,
                                    max_attempts=self.settings.max_attempts, redelivered=redelivered,
-                                   timeouts=(SoftTimeLimitExceeded,), ocr=rt.ocr)
-    except TRANSIENT_ERRORS as exc:
-        return _wait(self, document_id, exc)
+                                   timeouts=(SoftTimeLimitExceeded,), ocr=rt.ocr, left_lease=left_lease)
+    except Interrupted as exc:
+        return _wait(self, document_id, exc.cause, exc.lease_token)
+    except TRANSIENT_ERRORS as exc:  # before the lease was taken
+        return _wait(self, document_id, exc, left_lease)
     log.info("document %s: %s", document_id, outcome.value)
     if outcome is Outcome.set_aside:
         # Keep the poison message for inspection instead of acknowledging it:
@@ -43,20 +46,22 @@ def process_document_task(self: BordereauTask, document_id: str) -> str:
     return outcome.value
 
 
-def _wait(task: BordereauTask, document_id: str, exc: Exception) -> str:
+def _wait(task: BordereauTask, document_id: str, exc: Exception, left_lease: str | None) -> str:
     """The store or the database is away (``ingest.processing.waiting``): try again later, longer
-    each time; past the horizon, set the document waiting for the store; the database being away
-    too long to record even that, keep trying at the longest interval."""
+    each time, carrying the lease the attempt may have left behind; past the horizon, set the
+    document waiting for the store; the database being away too long to record even that, keep
+    trying at the longest interval."""
     retries = task.request.retries
+    carried = {"left_lease": left_lease} if left_lease else {}
     if retries < retries_within(task.settings.transient_retry_horizon):
-        raise task.retry(exc=exc, countdown=backoff(retries), max_retries=None)
+        raise task.retry(exc=exc, countdown=backoff(retries), max_retries=None, kwargs=carried)
     if isinstance(exc, StoreUnavailable):
         with contextlib.suppress(*TRANSIENT_DB_ERRORS):
             set_waiting(task.resources.engine, document_id, Waiting.waiting_for_store,
                         "The object store stayed unreachable; the document waits for it and goes on by itself.")
             log.warning("document %s waits for the object store", document_id)
             return Outcome.waiting.value
-    raise task.retry(exc=exc, countdown=MAX_BACKOFF_S, max_retries=None)
+    raise task.retry(exc=exc, countdown=MAX_BACKOFF_S, max_retries=None, kwargs=carried)
 
 
 @task("bordereau.relay_outbox", autoretry_for=())

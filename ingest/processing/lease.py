@@ -108,14 +108,19 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def take(engine: Engine, document_id: str, *, duration: timedelta, redelivered: bool = False) -> Lease | None:
+def take(engine: Engine, document_id: str, *, duration: timedelta, redelivered: bool = False,
+         left_token: str | None = None) -> Lease | None:
     """Take the document for processing, or None when it is final or held.
 
     A holder's lease is taken over when it lapsed, when the broker says
-    the message was redelivered (its worker died), or when the holder was a
-    process of this host that no longer exists.
+    the message was redelivered (its worker died), when the holder was a
+    process of this host that no longer exists, or when it is `left_token`: the
+    lease the caller's own earlier attempt could not give back (the database
+    was away), which the retry takes back in whichever process it runs.
     """
     held = _take_where(engine, document_id, _TAKE, duration, {"_now": utcnow(), "_redelivered": redelivered})
+    if held is None and left_token:
+        held = _take_where(engine, document_id, _TAKE_OVER, duration, {"_dead_token": left_token})
     if held is None:
         held = _take_over_from_dead(engine, document_id, duration)
     return held

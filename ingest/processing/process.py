@@ -5,6 +5,7 @@ Safe to run twice and concurrently: see ``ingest.processing.lease``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from dataclasses import asdict
@@ -95,18 +96,30 @@ def fail(engine: Engine, held: Lease, reason: Failure, message: str) -> bool:
     return finish(engine, held, DocumentState.failed, reason=reason.value, message=message)
 
 
+class Interrupted(Exception):
+    """A transient fault (``cause``: the store or the database away) stopped an attempt. Its lease was
+    given back if the database let it; else ``lease_token`` names the lease left behind, which the
+    retry of this attempt may take back at once (`process_document`'s ``left_lease``) rather than
+    wait for it to lapse, whichever process of the worker it lands on."""
+
+    def __init__(self, cause: Exception, lease_token: str) -> None:
+        super().__init__(str(cause))
+        self.cause, self.lease_token = cause, lease_token
+
+
 def process_document(engine: Engine, store: ObjectStore, limits: Limits, document_id: str, *,
                      lease_duration: timedelta, max_attempts: int, redelivered: bool = False,
                      ocr: OcrConfig, timeouts: tuple[type[BaseException], ...] = (),
-                     tmp_dir: Path | None = None) -> Outcome:
+                     tmp_dir: Path | None = None, left_lease: str | None = None) -> Outcome:
     """Lease, analyse and record one document.
 
     Transient faults (store, database) give the lease back, the attempt not counted (a fault of the
-    environment is not a crash), and propagate, for the caller to retry later
-    (``ingest.processing.waiting``); ``timeouts`` (the task runner's soft time limit) and unexpected
-    errors mark the document ``failed`` with a reason.
+    environment is not a crash), and raise `Interrupted`, for the caller to retry later
+    (``ingest.processing.waiting``) with ``left_lease``; ``timeouts`` (the task runner's soft time
+    limit) and unexpected errors mark the document ``failed`` with a reason. A fault before the
+    lease is taken propagates as it is.
     """
-    held = take(engine, document_id, duration=lease_duration, redelivered=redelivered)
+    held = take(engine, document_id, duration=lease_duration, redelivered=redelivered, left_token=left_lease)
     if held is None:
         return _why_not_taken(engine, document_id)
     if held.attempts > max_attempts:
@@ -115,9 +128,10 @@ def process_document(engine: Engine, store: ObjectStore, limits: Limits, documen
         return Outcome.set_aside
     try:
         return _work(engine, store, limits, held, tmp_dir, ocr)
-    except TRANSIENT_ERRORS:
-        release(engine, held, refund_attempt=True)
-        raise
+    except TRANSIENT_ERRORS as exc:
+        with contextlib.suppress(*TRANSIENT_ERRORS):
+            release(engine, held, refund_attempt=True)
+        raise Interrupted(exc, held.token) from exc
     except timeouts:
         fail(engine, held, Failure.processing_timeout, "Processing took longer than the time limit.")
         return Outcome.failed

@@ -3,6 +3,8 @@ while held, and no column silently dropped from an outcome."""
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import timedelta
 
 import pytest
@@ -59,3 +61,21 @@ def test_an_outcome_naming_no_column_is_refused_not_dropped(stack: Stack, client
     with autocommit(stack.engine) as conn, pytest.raises(ValueError, match="invoice_dat"):
         write_outcome(conn, held, DocumentState.processed, invoice_dat=None)
     assert _document(stack, doc_id).state == DocumentState.processing
+
+
+def test_the_retry_of_an_attempt_takes_back_the_lease_its_release_could_not_give_back(
+        stack: Stack, client: TestClient, firm: Firm) -> None:
+    """bench_load: the database restarted while a pool child processed a document; its release failed,
+    and the retry, run by the worker's other pool child, found the document held by a live process
+    and gave up ('held_elsewhere'): the document waited 16 minutes for the lease to lapse."""
+    doc_id = post_batch(client, firm, [("a.pdf", text_pdf("Facture CL-3"))]).json()["documents"][0]["id"]
+    left = take(stack.engine, doc_id, duration=LEASE)
+    assert left is not None
+    with autocommit(stack.engine) as conn:  # held by another live process of this host: our parent
+        conn.execute(Document.__table__.update().where(Document.__table__.c.id == doc_id)  # type: ignore[attr-defined]
+                     .values(leased_by=f"{socket.gethostname()}:{os.getppid()}"))
+    assert take(stack.engine, doc_id, duration=LEASE) is None
+    assert take(stack.engine, doc_id, duration=LEASE, left_token="another attempt's lease") is None
+    retry = take(stack.engine, doc_id, duration=LEASE, left_token=left.token)
+    assert retry is not None and retry.token != left.token
+    assert finish(stack.engine, retry, DocumentState.processed)
