@@ -15,14 +15,14 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from api.deps import SessionDep
 from api.routes.availability import NowDep
 from api.web.auth import Viewer, ViewerDep, form_is_ours
 from api.web.pages_account import refusal
 from api.web.render import PARIS, Page, language, locale_of, render
-from ingest.availability.credit_claims import CreditClaimError, file_claim
+from ingest.availability.credit_claims import CreditClaimError, existing_claim, file_claim
 from ingest.availability.report import current_month, month_ended, month_grid
 from ingest.availability.tables import CreditClaim
 from ingest.contract.availability import (
@@ -63,10 +63,8 @@ def _neighbour(month: str, step: int) -> str:
 
 
 def _claim(session: Session, viewer: Viewer, month: str) -> CreditClaim | None:
-    if viewer.principal.account_id is None:
-        return None
-    return session.exec(select(CreditClaim).where(CreditClaim.account_id == viewer.principal.account_id,
-                                                  CreditClaim.month == month)).first()
+    account = viewer.principal.account_id
+    return existing_claim(session, account, month) if account else None
 
 
 def _context(session: Session, viewer: Viewer, month: str, now: datetime, locale: str) -> dict[str, Any]:

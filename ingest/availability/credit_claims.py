@@ -79,7 +79,7 @@ def file_claim(session: Session, principal: Principal, month: str, now: datetime
     except ValueError as error:
         raise CreditClaimError(CreditClaimCode.invalid_month, f"{error}.") from None
     month = f"{year:04d}-{number:02d}"
-    if _existing(session, principal.account_id, month) is not None:
+    if existing_claim(session, principal.account_id, month) is not None:
         raise _exists(month)
     _check_window(month_report(session, month, now), now)
     claim = CreditClaim(account_id=principal.account_id, filed_by=principal.user_id, month=month,
@@ -93,7 +93,8 @@ def file_claim(session: Session, principal: Principal, month: str, now: datetime
     return claim
 
 
-def _existing(session: Session, account_id: str, month: str) -> CreditClaim | None:
+def existing_claim(session: Session, account_id: str, month: str) -> CreditClaim | None:
+    """The account's claim for `month` ('YYYY-MM'), if it filed one."""
     return session.exec(select(CreditClaim).where(CreditClaim.account_id == account_id,
                                                   CreditClaim.month == month)).first()
 

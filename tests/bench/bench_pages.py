@@ -67,7 +67,7 @@ def run(stack: str, dossiers: int, batches: int, documents: int, repeat: int) ->
         small = _account(engine, "Cabinet Menu", 1, 1, 20)
         filled_s = time.monotonic() - started
         with TestClient(create_app(settings)) as client:
-            timings = {name: _time_pages(client, engine, account, repeat) for name, account in
+            timings = {name: _time_pages(client, account, repeat) for name, account in
                        (("small", small), ("large", large))}
         engine.dispose()
     pages = {path: {"small_p50_ms": timings["small"][path][0], "large_p50_ms": timings["large"][path][0],
@@ -156,7 +156,7 @@ def _insert(engine: Engine, table: Any, rows: list[dict[str, Any]]) -> None:
             connection.execute(sa.insert(table), rows[start:start + CHUNK])
 
 
-def _time_pages(client: TestClient, engine: Engine, account: Account, repeat: int) -> dict[str, tuple[float, float]]:
+def _time_pages(client: TestClient, account: Account, repeat: int) -> dict[str, tuple[float, float]]:
     browser = TestClient(client.app)
     sign_in(browser, account.email, account.password)
     change_password(browser, account.password)

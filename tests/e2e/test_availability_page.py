@@ -16,6 +16,7 @@ from ingest.accounts.lifecycle import create_operator
 from ingest.availability.probes import store_measurements
 from ingest.contract.availability import working_hours
 from ingest.contract.calendar import PARIS
+from ingest.support.tables import MaintenanceWindow
 from tests.e2e.conftest import Service, assert_accessible
 from tests.e2e.people import email_of, sign_in_first_time
 from tests.integration.availability.test_availability_api import month_of_measurements
@@ -70,3 +71,7 @@ def test_the_month_grid_the_claim_and_the_maintenance_banner(service: Service, p
     expect(page.get_by_text(re.compile(r"Votre demande du \d\d/\d\d/20\d\d \d\d:\d\d est enregistrée"))).to_be_visible()
     expect(page.get_by_role("button", name="Demander l'avoir de ce mois")).to_have_count(0)
     shoot(page, "availability-claimed")
+    with Session(service.engine) as session:  # the banner would show on every later test's pages
+        session.delete(session.get(MaintenanceWindow, announced.json()["id"]))
+        session.commit()
+

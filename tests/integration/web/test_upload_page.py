@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from ingest.accounts.lifecycle import NewAccount
 from tests.integration.conftest import Stack, auth
+from tests.integration.web import pages
 from tests.integration.web.pages import browser, change_password, sign_in
 from tests.support.files import text_pdf
 
@@ -23,10 +24,7 @@ SETTINGS = re.compile(r'<script type="application/json" id="upload-settings">(.*
 @pytest.fixture
 def signed_in(client: TestClient, opened: tuple[NewAccount, str]) -> tuple[TestClient, NewAccount]:
     account, email = opened
-    page = browser(client)
-    sign_in(page, email, str(account.initial_password))
-    change_password(page, str(account.initial_password))
-    return page, account
+    return pages.signed_in(client, email, str(account.initial_password)), account
 
 
 def script_settings(html: str) -> dict:  # type: ignore[type-arg]
