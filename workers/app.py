@@ -38,6 +38,7 @@ from workers import (
     tasks_purge,
     tasks_waiting,
 )
+from workers.orphans import RestoreOrphans
 from workers.presence import Presence
 
 TASK_MODULES = (tasks, tasks_flow, tasks_waiting, tasks_billing, tasks_probes, tasks_purge)
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> Celery:
     )
     app.conf.bordereau_settings = settings
     app.steps["worker"].add(Presence)
+    app.steps["worker"].add(RestoreOrphans)
     return app
 
 

@@ -8,7 +8,7 @@ import logging
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from ingest.platform import outbox
-from ingest.platform.broker import ops_options
+from ingest.platform.broker import ops_options, restore_orphaned_messages
 from ingest.platform.db import TRANSIENT_DB_ERRORS
 from ingest.platform.settings import Settings
 from ingest.processing.process import (
@@ -71,6 +71,9 @@ def relay_outbox_task(self: BordereauTask) -> int:
 
 @task("bordereau.requeue_stale", autoretry_for=())
 def requeue_stale_task(self: BordereauTask) -> int:
+    """Documents whose lease lapsed get a message again; on the embedded broker, so do the messages
+    of a worker that died holding them."""
+    restore_orphaned_messages(self.settings)
     count = requeue_stale(self.resources.engine)
     if count:
         outbox.relay(self.resources.engine, self.resources.publisher)

@@ -9,11 +9,8 @@ without requeue goes to ``dead`` through the dead-letter exchange. Every name ta
 deployment's prefix (``BORDEREAU_QUEUE_PREFIX``), so several deployments or test runs can share
 one RabbitMQ virtual host.
 
-The embedded defaults use kombu's SQLAlchemy transport on a SQLite file, polled every 0.1 s
-(`EmbeddedTransport`): with ``acks_late`` and a prefetch of 1 a worker cannot take a message
-while its task runs, so each poll during a task finds nothing and the next one waits a full
-polling interval; at kombu's default of 1 s a worker processes about one document a second
-however small the documents are.
+The embedded defaults use kombu's SQLAlchemy transport on a SQLite file, made at-least-once and
+polled every 0.1 s (``ingest.platform.embedded_broker``).
 """
 
 from __future__ import annotations
@@ -21,7 +18,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kombu.entity import Exchange, Queue
-from kombu.transport.sqlalchemy import Transport
 
 from ingest.platform.outbox import Pending, Publisher
 from ingest.platform.settings import Settings
@@ -34,10 +30,6 @@ DEAD = "dead"
 # RabbitMQ closes the channel of a delivery unacknowledged for longer than this (its default
 # consumer_timeout): task time limits and retry countdowns must stay well below it.
 CONSUMER_TIMEOUT_S = 30 * 60
-
-
-class EmbeddedTransport(Transport):
-    polling_interval = 0.1
 
 
 def queue_name(settings: Settings, logical: str) -> str:
@@ -65,11 +57,20 @@ def _connection(settings: Settings) -> dict[str, object]:
         # Our subclass of kombu's SQLAlchemy transport takes the plain SQLAlchemy URL; the file
         # lock is waited for rather than failed on by concurrent processes.
         return {"broker_url": url.removeprefix("sqla+"),
-                "broker_transport": f"{__name__}:EmbeddedTransport",
+                "broker_transport": "ingest.platform.embedded_broker:EmbeddedTransport",
                 "broker_transport_options": {"connect_args": {"timeout": 30}}}
     # Under a broker alarm RabbitMQ would drop publishes silently: confirms make them fail,
     # and the outbox keeps the row for the next round.
     return {"broker_url": url, "broker_transport_options": {"confirm_publish": True}}
+
+
+def restore_orphaned_messages(settings: Settings) -> int:
+    """On the embedded broker, show again the messages of consumers that died holding them (RabbitMQ
+    does this itself when their connection drops): the number shown again."""
+    if not settings.uses_embedded_broker:
+        return 0
+    from ingest.platform.embedded_broker import restore_orphans
+    return restore_orphans(settings.effective_broker_url().removeprefix("sqla+"))
 
 
 def celery_app(settings: Settings, *, set_as_current: bool = False) -> Celery:

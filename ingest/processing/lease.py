@@ -16,8 +16,6 @@ cache cost 0.5 ms of CPU each time, four times what running it cost once built.
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +29,7 @@ from ingest.billing.usage import count_document
 from ingest.platform.columns import utcnow
 from ingest.platform.db import autocommit
 from ingest.platform.models import Document, DocumentState
+from ingest.platform.processes import gone, this_process
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,6 @@ class Lease:
     sha256: str = ""
 
 
-def holder_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 # The documents this process holds now: a lease of this process on any other was left behind (its
 # release failed while the database was away) and may be taken over at once.
 _held_here: set[str] = set()
@@ -60,20 +55,9 @@ _held_here: set[str] = set()
 def _holder_dead(holder: str | None, document_id: str) -> bool:
     """True when the holder ran on this host and its process is gone, or is this very process
     without holding the document any more."""
-    if not holder:
-        return False
-    if holder == holder_id():
+    if holder == this_process():
         return document_id not in _held_here
-    host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return gone(holder)
 
 
 _DOCS = SQLModel.metadata.tables[Document.__tablename__]
@@ -130,7 +114,7 @@ def _take_where(engine: Engine, document_id: str, stmt: sa.Update, duration: tim
                 params: dict[str, Any]) -> Lease | None:
     now, token = utcnow(), str(uuid.uuid4())
     with autocommit(engine) as conn:
-        row = conn.execute(stmt, {"_document_id": document_id, "_token": token, "_holder": holder_id(),
+        row = conn.execute(stmt, {"_document_id": document_id, "_token": token, "_holder": this_process(),
                                   "_lease_until": now + duration, "_started_at": now, **params}).first()
     if row is None:
         return None

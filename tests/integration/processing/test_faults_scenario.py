@@ -80,8 +80,12 @@ def test_nothing_is_lost_through_the_faults(stack: Stack, firm_factory: Callable
         stop.set()
         for u in uploaders:
             u.join(60)
-        wait_for(lambda: unfinished(stack.engine, list(tally.accepted)) == 0, 240, interval=1,
-                 what=f"every document final:\n{workers[0].log()}\n{workers[1].log()}")
+        try:
+            wait_for(lambda: unfinished(stack.engine, list(tally.accepted)) == 0, 240, interval=1,
+                     what="every document final")
+        except AssertionError as timed_out:
+            raise AssertionError(f"{timed_out}; still unfinished:\n{_unfinished(stack, tally)}\n"
+                                 f"{workers[0].log()}\n{workers[1].log()}") from None
     finally:
         stop.set()
         beat_stop.set()
@@ -95,6 +99,14 @@ def test_nothing_is_lost_through_the_faults(stack: Stack, firm_factory: Callable
     assert account["states"].get("failed", 0) == 0, account
     assert account["counted"] == account["processed_originals"], account
     assert tally.server_errors == sum(n for s, n in tally.statuses.items() if s == 503), tally.statuses
+
+
+def _unfinished(stack: Stack, tally: Tally) -> str:
+    """The documents not final, with what says why: their state, lease and attempts."""
+    with stack.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, state, reason, leased_by, lease_until, attempts, queued_at "
+                                    "FROM documents WHERE state NOT IN ('processed', 'rejected', 'failed')")).all()
+    return "\n".join(str(tuple(row)) for row in rows if row.id in tally.accepted)
 
 
 def _kill_a_pool_child(worker: WorkerProcess) -> None:

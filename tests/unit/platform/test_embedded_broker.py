@@ -1,0 +1,98 @@
+"""The embedded broker loses nothing with a consumer that dies, and keeps no message once done."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from queue import Empty
+
+import pytest
+from kombu import Connection, Exchange, Queue
+
+from ingest.platform.embedded_broker import TAKEN, restore_orphans
+
+QUEUE = Queue("work", Exchange("ex", type="direct"), routing_key="work")
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'broker.sqlite3'}"
+
+
+@pytest.fixture
+def connection(url: str) -> Iterator[Connection]:
+    with Connection(url, transport="ingest.platform.embedded_broker:EmbeddedTransport") as conn:
+        yield conn
+
+
+def _publish(connection: Connection, *bodies: str) -> None:
+    with connection.Producer() as producer:
+        for body in bodies:
+            producer.publish(body, exchange=QUEUE.exchange, routing_key="work", declare=[QUEUE])
+
+
+def _take(connection: Connection) -> object:
+    return connection.SimpleQueue(QUEUE).get(block=False)
+
+
+def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        return db.execute(sql).fetchall()
+
+
+def _take_then_die(url: str) -> None:
+    """A consumer in a child process takes one message and is killed before it acknowledges."""
+    pid = os.fork()
+    if pid == 0:  # a fresh connection of its own, as a worker has
+        with Connection(url, transport="ingest.platform.embedded_broker:EmbeddedTransport") as conn:
+            _take(conn)
+            os.kill(os.getpid(), signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def test_a_message_taken_by_a_consumer_that_died_comes_back(connection: Connection, url: str) -> None:
+    _publish(connection, "a")
+    _take_then_die(url)
+    assert _rows(url, f"SELECT count(*) FROM {TAKEN}") == [(1,)]
+    with pytest.raises(Empty):
+        _take(connection)  # hidden while its taker is written down
+    assert restore_orphans(url) == 1
+    again = _take(connection)
+    assert again.payload == "a"  # type: ignore[attr-defined]
+    assert restore_orphans(url) == 0  # its taker (this process) runs
+
+
+def test_an_acknowledged_message_leaves_the_file(connection: Connection, url: str) -> None:
+    _publish(connection, "a", "b")
+    message = _take(connection)
+    message.ack()  # type: ignore[attr-defined]
+    assert _rows(url, "SELECT count(*) FROM kombu_message") == [(1,)]  # "b" only
+    assert _rows(url, f"SELECT count(*) FROM {TAKEN}") == [(0,)]
+
+
+def test_a_requeued_message_is_not_kept_twice(connection: Connection, url: str) -> None:
+    _publish(connection, "a")
+    _take(connection).requeue()  # type: ignore[attr-defined]
+    assert _rows(url, "SELECT visible FROM kombu_message") == [(1,)]
+    assert _rows(url, f"SELECT count(*) FROM {TAKEN}") == [(0,)]
+    assert _take(connection).payload == "a"  # type: ignore[attr-defined]
+
+
+def test_hidden_messages_an_earlier_release_left_are_deleted_after_a_day(connection: Connection, url: str) -> None:
+    _publish(connection, "old", "recent")
+    long_ago = (datetime.now() - timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    (old,), (recent,) = _rows(url, "SELECT id FROM kombu_message ORDER BY id")
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:  # as kombu's own transport left them
+        db.execute("UPDATE kombu_message SET visible = 0, timestamp = ? WHERE id = ?", (long_ago, old))
+        db.execute("UPDATE kombu_message SET visible = 0, timestamp = ? WHERE id = ?",
+                   (datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f"), recent))
+    restore_orphans(url)
+    assert _rows(url, "SELECT id FROM kombu_message") == [(recent,)]
+
+
+def test_a_file_no_consumer_opened_yet_has_nothing_to_restore(tmp_path: Path) -> None:
+    assert restore_orphans(f"sqlite:///{tmp_path / 'fresh.sqlite3'}") == 0
