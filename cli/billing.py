@@ -5,17 +5,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
-from sqlmodel import Session
 
 from cli.errors import die, instant
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 billing_operator_app = typer.Typer(no_args_is_help=True, help="Subscriptions and statements.")
 
 
 @contextmanager
 def _session() -> Iterator[Session]:
+    from sqlmodel import Session
+
     from ingest.resources import for_command
 
     with for_command() as resources, Session(resources.engine, expire_on_commit=False) as session:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.errors import die
-from ingest.contract.availability import AvailabilityReport, month_availability
-from ingest.contract.csv_input import CsvError, parse_maintenance_csv, parse_probes_csv
-from ingest.contract.support import due_at
+
+if TYPE_CHECKING:  # the rules load the public holidays: only the commands that compute load them
+    from ingest.contract.availability import AvailabilityReport
 
 contract_app = typer.Typer(
     no_args_is_help=True,
@@ -52,6 +52,8 @@ def deadline(
     ),
 ) -> None:
     """Print when the provider's answer to an anomaly is due (Europe/Paris), or 'none'."""
+    from ingest.contract.support import due_at
+
     due = due_at(_parse_criticality(criticality), _parse_instant(qualified_at))
     typer.echo("none" if due is None else due.isoformat())
 
@@ -86,6 +88,9 @@ def availability(
     )] = None,
 ) -> None:
     """Print the month's availability, KO hours and credit as one JSON object."""
+    from ingest.contract.availability import month_availability
+    from ingest.contract.csv_input import CsvError, parse_maintenance_csv, parse_probes_csv
+
     try:
         measurements = parse_probes_csv(_read(probes, "probes"))
     except CsvError as error:

@@ -19,12 +19,14 @@ import socket
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import typer
 
 from cli.errors import die
+
+if TYPE_CHECKING:  # httpx costs a fifth of a second to import: only the commands that talk to the service load it
+    import httpx
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 NOT_SIGNED_IN = "Not signed in: run `bordereau login`, or set BORDEREAU_API_KEY."
@@ -32,7 +34,6 @@ CREDENTIALS_FILE = "credentials.json"
 SESSION_COOKIE = "bordereau_session"
 CSRF_HEADER = "X-CSRF-Token"
 KEY_NAME_MAX = 200  # the service's bound on a key's name
-TIMEOUT = httpx.Timeout(30, connect=10)
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,16 @@ def key_in_effect(api_key: str | None, api_url: str | None,
 # --- talking to the service ------------------------------------------------------------------
 
 def _client(api_url: str, api_key: str | None = None) -> httpx.Client:
+    import httpx
+
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    return httpx.Client(base_url=api_url, headers=headers, timeout=TIMEOUT)
+    return httpx.Client(base_url=api_url, headers=headers, timeout=httpx.Timeout(30, connect=10))
 
 
 def _send(client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
     """One request; a service out of reach is a one-line refusal, not a traceback."""
+    import httpx
+
     try:
         return client.request(method, path, **kwargs)
     except httpx.TransportError as exc:
@@ -200,6 +205,8 @@ def _new_key(client: httpx.Client) -> dict[str, Any]:
 def _sign_out(client: httpx.Client) -> None:
     """The session served only to make the key: end it, so nothing else stays signed in. Failing
     to is no reason to fail the command (the session expires by itself), but it is said."""
+    import httpx
+
     try:
         ended = client.post("/v1/auth/logout").status_code == 204
     except httpx.TransportError:
@@ -213,6 +220,8 @@ def _revoke(creds: Credentials) -> tuple[str, bool]:
     already revoked, or a service out of reach, does not stop a sign-out."""
     if creds.key_id is None:
         return "The key was brought with --with-key: it stays valid on the service.", True
+    import httpx
+
     try:
         with _client(creds.api_url, creds.api_key) as client:
             resp = client.delete(f"/v1/api-keys/{creds.key_id}")

@@ -17,25 +17,19 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from cli.errors import die
 from cli.login import DEFAULT_API_URL, NOT_SIGNED_IN, key_in_effect
 
+if TYPE_CHECKING:  # loaded by the command itself: `bordereau --help` stays fast
+    import httpx
+    from rich.console import Console
+    from rich.progress import Progress
+
 FINAL = ("processed", "rejected", "failed")
-console = Console(stderr=True)
 
 
 def collect(paths: list[Path]) -> list[Path]:
@@ -64,6 +58,8 @@ SEND_ATTEMPTS = 10
 
 def _post_batch(client: httpx.Client, files: list[Path], dossier: str, flow: str | None,
                 total: int) -> dict[str, Any]:
+    import httpx
+
     key = str(uuid.uuid4())
     # The whole upload's size: the server classifies each batch as part of it.
     data = {"dossier_id": dossier, "upload_total": str(total), **({"flow": flow} if flow else {})}
@@ -135,7 +131,9 @@ def describe_flow(batch: dict[str, Any]) -> str:
     return f"{batch['id'][:8]} {batch['flow']}{moved}: {reason}{decision.get('message', '')}; {when(batch)}"
 
 
-def _report(batches: list[dict[str, Any]]) -> int:
+def _report(batches: list[dict[str, Any]], console: Console) -> int:
+    from rich.table import Table
+
     table = Table("batch", "flow", "documents", "processed", "rejected", "failed", "done", title="bordereau")
     bad = 0
     for b in batches:
@@ -171,6 +169,11 @@ def upload(paths: list[Path] = typer.Argument(..., help="Files and folders to se
     files = collect(paths)
     if not files:
         die("no files to upload", 2)
+    import httpx
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
     headers = {"Authorization": f"Bearer {key.api_key}"}
     with httpx.Client(base_url=key.api_url, headers=headers, timeout=httpx.Timeout(120, connect=10)) as client, \
             Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -187,4 +190,4 @@ def upload(paths: list[Path] = typer.Argument(..., help="Files and folders to se
             answers = _wait(client, [a["id"] for a in answers], accepted, progress)
     for a in answers:
         typer.echo(a["id"])
-    raise typer.Exit(_report(answers))
+    raise typer.Exit(_report(answers, console))

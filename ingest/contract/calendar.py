@@ -1,7 +1,7 @@
 """The contract's calendar: business days and support hours, in Europe/Paris.
 
 docs/contract.md §1. A *business day* is Monday to Friday and not a public holiday of
-metropolitan France, as listed by ``holidays.France()`` (no subdivision). *Support hours* are
+metropolitan France, as listed by the ``holidays`` library (country FR, no subdivision). *Support hours* are
 the support desk's opening on a business day: 09:00–12:30 and 14:30–17:30 Monday to Thursday,
 09:00–12:30 and 14:30–17:00 on Friday.
 
@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from ingest.contract.holiday_table import french_public_holidays
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -49,8 +49,8 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
 
 @cache
 def public_holidays(year: int) -> frozenset[date]:
-    """The national French public holidays of ``year``, built once per year on first use."""
-    return frozenset(holidays.country_holidays("FR", years=year).keys())
+    """The national French public holidays of ``year`` (``ingest.contract.holiday_table``)."""
+    return french_public_holidays(year)
 
 
 def is_business_day(day: date) -> bool:
