@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -96,3 +97,44 @@ def test_hidden_messages_an_earlier_release_left_are_deleted_after_a_day(connect
 
 def test_a_file_no_consumer_opened_yet_has_nothing_to_restore(tmp_path: Path) -> None:
     assert restore_orphans(f"sqlite:///{tmp_path / 'fresh.sqlite3'}") == 0
+
+
+def _consume(connection: Connection, received: list[object]) -> object:
+    consumer = connection.Consumer(QUEUE, callbacks=[lambda body, message: received.append(body)], no_ack=True)
+    consumer.consume()
+    return consumer
+
+
+def test_an_idle_consumer_polls_seldom(connection: Connection) -> None:
+    received: list[object] = []
+    _consume(connection, received)
+    transport = connection.transport
+    transport.BUSY_S, transport.IDLE_POLL_S = 0, 0.5
+    polls = 0
+    channel_get = connection.default_channel._get
+
+    def counted(queue: str, timeout: object = None) -> object:
+        nonlocal polls
+        polls += 1
+        return channel_get(queue, timeout)
+
+    connection.default_channel._get = counted
+    with pytest.raises(TimeoutError):
+        connection.drain_events(timeout=1.0)
+    assert 1 <= polls <= 3  # every 0.5 s, not every 0.1 s (which made ten)
+
+
+def test_a_worker_free_again_polls_at_once(connection: Connection, url: str) -> None:
+    received: list[object] = []
+    _consume(connection, received)
+    transport = connection.transport
+    transport.BUSY_S, transport.IDLE_POLL_S = 0, 30  # idle: the next poll is 30 s away
+
+    def publish_then_wake() -> None:  # while the consumer waits out its idle pause
+        with Connection(url, transport="ingest.platform.embedded_broker:EmbeddedTransport") as other:
+            _publish(other, "next")
+        transport.woken()  # what an acknowledgement does
+
+    threading.Timer(0.5, publish_then_wake).start()
+    connection.drain_events(timeout=10)  # would time out without the wake
+    assert received == ["next"]
