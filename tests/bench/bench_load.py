@@ -3,6 +3,7 @@
     .venv/bin/python -m tests.bench.bench_load                     # real services, with faults (~12 min)
     .venv/bin/python -m tests.bench.bench_load --stack embedded    # the embedded defaults (workers' faults only)
     .venv/bin/python -m tests.bench.bench_load --duration 60 --no-faults
+    .venv/bin/python -m tests.bench.bench_load --no-faults --api-processes 2   # the API as `api --workers 2`
 
 Prints one JSON object. A real API process (uvicorn) and two workers (``daily,ops`` and ``bulk``)
 run with their default settings; this process plays beat. Figures, all from this run:
@@ -78,15 +79,18 @@ def main() -> None:
     parser.add_argument("--slow", type=int, default=20)
     parser.add_argument("--duration", type=float, default=None, help="seconds of load (default: what the faults need)")
     parser.add_argument("--no-faults", action="store_true")
+    parser.add_argument("--api-processes", type=int, default=1, help="uvicorn worker processes of the API")
     args = parser.parse_args()
-    print(json.dumps(run(args.stack, args.clients, args.slow, args.duration, not args.no_faults), indent=2))
+    print(json.dumps(run(args.stack, args.clients, args.slow, args.duration, not args.no_faults, args.api_processes),
+                     indent=2))
 
 
-def run(stack_name: str, clients: int, slow: int, duration: float | None, faults: bool) -> dict[str, Any]:
+def run(stack_name: str, clients: int, slow: int, duration: float | None, faults: bool,
+        api_processes: int = 1) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
     stack, drop, gate = _stack(stack_name, tmp)
     env = {"BORDEREAU_S3_ENDPOINT": f"http://127.0.0.1:{gate.port}"} if gate else {}
-    api = ApiProcess(stack, tmp / "api.log", env).start()
+    api = ApiProcess(stack, tmp / "api.log", env, processes=api_processes).start()
     workers = [WorkerProcess(stack, tmp / "daily.log", 2, "daily,ops", env).start(),
                WorkerProcess(stack, tmp / "bulk.log", 1, "bulk", env).start()]
     stop, beat_stop = threading.Event(), threading.Event()
@@ -119,7 +123,8 @@ def run(stack_name: str, clients: int, slow: int, duration: float | None, faults
             probe.join(1800)
         drain = _drain(stack.engine, list(tally.accepted))
         account = account_of_every_file(stack.engine, stack.store, tally)
-        return {"stack": stack_name, "clients": clients, "slow_senders": slow, "load_seconds": round(loaded_s),
+        return {"stack": stack_name, "clients": clients, "slow_senders": slow, "api_processes": api_processes,
+                "load_seconds": round(loaded_s),
                 "bystander": {"alone": alone, "under_load": under_load,
                               "ratio_p99": round(under_load["p99_ms"] / alone["p99_ms"], 2),
                               "ratio_p50": round(under_load["p50_ms"] / alone["p50_ms"], 2)},

@@ -166,10 +166,11 @@ class WorkerProcess(ServiceProcess):
 class ApiProcess(ServiceProcess):
     """A real ``bordereau api`` (uvicorn) on a free port of loopback; `url` once it answers."""
 
-    def __init__(self, stack: Stack, log_path: Path, env: dict[str, str] | None = None):
+    def __init__(self, stack: Stack, log_path: Path, env: dict[str, str] | None = None, processes: int = 1):
         self.port = services.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        super().__init__(stack, log_path, ["api", "--host", "127.0.0.1", "--port", str(self.port)], env)
+        super().__init__(stack, log_path, ["api", "--host", "127.0.0.1", "--port", str(self.port),
+                                           "--workers", str(processes)], env)
 
     def start(self) -> ApiProcess:
         super().start()
