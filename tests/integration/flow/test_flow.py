@@ -144,7 +144,7 @@ def test_a_daily_batch_goes_before_a_5000_document_backlog(
 
 
 def _daily_behind_backlog(stack: Stack, client: TestClient, firm: Firm, backlog: str) -> None:
-    # The embedded broker polls once a second: a few documents show the backlog moving.
+    # An idle embedded worker polls once a second: a few documents show the backlog moving.
     wait_for(lambda: _bulk_progress(stack, backlog).get("processed", 0) >= 5, 120,
              what="the backlog to start moving")
     daily = post_batch(client, firm, [(f"d{i}.pdf", text_pdf(f"Facture {i}")) for i in range(5)]).json()
