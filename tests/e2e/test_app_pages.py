@@ -4,18 +4,21 @@ the pages at 360 px, and every page accessible (axe, WCAG 2.1 AA)."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import uuid
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from playwright.sync_api import Page, expect
 
-from ingest.accounts.lifecycle import NewAccount
 from tests.e2e.conftest import Service, assert_accessible
 from tests.e2e.people import email_of, new_dossier, sign_in_first_time, upload_files
+from tests.integration.conftest import WorkerProcess
 from tests.support.files import text_pdf
 
 Shoot = Callable[[Page, str], Path]
@@ -38,24 +41,27 @@ def test_first_sign_in_then_dossiers_batches_and_a_live_batch_page(service: Serv
     dossier = new_dossier(service, account, "SARL Dupont & Fils")
     new_dossier(service, account, "SAS Moreau")
     invoices = [(f"facture-{i}.pdf", text_pdf(f"Facture {i}\nTotal TTC 1 234,56 EUR")) for i in range(3)]
-    batch = upload_files(service, account, dossier, [*invoices, ("notes.txt", b"pas une facture")])
+    live_answers: list[str] = []
+    page.on("response", lambda r: live_answers.append(r.url) if urlsplit(r.url).path.endswith("/live") else None)
+    with _paused(service.worker):  # the batch stays open until its page is shown
+        batch = upload_files(service, account, dossier, [*invoices, ("notes.txt", b"pas une facture")])
 
-    page.goto(f"{service.url}/app/")
-    expect(page.get_by_role("row", name=re.compile("SARL Dupont & Fils"))).to_be_visible()
-    assert_accessible(page)
-    shoot(page, "dossiers")
+        page.goto(f"{service.url}/app/")
+        expect(page.get_by_role("row", name=re.compile("SARL Dupont & Fils"))).to_be_visible()
+        assert_accessible(page)
+        shoot(page, "dossiers")
 
-    page.goto(f"{service.url}/app/batches")
-    expect(page.locator(".batch .flow").first).to_have_text("Flux quotidien")
-    assert_accessible(page)
-    shoot(page, "batches")
+        page.goto(f"{service.url}/app/batches")
+        expect(page.locator(".batch .flow").first).to_have_text("Flux quotidien")
+        assert_accessible(page)
+        shoot(page, "batches")
 
-    with page.expect_response(lambda r: r.url.endswith("/live"), timeout=30_000) if _open(service, account, batch) \
-            else nullcontext():
         page.goto(f"{service.url}/app/batches/{batch['id']}")
+        expect(page.get_by_text(re.compile(r"0 traités, 0 refusés, 0 en échec, 3 en attente sur 3"))).to_be_visible()
     # The page follows the batch without a reload until every document is final.
     expect(page.get_by_text(re.compile(r"3 traités, 0 refusés, 0 en échec, 0 en attente sur 3"))).to_be_visible(
         timeout=60_000)
+    assert live_answers, "the page reached the batch's end without asking for news"
     expect(page.get_by_text(re.compile(r"Terminé le \d\d/\d\d/20\d\d \d\d:\d\d"))).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"Dépôt du \d\d/\d\d/20\d\d \d\d:\d\d"))
     expect(page.get_by_text("notes.txt")).to_be_visible()
@@ -70,9 +76,15 @@ def test_first_sign_in_then_dossiers_batches_and_a_live_batch_page(service: Serv
     expect(page).to_have_url(re.compile(r"/app/login$"))
 
 
-def _open(service: Service, account: NewAccount, batch: dict) -> bool:  # type: ignore[type-arg]
-    resp = httpx.get(f"{service.url}/v1/batches/{batch['id']}", headers={"Authorization": f"Bearer {account.api_key}"})
-    return bool(resp.json()["state"] == "open")
+@contextmanager
+def _paused(worker: WorkerProcess) -> Iterator[None]:
+    """The worker stopped (SIGSTOP to its process group, pool included), then let go."""
+    assert worker.proc is not None
+    os.killpg(worker.proc.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(worker.proc.pid, signal.SIGCONT)
 
 
 def test_a_user_limited_to_one_dossier_does_not_see_the_other(service: Service, page: Page, shoot: Shoot) -> None:
