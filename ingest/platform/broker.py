@@ -10,7 +10,7 @@ deployment's prefix (``BORDEREAU_QUEUE_PREFIX``), so several deployments or test
 one RabbitMQ virtual host.
 
 The embedded defaults use kombu's SQLAlchemy transport on a SQLite file, made at-least-once and
-polled every 0.1 s (``ingest.platform.embedded_broker``).
+polled every 0.1 s while work comes and every second when idle (``ingest.platform.embedded_broker``).
 """
 
 from __future__ import annotations
