@@ -16,16 +16,21 @@ import socket
 from functools import cache
 
 
-def _stat(pid: int) -> tuple[str, str] | None:
-    """The state and start time of process `pid`, None where they cannot be read (gone, or no
-    ``/proc``)."""
+def stat_fields(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (the first is the state, field 3
+    of the line), None where they cannot be read (gone, or no ``/proc``)."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:
             # The command name (field 2) may hold spaces and parentheses: count from its end.
-            fields = stat.read().rsplit(b")", 1)[1].split()
+            return stat.read().rsplit(b")", 1)[1].decode().split()
     except OSError:
         return None
-    return fields[0].decode(), fields[19].decode()  # fields 3 and 22 of the line
+
+
+def _stat(pid: int) -> tuple[str, str] | None:
+    """The state and start time of process `pid` (fields 3 and 22 of the line)."""
+    fields = stat_fields(pid)
+    return (fields[0], fields[19]) if fields else None
 
 
 def _start_of(pid: int) -> str | None:

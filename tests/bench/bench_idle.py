@@ -24,6 +24,8 @@ from pathlib import Path
 
 import httpx
 
+from ingest.platform.processes import stat_fields
+
 REPO = Path(__file__).resolve().parents[2]
 TICKS = os.sysconf("SC_CLK_TCK")
 WARM_UP_S = 20
@@ -36,12 +38,9 @@ HELLO_APP = '''async def app(scope, receive, send):
 
 
 def _stat(pid: int) -> tuple[int, float] | None:
-    """(parent pid, CPU seconds of the process and of its reaped children)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return int(fields[1]), sum(int(f) for f in fields[11:15]) / TICKS
+    """(parent pid, CPU seconds of the process and of its reaped children: fields 4 and 14–17)."""
+    fields = stat_fields(pid)
+    return (int(fields[1]), sum(int(f) for f in fields[11:15]) / TICKS) if fields else None
 
 
 def _tree(root: int) -> dict[int, float]:
