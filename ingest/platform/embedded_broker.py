@@ -68,6 +68,15 @@ class EmbeddedChannel(Channel):
         self._no_ack_queues: set[str] = set()
         self._taken: dict[str, int] = {}  # delivery tag -> message row, while this channel holds it
         self._queue_ids: dict[str, int] = {}
+        # Built once: a poll runs them ten times a second per queue while work comes.
+        messages = self.message_cls.__tablename__
+        self._sql_ready = sa.text(f"SELECT 1 FROM {messages} WHERE queue_id = :queue AND visible = 1 LIMIT 1")
+        self._sql_take = sa.text(f"UPDATE {messages} SET visible = 0, timestamp = :now WHERE id = (SELECT id FROM "
+                             f"{messages} WHERE queue_id = :queue AND visible = 1 ORDER BY id LIMIT 1) "
+                             "RETURNING id, payload")
+        self._sql_delete = sa.text(f"DELETE FROM {messages} WHERE id = :id")
+        self._sql_note_taker = sa.text(f"INSERT INTO {TAKEN} (message_id, taker, taken_at) VALUES (:id, :taker, :at)")
+        self._sql_forget_taker = sa.text(f"DELETE FROM {TAKEN} WHERE message_id = :id")
 
     def _engine_from_config(self) -> sa.Engine:
         engine: sa.Engine = super()._engine_from_config()  # type: ignore[no-untyped-call]  # kombu: untyped
@@ -95,30 +104,25 @@ class EmbeddedChannel(Channel):
         return super().basic_consume(queue, no_ack, *args, **kwargs)  # type: ignore[no-untyped-call]  # kombu: untyped
 
     def _get(self, queue: str, timeout: Any = None) -> dict[str, Any]:
-        messages = self.message_cls.__tablename__
         queue_id = self._queue_id(queue)
         session = self.session
         # Most polls find nothing: a read says so without the file's write lock, which three
         # queues polled ten times a second by each worker would otherwise keep taking.
-        ready = session.execute(sa.text(f"SELECT 1 FROM {messages} WHERE queue_id = :queue AND visible = 1 LIMIT 1"),
-                                {"queue": queue_id}).first()
+        ready = session.execute(self._sql_ready, {"queue": queue_id}).first()
         session.commit()
         if ready is None:
             raise Empty()
         session.execute(sa.text("BEGIN IMMEDIATE TRANSACTION"))  # one taker per message
         try:
-            row = session.execute(sa.text(
-                f"UPDATE {messages} SET visible = 0, timestamp = :now WHERE id = (SELECT id FROM {messages} "
-                "WHERE queue_id = :queue AND visible = 1 ORDER BY id LIMIT 1) RETURNING id, payload"),
-                {"queue": queue_id, "now": _stamp(datetime.now())}).first()
+            now = _stamp(datetime.now())
+            row = session.execute(self._sql_take, {"queue": queue_id, "now": now}).first()
             if row is None:
                 raise Empty()
             payload: dict[str, Any] = json.loads(row.payload)
             if queue in self._no_ack_queues:
-                session.execute(sa.text(f"DELETE FROM {messages} WHERE id = :id"), {"id": row.id})
+                session.execute(self._sql_delete, {"id": row.id})
             else:
-                session.execute(sa.text(f"INSERT INTO {TAKEN} (message_id, taker, taken_at) VALUES (:id, :taker, :at)"),
-                                {"id": row.id, "taker": this_process(), "at": _stamp(datetime.now())})
+                session.execute(self._sql_note_taker, {"id": row.id, "taker": this_process(), "at": now})
                 self._taken[payload["properties"]["delivery_tag"]] = row.id
             return payload
         finally:
@@ -146,8 +150,8 @@ class EmbeddedChannel(Channel):
         if message_id is None:
             return
         with self._open()[0].begin() as conn:
-            conn.execute(sa.text(f"DELETE FROM {self.message_cls.__tablename__} WHERE id = :id"), {"id": message_id})
-            conn.execute(sa.text(f"DELETE FROM {TAKEN} WHERE message_id = :id"), {"id": message_id})
+            conn.execute(self._sql_delete, {"id": message_id})
+            conn.execute(self._sql_forget_taker, {"id": message_id})
         self.connection.woken()  # the worker may take its next message at once
 
 
