@@ -22,7 +22,9 @@ def _imported(*args: str) -> set[str]:
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     lines = [line.split("|")[-1] for line in run.stderr.splitlines() if line.startswith("import time:")]
-    return {line.strip().split(".")[0] for line in lines}
+    imported = {line.strip().split(".")[0] for line in lines}
+    assert {"typer", "cli"} <= imported, "the import log was not read"  # else every check below passes
+    return imported
 
 
 @pytest.mark.parametrize("args", [["--help"], ["operator", "--help"], ["upload", "--help"],
@@ -34,3 +36,4 @@ def test_help_loads_nothing_of_the_service(args: list[str]) -> None:
 def test_a_support_deadline_loads_nothing_of_the_service() -> None:
     deadline = _imported("contract", "deadline", "--criticality", "2", "--from", "2026-12-01T10:00:00+01:00")
     assert deadline & HEAVY == set()
+    assert "ingest" in deadline  # the command did compute, with the contract's rules
