@@ -143,26 +143,20 @@ class Bystander:
         self._results: multiprocessing.Queue[tuple[list[float], dict[int, int]]] = context.Queue()
         self._process = context.Process(target=_read_until_stopped, args=(url, headers, self._stop, self._results),
                                         daemon=True)
-        self.latencies: list[float] = []
-        self.statuses: Counter[int] = Counter()
 
     def start(self) -> Bystander:
         self._process.start()
         return self
 
     def finish(self) -> dict[str, Any]:
-        """Stop it and summarise what it measured."""
+        """Stop it; what it measured: requests, p50 and p99 in ms, statuses."""
         self._stop.set()
         latencies, statuses = self._results.get(timeout=120)
         self._process.join(30)
-        self.latencies, self.statuses = latencies, Counter(statuses)
-        return self.summary()
-
-    def summary(self) -> dict[str, Any]:
-        ordered = sorted(self.latencies) or [float("nan")]
-        return {"requests": len(self.latencies), "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        ordered = sorted(latencies) or [float("nan")]
+        return {"requests": len(latencies), "p50_ms": round(statistics.median(ordered) * 1000, 1),
                 "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
-                "statuses": dict(self.statuses)}
+                "statuses": statuses}
 
 
 def _read_until_stopped(url: str, headers: dict[str, str], stop: Any, results: Any) -> None:
