@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import UTC, datetime
 
 from fpdf import FPDF
 from PIL import Image, ImageDraw
 
+_FIXED_DATE = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+
 
 def text_pdf(text: str = "Facture F-2026-001\nTotal TTC 120,00 EUR", pages: int = 1) -> bytes:
     pdf = FPDF()
+    # fpdf2 stamps the time of the call: the same text must give the same bytes (an idempotent
+    # replay sends the same file), even when two calls fall either side of a second.
+    pdf.set_creation_date(_FIXED_DATE)
     pdf.set_font("helvetica", size=12)
     for n in range(pages):
         pdf.add_page()
