@@ -55,6 +55,11 @@ class Batch(SQLModel, table=True):
     due_at: datetime | None = instant(nullable=True)
     eta: datetime | None = instant(nullable=True)
     eta_computed_at: datetime | None = instant(nullable=True)
+    # What the ETA stands on (ingest.flow.eta.EtaBasis): the bulk flow's own measurements, the daily
+    # flow's borrowed, or none (priors). When it is not measured, the ETA is given as a range too.
+    eta_basis: str | None = Field(default=None, max_length=8)
+    eta_earliest: datetime | None = instant(nullable=True)
+    eta_latest: datetime | None = instant(nullable=True)
     reclassified_at: datetime | None = instant(nullable=True)
     sla_state: str | None = Field(default=None, max_length=16)
     finished_at: datetime | None = instant(nullable=True)
