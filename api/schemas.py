@@ -51,6 +51,12 @@ class FlowFields(BaseModel):
     eta: datetime | None = Field(None, description="expected finish: daily flow first come, first served; "
                                                    "bulk under the fair schedule")
     eta_computed_at: datetime | None = None
+    eta_basis: str | None = Field(None, description="what the ETA stands on: measured (the flow's own recent "
+                                                    "documents and pace), borrowed (the other flow's, or too "
+                                                    "few of its own yet), none (priors)")
+    eta_earliest: datetime | None = Field(None, description="with eta_latest, the range the ETA may fall in "
+                                                            "when it is not measured (null when it is)")
+    eta_latest: datetime | None = None
     flow_code: str = Field(deprecated=True, description="Deprecated, removed in the next release: "
                                                         "flow_decision.reason")
     flow_reason: str = Field(deprecated=True, description="Deprecated, removed in the next release: "

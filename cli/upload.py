@@ -112,9 +112,17 @@ def when(batch: dict[str, Any]) -> str:
         if batch.get("eta"):
             text += f", expected {_at(batch['eta'])}"
         return text + (f" ({batch['sla_state']})" if batch.get("sla_state") else "")
+    if batch.get("eta_earliest") and batch.get("eta_latest"):
+        return (f"ETA between {_at(batch['eta_earliest'])} and {_at(batch['eta_latest'])}, "
+                f"{BASES.get(batch.get('eta_basis') or '', 'an estimate')} (computed {_at(batch['eta_computed_at'])})")
     if batch.get("eta"):
         return f"ETA {_at(batch['eta'])} (computed {_at(batch['eta_computed_at'])})"
     return "ETA not yet computed"
+
+
+# Why an ETA is a range: its basis (the API's eta_basis) in words.
+BASES = {"borrowed": "from the daily flow's pace until this deployment's archives have been measured",
+         "none": "nothing measured yet"}
 
 
 def _at(value: str | None) -> str:

@@ -46,7 +46,8 @@ def flow_fields(b: Batch) -> dict[str, Any]:
     daily = b.flow == Flow.daily
     return {"flow": b.flow, "flow_decision": {"reason": b.flow_reason, "message": b.flow_message},
             "reclassified_at": b.reclassified_at, "due_at": b.due_at, "eta": b.eta,
-            "eta_computed_at": b.eta_computed_at, "sla_state": b.sla_state, "finished_at": b.finished_at,
+            "eta_computed_at": b.eta_computed_at, "eta_basis": b.eta_basis, "eta_earliest": b.eta_earliest,
+            "eta_latest": b.eta_latest, "sla_state": b.sla_state, "finished_at": b.finished_at,
             "flow_code": b.flow_reason, "flow_reason": b.flow_message, "expected_at": b.eta if daily else None}
 
 

@@ -74,6 +74,10 @@ _FR = {
     "sla.missed": "Engagement manqué",
     "timing.due": "À traiter avant le {when}",
     "timing.eta": "Fin estimée le {when}",
+    "timing.eta_range": "Fin estimée entre le {earliest} et le {latest}",
+    "timing.basis.borrowed": ("(estimation provisoire, d'après le rythme du flux quotidien : elle se précise "
+                              "dès les premiers documents d'archive traités)"),
+    "timing.basis.none": "(estimation provisoire : aucun traitement n'a encore été mesuré)",
     "timing.eta_unknown": "Fin estimée dès les premiers traitements",
     "timing.finished": "Terminé le {when}",
     "batch.title": "Dépôt du {when}",
@@ -888,6 +892,10 @@ _EN = {
     "sla.missed": "Commitment missed",
     "timing.due": "Due by {when}",
     "timing.eta": "Expected end {when}",
+    "timing.eta_range": "Expected end between {earliest} and {latest}",
+    "timing.basis.borrowed": ("(a first estimate from the daily flow's pace: it sharpens as the first archive "
+                              "documents are processed)"),
+    "timing.basis.none": "(a first estimate: no processing has been measured yet)",
     "timing.eta_unknown": "Expected end once the first documents are processed",
     "timing.finished": "Finished {when}",
     "batch.title": "Batch of {when}",

@@ -17,6 +17,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 KINDS = ("text_pdf", "scan", "einvoice")
 
@@ -33,6 +34,46 @@ MIN_SECONDS = 0.001
 # says nothing about the thousands behind it, and would otherwise swing a mean of fast ones.
 OUTLIER_CAP = 10.0
 
+# A measurement's weight halves every week: a new archive is costed on the deployment's bulk history,
+# the last days counting most (a slower machine, heavier scans), an older archive still better than a
+# guess when nothing newer of its kind was processed.
+HALF_LIFE_S = 7 * 86400.0
+
+
+class EtaBasis(StrEnum):
+    """What an ETA stands on. `measured`: the flow's own recent documents of every kind it waits for,
+    and its own pool's pace. `borrowed`: some of it from the other flow's documents (or too few of its
+    own yet), as for a deployment's first archive. `none`: priors, nothing of the kind was measured."""
+
+    measured = "measured"
+    borrowed = "borrowed"
+    none = "none"
+
+
+_STRENGTH = {EtaBasis.none: 0, EtaBasis.borrowed: 1, EtaBasis.measured: 2}
+
+
+def weakest(bases: Iterable[EtaBasis]) -> EtaBasis:
+    """The basis of an estimate made of parts: its weakest part's (measured when there is no part)."""
+    return min(bases, key=_STRENGTH.__getitem__, default=EtaBasis.measured)
+
+
+# How far an ETA that is not measured may fall from its point, as factors of the time it gives (the
+# range shown: earliest, latest). Borrowed: first archives costed on daily measurements finished
+# between 34 % sooner and 31 % later than said (bench_flow, two machines; notes in ingest.flow.sla).
+# None: the priors err slow by design, and measured costs came out 2 (scans) to 40 (e-invoices,
+# small text PDFs) times lower, so the point is the latest end.
+ETA_RANGE = {EtaBasis.borrowed: (0.65, 1.4), EtaBasis.none: (0.05, 1.0)}
+
+
+def eta_range(now: datetime, eta: datetime, basis: EtaBasis) -> tuple[datetime, datetime] | None:
+    """(earliest, latest) around an ETA that is not measured; None for a measured one (a point)."""
+    if basis is EtaBasis.measured:
+        return None
+    low, high = ETA_RANGE[basis]
+    ahead = max(eta - now, timedelta(0))
+    return now + ahead * low, now + ahead * high
+
 
 @dataclass(frozen=True)
 class Throughput:
@@ -42,28 +83,29 @@ class Throughput:
     seconds_per_document: Mapping[str, float]
 
 
-def estimate_throughput(samples: Sequence[tuple[str, float]]) -> Throughput:
-    """Throughput from recent completions `(kind, worker-seconds)`.
+def estimate_throughput(samples: Sequence[tuple[str, float] | tuple[str, float, float]]) -> Throughput:
+    """Throughput from completions `(kind, worker-seconds)` or `(kind, worker-seconds, age in seconds)`.
 
-    Each kind's cost is the mean of its samples (each capped at `OUTLIER_CAP` times the kind's
-    median), or its prior when none was measured. The caller chooses the window (the last few
-    hundred documents): a mean over that many is steady, and still follows a slower machine or
-    heavier scans within minutes.
+    Each kind's cost is the mean of its samples weighted by age (`HALF_LIFE_S`), each capped at
+    `OUTLIER_CAP` times the kind's median; or its prior when none was measured. The caller chooses
+    the window (the last thousands of documents of each kind): a mean over that many is steady, and
+    still follows a slower machine or heavier scans within minutes.
     """
-    by_kind: dict[str, list[float]] = {kind: [] for kind in KINDS}
-    for kind, seconds in samples:
+    by_kind: dict[str, list[tuple[float, float]]] = {kind: [] for kind in KINDS}
+    for kind, seconds, *age in samples:
         if kind not in by_kind:
             raise ValueError(f"unknown kind of document {kind!r}; expected one of {KINDS}")
         if seconds < 0:
             raise ValueError(f"a duration cannot be negative: {seconds}")
-        by_kind[kind].append(max(seconds, MIN_SECONDS))
+        weight = 0.5 ** (max(age[0], 0.0) / HALF_LIFE_S) if age else 1.0
+        by_kind[kind].append((max(seconds, MIN_SECONDS), weight))
     means = {kind: _capped_mean(values) if values else PRIOR_SECONDS[kind] for kind, values in by_kind.items()}
     return Throughput(means)
 
 
-def _capped_mean(values: list[float]) -> float:
-    cap = OUTLIER_CAP * statistics.median(values)
-    return statistics.fmean(min(v, cap) for v in values)
+def _capped_mean(values: list[tuple[float, float]]) -> float:
+    cap = OUTLIER_CAP * statistics.median(v for v, _ in values)
+    return sum(min(v, cap) * w for v, w in values) / sum(w for _, w in values)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
 """ETAs and the 48-hour commitment: the periodic use case that keeps every open batch current.
 
 `recompute` reads, in a few grouped queries, the measured throughput (recent documents'
-processing times per kind, `ingest.flow.eta.estimate_throughput`) and the unfinished work per
+processing times per kind, older ones for a kind the recent window lacks, weighted by age:
+`ingest.flow.eta.estimate_throughput`) and the unfinished work per
 account, dossier and batch; then gives each open bulk batch its `eta` under the fair schedule
 (`ingest.flow.eta.bulk_eta`) and each open daily batch its expected finish (`ingest.flow.eta.daily_eta`,
-kept in the same `eta` column) and its `sla_state`. Batches whose documents are all final get
-their `finished_at`; a daily batch past due records its late documents in `sla_breaches`.
+kept in the same `eta` column) and its `sla_state`; with each ETA, its basis (`eta_basis`) and,
+when that is not the flow's own measurements, a range (`eta_earliest`, `eta_latest`). Batches whose
+documents are all final get their `finished_at`; a daily batch past due records its late documents in
+`sla_breaches`.
 """
 
 from __future__ import annotations
@@ -21,12 +24,16 @@ from sqlmodel import Session, col, select
 
 from ingest.flow.classification import SlaState
 from ingest.flow.eta import (
+    KINDS,
+    EtaBasis,
     Throughput,
     Work,
     bulk_eta,
     busy_seconds,
     daily_eta,
     estimate_throughput,
+    eta_range,
+    weakest,
 )
 from ingest.flow.tables import SlaBreach
 from ingest.platform.columns import utcnow
@@ -69,6 +76,9 @@ class Sample:
     flow: str
     started_at: datetime
     finished_at: datetime
+    # Older than the flow's recent window, read for a kind the window holds too few of: it costs
+    # that kind, and says nothing of today's pool (capacity) or mix (share of scans).
+    history: bool = False
 
     @property
     def seconds(self) -> float:
@@ -77,29 +87,67 @@ class Sample:
 
 @dataclass
 class Measured:
-    """Each flow's per-kind costs, capacity (worker-seconds per second) and share of scans among its PDFs."""
+    """Each flow's per-kind costs, capacity (worker-seconds per second) and share of scans among its
+    PDFs; and what each stands on (`EtaBasis`: per kind, and for the capacity)."""
 
     throughput: dict[str, Throughput]
     capacity: dict[str, float]
     scan_share_of_pdfs: dict[str, float]
+    cost_basis: dict[str, dict[str, EtaBasis]] = field(default_factory=dict)
+    capacity_basis: dict[str, EtaBasis] = field(default_factory=dict)
+
+    def basis(self, flow: str, kinds: Iterable[str]) -> EtaBasis:
+        """The basis of an estimate for documents of these kinds in the flow, at its pool's pace."""
+        costs = self.cost_basis.get(flow, {})
+        parts = [costs.get(k, EtaBasis.none) for k in kinds]
+        return weakest([*parts, self.capacity_basis.get(flow, EtaBasis.none)])
 
 
-def recent_samples(session: Session, flow: str, limit: int = SAMPLE_DOCUMENTS) -> list[Sample]:
-    """The flow's last `limit` processed documents, oldest first."""
+def _kind_is(kind: str) -> sa.ColumnElement[bool]:
+    """SQL for `eta_kind(...) == kind`."""
+    einvoice = sa.or_(col(Document.kind) == "xml", col(Document.einvoice_flavour).is_not(None))
+    scan = sa.or_(col(Document.kind).in_(IMAGE_KINDS), sa.func.coalesce(col(Document.text_chars), 0) == 0)
+    if kind == "einvoice":
+        return einvoice
+    if kind == "scan":
+        return sa.and_(sa.not_(einvoice), scan)
+    return sa.and_(sa.not_(einvoice), sa.not_(scan))
+
+
+def recent_samples(session: Session, flow: str, limit: int = SAMPLE_DOCUMENTS, *, kind: str | None = None,
+                   before: datetime | None = None) -> list[Sample]:
+    """The flow's last `limit` processed documents (of one ETA kind, finished before a time), oldest first."""
     stmt = (sa.select(col(Document.kind), col(Document.text_chars), col(Document.einvoice_flavour), col(Batch.flow),
                       col(Document.started_at), col(Document.finished_at))
             .join(Batch, col(Batch.id) == Document.batch_id)
             .where(col(Document.state) == DocumentState.processed, col(Batch.flow) == flow,
                    col(Document.finished_at).is_not(None), col(Document.started_at).is_not(None))
             .order_by(col(Document.finished_at).desc()).limit(limit))
+    if kind is not None:
+        stmt = stmt.where(_kind_is(kind))
+    if before is not None:
+        stmt = stmt.where(col(Document.finished_at) < before)
     rows = session.execute(stmt).all()
     # The query already leaves out rows without both times: the test only narrows their types.
-    return [Sample(eta_kind(k, chars, flav), f, start, end) for k, chars, flav, f, start, end in rows
-            if start is not None and end is not None][::-1]
+    return [Sample(eta_kind(k, chars, flav), f, start, end, history=kind is not None)
+            for k, chars, flav, f, start, end in rows if start is not None and end is not None][::-1]
+
+
+def flow_samples(session: Session, flow: str) -> list[Sample]:
+    """The flow's recent window, and for each kind it holds fewer than `MIN_OWN_SAMPLES` of, that
+    kind's last documents before it: an archive of scans last week still costs today's scans when
+    text PDFs filled the window since."""
+    recent = recent_samples(session, flow)
+    if len(recent) < SAMPLE_DOCUMENTS:
+        return recent  # the window holds the flow's whole history
+    held = Counter(s.kind for s in recent)
+    older = [s for kind in KINDS if held[kind] < MIN_OWN_SAMPLES
+             for s in recent_samples(session, flow, kind=kind, before=recent[0].finished_at)]
+    return older + recent
 
 
 def samples_by_flow(session: Session) -> dict[str, list[Sample]]:
-    return {flow.value: recent_samples(session, flow.value) for flow in Flow}
+    return {flow.value: flow_samples(session, flow.value) for flow in Flow}
 
 
 def measured_capacity(samples: list[Sample]) -> float | None:
@@ -118,9 +166,10 @@ def measured_capacity(samples: list[Sample]) -> float | None:
 
 
 def measure(samples: Mapping[str, list[Sample]], fallback_concurrency: int,
-            concurrency: Mapping[str, int] | None = None) -> Measured:
-    """Each flow's model from its own recent samples, or, with fewer than `MIN_OWN_SAMPLES`, from
-    both flows' samples; priors when nothing was measured.
+            concurrency: Mapping[str, int] | None = None, now: datetime | None = None) -> Measured:
+    """Each flow's model from its own samples; a kind it has fewer than `MIN_OWN_SAMPLES` of is
+    costed on both flows' samples of that kind (borrowed), or its prior (none); so is its pace when
+    its recent window is that short. Costs are weighted by age at `now` (`HALF_LIFE_S`).
 
     `concurrency`: the live pool processes of each flow (`ingest.processing.presence.live_concurrency`).
     A borrowed capacity is scaled by them, since the other flow's pool is not this one's; a flow with
@@ -129,18 +178,43 @@ def measure(samples: Mapping[str, list[Sample]], fallback_concurrency: int,
     fallback = max(1, fallback_concurrency)
     concurrency = concurrency or {}
     everything = [s for flow_samples in samples.values() for s in flow_samples]
-    throughput, capacity, share = {}, {}, {}
+    m = Measured({}, {}, {})
     for flow in (Flow.daily.value, Flow.bulk.value):
         own = samples.get(flow, [])
-        borrowed = len(own) < MIN_OWN_SAMPLES
-        basis = everything if borrowed else own
-        throughput[flow] = estimate_throughput([(s.kind, s.seconds) for s in basis])
+        throughput, m.cost_basis[flow] = _costs(own, everything, now)
+        m.throughput[flow] = throughput
+        window = [s for s in own if not s.history]
+        borrowed = len(window) < MIN_OWN_SAMPLES
+        basis = [s for s in everything if not s.history] if borrowed else window
         measured = measured_capacity(basis)
         if measured is not None and borrowed and _knows_concurrency(basis, flow, concurrency):
             measured = measured / _lender_concurrency(basis, concurrency) * concurrency[flow]
-        capacity[flow] = measured or float(concurrency.get(flow) or fallback)
-        share[flow] = _scan_share(basis)
-    return Measured(throughput, capacity, share)
+        m.capacity[flow] = measured or float(concurrency.get(flow) or fallback)
+        m.capacity_basis[flow] = (EtaBasis.none if measured is None
+                                  else EtaBasis.borrowed if borrowed else EtaBasis.measured)
+        m.scan_share_of_pdfs[flow] = _scan_share(basis)
+    return m
+
+
+def _costs(own: list[Sample], everything: list[Sample], now: datetime | None) -> tuple[Throughput, dict[str, EtaBasis]]:
+    """Per kind: the flow's own samples when it has enough of them, else both flows' (or the prior)."""
+    chosen: list[Sample] = []
+    basis: dict[str, EtaBasis] = {}
+    for kind in KINDS:
+        mine = [s for s in own if s.kind == kind]
+        if len(mine) >= MIN_OWN_SAMPLES:
+            chosen += mine
+            basis[kind] = EtaBasis.measured
+            continue
+        anyone = [s for s in everything if s.kind == kind]
+        chosen += anyone
+        basis[kind] = EtaBasis.borrowed if anyone else EtaBasis.none
+    newest = now or max((s.finished_at for s in chosen), default=None)
+    return estimate_throughput([(s.kind, s.seconds, _age(s, newest)) for s in chosen]), basis
+
+
+def _age(sample: Sample, now: datetime | None) -> float:
+    return (now - sample.finished_at).total_seconds() if now is not None else 0.0
 
 
 def _knows_concurrency(basis: list[Sample], flow: str, concurrency: Mapping[str, int]) -> bool:
@@ -156,6 +230,17 @@ def _lender_concurrency(basis: list[Sample], concurrency: Mapping[str, int]) -> 
 def _scan_share(samples: list[Sample]) -> float:
     pdfs = [s for s in samples if s.kind in ("text_pdf", "scan")]
     return sum(1 for s in pdfs if s.kind == "scan") / len(pdfs) if pdfs else 0.0
+
+
+def cost_kinds(measured: Measured, flow: str, kind: str) -> tuple[str, ...]:
+    """The ETA kinds that cost unfinished documents of a sniffed kind: a PDF is a text PDF or a scan,
+    in the flow's measured proportions."""
+    if kind == "xml":
+        return ("einvoice",)
+    if kind in IMAGE_KINDS:
+        return ("scan",)
+    share = measured.scan_share_of_pdfs[flow]
+    return tuple(k for k, part in (("text_pdf", 1 - share), ("scan", share)) if part > 0)
 
 
 def pending_work(measured: Measured, flow: str, kind: str, count: int) -> Work:
@@ -174,6 +259,8 @@ def pending_work(measured: Measured, flow: str, kind: str, count: int) -> Work:
 class OpenBatch:
     batch: Batch
     work: Work = field(default_factory=lambda: Work(0, 0.0))
+    # The ETA kinds its unfinished documents are costed as (what its ETA's basis depends on).
+    kinds: set[str] = field(default_factory=set)
 
 
 def open_batches(session: Session, measured: Measured) -> list[OpenBatch]:
@@ -185,7 +272,9 @@ def open_batches(session: Session, measured: Measured) -> list[OpenBatch]:
             .group_by(Document.batch_id, Document.kind))
     for batch_id, kind, count in session.exec(stmt).all():
         if batch_id in by_id:
-            by_id[batch_id].work += pending_work(measured, by_id[batch_id].batch.flow, kind, count)
+            o = by_id[batch_id]
+            o.work += pending_work(measured, o.batch.flow, kind, count)
+            o.kinds.update(cost_kinds(measured, o.batch.flow, kind))
     return sorted(by_id.values(), key=lambda o: (o.batch.received_at, o.batch.id))
 
 
@@ -260,7 +349,7 @@ def recompute(engine: Engine, *, margin: timedelta, fallback_concurrency: int, n
     with Session(engine, expire_on_commit=False) as session:
         # Who is up is a question about the present, whatever `now` the ETAs are computed at.
         concurrency = live_concurrency(session.connection(), utcnow())
-        measured = measure(samples_by_flow(session), fallback_concurrency, concurrency)
+        measured = measure(samples_by_flow(session), fallback_concurrency, concurrency, now)
         open_ = open_batches(session, measured)
         etas = bulk_etas(now, open_, measured.capacity[Flow.bulk.value])
         etas.update(daily_etas(now, open_, measured.capacity[Flow.daily.value]))
@@ -268,13 +357,14 @@ def recompute(engine: Engine, *, margin: timedelta, fallback_concurrency: int, n
         for o in open_:
             if wanted is not None and o.batch.id not in wanted:
                 continue
-            f, b = _refresh_one(session, o, etas.get(o.batch.id), now, margin)
+            basis = measured.basis(o.batch.flow, o.kinds)
+            f, b = _refresh_one(session, o, etas.get(o.batch.id), basis, now, margin)
             finished, breached = finished + f, breached + b
         session.commit()
     return Recomputed(len(open_), finished, breached)
 
 
-def _refresh_one(session: Session, o: OpenBatch, eta: datetime | None, now: datetime,
+def _refresh_one(session: Session, o: OpenBatch, eta: datetime | None, basis: EtaBasis, now: datetime,
                  margin: timedelta) -> tuple[int, int]:
     b, finished = o.batch, 0
     if not o.work.documents:
@@ -282,7 +372,8 @@ def _refresh_one(session: Session, o: OpenBatch, eta: datetime | None, now: date
                             .where(Document.batch_id == b.id)).one()
         b.finished_at, finished = last or b.received_at, 1
     elif eta is not None:
-        b.eta, b.eta_computed_at = eta, now
+        b.eta, b.eta_computed_at, b.eta_basis = eta, now, basis.value
+        b.eta_earliest, b.eta_latest = eta_range(now, eta, basis) or (None, None)
     breached = 0
     if b.flow == Flow.daily and b.due_at is not None:
         b.sla_state = sla_state(now, b.due_at, b.eta, b.finished_at, margin).value

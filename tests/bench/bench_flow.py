@@ -2,6 +2,7 @@
 
     .venv/bin/python -m tests.bench.bench_flow                       # full size (5 to 12 min)
     .venv/bin/python -m tests.bench.bench_flow --archive 3000 --late-archive 150   # scaled down
+    .venv/bin/python -m tests.bench.bench_flow --archive 2000 --late-archive 100 --runs 5   # first ETAs
 
 Two worker processes, as deployed: one consumes ``daily,ops``, the other ``bulk`` (concurrency 1
 each; ``--daily-concurrency 2`` gives the daily pool two processes, so that the first archive's ETA
@@ -23,6 +24,11 @@ Figures: daily latency (receipt to processed, per document) p50/p99 with the bac
 inputs then and as the archive actually ran; when D starts and finishes relative to A's archive.
 D's archive is unknown when A's first ETA is computed, and delays A by its own length: about 5 %
 at full size.
+3. with ``--runs N`` (N > 1), N - 1 more archives of ``--archive`` documents by A, one after the other
+   while B and C go on: the deployment now has bulk history, and each first ETA is costed on it.
+Each run's first ETA: its basis (``borrowed`` for the first archive, which has no bulk history to
+stand on; ``measured`` after), its error, and, when it is a range, whether the archive finished
+inside it.
 """
 
 from __future__ import annotations
@@ -182,18 +188,46 @@ def _progress(engine, batch_id: str) -> tuple[int, int, datetime | None, datetim
     return done, total, first, last
 
 
-def _eta(stack: Stack, batch_id: str) -> tuple[datetime, dict[str, object]]:
-    """The batch's ETA, and the model's inputs then: live pool processes per queue, each flow's
-    capacity and the bulk seconds per text PDF."""
+def _eta(stack: Stack, batch_id: str) -> tuple[Batch, dict[str, object]]:
+    """The batch with its ETA, and the model's inputs then: live pool processes per queue, each
+    flow's capacity and the bulk seconds per text PDF."""
     recompute(stack.engine, margin=timedelta(hours=6), fallback_concurrency=1)
-    with Session(stack.engine) as session:
+    with Session(stack.engine, expire_on_commit=False) as session:
         batch = session.get(Batch, batch_id)
         assert batch is not None and batch.eta is not None
         concurrency = live_concurrency(session.connection(), utcnow())
         measured = measure(samples_by_flow(session), 1, concurrency)
-    return batch.eta, {"worker_concurrency": concurrency, "daily_capacity": round(measured.capacity["daily"], 3),
-                       "bulk_capacity": round(measured.capacity["bulk"], 3),
-                       "text_pdf_s": round(measured.throughput["bulk"].seconds_per_document["text_pdf"], 4)}
+    return batch, {"worker_concurrency": concurrency, "daily_capacity": round(measured.capacity["daily"], 3),
+                   "bulk_capacity": round(measured.capacity["bulk"], 3),
+                   "text_pdf_s": round(measured.throughput["bulk"].seconds_per_document["text_pdf"], 4)}
+
+
+def _error(at: datetime, since: datetime, end: datetime) -> float:
+    """How far `at` falls from the real end, as a share of the time that was left."""
+    remaining = (end - since).total_seconds()
+    return round(((at - since).total_seconds() - remaining) / remaining, 3)
+
+
+def _first_eta(batch: Batch, since: datetime, end: datetime, model: dict[str, object]) -> dict[str, object]:
+    """One archive's first ETA against its real end: basis, error, range."""
+    assert batch.eta is not None
+    out: dict[str, object] = {"basis": batch.eta_basis, "error": _error(batch.eta, since, end),
+                              "actual_s": round((end - since).total_seconds(), 1), "model": model}
+    if batch.eta_earliest is not None and batch.eta_latest is not None:
+        out["range_errors"] = [_error(batch.eta_earliest, since, end), _error(batch.eta_latest, since, end)]
+        out["finished_inside_range"] = batch.eta_earliest <= end <= batch.eta_latest
+    return out
+
+
+def _later_archive(stack: Stack, account_id: str, dossier_id: str, size: int) -> dict[str, object]:
+    """Another archive by the same firm, once the deployment has bulk history: its first ETA."""
+    _, batch_id = seed_bulk(stack, account_id, size, dossier_id=dossier_id)
+    received = utcnow()
+    batch, model = _eta(stack, batch_id)
+    _wait_done(stack.engine, batch_id)
+    end = _progress(stack.engine, batch_id)[3]
+    assert end is not None
+    return _first_eta(batch, received, end, model)
 
 
 def _wait_done(engine, batch_id: str, every: float = 1.0) -> None:  # type: ignore[no-untyped-def]
@@ -225,17 +259,22 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         a_principal, a_dossier = _account(stack.engine, "A")
         _, a_batch = seed_bulk(stack, a_principal.account_id, args.archive, dossier_id=a_dossier)
         a_received = utcnow()
-        eta_at_upload, model_at_upload = _eta(stack, a_batch)
+        a_first, model_at_upload = _eta(stack, a_batch)
         time.sleep(args.late_after)
         d_principal, d_dossier = _account(stack.engine, "D")
         _, d_batch = seed_bulk(stack, d_principal.account_id, args.late_archive, dossier_id=d_dossier)
         d_received = utcnow()
         while _progress(stack.engine, a_batch)[0] < args.archive // 10:
             time.sleep(0.5)
-        eta_at_10, model_at_10 = _eta(stack, a_batch)
+        a_at_10, model_at_10 = _eta(stack, a_batch)
         at_10 = utcnow()
         _wait_done(stack.engine, a_batch)
         _wait_done(stack.engine, d_batch)
+        _, _, _, a_end = _progress(stack.engine, a_batch)
+        assert a_end is not None
+        firsts = [_first_eta(a_first, a_received, a_end, model_at_upload)]
+        firsts += [_later_archive(stack, a_principal.account_id, a_dossier, args.archive)
+                   for _ in range(args.runs - 1)]
         daily.stop.set()
         daily.join()
         for _, batch_id in daily.batches:
@@ -251,10 +290,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         d_dispatched = _first_dispatch(stack.engine, d_batch)
         archive_s = _mean_seconds(stack.engine, [a_batch])
 
-        def err(eta: datetime, since: datetime) -> float:
-            remaining = (a_end - since).total_seconds()
-            return round(((eta - since).total_seconds() - remaining) / remaining, 3)
-
+        measured_errors = [abs(f["error"]) for f in firsts if f["basis"] == "measured"]  # type: ignore[arg-type]
         return {
             "archive_documents": args.archive, "late_archive_documents": args.late_archive,
             "daily_batch": args.daily_batch, "daily_every_s": args.daily_every, "bulk_window": args.window,
@@ -265,8 +301,10 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             "daily_latency_ratio_p50": round(loaded["p50"] / base["p50"], 3),
             "daily_latency_ratio_p99": round(loaded["p99"] / base["p99"], 3),
             "archive_a_actual_s": round(actual, 1),
-            "eta_error_at_upload": err(eta_at_upload, a_received),
-            "eta_error_at_10_percent": err(eta_at_10, at_10),
+            "eta_error_at_upload": firsts[0]["error"],
+            "eta_error_at_10_percent": _error(a_at_10.eta, at_10, a_end),  # type: ignore[arg-type]
+            "first_etas": firsts,
+            "first_eta_worst_measured_error": max(measured_errors) if measured_errors else None,
             "eta_model_at_upload": model_at_upload, "eta_model_at_10_percent": model_at_10,
             "eta_model_archive_a_as_run": {"bulk_capacity": _archive_capacity(stack.engine, a_batch),
                                            "text_pdf_s": archive_s},
@@ -299,6 +337,8 @@ def main() -> None:
     parser.add_argument("--baseline", type=float, default=60.0)
     parser.add_argument("--window", type=int, default=200)
     parser.add_argument("--dispatch-interval", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=1,
+                        help="archives in turn (the first with D's beside it); later ones have bulk history")
     parser.add_argument("--daily-concurrency", type=int, default=1,
                         help="pool processes of the daily worker (the bulk worker has 1)")
     print(json.dumps(run(parser.parse_args()), indent=2))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.app import create_app as create_api
 from ingest.accounts.lifecycle import NewAccount, create_operator
@@ -154,8 +154,9 @@ def _daily_behind_backlog(stack: Stack, client: TestClient, firm: Firm, backlog:
 
 
 def _processed_sample(stack: Stack, account_id: str, dossier_id: str, seconds: float, n: int,
-                      now: datetime) -> datetime:
-    """`n` processed text PDFs of `seconds` each, back to back on one worker, ending at `now`."""
+                      now: datetime, kind: str = "pdf") -> datetime:
+    """`n` processed text PDFs (or scans: `kind="png"`) of `seconds` each, back to back on one
+    worker, ending at `now`."""
     with Session(stack.engine) as session:
         batch = Batch(account_id=account_id, dossier_id=dossier_id, flow="bulk", received_at=now,
                       finished_at=now, flow_reason="declared_bulk", flow_message="samples")
@@ -164,8 +165,9 @@ def _processed_sample(stack: Stack, account_id: str, dossier_id: str, seconds: f
         ends = [now - timedelta(seconds=seconds * (n - 1 - i)) for i in range(n)]
         session.execute(sa.insert(Document), [  # one statement: a full window is thousands of rows
             dict(id=str(uuid.uuid4()), account_id=account_id, dossier_id=dossier_id, batch_id=batch.id,
-                 filename=f"s{i}.pdf", kind="pdf", sha256="0" * 64, size=1, object_key="k",
-                 state=DocumentState.processed.value, attempts=0, text_chars=500, received_at=now,
+                 filename=f"s{i}.{kind}", kind=kind, sha256="0" * 64, size=1, object_key="k",
+                 state=DocumentState.processed.value, attempts=0, text_chars=500 if kind == "pdf" else None,
+                 received_at=now,
                  started_at=end - timedelta(seconds=seconds), finished_at=end) for i, end in enumerate(ends)])
         session.commit()
     return now
@@ -189,6 +191,32 @@ def test_eta_follows_the_measured_throughput(
     # 400 documents on one worker: 200 s at 0.5 s, 800 s at 2 s.
     assert ahead[0] == pytest.approx(timedelta(seconds=200), abs=timedelta(seconds=5))
     assert ahead[1] == pytest.approx(timedelta(seconds=800), abs=timedelta(seconds=20))
+    # Costed on bulk's own recent documents, at its own pace: a point, not a range.
+    assert (slow["eta_basis"], slow["eta_earliest"], slow["eta_latest"]) == ("measured", None, None)
+
+
+def test_scans_of_an_older_archive_cost_new_scans_when_text_pdfs_filled_the_window(
+        stack: Stack, client: TestClient, firm: Firm, empty_pipe: None) -> None:  # noqa: F811
+    dossier, batch_id = seed_bulk(stack, firm.account.account_id, 100, dossier_id=firm.dossier_id)
+    with Session(stack.engine) as session:  # an archive of scanned images, waiting
+        session.execute(sa.update(Document).where(Document.batch_id == batch_id).values(kind="png"))
+        session.commit()
+    account = firm.account.account_id
+    # An archive of 30 scans at 3 s each (the newest scans anywhere), then a full window of text PDFs.
+    later = utcnow() + timedelta(days=1)
+    try:
+        scans_end = _processed_sample(stack, account, dossier, 3.0, 30, later, kind="png")
+        _processed_sample(stack, account, dossier, 0.1, SAMPLE_DOCUMENTS, scans_end + timedelta(seconds=600))
+        recompute(stack.engine, margin=MARGIN, fallback_concurrency=2, now=later + timedelta(seconds=600))
+        got = client.get(f"/v1/batches/{batch_id}", headers=firm.headers).json()
+    finally:  # tomorrow's documents would be every later test's newest measurements
+        with Session(stack.engine) as session:
+            session.execute(sa.delete(Document).where(col(Document.finished_at) >= later - timedelta(hours=1)))
+            session.commit()
+    # 100 scans at 3 s on the pool of one the window ran on: 300 s, not the prior's 2,000.
+    ahead = datetime.fromisoformat(got["eta"]) - datetime.fromisoformat(got["eta_computed_at"])
+    assert ahead == pytest.approx(timedelta(seconds=300), abs=timedelta(seconds=10))
+    assert got["eta_basis"] == "measured" and got["eta_earliest"] is None
 
 
 def _daily_batch(client: TestClient, firm: Firm, files: int) -> str:

@@ -5,12 +5,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest.flow.eta import (
+    HALF_LIFE_S,
     PRIOR_SECONDS,
+    EtaBasis,
     Throughput,
     Work,
     bulk_eta,
     daily_eta,
     estimate_throughput,
+    eta_range,
+    weakest,
 )
 from ingest.flow.fairness import next_window
 
@@ -41,6 +45,32 @@ def test_measurements_replace_the_prior():
 
 def test_a_zero_duration_keeps_costs_positive():
     assert estimate_throughput([("einvoice", 0.0)] * 1000).seconds_per_document["einvoice"] > 0
+
+
+def test_older_measurements_weigh_less_by_half_each_half_life():
+    # Last week's archive of scans at 8 s, today's at 2 s: today's counts twice as much.
+    samples = [("scan", 8.0, HALF_LIFE_S)] * 100 + [("scan", 2.0, 0.0)] * 100
+    assert estimate_throughput(samples).seconds_per_document["scan"] == pytest.approx((8 + 2 * 2) / 3)
+    # Alone, an old measurement is the measurement: weights only rank what is there.
+    alone = estimate_throughput([("scan", 8.0, 40 * HALF_LIFE_S)] * 10)
+    assert alone.seconds_per_document["scan"] == pytest.approx(8.0)
+
+
+def test_a_basis_is_its_weakest_part():
+    assert weakest([EtaBasis.measured, EtaBasis.borrowed]) is EtaBasis.borrowed
+    assert weakest([EtaBasis.borrowed, EtaBasis.none, EtaBasis.measured]) is EtaBasis.none
+    assert weakest([]) is EtaBasis.measured
+
+
+def test_an_eta_is_a_range_unless_it_is_measured():
+    eta = NOW + timedelta(hours=10)
+    assert eta_range(NOW, eta, EtaBasis.measured) is None
+    assert eta_range(NOW, eta, EtaBasis.borrowed) == (NOW + timedelta(hours=6.5), NOW + timedelta(hours=14))
+    # Priors err slow: the point is the latest end.
+    earliest, latest = eta_range(NOW, eta, EtaBasis.none)  # type: ignore[misc]
+    assert earliest == NOW + timedelta(minutes=30) and latest == eta
+    # An ETA already passed is a range of one instant, now.
+    assert eta_range(NOW, NOW - timedelta(minutes=1), EtaBasis.borrowed) == (NOW, NOW)
 
 
 @pytest.mark.parametrize("samples", [[("fax", 1.0)], [("scan", -1.0)]])

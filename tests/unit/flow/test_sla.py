@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ingest.flow.classification import SlaState
-from ingest.flow.eta import PRIOR_SECONDS, Throughput, Work
+from ingest.flow.eta import HALF_LIFE_S, PRIOR_SECONDS, EtaBasis, Throughput, Work
 from ingest.flow.sla import (
     MIN_CAPACITY_SAMPLES,
     MIN_OWN_SAMPLES,
@@ -15,6 +15,7 @@ from ingest.flow.sla import (
     OpenBatch,
     Sample,
     bulk_etas,
+    cost_kinds,
     daily_etas,
     eta_kind,
     measure,
@@ -51,12 +52,13 @@ def test_eta_kind(kind, chars, flavour, want) -> None:
     assert eta_kind(kind, chars, flavour) == want
 
 
-def _samples(n: int, concurrency: int, seconds: float, flow: str = "bulk", kind: str = "text_pdf") -> list[Sample]:
-    """`concurrency` documents at a time, back to back, each `seconds` long."""
+def _samples(n: int, concurrency: int, seconds: float, flow: str = "bulk", kind: str = "text_pdf",
+             since: datetime = NOW, history: bool = False) -> list[Sample]:
+    """`concurrency` documents at a time, back to back, each `seconds` long, from `since`."""
     out = []
     for i in range(n):
-        start = NOW + timedelta(seconds=(i // concurrency) * seconds)
-        out.append(Sample(kind, flow, start, start + timedelta(seconds=seconds)))
+        start = since + timedelta(seconds=(i // concurrency) * seconds)
+        out.append(Sample(kind, flow, start, start + timedelta(seconds=seconds), history))
     return out
 
 
@@ -119,6 +121,54 @@ def test_the_share_of_scans_is_each_flows_own() -> None:
     # Too few of its own: both flows' documents.
     m = measure({"bulk": archives, "daily": _samples(5, 1, 0.5, "daily", "scan")}, 3)
     assert m.scan_share_of_pdfs["daily"] == pytest.approx(35 / 45)
+
+
+def test_each_cost_and_the_pace_say_what_they_stand_on() -> None:
+    # A deployment's first archive: daily work only, text PDFs and a few e-invoices.
+    daily = _samples(40, 1, 0.2, "daily") + _samples(3, 1, 0.1, "daily", "einvoice")
+    m = measure({"daily": daily, "bulk": []}, fallback_concurrency=3)
+    assert m.cost_basis["daily"] == {"text_pdf": EtaBasis.measured, "einvoice": EtaBasis.borrowed,
+                                     "scan": EtaBasis.none}
+    assert m.cost_basis["bulk"] == {"text_pdf": EtaBasis.borrowed, "einvoice": EtaBasis.borrowed,
+                                    "scan": EtaBasis.none}
+    assert m.capacity_basis == {"daily": EtaBasis.measured, "bulk": EtaBasis.borrowed}
+    assert m.basis("bulk", ["text_pdf"]) is EtaBasis.borrowed
+    assert m.basis("daily", ["text_pdf"]) is EtaBasis.measured
+    assert m.basis("daily", ["text_pdf", "scan"]) is EtaBasis.none
+    # Once the archive ran: bulk text PDFs are measured, at bulk's own pace.
+    m = measure({"daily": daily, "bulk": _samples(40, 2, 0.5)}, fallback_concurrency=3)
+    assert m.basis("bulk", ["text_pdf"]) is EtaBasis.measured
+    assert m.throughput["bulk"].seconds_per_document["text_pdf"] == pytest.approx(0.5)
+    # Nothing at all: priors at the configured pool.
+    m = measure({"daily": [], "bulk": []}, fallback_concurrency=3)
+    assert m.capacity_basis == {"daily": EtaBasis.none, "bulk": EtaBasis.none}
+
+
+def test_an_older_archive_costs_a_kind_the_recent_window_lacks() -> None:
+    # Last week's archive of scans (read apart: older than the window), then text PDFs since.
+    scans = _samples(30, 2, 6.0, "bulk", "scan", since=NOW - timedelta(days=7), history=True)
+    recent = _samples(40, 2, 0.5)
+    m = measure({"daily": [], "bulk": scans + recent}, fallback_concurrency=3, now=NOW + timedelta(minutes=5))
+    assert m.throughput["bulk"].seconds_per_document["scan"] == pytest.approx(6.0)
+    assert m.cost_basis["bulk"]["scan"] is EtaBasis.measured
+    # Old scans say nothing of today's mix or pace: no scans among today's PDFs, a pool of 2.
+    assert m.scan_share_of_pdfs["bulk"] == 0.0
+    assert m.capacity["bulk"] == pytest.approx(2.0, rel=0.05)
+
+
+def test_recent_measurements_of_a_kind_outweigh_older_ones() -> None:
+    old = _samples(30, 1, 4.0, "bulk", "scan", since=NOW - timedelta(seconds=2 * HALF_LIFE_S))
+    new = _samples(30, 1, 1.0, "bulk", "scan")
+    m = measure({"daily": [], "bulk": old + new}, fallback_concurrency=1, now=NOW)
+    assert m.throughput["bulk"].seconds_per_document["scan"] == pytest.approx((4 + 4 * 1) / 5, rel=0.01)
+
+
+def test_pending_pdfs_are_costed_as_the_kinds_of_the_flows_mix() -> None:
+    assert cost_kinds(_measured(0.0), "bulk", "pdf") == ("text_pdf",)
+    assert cost_kinds(_measured(0.25), "bulk", "pdf") == ("text_pdf", "scan")
+    assert cost_kinds(_measured(1.0), "bulk", "pdf") == ("scan",)
+    assert cost_kinds(_measured(0.25), "bulk", "xml") == ("einvoice",)
+    assert cost_kinds(_measured(0.25), "bulk", "tiff") == ("scan",)
 
 
 def _measured(scan_share: float = 0.0) -> Measured:
