@@ -69,6 +69,22 @@ def count_document(conn: Connection, document_id: str, account_id: str, dossier_
                                              "dossier_id": dossier_id, "counted_at": utcnow()})
 
 
+# The parameter that carries the counting instant of `counting_of` (the caller gives `utcnow()`:
+# every count is stamped by the application's clock, whichever path wrote it).
+COUNTED_AT = "_counted_at"
+
+
+def counting_of(finished: sa.CTE) -> sa.CTE:
+    """On PostgreSQL, the usage rows of the documents that `finished` (a data-modifying CTE returning
+    their `id`, `account_id` and `dossier_id`) returns, as a CTE of the same statement: a document is
+    counted in the very statement that marks it processed, one round trip for both. The key makes it
+    exactly-once, as `count_document`'s."""
+    rows = sa.select(finished.c.id, finished.c.account_id, finished.c.dossier_id,
+                     sa.bindparam(COUNTED_AT, type_=_USAGE.c.counted_at.type))
+    return (pg_insert(_USAGE).from_select(["document_id", "account_id", "dossier_id", "counted_at"], rows)
+            .on_conflict_do_nothing(index_elements=["document_id"]).cte("counted"))
+
+
 def consumed(session: Session, account_id: str, period: Period) -> int:
     stmt = (sa.select(sa.func.count()).select_from(UsageRecord)
             .where(col(UsageRecord.account_id) == account_id, col(UsageRecord.counted_at) >= period.start,

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from ingest.billing.usage import count_document
+from ingest.billing.usage import COUNTED_AT, count_document, counting_of
 from ingest.platform.columns import utcnow
 from ingest.platform.db import autocommit
 from ingest.platform.models import Document, DocumentState
@@ -135,9 +135,12 @@ def _take_over_from_dead(engine: Engine, document_id: str, duration: timedelta) 
 def finish(engine: Engine, held: Lease, state: DocumentState, **values: Any) -> bool:
     """Write the outcome if the lease is still ours; False when it was taken over.
 
-    A processed document is counted in the same transaction (one usage row per
-    document, keyed by its id): a retried or redelivered task never counts twice.
+    A processed document is counted with it (one usage row per document, keyed by its id): a
+    retried or redelivered task never counts twice. On PostgreSQL in one statement.
     """
+    if state is DocumentState.processed and engine.dialect.name == "postgresql":
+        with autocommit(engine) as conn:
+            return write_counted(conn, held, **values)
     with engine.begin() as conn:
         ok = write_outcome(conn, held, state, **values)
         if ok and state is DocumentState.processed:
@@ -145,16 +148,50 @@ def finish(engine: Engine, held: Lease, state: DocumentState, **values: Any) -> 
     return ok
 
 
+def _outcome(state: DocumentState, values: dict[str, Any]) -> dict[str, Any]:
+    return {"state": state.value, "lease_token": None, "leased_by": None, "lease_until": None,
+            "finished_at": utcnow(), **_columns(values)}
+
+
 def write_outcome(conn: Connection, held: Lease, state: DocumentState, **values: Any) -> bool:
     """Record the outcome and drop the lease, if the lease is still ours. Whether or not the write
     lands, this process is done with the document."""
     try:
         result = conn.execute(_HELD, {"_document_id": held.document_id, "_held_token": held.token,
-                                      "state": state.value, "lease_token": None, "leased_by": None,
-                                      "lease_until": None, "finished_at": utcnow(), **_columns(values)})
+                                      **_outcome(state, values)})
     finally:
         _held_here.discard(held.document_id)
     return result.rowcount == 1
+
+
+def write_counted(conn: Connection, held: Lease, **values: Any) -> bool:
+    """PostgreSQL: record the processed outcome and count the document in one statement (see
+    `write_outcome`, `count_usage`): half the round trips of the two, and nothing between them."""
+    outcome = _outcome(DocumentState.processed, values)
+    params = {"_document_id": held.document_id, "_held_token": held.token, COUNTED_AT: utcnow(),
+              **{f"_set_{name}": value for name, value in outcome.items()}}
+    try:
+        written = conn.execute(_counted_finish(frozenset(outcome)), params).scalar_one()
+    finally:
+        _held_here.discard(held.document_id)
+    return bool(written == 1)
+
+
+# One statement per set of columns written, built once (processing writes the same few sets).
+_COUNTED_FINISH: dict[frozenset[str], sa.Select[int]] = {}
+
+
+def _counted_finish(columns: frozenset[str]) -> sa.Select[int]:
+    stmt = _COUNTED_FINISH.get(columns)
+    if stmt is None:
+        # A SET parameter cannot bear its column's own name inside a CTE: hence the prefix.
+        finished = (sa.update(_DOCS).where(_DOCS.c.id == sa.bindparam("_document_id"),
+                                           _DOCS.c.lease_token == sa.bindparam("_held_token"))
+                    .values({name: sa.bindparam(f"_set_{name}", type_=_DOCS.c[name].type) for name in sorted(columns)})
+                    .returning(_DOCS.c.id, _DOCS.c.account_id, _DOCS.c.dossier_id).cte("finished"))
+        stmt = sa.select(sa.func.count()).select_from(finished).add_cte(counting_of(finished))
+        _COUNTED_FINISH[columns] = stmt
+    return stmt
 
 
 def set_values(conn: Connection, document_id: str, **values: Any) -> None:

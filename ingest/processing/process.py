@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col
 
 from ingest.contract.retention import (
@@ -50,6 +50,7 @@ from ingest.processing.lease import (
     release,
     set_values,
     take,
+    write_counted,
     write_outcome,
 )
 from ingest.processing.waiting import Waiting
@@ -215,11 +216,13 @@ def finish_processed(engine: Engine, held: Lease, **values: Any) -> bool:
     """Write a processed outcome and count it, unless it duplicates an earlier
     document of the dossier (see :mod:`ingest.processing.duplicates` for the race rule).
 
-    The outcome is written first: on SQLite that takes the write lock before the
-    lookup, and on PostgreSQL the matching locks are already held."""
+    On PostgreSQL the matching locks are taken first, then the lookup, then one statement writes
+    the outcome and counts it (`write_counted`). On SQLite the outcome is written first: that takes
+    the database's write lock before the lookup."""
     invoice_key = values.get("invoice_key")
     with engine.begin() as conn:
-        duplicates.lock_matches(conn, held.dossier_id, held.sha256, invoice_key)
+        if conn.dialect.name == "postgresql":
+            return _finish_locked(conn, held, invoice_key, values)
         if not write_outcome(conn, held, DocumentState.processed, duplicate_of=None, **values):
             return False
         original = duplicates.find_original(conn, held.dossier_id, held.document_id, held.sha256, invoice_key)
@@ -229,6 +232,16 @@ def finish_processed(engine: Engine, held: Lease, **values: Any) -> bool:
             set_values(conn, held.document_id,
                        **duplicates.duplicate_values(held.sha256, values.get("flags") or [], original))
     return True
+
+
+def _finish_locked(conn: Connection, held: Lease, invoice_key: str | None, values: dict[str, Any]) -> bool:
+    """PostgreSQL: with the locks of what could match held, an original is found or not for good."""
+    duplicates.lock_matches(conn, held.dossier_id, held.sha256, invoice_key)
+    original = duplicates.find_original(conn, held.dossier_id, held.document_id, held.sha256, invoice_key)
+    if original is None:
+        return write_counted(conn, held, duplicate_of=None, **values)
+    copy = duplicates.duplicate_values(held.sha256, values.get("flags") or [], original)
+    return write_outcome(conn, held, DocumentState.processed, **{**values, **copy})
 
 
 def park(engine: Engine, held: Lease, why: Waiting, message: str) -> None:

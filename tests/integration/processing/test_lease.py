@@ -8,9 +8,11 @@ import socket
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from ingest.billing.tables import UsageRecord
 from ingest.platform.db import autocommit
 from ingest.platform.models import Document, DocumentState
 from ingest.processing.lease import finish, release, take, write_outcome
@@ -51,6 +53,35 @@ def test_one_holder_at_a_time_and_outcomes_only_while_held(stack: Stack, client:
                                         message="The file is empty.")
     done = _document(stack, doc_id)
     assert (done.state, done.reason, done.lease_token, done.attempts) == ("rejected", "empty_file", None, 3)
+
+
+def _usage_rows(stack: Stack, document_id: str) -> int:
+    with Session(stack.engine) as session:
+        return len(session.exec(select(UsageRecord).where(UsageRecord.document_id == document_id)).all())
+
+
+def test_a_processed_outcome_is_counted_with_it_once_and_only_by_the_holder(
+        stack: Stack, client: TestClient, firm: Firm) -> None:
+    doc_id = post_batch(client, firm, [("a.pdf", text_pdf("Facture CL-3"))]).json()["documents"][0]["id"]
+    lapsed = take(stack.engine, doc_id, duration=LEASE)
+    held = take(stack.engine, doc_id, duration=LEASE, redelivered=True)
+    assert lapsed is not None and held is not None
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    sa.event.listen(stack.engine, "before_cursor_execute", seen)
+    try:
+        assert finish(stack.engine, held, DocumentState.processed, pages=1)
+    finally:
+        sa.event.remove(stack.engine, "before_cursor_execute", seen)
+    if stack.engine.dialect.name == "postgresql":  # the outcome and its count: one statement
+        assert len(statements) == 1 and statements[0].lstrip().startswith("WITH finished AS")
+    assert (_document(stack, doc_id).state, _usage_rows(stack, doc_id)) == ("processed", 1)
+    # The holder that lost its lease writes nothing, counts nothing.
+    assert not finish(stack.engine, lapsed, DocumentState.processed, pages=9)
+    assert (_document(stack, doc_id).pages, _usage_rows(stack, doc_id)) == (1, 1)
 
 
 def test_an_outcome_naming_no_column_is_refused_not_dropped(stack: Stack, client: TestClient,
