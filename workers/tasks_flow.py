@@ -6,10 +6,10 @@ import logging
 from datetime import timedelta
 
 from ingest.flow.classification import reclassify_open_batches
-from ingest.flow.dispatch import dispatch_round
+from ingest.flow.dispatch import DISPATCH_TASK, dispatch_round
 from ingest.flow.sla import recompute
 from ingest.platform import outbox
-from ingest.platform.broker import ops_options
+from ingest.platform.broker import ops_options, send_ops_later
 from ingest.platform.columns import utcnow
 from ingest.platform.settings import Settings
 from workers.base import BordereauTask, task
@@ -18,15 +18,22 @@ log = logging.getLogger(__name__)
 
 # How often ETAs, finish times and SLA states are refreshed (wanted setting: `eta_interval`).
 ETA_INTERVAL_S = 15.0
+# Beat's dispatch round: only a safety net, since rounds chain while documents wait and an upload
+# starts one (ingest.flow.dispatch). It restarts a chain whose booked message was lost.
+DISPATCH_SAFETY_NET_S = 60.0
 
 
-@task("bordereau.dispatch_bulk", autoretry_for=())
+@task(DISPATCH_TASK, autoretry_for=())
 def dispatch_bulk_task(self: BordereauTask) -> int:
-    """One dispatch round, then publish its messages at once rather than at the next relay."""
+    """One dispatch round, then publish its messages at once rather than at the next relay, and
+    the next round when it booked one."""
     rt = self.resources
-    done = dispatch_round(rt.engine, self.settings.bulk_window, interval=self.settings.dispatch_interval)
+    interval = self.settings.dispatch_interval
+    done = dispatch_round(rt.engine, self.settings.bulk_window, interval=interval)
     if done.dispatched:
         outbox.relay(rt.engine, self.resources.publisher)
+    if done.booked_next:
+        send_ops_later(rt.broker, self.settings, DISPATCH_TASK, interval)
     return done.dispatched
 
 
@@ -44,8 +51,8 @@ def refresh_flow_task(self: BordereauTask) -> dict[str, int]:
 def beat_entries(settings: Settings) -> dict[str, dict[str, object]]:
     # Both expire after one interval: a late round is replaced by the next, never piled up.
     return {
-        "dispatch-bulk": {"task": "bordereau.dispatch_bulk", "schedule": settings.dispatch_interval,
-                          "options": ops_options(settings, expires=max(settings.dispatch_interval, 1.0))},
+        "dispatch-bulk": {"task": DISPATCH_TASK, "schedule": DISPATCH_SAFETY_NET_S,
+                          "options": ops_options(settings, expires=DISPATCH_SAFETY_NET_S)},
         "refresh-flow": {"task": "bordereau.refresh_flow", "schedule": ETA_INTERVAL_S,
                          "options": ops_options(settings, expires=ETA_INTERVAL_S)},
     }

@@ -19,7 +19,7 @@ from api.relay import relay_now, relay_soon
 from api.schemas import BatchPublic, BatchSummary, DocumentBrief, Page, RejectedFile
 from api.uploads import Pace, UploadGate
 from ingest.accounts.principal import Principal
-from ingest.flow.dispatch import dispatch_round
+from ingest.flow.dispatch import DISPATCH_TASK, dispatch_round
 from ingest.flow.sla import recompute
 from ingest.intake import batches
 from ingest.intake.batches import (
@@ -30,6 +30,7 @@ from ingest.intake.batches import (
     load_receipt,
 )
 from ingest.intake.receive import Upload, receive_batch
+from ingest.platform.broker import send_ops_later
 from ingest.platform.db import TRANSIENT_DB_ERRORS
 from ingest.platform.models import Batch, Flow
 from ingest.resources import Resources
@@ -97,13 +98,18 @@ def _upload_total(raw: str | None) -> int | None:
 
 
 def dispatch_now(resources: Resources) -> None:
-    """A dispatch round right after a bulk upload, so that a new archive need not wait for beat."""
+    """A dispatch round right after a bulk upload: the archive starts at once, and the round books
+    the next while documents wait (the chain of rounds the workers run: ingest.flow.dispatch)."""
+    settings = resources.settings
     try:
-        if dispatch_round(resources.engine, resources.settings.bulk_window,
-                          interval=resources.settings.dispatch_interval).dispatched:
-            relay_now(resources)
+        done = dispatch_round(resources.engine, settings.bulk_window, interval=settings.dispatch_interval)
     except Exception:
         log.warning("dispatch after upload failed; the periodic dispatcher will run", exc_info=True)
+        return
+    if done.dispatched:
+        relay_now(resources)
+    if done.booked_next:
+        send_ops_later(resources.broker, settings, DISPATCH_TASK, settings.dispatch_interval)
 
 
 @router.post("", status_code=202, response_model=BatchPublic,

@@ -11,6 +11,12 @@ Bulk documents are recorded ``received`` with no task message (``ingest.intake.r
 5. marks them ``queued`` with a conditional update (``WHERE state = 'received'``), adds one outbox
    row each and saves the cursor: all in one transaction. A dispatcher that dies before the
    commit leaves everything as it was; after it, the outbox relay publishes the messages.
+
+Rounds run while there is work, not on a clock: a bulk upload starts one at once (the API), and a
+round that leaves documents waiting books the next one `interval` seconds later (`book_next`; the
+caller publishes it as a delayed task). The chain stops when nothing waits, so an idle service runs
+no round but beat's safety net, once a minute, which also restarts a chain whose booked message was
+lost (a broker restart).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -46,6 +52,11 @@ IN_FLIGHT = (DocumentState.queued, DocumentState.processing)
 RATE_SAMPLES = 100  # recent bulk completions the rate is read from
 RATE_HORIZON = timedelta(hours=1)  # older ones say nothing of the workers running now
 RATE_IDLE_GAP_S = 5.0  # a longer pause between completions is idle time, not slowness
+# A booked round may run a little before its time by another host's clock: it still counts as the
+# booked one and books the next.
+BOOKING_SLACK = timedelta(seconds=1)
+# The name under which workers run a round (workers/tasks_flow.py): the API and a round publish it.
+DISPATCH_TASK = "bordereau.dispatch_bulk"
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,7 @@ class Round:
     in_flight: int
     skipped: str | None = None  # "busy" (another round holds the lock) or "full" (pipe full)
     target: int = 0  # the pipe's size this round
+    booked_next: bool = False  # documents still wait: the caller publishes the round booked
 
 
 def bulk_rate(session: Session) -> float | None:
@@ -94,6 +106,22 @@ def oldest_waiting(session: Session, dossier_id: str, limit: int) -> list[Pendin
     rows = session.exec(stmt).all()
     return [Pending(account, dossier_id, batch, doc, received, n)
             for n, (doc, account, batch, received) in enumerate(rows)]
+
+
+def any_waiting(session: Session) -> bool:
+    """Whether any bulk document waits to be dispatched."""
+    stmt = (select(Document.id).join(Batch, col(Batch.id) == Document.batch_id)
+            .where(Document.state == DocumentState.received, Batch.flow == Flow.bulk).limit(1))
+    return session.exec(stmt).first() is not None
+
+
+def book_next(row: DispatchCursor, now: datetime, interval: float) -> bool:
+    """Book the round after this one, unless one is booked already (due later than now): True when
+    this round booked it and its caller must publish it."""
+    if row.next_round_at is not None and row.next_round_at > now + BOOKING_SLACK:
+        return False
+    row.next_round_at = now + timedelta(seconds=interval)
+    return True
 
 
 def _lock_cursor(session: Session) -> DispatchCursor | None:
@@ -143,7 +171,8 @@ def dispatch_round(engine: Engine, window: int, *, interval: float | None = None
     """One dispatch round (see the module docstring). Safe to run concurrently and repeatedly.
 
     `window` is the most the pipe may hold; given the dispatch `interval` (seconds), the pipe is
-    sized from the measured bulk rate instead (`fairness.pipe_target`), `window` its ceiling.
+    sized from the measured bulk rate instead (`fairness.pipe_target`), `window` its ceiling, and a
+    round that leaves documents waiting books the next (`Round.booked_next`).
     `before_commit` is a seam for tests: it runs inside the transaction, after the documents
     are marked and the outbox rows added; raising there is a dispatcher dying mid-round.
     """
@@ -151,12 +180,14 @@ def dispatch_round(engine: Engine, window: int, *, interval: float | None = None
         row = _lock_cursor(session)
         if row is None:
             return Round(0, 0, "busy")
+        now = utcnow()
         flying = in_flight(session)
         target = window if interval is None else pipe_target(bulk_rate(session), interval, window)
         wanted = room(flying, target)
         if not wanted:
-            session.rollback()
-            return Round(0, flying, "full", target)
+            booked = interval is not None and any_waiting(session) and book_next(row, now, interval)
+            session.commit() if booked else session.rollback()
+            return Round(0, flying, "full", target, booked_next=booked)
         pending = [p for _, dossier in waiting_dossiers(session)
                    for p in oldest_waiting(session, dossier, wanted)]
         ids, cursor = next_window(group_pending(pending), wanted, _cursor_of(row))
@@ -166,11 +197,12 @@ def dispatch_round(engine: Engine, window: int, *, interval: float | None = None
         row.cursor = {"account": cursor.account, "dossiers": dict(cursor.dossiers)}
         row.rounds += 1
         row.dispatched += len(taken)
-        row.updated_at = utcnow()
+        row.updated_at = now
+        booked = interval is not None and any_waiting(session) and book_next(row, now, interval)
         session.add(row)
         if before_commit is not None:
             before_commit(taken)
         session.commit()
     if taken:
         log.info("bulk window dispatched", extra={"documents": len(taken), "in_flight": flying, "target": target})
-    return Round(len(taken), flying, target=target)
+    return Round(len(taken), flying, target=target, booked_next=booked)

@@ -24,6 +24,9 @@ class DispatchCursor(SQLModel, table=True):
     rounds: int = 0
     dispatched: int = 0
     updated_at: datetime | None = instant(nullable=True)
+    # When the round booked by the last one is due (`ingest.flow.dispatch.book_next`): while it is
+    # ahead, no other round books one, so that uploads during an archive do not start more chains.
+    next_round_at: datetime | None = instant(nullable=True)
 
 
 class FlowChange(SQLModel, table=True):

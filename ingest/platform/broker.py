@@ -15,6 +15,7 @@ polled every 0.1 s while work comes and every second when idle (``ingest.platfor
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from kombu.entity import Exchange, Queue
@@ -24,6 +25,8 @@ from ingest.platform.settings import Settings
 
 if TYPE_CHECKING:
     from celery import Celery
+
+log = logging.getLogger(__name__)
 
 QUEUES = ("daily", "bulk", "ops")
 DEAD = "dead"
@@ -112,3 +115,15 @@ def publisher(app: Celery, settings: Settings) -> Publisher:
 def ops_options(settings: Settings, expires: float = 60) -> dict[str, object]:
     """Where periodic jobs go: the ``ops`` queue, never behind documents."""
     return {"queue": queue_name(settings, "ops"), "routing_key": "ops", "expires": expires}
+
+
+def send_ops_later(app: Celery, settings: Settings, task: str, countdown: float) -> bool:
+    """Publish an ops task due in `countdown` seconds (it expires one more such wait later); False,
+    logged, when the broker cannot take it: the periodic safety net runs the task in its stead."""
+    try:
+        app.send_task(task, countdown=countdown, confirm_timeout=settings.confirm_timeout,
+                      **ops_options(settings, expires=2 * countdown + 1))
+    except Exception:
+        log.warning("could not publish %s; the periodic job will run it", task, exc_info=True)
+        return False
+    return True

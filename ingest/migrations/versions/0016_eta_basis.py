@@ -1,8 +1,10 @@
-"""a batch's ETA says what it stands on, and gives a range when that is not the flow's own history
+"""a batch's ETA says what it stands on, and gives a range when that is not the flow's own history;
+the bulk dispatcher books its next round
 
 `eta_basis` is `measured`, `borrowed` or `none` (ingest.flow.eta.EtaBasis); `eta_earliest` and
 `eta_latest` bound the ETA when it is not measured. Rows written before have none of them until
-the next ETA refresh, a few seconds after the upgrade.
+the next ETA refresh, a few seconds after the upgrade. `dispatch_cursors.next_round_at`: when the
+round a dispatch round booked is due (null: none booked; beat's safety net starts the next chain).
 
 Revision ID: 0016
 Revises: 0015
@@ -29,9 +31,14 @@ def upgrade() -> None:
                                    nullable=True))
         batch.add_column(sa.Column("eta_latest", ingest.platform.columns.UTCDateTime(timezone=True),
                                    nullable=True))
+    with op.batch_alter_table("dispatch_cursors") as cursors:
+        cursors.add_column(sa.Column("next_round_at", ingest.platform.columns.UTCDateTime(timezone=True),
+                                     nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("dispatch_cursors") as cursors:
+        cursors.drop_column("next_round_at")
     with op.batch_alter_table("batches") as batch:
         batch.drop_column("eta_latest")
         batch.drop_column("eta_earliest")

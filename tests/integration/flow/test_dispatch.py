@@ -118,6 +118,44 @@ def test_windows_are_round_robin_bounded_and_wait_for_the_pipe(
     assert second[a1] + second[a2] == 35 and abs(second[a1] - second[a2]) <= 1
 
 
+def _cursor(stack: Stack) -> DispatchCursor:
+    with Session(stack.engine) as session:
+        row = session.get(DispatchCursor, "bulk")
+        assert row is not None
+        return row
+
+
+def _booked_due(stack: Stack, when: datetime | None) -> None:
+    with Session(stack.engine) as session:
+        session.execute(sa.update(DispatchCursor).where(DispatchCursor.name == "bulk").values(next_round_at=when))  # type: ignore[arg-type]
+        session.commit()
+
+
+def test_a_round_that_leaves_work_waiting_books_one_next_round(
+        stack: Stack, empty_pipe: None, account_factory: Callable[..., NewAccount]) -> None:
+    _, batch = seed_bulk(stack, account_factory("Chain").account_id, 100)
+    _booked_due(stack, None)
+    first = dispatch_round(stack.engine, 10, interval=5)
+    assert first.dispatched >= 10 and first.booked_next
+    due = _cursor(stack).next_round_at
+    assert due is not None and timedelta(seconds=4) < due - utcnow() <= timedelta(seconds=5)
+    # An upload's round meanwhile (the pipe is full): the booked round is ahead, none more.
+    assert not dispatch_round(stack.engine, 10, interval=5).booked_next
+    assert _cursor(stack).next_round_at == due
+    # The booked round, at its time, books the next.
+    _booked_due(stack, utcnow())
+    finish(stack, taken_by(stack, [batch]))
+    assert dispatch_round(stack.engine, 10, interval=5).booked_next
+    # A booked round whose message was lost (its time long past): the next round books again.
+    _booked_due(stack, utcnow() - timedelta(minutes=5))
+    assert dispatch_round(stack.engine, 10, interval=5).booked_next
+    # Nothing waits: the chain ends.
+    settle_bulk(stack)
+    _booked_due(stack, None)
+    assert not dispatch_round(stack.engine, 10, interval=5).booked_next
+    assert _cursor(stack).next_round_at is None
+
+
 def test_a_new_archive_starts_within_one_round(
         stack: Stack, empty_pipe: None, account_factory: Callable[..., NewAccount]) -> None:
     big, late = account_factory("Big"), account_factory("Late")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -19,7 +20,7 @@ from ingest.accounts.lifecycle import NewAccount, create_operator
 from ingest.flow.classification import reclassify_open_batches
 from ingest.flow.dispatch import dispatch_round
 from ingest.flow.sla import SAMPLE_DOCUMENTS, recompute
-from ingest.flow.tables import FlowChange, SlaBreach
+from ingest.flow.tables import DispatchCursor, FlowChange, SlaBreach
 from ingest.platform import outbox
 from ingest.platform.broker import celery_app, publisher
 from ingest.platform.columns import utcnow
@@ -143,6 +144,34 @@ def test_a_daily_batch_goes_before_a_5000_document_backlog(
     assert progress.get("received", 0) > 5000 - 3 * window
 
 
+def test_rounds_chain_while_an_archive_waits_and_stop_when_it_is_dispatched(
+        stack: Stack, firm: Firm, tmp_path: Path, empty_pipe: None) -> None:  # noqa: F811
+    # No beat: the upload starts the first round, each round books the next while documents wait.
+    settings = stack.settings.model_copy(update={"queue_prefix": f"t{uuid.uuid4().hex[:8]}.",
+                                                 "dispatch_interval": 1.0, "bulk_window": 10})
+    stack = Stack(stack.name, settings, stack.engine, stack.store)
+    env = {"BORDEREAU_DISPATCH_INTERVAL": "1", "BORDEREAU_BULK_WINDOW": "10"}
+    workers = [WorkerProcess(stack, tmp_path / "ops.log", concurrency=1, queues="daily,ops", env=env).start(),
+               WorkerProcess(stack, tmp_path / "bulk.log", concurrency=1, queues="bulk", env=env).start()]
+    try:
+        with TestClient(create_api(settings)) as client:
+            files = [(f"a{i:02d}.pdf", text_pdf(f"Facture CH-{i}")) for i in range(40)]
+            body = post_batch(client, firm, files, flow="bulk").json()
+            assert body["flow"] == "bulk"
+            wait_for(lambda: client.get(f"/v1/batches/{body['id']}", headers=firm.headers).json()["state"] == "done",
+                     180, what=f"the archive, dispatched by chained rounds:\n{workers[0].log()}")
+        with Session(stack.engine) as session:
+            cursor = session.get(DispatchCursor, "bulk")
+            assert cursor is not None
+            rounds = cursor.rounds
+        time.sleep(3)  # three intervals: no round runs once nothing waits
+        with Session(stack.engine) as session:
+            assert session.get(DispatchCursor, "bulk").rounds == rounds  # type: ignore[union-attr]
+    finally:
+        for w in workers:
+            w.stop()
+
+
 def _daily_behind_backlog(stack: Stack, client: TestClient, firm: Firm, backlog: str) -> None:
     # An idle embedded worker polls once a second: a few documents show the backlog moving.
     wait_for(lambda: _bulk_progress(stack, backlog).get("processed", 0) >= 5, 120,
@@ -202,14 +231,15 @@ def test_scans_of_an_older_archive_cost_new_scans_when_text_pdfs_filled_the_wind
         session.execute(sa.update(Document).where(Document.batch_id == batch_id).values(kind="png"))
         session.commit()
     account = firm.account.account_id
-    # An archive of 30 scans at 3 s each (the newest scans anywhere), then a full window of text PDFs.
-    later = utcnow() + timedelta(days=1)
+    # An archive of 30 scans at 3 s each, then a full window of text PDFs; a year after every other
+    # test's documents, so that their scans (weighted by age) count for nothing.
+    later = utcnow() + timedelta(days=365)
     try:
         scans_end = _processed_sample(stack, account, dossier, 3.0, 30, later, kind="png")
         _processed_sample(stack, account, dossier, 0.1, SAMPLE_DOCUMENTS, scans_end + timedelta(seconds=600))
         recompute(stack.engine, margin=MARGIN, fallback_concurrency=2, now=later + timedelta(seconds=600))
         got = client.get(f"/v1/batches/{batch_id}", headers=firm.headers).json()
-    finally:  # tomorrow's documents would be every later test's newest measurements
+    finally:  # next year's documents would be every later test's newest measurements
         with Session(stack.engine) as session:
             session.execute(sa.delete(Document).where(col(Document.finished_at) >= later - timedelta(hours=1)))
             session.commit()
