@@ -24,6 +24,7 @@ from api.routes import (
     dossiers,
     health,
     history,
+    journal,
     maintenance,
     probes,
     purge,
@@ -45,7 +46,7 @@ STATIC_DIR = Path(__file__).with_name("static")
 ROUTERS = (health.router, auth.router, users.router, api_keys.router, audit.router, dossiers.router,
            batches.router, documents.router, sla.router, history.router, subscriptions.router, usage.router,
            statements.router, availability.router, credit_claims.router, probes.router, maintenance.router,
-           support_requests.router, purge.router)
+           support_requests.router, purge.router, journal.router)
 log = logging.getLogger(__name__)
 
 

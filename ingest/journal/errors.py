@@ -6,11 +6,13 @@ from ingest.platform.errors import Code, DomainError
 
 
 class JournalCode(Code):
-    siren_required = ("siren_required", "A FEC file is named by the dossier's SIREN: give the dossier its SIREN "
-                      "first.")
+    siren_required = ("siren_required", "A FEC file is named by the dossier's SIREN, and the dossier has none: "
+                      "ask for a CSV.")
     period_reversed = "period_reversed", "The period ends before it starts: 'from' must be on or before 'to'."
     supplier_not_found = "supplier_not_found", "No such supplier account in the dossier."
     invalid_supplier_name = "invalid_supplier_name", "A supplier account's name is 1 to 200 characters."
+    invalid_expense_account = ("invalid_expense_account", "An expense account is a class 6 account: 3 to 10 "
+                               "digits starting with 6.")
 
 
 class JournalError(DomainError):

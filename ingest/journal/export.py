@@ -50,8 +50,9 @@ def journal_file(engine: Engine, dossier_id: str, siren: str | None, start: date
     check_period(start, end)
     if fmt is JournalFormat.fec:
         if not siren:
-            raise JournalError(JournalCode.siren_required, "A FEC file is named by the dossier's SIREN, and this "
-                               "dossier has none: give the dossier its SIREN, or ask for format=csv.")
+            raise JournalError(JournalCode.siren_required, "A FEC file is named by the company's SIREN and this "
+                               "dossier has none (a dossier's SIREN is given when it is opened): ask for format=csv, "
+                               "or export from a dossier opened with its SIREN.")
         return JournalFile(layouts.fec_filename(siren, end), "text/plain; charset=utf-8",
                            _slices(layouts.fec_header(), _entries(engine, dossier_id, start, end),
                                    lambda entry, n: layouts.fec_lines(entry, n, today)))

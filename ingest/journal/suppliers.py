@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel, col, select
 
-from ingest.journal.chart import DEFAULT_EXPENSE, SupplierIdentity
+from ingest.journal.chart import DEFAULT_EXPENSE, SupplierIdentity, is_expense_account
 from ingest.journal.entries import Supplier
 from ingest.journal.errors import JournalCode, JournalError
 from ingest.journal.tables import JournalSettings, SupplierAccount
@@ -76,3 +76,20 @@ def rename_supplier(session: Session, dossier_id: str, account_id: str, name: st
     session.add(account)
     session.commit()
     return account
+
+
+def set_default_expense(session: Session, dossier_id: str, account: str) -> JournalSettings:
+    """The dossier's expense account for suppliers that have none of their own (commits)."""
+    if not is_expense_account(account):
+        raise JournalError(JournalCode.invalid_expense_account, f"'{account}' is not an expense account: give a "
+                           "class 6 account of 3 to 10 digits, such as 606000 or 607000.")
+    settings = session.get(JournalSettings, dossier_id) or JournalSettings(dossier_id=dossier_id)
+    settings.expense_account = account
+    session.add(settings)
+    session.commit()
+    return settings
+
+
+def journal_settings(session: Session, dossier_id: str) -> JournalSettings:
+    """The dossier's settings, its defaults when it chose nothing (nothing is written)."""
+    return session.get(JournalSettings, dossier_id) or JournalSettings(dossier_id=dossier_id)
