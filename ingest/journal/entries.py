@@ -149,7 +149,11 @@ def _confidence(found: dict[str, Any]) -> float:
 
 
 def _read_amounts(invoice: Invoice, holds: list[Hold]) -> dict[str, int] | None:
+    """The three totals in cents (None when one is missing). One total read with low confidence is
+    trusted when the other two are sure and the three add up to the cent: it is then what the other
+    two imply, whatever its label looked like (a VAT line's label is often the least clear)."""
     amounts: dict[str, int] = {}
+    unsure: list[Hold] = []
     for key, label in AMOUNTS.items():
         found = _field(invoice, key)
         value = cents(found.get("value")) if found else None
@@ -157,10 +161,16 @@ def _read_amounts(invoice: Invoice, holds: list[Hold]) -> dict[str, int] | None:
             holds.append(Hold(HoldCode.amount_missing, f"The {label} was not read: enter it."))
             continue
         if _confidence(found) < MIN_CONFIDENCE:
-            holds.append(Hold(HoldCode.low_confidence, f"The {label} {euros(value)} was read with confidence "
-                              f"{_confidence(found):.2f} (below {MIN_CONFIDENCE}): check it."))
+            unsure.append(Hold(HoldCode.low_confidence, f"The {label} {euros(value)} was read with confidence "
+                               f"{_confidence(found):.2f} (below {MIN_CONFIDENCE}): check it."))
         amounts[key] = value
-    return amounts if len(amounts) == len(AMOUNTS) else None
+    if len(amounts) < len(AMOUNTS):
+        holds += unsure
+        return None
+    implied = amounts["total_excl_tax"] + amounts["total_tax"] == amounts["total_incl_tax"]
+    if len(unsure) > 1 or not implied:
+        holds += unsure
+    return amounts
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,16 @@ def test_held_entries_say_why(fields: dict[str, Any], supplier: Supplier | None,
     assert all(hold.message for hold in booking.holds)
 
 
+def test_one_unsure_total_is_trusted_when_the_other_two_imply_it() -> None:
+    fields = invoice_fields(source="text")
+    fields["total_tax"] = field("20.00", 0.7, "text")
+    assert booked(fields).exported
+    fields["total_incl_tax"] = field("120.00", 0.7, "text")
+    assert [hold.code for hold in booked(fields).holds] == [HoldCode.low_confidence] * 2
+    fields = {**invoice_fields(source="text", incl="121.00"), "total_tax": field("20.00", 0.7, "text")}
+    assert HoldCode.low_confidence in {hold.code for hold in booked(fields).holds}
+
+
 def test_a_learned_expense_account_is_not_a_default() -> None:
     booking = booked(invoice_fields(), Supplier("401732829320", "Dupont", "606000"), expense="607000")
     assert booking.entry is not None and not booking.entry.default_expense
