@@ -10,6 +10,7 @@ the same company is the same auxiliary account whichever of its numbers an invoi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +96,9 @@ def _foreign_vat(fields: dict[str, Any]) -> tuple[str, str] | None:
     vat = _value(fields, "supplier_vat")
     if vat is None:
         return None
-    compact = str(eu_vat.compact(vat)).upper() if vat[:2].isalpha() else vat.upper()
+    # Spaces, dots and dashes dropped by hand: stdnum's compact refuses a country outside the EU
+    # (a British or Swiss supplier is still a supplier).
+    compact = re.sub(r"[^0-9A-Za-z]", "", vat).upper()
     if len(compact) < 4 or not compact[:2].isalpha() or compact.startswith("FR"):
         return None
     return compact[:2], compact

@@ -21,6 +21,7 @@ def ids(**values: str) -> dict[str, Any]:
     (ids(supplier_siren="732829321", supplier_vat="FR44732829320"), "siren:732829320"),  # a bad SIREN skipped
     (ids(supplier_vat="de 123456789"), "vat:DE123456789"),
     (ids(supplier_vat="EL123456789"), "vat:EL123456789"),
+    (ids(supplier_vat="GB 999.999-999"), "vat:GB999999999"),  # outside the EU: a supplier all the same
     (ids(supplier_vat="FR00732829320"), None),  # a French VAT number whose key fails
     (ids(supplier_siren="732829321"), None),
     (ids(supplier_name="Dupont"), None),
