@@ -10,6 +10,7 @@ the same company is the same auxiliary account whichever of its numbers an invoi
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -78,22 +79,19 @@ def _value(fields: dict[str, Any], key: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _siren(fields: dict[str, Any]) -> str | None:
-    siren = _value(fields, "supplier_siren")
+def _siren(siren: str | None, siret: str | None, vat: str | None) -> str | None:
+    """The SIREN the first valid of these numbers gives."""
     if siren and fr_siren.is_valid(siren):
         return str(fr_siren.compact(siren))
-    siret = _value(fields, "supplier_siret")
     if siret and fr_siret.is_valid(siret):
         return str(fr_siret.compact(siret))[:9]
-    vat = _value(fields, "supplier_vat")
     if vat and fr_tva.is_valid(vat):
         return str(fr_tva.to_siren(vat))
     return None
 
 
-def _foreign_vat(fields: dict[str, Any]) -> tuple[str, str] | None:
+def _foreign_vat(vat: str | None) -> tuple[str, str] | None:
     """(country prefix, compact number) of a VAT number that is not French."""
-    vat = _value(fields, "supplier_vat")
     if vat is None:
         return None
     # Spaces, dots and dashes dropped by hand: stdnum's compact refuses a country outside the EU
@@ -107,11 +105,18 @@ def _foreign_vat(fields: dict[str, Any]) -> tuple[str, str] | None:
 def supplier_identity(fields: dict[str, Any]) -> SupplierIdentity | None:
     """The supplier of an invoice's fields, or None when it gives no number we can trust (a SIREN,
     SIRET or French VAT number whose check digits fail names no one)."""
-    name = _value(fields, "supplier_name")
-    siren = _siren(fields)
+    keys = ("supplier_siren", "supplier_siret", "supplier_vat", "supplier_name")
+    return _identity(*(_value(fields, key) for key in keys))
+
+
+# An export meets the same suppliers again and again: their numbers are checked once.
+@functools.lru_cache(maxsize=4096)
+def _identity(siren_text: str | None, siret: str | None, vat: str | None,
+              name: str | None) -> SupplierIdentity | None:
+    siren = _siren(siren_text, siret, vat)
     if siren is not None:
         return SupplierIdentity(f"siren:{siren}", f"401{siren}", name or f"Fournisseur {siren}", None)
-    foreign = _foreign_vat(fields)
+    foreign = _foreign_vat(vat)
     if foreign is not None:
         country, number = foreign
         return SupplierIdentity(f"vat:{number}", f"401{number}", name or f"Fournisseur {number}", country)
