@@ -1,7 +1,7 @@
 """One invoice's purchase entry, balanced to the cent, or the reasons it waits for a person.
 
 Pure: an invoice's fields and flags, its supplier's account and the expense account in; an `Entry`
-(its lines in cents) and the `Hold`s out. The rules (docs/contract.md, "Purchase journal"):
+(its lines in cents) and the `Hold`s out. The rules (docs/contract.md §9):
 
 - the supplier's auxiliary account is credited with the total incl. tax, the expense account debited
   with the total excl. tax, the deductible VAT account (445660) with each VAT rate's tax, one line
