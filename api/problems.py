@@ -106,7 +106,7 @@ STATUS: dict[StrEnum, int] = {
     SupportCode.TOO_MANY_ATTACHMENTS: 413, SupportCode.ATTACHMENT_CONFLICT: 409,
     CreditClaimCode.clients_only: 403, CreditClaimCode.claim_exists: 409,
     HistoryCode.purge_busy: 409,
-    JournalCode.supplier_not_found: 404,
+    JournalCode.supplier_not_found: 404, JournalCode.not_processed: 409, JournalCode.account_users_only: 403,
 }
 _STATUS_BY_CODE = {str(code): status for code, status in STATUS.items()}
 

@@ -19,6 +19,7 @@ from api.bounds import Day, IdPath, Name, Offset
 from api.deps import PrincipalDep, ResourcesDep, SessionDep
 from api.downloads import content_disposition
 from api.schemas import Page, next_offset
+from api.schemas_journal import EntryPublic, HoldPublic, entry_public, holds_public
 from ingest.accounts.tables import Dossier
 from ingest.contract.retention import paris_date
 from ingest.journal.entries import Booking
@@ -53,31 +54,6 @@ def journal(dossier_id: IdPath, principal: PrincipalDep, resources: ResourcesDep
                              headers={"Content-Disposition": content_disposition(exported.filename)})
 
 
-class HoldPublic(BaseModel):
-    code: str
-    message: str
-
-
-class LinePublic(BaseModel):
-    account: str
-    account_label: str
-    aux: str
-    aux_label: str
-    label: str
-    debit_cents: int
-    credit_cents: int
-
-
-class EntryPublic(BaseModel):
-    date: date
-    piece: str
-    label: str
-    default_expense: bool
-    reverse_charge: bool
-    credit_note: bool
-    lines: list[LinePublic]
-
-
 class ReviewItem(BaseModel):
     document_id: str
     holds: list[HoldPublic]
@@ -94,15 +70,8 @@ class ReviewPage(BaseModel):
 
 
 def _review_item(booking: Booking) -> ReviewItem:
-    entry = booking.entry
-    proposed = None if entry is None else EntryPublic(
-        date=entry.day, piece=entry.piece, label=entry.label, default_expense=entry.default_expense,
-        reverse_charge=entry.reverse_charge, credit_note=entry.credit_note,
-        lines=[LinePublic(account=line.account, account_label=line.account_label, aux=line.aux,
-                          aux_label=line.aux_label, label=line.label, debit_cents=line.debit,
-                          credit_cents=line.credit) for line in entry.lines])
-    return ReviewItem(document_id=booking.invoice.document_id, entry=proposed,
-                      holds=[HoldPublic(code=hold.code, message=hold.message) for hold in booking.holds])
+    return ReviewItem(document_id=booking.invoice.document_id, entry=entry_public(booking.entry),
+                      holds=holds_public(booking.holds))
 
 
 @router.get("/{dossier_id}/review", response_model=ReviewPage)

@@ -11,6 +11,9 @@ class JournalCode(Code):
     period_reversed = "period_reversed", "The period ends before it starts: 'from' must be on or before 'to'."
     supplier_not_found = "supplier_not_found", "No such supplier account in the dossier."
     invalid_supplier_name = "invalid_supplier_name", "A supplier account's name is 1 to 200 characters."
+    invalid_correction = "invalid_correction", "A corrected field's value is not what the field takes."
+    not_processed = "not_processed", "Only a processed document has invoice fields to correct."
+    account_users_only = "account_users_only", "Invoice fields are corrected by the account's own users."
     invalid_expense_account = ("invalid_expense_account", "An expense account is a class 6 account: 3 to 10 "
                                "digits starting with 6.")
 

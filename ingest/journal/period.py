@@ -20,12 +20,15 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from ingest.journal.chart import supplier_identity
+from ingest.journal.corrected import overlay
 from ingest.journal.entries import Booking, Invoice, book
 from ingest.journal.suppliers import default_expense, supplier_accounts
+from ingest.journal.tables import FieldCorrection
 from ingest.platform.models import Document, DocumentState
 
 PAGE = 500
 DOCS = SQLModel.metadata.tables[Document.__tablename__]
+CORRECTIONS = SQLModel.metadata.tables[FieldCorrection.__tablename__]
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,20 @@ def _page(conn: Connection, dossier_id: str, period: Period, after: tuple[date, 
     return list(conn.execute(stmt).all())
 
 
+def _invoices(conn: Connection, rows: list[Any]) -> list[Invoice]:
+    """The page's invoices as a person left them: corrected fields over those read, the rest confirmed,
+    and no open flag on an invoice a person corrected or confirmed (they looked at it; the amounts
+    are checked again)."""
+    found = conn.execute(sa.select(CORRECTIONS.c.document_id, CORRECTIONS.c.fields)
+                         .where(CORRECTIONS.c.document_id.in_([row.id for row in rows]))).all() if rows else []
+    corrected: dict[str, dict[str, Any]] = {doc_id: fields for doc_id, fields in found}
+    return [Invoice(row.id, overlay(row.fields or {}, corrected[row.id]), []) if row.id in corrected
+            else Invoice(row.id, row.fields or {}, row.flags or []) for row in rows]
+
+
 def _book_page(conn: Connection, dossier_id: str, rows: list[Any]) -> list[Booking]:
     expense = default_expense(conn, dossier_id)
-    invoices = [Invoice(row.id, row.fields or {}, row.flags or []) for row in rows]
+    invoices = _invoices(conn, rows)
     identities = [supplier_identity(invoice.fields) for invoice in invoices]
     accounts = supplier_accounts(conn, dossier_id, [identity for identity in identities if identity is not None])
     return [book(invoice, accounts[identity.key] if identity is not None else None, expense)
@@ -100,3 +114,12 @@ def _undated(engine: Engine, dossier_id: str, page: int) -> Iterator[Booking]:
         if len(rows) < page:
             return
         after = rows[-1].id
+
+
+def booking_of(engine: Engine, dossier_id: str, document_id: str) -> Booking | None:
+    """One invoice of the dossier, booked as the export would (None: not an invoice of the journal)."""
+    with engine.begin() as conn:
+        rows = list(conn.execute(sa.select(DOCS.c.id, DOCS.c.invoice_date, DOCS.c.fields, DOCS.c.flags)
+                                 .where(*_where(dossier_id, Period()), DOCS.c.id == document_id)).all())
+        booked = _book_page(conn, dossier_id, rows)
+    return booked[0] if booked else None

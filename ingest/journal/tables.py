@@ -9,6 +9,7 @@ seen, with the name a person may have given it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -40,3 +41,17 @@ class JournalSettings(SQLModel, table=True):
     __tablename__ = "journal_settings"
     dossier_id: str = Field(foreign_key="dossiers.id", primary_key=True, max_length=36)
     expense_account: str = Field(default=DEFAULT_EXPENSE, max_length=10)
+
+
+class FieldCorrection(SQLModel, table=True):
+    """What a person corrected of a document's invoice fields, apart from the fields processing
+    wrote: a later reprocessing rewrites those, never these. Its presence also says a person looked
+    at the invoice, which closes the document's flags for the journal."""
+
+    __tablename__ = "field_corrections"
+    # No foreign key, like every table beside documents: the purge deletes documents by id in sets.
+    document_id: str = Field(primary_key=True, max_length=36)
+    # {key: value} in the fields' own shapes (amounts as decimal strings, dates ISO).
+    fields: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    corrected_by: str | None = Field(default=None, max_length=36)
+    corrected_at: datetime = instant(default=True)

@@ -1,8 +1,9 @@
-"""the purchase journal: supplier accounts and each dossier's journal settings
+"""the purchase journal: supplier accounts, each dossier's journal settings, field corrections
 
 `supplier_accounts` holds each dossier's suppliers' auxiliary accounts (under 401), opened the first
 time an invoice of the supplier is exported or reviewed, renamable; `journal_settings` a dossier's
-expense account when it is not the default (607000). Entries are not stored: they are made from the
+expense account when it is not the default (607000); `field_corrections` what a person corrected of
+a document's fields, kept apart so that reprocessing never overwrites it. Entries are not stored: they are made from the
 documents' fields at each export. Nothing existing changes.
 
 Revision ID: 0017
@@ -48,9 +49,18 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["dossier_id"], ["dossiers.id"]),
         sa.PrimaryKeyConstraint("dossier_id"),
     )
+    op.create_table(
+        "field_corrections",
+        sa.Column("document_id", _ID, nullable=False),
+        sa.Column("fields", sa.JSON(), nullable=False),
+        sa.Column("corrected_by", _ID, nullable=True),
+        sa.Column("corrected_at", ingest.platform.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("document_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("field_corrections")
     op.drop_table("journal_settings")
     op.drop_index("ix_supplier_accounts_dossier_id", table_name="supplier_accounts")
     op.drop_table("supplier_accounts")
