@@ -27,7 +27,7 @@ router = APIRouter(prefix="/v1/documents", tags=["journal"])
 class FieldsCorrection(BaseModel):
     # {field: value} in the fields' own shapes; null removes a misread field; {} confirms as read.
     fields: dict[str, Any] = Field(default_factory=dict, max_length=20)
-    # The supplier's own expense account from now on (a class 6 account).
+    # The supplier's own expense account from now on (class 6, or class 2 for a fixed asset).
     expense_account: str | None = Field(default=None, min_length=1, max_length=10)
 
 

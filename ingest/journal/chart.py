@@ -22,6 +22,7 @@ from stdnum.fr import tva as fr_tva
 
 SUPPLIERS = "401000"          # Fournisseurs: the collective account of every supplier's auxiliary
 VAT_DEDUCTIBLE = "445660"     # TVA déductible sur autres biens et services (PCG 44566)
+VAT_DEDUCTIBLE_ASSETS = "445620"  # TVA déductible sur immobilisations (PCG 44562): a fixed asset's VAT
 VAT_DUE_REVERSE = "445200"    # TVA due intracommunautaire (PCG 4452): VAT the buyer pays itself
 ROUNDING_DEBIT = "658000"     # Charges diverses de gestion courante: a rounding cent against us
 ROUNDING_CREDIT = "758000"    # Produits divers de gestion courante: a rounding cent for us
@@ -30,6 +31,12 @@ DEFAULT_EXPENSE = "607000"    # Achats de marchandises: the default until a doss
 LABELS = {
     SUPPLIERS: "Fournisseurs",
     VAT_DEDUCTIBLE: "TVA déductible sur autres biens et services",
+    VAT_DEDUCTIBLE_ASSETS: "TVA déductible sur immobilisations",
+    "205000": "Concessions, brevets, licences, logiciels",
+    "215400": "Matériel industriel",
+    "218200": "Matériel de transport",
+    "218300": "Matériel de bureau et matériel informatique",
+    "218400": "Mobilier",
     VAT_DUE_REVERSE: "TVA due intracommunautaire",
     ROUNDING_DEBIT: "Charges diverses de gestion courante",
     ROUNDING_CREDIT: "Produits divers de gestion courante",
@@ -49,7 +56,8 @@ LABELS = {
     "626000": "Frais postaux et de télécommunications",
 }
 
-# What a dossier may choose as its expense account: a class 6 account, digits only.
+# What may be chosen as an expense account: a class 6 account (a charge) or a class 2 one (a fixed
+# asset, whose VAT goes to 445620), digits only.
 EXPENSE_ACCOUNT_DIGITS = range(3, 11)
 
 
@@ -59,7 +67,12 @@ def account_label(number: str) -> str:
 
 
 def is_expense_account(number: str) -> bool:
-    return number.isdigit() and number.startswith("6") and len(number) in EXPENSE_ACCOUNT_DIGITS
+    return number.isdigit() and number[:1] in ("6", "2") and len(number) in EXPENSE_ACCOUNT_DIGITS
+
+
+def deductible_vat_account(expense_account: str) -> str:
+    """Where the invoice's deductible VAT goes: 445620 for a fixed asset (class 2), else 445660."""
+    return VAT_DEDUCTIBLE_ASSETS if expense_account.startswith("2") else VAT_DEDUCTIBLE
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ def correct_fields(session: Session, actor: Actor, document: Document, changes: 
     cleaned = _cleaned(changes)
     if expense_account is not None and not is_expense_account(expense_account):
         raise JournalError(JournalCode.invalid_expense_account, f"'{expense_account}' is not an expense account: "
-                           "give a class 6 account of 3 to 10 digits, such as 606000 or 607000.")
+                           "give a class 6 account (a charge, such as 606000) or class 2 (a fixed asset, such as "
+                           "218300), of 3 to 10 digits.")
     row = session.get(FieldCorrection, document.id) or FieldCorrection(document_id=document.id)
     row.fields = {**row.fields, **cleaned}
     row.corrected_by, row.corrected_at = actor.user_id, utcnow()

@@ -4,8 +4,8 @@ Pure: an invoice's fields and flags, its supplier's account and the expense acco
 (its lines in cents) and the `Hold`s out. The rules (docs/contract.md §9):
 
 - the supplier's auxiliary account is credited with the total incl. tax, the expense account debited
-  with the total excl. tax, the deductible VAT account (445660) with each VAT rate's tax, one line
-  per rate;
+  with the total excl. tax, the deductible VAT account (445660, or 445620 when the expense account is
+  a fixed asset's, class 2) with each VAT rate's tax, one line per rate;
 - a credit note (`document_type` credit_note, UNTDID 381 and its kin) is the same entry reversed; an
   invoice with negative totals (a correction) reverses itself by its signs;
 - reverse charge (autoliquidation): when the invoice charges no VAT and either says so (an e-invoice
@@ -275,15 +275,16 @@ def _entry(invoice: Invoice, day: date, amounts: dict[str, int], rows: list[VatR
     number = _value(invoice, "invoice_number") or invoice.document_id[:8]
     label = f"{'Avoir' if credit_note else 'Facture'} {number} {supplier.name}".strip()[:200]
     expense = supplier.expense_account or default_expense
+    vat_account = chart.deductible_vat_account(expense)
     reverse = is_reverse_charge(rows, supplier)
     # Signed amounts: positive is a debit, negative a credit.
     signed: list[tuple[str, str, int, bool]] = [(expense, label, sign * amounts["total_excl_tax"], False)]
     for rate, tax in _per_rate(rows).items():
-        signed.append((chart.VAT_DEDUCTIBLE, f"{_rate_text(rate)} {label}", sign * tax, False))
+        signed.append((vat_account, f"{_rate_text(rate)} {label}", sign * tax, False))
     if reverse:
         due = _reverse_charge_tax(amounts["total_excl_tax"])
         rate_label = f"{_rate_text(FRENCH_NORMAL_RATE)} autoliquidée {label}"
-        signed += [(chart.VAT_DEDUCTIBLE, rate_label, sign * due, False),
+        signed += [(vat_account, rate_label, sign * due, False),
                    (chart.VAT_DUE_REVERSE, rate_label, -sign * due, False)]
     signed.append((chart.SUPPLIERS, label, -sign * amounts["total_incl_tax"], True))
     rounding = -sum(amount for _, _, amount, _ in signed)

@@ -14,8 +14,8 @@ class JournalCode(Code):
     invalid_correction = "invalid_correction", "A corrected field's value is not what the field takes."
     not_processed = "not_processed", "Only a processed document has invoice fields to correct."
     account_users_only = "account_users_only", "Invoice fields are corrected by the account's own users."
-    invalid_expense_account = ("invalid_expense_account", "An expense account is a class 6 account: 3 to 10 "
-                               "digits starting with 6.")
+    invalid_expense_account = ("invalid_expense_account", "An expense account is a class 6 account (a charge) "
+                               "or a class 2 one (a fixed asset): 3 to 10 digits.")
 
 
 class JournalError(DomainError):

@@ -82,7 +82,8 @@ def set_default_expense(session: Session, dossier_id: str, account: str) -> Jour
     """The dossier's expense account for suppliers that have none of their own (commits)."""
     if not is_expense_account(account):
         raise JournalError(JournalCode.invalid_expense_account, f"'{account}' is not an expense account: give a "
-                           "class 6 account of 3 to 10 digits, such as 606000 or 607000.")
+                           "class 6 account (a charge, such as 606000) or class 2 (a fixed asset, such as "
+                           "218300), of 3 to 10 digits.")
     settings = session.get(JournalSettings, dossier_id) or JournalSettings(dossier_id=dossier_id)
     settings.expense_account = account
     session.add(settings)

@@ -43,4 +43,5 @@ def test_member_states_and_accounts() -> None:
     assert account_label("607000") == "Achats de marchandises" and account_label("445660").startswith("TVA")
     assert account_label("6071") == "Achats de marchandises" and account_label("6999") == "Compte 6999"
     assert account_label("606100").startswith("Achats non stockés")
-    assert is_expense_account("606000") and not is_expense_account("401000") and not is_expense_account("6")
+    assert is_expense_account("606000") and is_expense_account("218300") and not is_expense_account("401000")
+    assert not is_expense_account("6") and not is_expense_account("60a000")

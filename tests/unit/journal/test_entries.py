@@ -148,6 +148,11 @@ def test_a_learned_expense_account_is_not_a_default() -> None:
     assert lines(booking)[0] == ("606000", 10000, 0)
 
 
+def test_a_fixed_asset_s_vat_goes_to_445620() -> None:
+    booking = booked(invoice_fields(), Supplier("401732829320", "Dupont", "218300"))
+    assert lines(booking) == [("218300", 10000, 0), ("445620", 2000, 0), ("401000", 0, 12000)]
+
+
 def test_cents_and_euros() -> None:
     assert [cents(v) for v in ("12.34", "-0.01", "1e3", "0.005", "x", None, "NaN")] == [1234, -1, 100000, 1, None,
                                                                                         None, None]
