@@ -1,4 +1,5 @@
-"""Corrections of a document's invoice fields by the account's users: `PATCH /v1/documents/{id}/fields`.
+"""A document's invoice, corrected by the account's users (`PATCH /v1/documents/{id}/fields`) and
+exported as an EN 16931 invoice (`GET /v1/documents/{id}/einvoice.xml`).
 
 The answer is the fields as corrected and what the journal now makes of the invoice (its entry,
 exported or held, and why), so that a person sees at once whether the correction released it.
@@ -8,15 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from api.access import visible
 from api.bounds import IdPath
 from api.deps import PrincipalDep, ResourcesDep, SessionDep, client_address
+from api.downloads import content_disposition
 from api.schemas_journal import EntryPublic, HoldPublic, entry_public, holds_public
 from ingest.accounts.audit import Actor
+from ingest.accounts.tables import Dossier
+from ingest.journal.cii import Buyer
 from ingest.journal.corrections import correct_fields
+from ingest.journal.einvoices import einvoice_xml
 from ingest.journal.errors import JournalCode, JournalError
 from ingest.journal.period import booking_of
 from ingest.platform.models import Document
@@ -53,3 +58,16 @@ def correct(document_id: IdPath, body: FieldsCorrection, request: Request, princ
     return CorrectedFields(document_id=document.id, fields=fields, exported=bool(booking and booking.exported),
                            holds=holds_public(booking.holds if booking else ()),
                            entry=entry_public(booking.entry if booking else None))
+
+
+@router.get("/{document_id}/einvoice.xml", response_class=Response,
+            responses={200: {"content": {"application/xml": {}}}})
+def einvoice(document_id: IdPath, principal: PrincipalDep, resources: ResourcesDep, session: SessionDep) -> Response:
+    """The invoice as EN 16931 CII (the XML of Factur-X), from its fields as corrected; the dossier
+    is the buyer."""
+    document = visible(session, principal, Document, document_id, "document")
+    dossier = session.get(Dossier, document.dossier_id)
+    assert dossier is not None  # a document's dossier is never deleted
+    xml = einvoice_xml(resources.engine, document.id, Buyer(dossier.name, dossier.siren))
+    return Response(xml, media_type="application/xml",
+                    headers={"Content-Disposition": content_disposition(f"facture-{document.id}.xml")})

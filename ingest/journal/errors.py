@@ -13,6 +13,8 @@ class JournalCode(Code):
     invalid_supplier_name = "invalid_supplier_name", "A supplier account's name is 1 to 200 characters."
     invalid_correction = "invalid_correction", "A corrected field's value is not what the field takes."
     not_processed = "not_processed", "Only a processed document has invoice fields to correct."
+    einvoice_incomplete = ("einvoice_incomplete", "The invoice's fields lack what an EN 16931 invoice must say: "
+                           "correct them first.")
     account_users_only = "account_users_only", "Invoice fields are corrected by the account's own users."
     invalid_expense_account = ("invalid_expense_account", "An expense account is a class 6 account (a charge) "
                                "or a class 2 one (a fixed asset): 3 to 10 digits.")

@@ -123,3 +123,12 @@ def booking_of(engine: Engine, dossier_id: str, document_id: str) -> Booking | N
                                  .where(*_where(dossier_id, Period()), DOCS.c.id == document_id)).all())
         booked = _book_page(conn, dossier_id, rows)
     return booked[0] if booked else None
+
+
+def invoice_of(engine: Engine, document_id: str) -> Invoice | None:
+    """A processed document's invoice as a person left it (None: the document is not processed)."""
+    with engine.begin() as conn:
+        rows = list(conn.execute(sa.select(DOCS.c.id, DOCS.c.fields, DOCS.c.flags)
+                                 .where(DOCS.c.id == document_id, DOCS.c.state == DocumentState.processed)).all())
+        invoices = _invoices(conn, rows)
+    return invoices[0] if invoices else None

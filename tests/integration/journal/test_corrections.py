@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from ingest.documents.einvoice import parse_einvoice
 from ingest.journal.tables import SupplierAccount
 from ingest.platform.models import Document
 from tests.integration.conftest import Firm, Stack
@@ -85,5 +86,21 @@ def test_who_may_correct_and_what(client: TestClient, books: Books, invoices: li
     assert rejected.state == "rejected"
     refused = patch(client, books, rejected, {"fields": {}})
     assert refused.status_code == 409 and refused.json()["code"] == "not_processed"
+    not_exported = client.get(f"/v1/documents/{rejected.id}/einvoice.xml", headers=books.headers)
+    assert not_exported.status_code == 409 and not_exported.json()["code"] == "not_processed"
     audit = client.get("/v1/audit", params={"action": "document.fields_corrected"}, headers=books.headers).json()
     assert audit["total"] == 0  # nothing refused was recorded
+
+
+def test_an_invoice_exports_as_en16931_with_its_corrections(client: TestClient, books: Books,
+                                                            invoices: list[Document], firm: Firm) -> None:  # noqa: F811
+    path = f"/v1/documents/{invoices[0].id}/einvoice.xml"
+    resp = client.get(path, headers=books.headers)
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("application/xml")
+    assert f'filename="facture-{invoices[0].id}.xml"' in resp.headers["content-disposition"]
+    parsed = parse_einvoice(resp.content)
+    assert (parsed.fields["total_incl_tax"].value, parsed.fields["invoice_number"].value) == ("1481.47", "F-1")
+    assert patch(client, books, invoices[0], {"fields": {"invoice_number": "F-0001"}}).status_code == 200
+    assert parse_einvoice(client.get(path, headers=books.headers).content).fields["invoice_number"].value == "F-0001"
+    other = client.get(path, headers=firm.headers)
+    assert other.status_code == 404 and other.json()["code"] == "not_found"
