@@ -1,5 +1,5 @@
 """A document's invoice, corrected by the account's users (`PATCH /v1/documents/{id}/fields`) and
-exported as an EN 16931 invoice (`GET /v1/documents/{id}/einvoice.xml`).
+exported as an EN 16931 invoice (`GET /v1/documents/{id}/einvoice.xml`, `…/facturx.pdf`).
 
 The answer is the fields as corrected and what the journal now makes of the invoice (its entry,
 exported or held, and why), so that a person sees at once whether the correction released it.
@@ -21,7 +21,7 @@ from ingest.accounts.audit import Actor
 from ingest.accounts.tables import Dossier
 from ingest.journal.cii import Buyer
 from ingest.journal.corrections import correct_fields
-from ingest.journal.einvoices import einvoice_xml
+from ingest.journal.einvoices import einvoice_xml, facturx_pdf
 from ingest.journal.errors import JournalCode, JournalError
 from ingest.journal.period import booking_of
 from ingest.platform.models import Document
@@ -65,9 +65,26 @@ def correct(document_id: IdPath, body: FieldsCorrection, request: Request, princ
 def einvoice(document_id: IdPath, principal: PrincipalDep, resources: ResourcesDep, session: SessionDep) -> Response:
     """The invoice as EN 16931 CII (the XML of Factur-X), from its fields as corrected; the dossier
     is the buyer."""
+    document, buyer = _document_and_buyer(session, principal, document_id)
+    xml = einvoice_xml(resources.engine, document.id, buyer)
+    return Response(xml, media_type="application/xml",
+                    headers={"Content-Disposition": content_disposition(f"facture-{document.id}.xml")})
+
+
+@router.get("/{document_id}/facturx.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+def facturx(document_id: IdPath, principal: PrincipalDep, resources: ResourcesDep, session: SessionDep) -> Response:
+    """The original PDF with its EN 16931 XML embedded (Factur-X); a PDF received as Factur-X or
+    ZUGFeRD, unchanged."""
+    document, buyer = _document_and_buyer(session, principal, document_id)
+    session.close()  # the original is read from the store: hold no connection meanwhile
+    pdf = facturx_pdf(resources.engine, resources.store, document, buyer)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": content_disposition(f"facture-{document.id}.pdf")})
+
+
+def _document_and_buyer(session: SessionDep, principal: PrincipalDep, document_id: str) -> tuple[Document, Buyer]:
     document = visible(session, principal, Document, document_id, "document")
     dossier = session.get(Dossier, document.dossier_id)
     assert dossier is not None  # a document's dossier is never deleted
-    xml = einvoice_xml(resources.engine, document.id, Buyer(dossier.name, dossier.siren))
-    return Response(xml, media_type="application/xml",
-                    headers={"Content-Disposition": content_disposition(f"facture-{document.id}.xml")})
+    return document, Buyer(dossier.name, dossier.siren)

@@ -15,6 +15,8 @@ class JournalCode(Code):
     not_processed = "not_processed", "Only a processed document has invoice fields to correct."
     einvoice_incomplete = ("einvoice_incomplete", "The invoice's fields lack what an EN 16931 invoice must say: "
                            "correct them first.")
+    not_a_pdf = "not_a_pdf", "A Factur-X invoice is made from a PDF; this document is not one."
+    original_missing = "original_missing", "The document's original is no longer in the store."
     account_users_only = "account_users_only", "Invoice fields are corrected by the account's own users."
     invalid_expense_account = ("invalid_expense_account", "An expense account is a class 6 account (a charge) "
                                "or a class 2 one (a fixed asset): 3 to 10 digits.")

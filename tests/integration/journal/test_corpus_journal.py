@@ -122,3 +122,11 @@ def test_every_corpus_invoice_exports_as_a_valid_en16931_invoice_with_its_amount
     # Only MINIMUM-profile files, which carry no VAT breakdown, whose VAT total no single French rate explains.
     assert all("MINIMUM" in doc.filename for doc in incomplete), [d.filename for d in incomplete]
     assert len(valid) >= len(docs) - 6
+
+
+def test_a_facturx_pdf_received_is_handed_back_unchanged(corpus_books: tuple[Books, list[Document]],
+                                                         client: TestClient, corpus: Path) -> None:
+    books, docs = corpus_books
+    for doc in docs[:3]:
+        resp = client.get(f"/v1/documents/{doc.id}/facturx.pdf", headers=books.headers)
+        assert resp.status_code == 200 and resp.content == (corpus / doc.filename).read_bytes()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import facturx
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -104,3 +105,17 @@ def test_an_invoice_exports_as_en16931_with_its_corrections(client: TestClient, 
     assert parse_einvoice(client.get(path, headers=books.headers).content).fields["invoice_number"].value == "F-0001"
     other = client.get(path, headers=firm.headers)
     assert other.status_code == 404 and other.json()["code"] == "not_found"
+
+
+def test_a_pdf_invoice_becomes_a_facturx_pdf(client: TestClient, books: Books, invoices: list[Document],  # noqa: F811
+                                              process: Callable[..., list[Document]], firm: Firm) -> None:
+    resp = client.get(f"/v1/documents/{invoices[0].id}/facturx.pdf", headers=books.headers)
+    assert resp.status_code == 200 and resp.headers["content-type"] == "application/pdf"
+    name, xml = facturx.get_xml_from_pdf(resp.content, check_xsd=True)
+    assert name == "factur-x.xml"
+    assert xml == client.get(f"/v1/documents/{invoices[0].id}/einvoice.xml", headers=books.headers).content
+    assert client.get(f"/v1/documents/{invoices[0].id}/facturx.pdf", headers=firm.headers).status_code == 404
+    [xml_upload] = process(books.upload(client, [("f.xml", xml)]))
+    assert xml_upload.state == "processed", (xml_upload.reason, xml_upload.message)
+    refused = client.get(f"/v1/documents/{xml_upload.id}/facturx.pdf", headers=books.headers)
+    assert refused.status_code == 409 and refused.json()["code"] == "not_a_pdf"
