@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import facturx
+from iso4217 import Currency
 from lxml import etree
 
 LEVEL = "en16931"
@@ -104,11 +105,23 @@ def _buyer(buyer: Buyer) -> dict[str, str]:
     return party
 
 
+def _known_currency(code: str) -> bool:
+    """An ISO 4217 code (the library needs its decimals; a misread code names no currency)."""
+    try:
+        Currency(code)
+    except ValueError:
+        return False
+    return True
+
+
 def cii_data(fields: dict[str, Any], buyer: Buyer) -> dict[str, Any]:
     """The factur-x library's description of the invoice (its keys are EN 16931 business terms)."""
     missing = [key for key in REQUIRED if _value(fields, key) in (None, "")]
     amounts = {key: _money(_value(fields, key)) for key in REQUIRED[3:]}
     missing += [key for key, amount in amounts.items() if amount is None and key not in missing]
+    currency = str(_value(fields, "currency") or "EUR")
+    if not _known_currency(currency):
+        missing.append("currency")
     if missing:
         raise Incomplete(missing)
     excl, tax, incl = (amounts[key] or Decimal(0) for key in REQUIRED[3:])
@@ -117,7 +130,7 @@ def cii_data(fields: dict[str, Any], buyer: Buyer) -> dict[str, Any]:
     data: dict[str, Any] = {
         "BT-1": number, "BT-2": date.fromisoformat(str(_value(fields, "issue_date"))),
         "BT-3": "381" if _value(fields, "document_type") == "credit_note" else "380",
-        "BT-5": str(_value(fields, "currency") or "EUR"), "BG-4": _seller(fields), "BG-7": _buyer(buyer),
+        "BT-5": currency, "BG-4": _seller(fields), "BG-7": _buyer(buyer),
         "BG-23": rows, "BG-25": _lines(rows, number),
         "BT-106": f"{sum((Decimal(r['BT-116']) for r in rows), Decimal(0))}", "BT-109": f"{excl}",
         "BT-110": f"{tax}", "BT-112": f"{incl}", "BT-115": f"{incl}",

@@ -71,3 +71,6 @@ def test_an_invoice_without_its_mandatory_terms_is_incomplete() -> None:
     with pytest.raises(Incomplete) as refused:
         cii_data(fields, BUYER)
     assert refused.value.missing == ["invoice_number", "total_incl_tax", "total_tax"]
+    with pytest.raises(Incomplete) as unknown:
+        cii_data(invoice_fields(currency="ABC"), BUYER)
+    assert unknown.value.missing == ["currency"]
