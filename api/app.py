@@ -19,12 +19,12 @@ from api.routes import (
     auth,
     availability,
     batches,
-    corrections,
     credit_claims,
     documents,
     dossiers,
     health,
     history,
+    invoices,
     journal,
     maintenance,
     probes,
@@ -48,7 +48,7 @@ ROUTERS = (health.router, auth.router, users.router, api_keys.router, audit.rout
            batches.router, documents.router, sla.router, history.router, subscriptions.router, usage.router,
            statements.router, availability.router, credit_claims.router, probes.router, maintenance.router,
            support_requests.router, purge.router, journal.router,
-           corrections.router)
+           invoices.router)
 log = logging.getLogger(__name__)
 
 
