@@ -24,6 +24,8 @@ from api.routes import (
     dossiers,
     health,
     history,
+    invoices,
+    journal,
     maintenance,
     probes,
     purge,
@@ -45,7 +47,8 @@ STATIC_DIR = Path(__file__).with_name("static")
 ROUTERS = (health.router, auth.router, users.router, api_keys.router, audit.router, dossiers.router,
            batches.router, documents.router, sla.router, history.router, subscriptions.router, usage.router,
            statements.router, availability.router, credit_claims.router, probes.router, maintenance.router,
-           support_requests.router, purge.router)
+           support_requests.router, purge.router, journal.router,
+           invoices.router)
 log = logging.getLogger(__name__)
 
 

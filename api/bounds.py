@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Path, Query
@@ -70,3 +70,13 @@ def _plausible(value: datetime) -> datetime:
 
 # An instant with its UTC offset, within the years above.
 Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
+
+
+def _plausible_day(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"the year must be from {FIRST_YEAR} to {LAST_YEAR}")
+    return value
+
+
+# A calendar day (YYYY-MM-DD), within the years above.
+Day = Annotated[date, AfterValidator(_plausible_day)]

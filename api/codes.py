@@ -24,6 +24,7 @@ from ingest.documents.einvoice import EInvoiceErrorCode
 from ingest.documents.reasons import Reason
 from ingest.history.lock import HistoryCode
 from ingest.intake.errors import IntakeCode
+from ingest.journal.errors import JournalCode
 from ingest.processing.process import Failure, Refusal
 from ingest.processing.waiting import Waiting
 from ingest.support.maintenance import MaintenanceCode
@@ -32,7 +33,7 @@ from ingest.support.rules import SupportCode
 # Problems: the answers of a refused request (application/problem+json, its `code`).
 PROBLEM_CODES: tuple[type[StrEnum], ...] = (ApiCode, AuthCode, PasswordCode, UserCode, ApiKeyCode, IntakeCode,
                                              DossierCode, AccountCode, BillingCode, CreditClaimCode, SupportCode,
-                                             MaintenanceCode, HistoryCode)
+                                             MaintenanceCode, HistoryCode, JournalCode)
 # A file's or a document's `reason`: rejected (its fault), failed (ours), or waiting.
 REJECTED: tuple[type[StrEnum], ...] = (Reason, EInvoiceErrorCode, Refusal)
 

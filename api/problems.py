@@ -25,6 +25,7 @@ from ingest.availability.credit_claims import CreditClaimCode
 from ingest.billing.subscriptions import BillingCode
 from ingest.history.lock import HistoryCode
 from ingest.intake.errors import IntakeCode
+from ingest.journal.errors import JournalCode
 from ingest.platform.db import TRANSIENT_DB_ERRORS
 from ingest.platform.errors import Code, DomainError
 from ingest.store import StoreUnavailable
@@ -105,6 +106,8 @@ STATUS: dict[StrEnum, int] = {
     SupportCode.TOO_MANY_ATTACHMENTS: 413, SupportCode.ATTACHMENT_CONFLICT: 409,
     CreditClaimCode.clients_only: 403, CreditClaimCode.claim_exists: 409,
     HistoryCode.purge_busy: 409,
+    JournalCode.supplier_not_found: 404, JournalCode.not_processed: 409, JournalCode.account_users_only: 403,
+    JournalCode.not_a_pdf: 409, JournalCode.original_missing: 404,
 }
 _STATUS_BY_CODE = {str(code): status for code, status in STATUS.items()}
 

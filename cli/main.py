@@ -27,12 +27,14 @@ def _mount_sub_apps() -> None:
     # Each feature with commands of its own exposes a Typer app in its module.
     from cli.billing import billing_operator_app
     from cli.contract import contract_app
+    from cli.export import export_app
     from cli.extract import extract
     from cli.probes import probes_app
     from cli.purge import purge_app
 
     operator.operator_app.registered_commands += billing_operator_app.registered_commands
     app.add_typer(contract_app, name="contract")
+    app.add_typer(export_app, name="export")
     app.command("extract")(extract)
     app.add_typer(probes_app, name="probes")
     app.add_typer(purge_app, name="purge")

@@ -16,6 +16,7 @@ import ingest.billing.tables
 import ingest.flow.tables
 import ingest.history.tables
 import ingest.intake.tables
+import ingest.journal.tables
 import ingest.platform.models
 import ingest.platform.outbox
 import ingest.processing.tables
@@ -24,6 +25,6 @@ import ingest.support.tables
 TABLE_MODULES = (
     ingest.platform.models, ingest.platform.outbox, ingest.accounts.tables, ingest.intake.tables,
     ingest.processing.tables, ingest.flow.tables, ingest.billing.tables, ingest.history.tables,
-    ingest.support.tables, ingest.availability.tables,
+    ingest.support.tables, ingest.availability.tables, ingest.journal.tables,
 )
 metadata = SQLModel.metadata

@@ -38,6 +38,7 @@ class Action(StrEnum):
     logout = "auth.logout"
     key_created = "api_key.created"
     key_revoked = "api_key.revoked"
+    fields_corrected = "document.fields_corrected"
 
 
 @dataclass(frozen=True)

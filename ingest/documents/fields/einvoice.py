@@ -135,14 +135,21 @@ def _cii_settlement(out: dict[str, Field], settlement: etree._Element) -> None:
         _put(out, "total_tax", _amount(_in_currency(totals.findall("ram:TaxTotalAmount", NS), currency)))
         _put(out, "total_incl_tax", _amount(totals.find("ram:GrandTotalAmount", NS)))
     breakdown = [
-        {
-            "rate": _rate(first_text(tax, "ram:RateApplicablePercent")) or "0.00",
-            "base": _amount(tax.find("ram:BasisAmount", NS)) or "0.00",
-            "tax": _amount(tax.find("ram:CalculatedAmount", NS)) or "0.00",
-        }
+        _row(_rate(first_text(tax, "ram:RateApplicablePercent")), _amount(tax.find("ram:BasisAmount", NS)),
+             _amount(tax.find("ram:CalculatedAmount", NS)), first_text(tax, "ram:CategoryCode"))
         for tax in settlement.iterfind("ram:ApplicableTradeTax", NS)
     ]
     _put(out, "vat_breakdown", breakdown)
+
+
+def _row(rate: str | None, base: str | None, tax: str | None, category: str | None) -> dict[str, str]:
+    """A VAT breakdown row; with its category (UNCL 5305: S standard, AE reverse charge, K
+    intra-community, E exempt, G export, Z zero, O outside scope) when the XML gives one, which
+    the journal needs to tell a reverse charge from an exemption (both charge no VAT)."""
+    row = {"rate": rate or "0.00", "base": base or "0.00", "tax": tax or "0.00"}
+    if category:
+        row["category"] = category.upper()
+    return row
 
 
 def _in_currency(elements: list[etree._Element], currency: str | None) -> etree._Element | None:
@@ -183,11 +190,8 @@ def ubl_fields(root: etree._Element) -> dict[str, Field]:
     amounts = [t.find("cbc:TaxAmount", NS) for t in tax_totals]
     _put(out, "total_tax", _amount(_in_currency([a for a in amounts if a is not None], currency)))
     breakdown = [
-        {
-            "rate": _rate(first_text(sub, "cac:TaxCategory/cbc:Percent")) or "0.00",
-            "base": _amount(sub.find("cbc:TaxableAmount", NS)) or "0.00",
-            "tax": _amount(sub.find("cbc:TaxAmount", NS)) or "0.00",
-        }
+        _row(_rate(first_text(sub, "cac:TaxCategory/cbc:Percent")), _amount(sub.find("cbc:TaxableAmount", NS)),
+             _amount(sub.find("cbc:TaxAmount", NS)), first_text(sub, "cac:TaxCategory/cbc:ID"))
         for total in tax_totals
         for sub in total.iterfind("cac:TaxSubtotal", NS)
     ]

@@ -208,3 +208,12 @@ def test_corpus_xml_fields_are_present_and_well_formed(path: Path | None) -> Non
     if "FNFE" in path.name:
         token = path.stem.rsplit("_", 1)[-1]
         assert parsed.profile.replace(" ", "") == token
+
+
+def test_a_vat_row_keeps_its_category_when_the_xml_gives_one() -> None:
+    with_category = cii().replace(b"<ram:TypeCode>VAT</ram:TypeCode>",
+                                  b"<ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>ae</ram:CategoryCode>")
+    assert values(with_category)["vat_breakdown"] == [{"rate": "20.00", "base": "100.00", "tax": "20.00",
+                                                       "category": "AE"}]
+    credit = UBL_CREDIT.replace(b"<cac:TaxCategory>", b"<cac:TaxCategory><cbc:ID>S</cbc:ID>")
+    assert values(credit)["vat_breakdown"] == [{"rate": "5.50", "base": "100.00", "tax": "5.50", "category": "S"}]
