@@ -114,6 +114,7 @@ class AuditWords:
             "role": role_said(self.page, detail.get("role", "")).lower(),
             "dossiers": dossiers_said(self.page, detail.get("dossier_ids"), self.dossiers),
             "changes": self.changes(detail), "count": detail.get("failed_logins", ""),
+            "document": entry.target_id or "", "fields": ", ".join(map(str, detail.get("fields") or [])) or "—",
         }
         if entry.action not in {a.value for a in Action}:
             return self.page.t("admin.audit.s.other", action=entry.action, **values)

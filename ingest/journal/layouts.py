@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from ingest.journal.entries import Entry
+from ingest.platform.spreadsheet import text_cell
 
 FEC_COLUMNS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
                "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",
@@ -93,8 +94,7 @@ def csv_lines(entry: Entry, number: int) -> str:
 
 def _text(value: str) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula (a supplier names itself)."""
-    cleaned = one_line(value)
-    return "'" + cleaned if cleaned.startswith(("=", "+", "-", "@")) else cleaned
+    return text_cell(one_line(value))
 
 
 def _csv_rows(rows: Iterable[Iterable[str]]) -> str:
