@@ -7,11 +7,16 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlmodel import Session, col
 
 from ingest.accounts.lifecycle import NewAccount
-from tests.integration.conftest import auth
+from ingest.platform.columns import utcnow
+from ingest.platform.models import Batch
+from tests.integration.conftest import Stack, auth
 from tests.integration.web.pages import CSRF, browser, change_password, sign_in
 from tests.support.files import text_pdf
 
@@ -113,3 +118,27 @@ def test_a_batch_page_in_french_formats_and_in_english(client: TestClient, opene
     out = page.post("/app/logout", data={"csrf_token": token.group(1)}, follow_redirects=False)
     assert out.headers["location"] == "/app/login"
     assert page.get("/app/", follow_redirects=False).headers["location"] == "/app/login"
+
+
+def test_an_archive_not_yet_measured_shows_its_eta_as_a_range_with_why(
+        client: TestClient, stack: Stack, opened: tuple[NewAccount, str]) -> None:
+    account, email = opened
+    key = auth(account.api_key)
+    dossier = client.post("/v1/dossiers", json={"name": "Archives"}, headers=key).json()["id"]
+    batch = client.post("/v1/batches", data={"dossier_id": dossier, "flow": "bulk"},
+                        files=[("files", ("a.pdf", text_pdf("Archive A")))], headers=key).json()
+    # As the ETA refresh leaves a first archive of a deployment: borrowed, with its range.
+    now = utcnow()
+    with Session(stack.engine) as session:
+        session.execute(sa.update(Batch).where(col(Batch.id) == batch["id"]).values(
+            eta=now + timedelta(hours=10), eta_basis="borrowed", eta_earliest=now + timedelta(hours=6, minutes=30),
+            eta_latest=now + timedelta(hours=14), finished_at=None))
+        session.commit()
+    page = browser(client)
+    sign_in(page, email, str(account.initial_password))
+    change_password(page, str(account.initial_password))
+    html = page.get(f"/app/batches/{batch['id']}").text
+    assert re.search(r"Fin estimée entre le \d\d/\d\d/20\d\d \d\d:\d\d et le \d\d/\d\d/20\d\d \d\d:\d\d", html)
+    assert "estimation provisoire" in html and "rythme du flux quotidien" in html
+    english = page.get(f"/app/batches/{batch['id']}?lang=en").text
+    assert "Expected end between" in english and "a first estimate from the daily flow" in english
