@@ -259,12 +259,12 @@ def _why_not_taken(engine: Engine, document_id: str) -> Outcome:
 
 def _store_derivatives(store: ObjectStore, document_id: str, facts: DocumentFacts,
                        recognised: OcrOutcome | None = None) -> None:
+    """Keep what would cost more to make again than to store: an image's normalised pages, an
+    e-invoice's XML, the OCR's text (seconds a page). A text layer is read again from the original
+    in milliseconds: storing it (`text.json`, before) cost a fifth of a worker's time per text PDF
+    in bench_ingest, and nothing read it. Documents processed before keep theirs until the purge."""
     for name, data in facts.derivatives.items():
         store.put_bytes(derivative_key(document_id, name), data)
-    if facts.page_texts:
-        # pypdf can return lone surrogates (broken ToUnicode maps): keep the rest of the text.
-        text = json.dumps({"pages": facts.page_texts}, ensure_ascii=False).encode(errors="replace")
-        store.put_bytes(derivative_key(document_id, "text.json"), text)
     if recognised is not None:
         pages = {str(page): text for page, text in sorted(recognised.texts.items())}
         body = json.dumps({"pages": pages, "timed_out": recognised.timed_out},
@@ -288,8 +288,7 @@ def _flavour(facts: DocumentFacts) -> str | None:
 def facts_summary(facts: DocumentFacts, recognised: OcrOutcome | None = None) -> dict[str, Any]:
     summary = {k: v for k, v in asdict(facts).items()
                if k not in ("page_texts", "einvoice_xml", "derivatives")}
-    summary["derivatives"] = (sorted(facts.derivatives) + (["text.json"] if facts.page_texts else [])
-                              + ([OCR_DERIVATIVE] if recognised is not None else []))
+    summary["derivatives"] = sorted(facts.derivatives) + ([OCR_DERIVATIVE] if recognised is not None else [])
     if recognised is not None:
         summary["ocr_pages"] = sorted(recognised.texts)
     return summary
