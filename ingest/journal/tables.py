@@ -49,8 +49,11 @@ class FieldCorrection(SQLModel, table=True):
     at the invoice, which closes the document's flags for the journal."""
 
     __tablename__ = "field_corrections"
-    # No foreign key, like every table beside documents: the purge deletes documents by id in sets.
-    document_id: str = Field(primary_key=True, max_length=36)
+    # Deleted with its document (ON DELETE CASCADE): the purge leaves nothing of an invoice it
+    # removes, and a correction is what a person said of that invoice. The key is the index the
+    # cascade looks up.
+    document_id: str = Field(sa_column=sa.Column(sa.String(36), sa.ForeignKey("documents.id", ondelete="CASCADE"),
+                                                 primary_key=True))
     # {key: value} in the fields' own shapes (amounts as decimal strings, dates ISO).
     fields: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     corrected_by: str | None = Field(default=None, max_length=36)

@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("corrected_by", _ID, nullable=True),
         sa.Column("corrected_at", ingest.platform.columns.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("document_id"),
+        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),
     )
 
 

@@ -33,6 +33,7 @@ from ingest.history.purge import (
     select_chunk,
 )
 from ingest.history.tables import PurgeRun, PurgeRunDossier, RunState, Tombstone
+from ingest.journal.tables import FieldCorrection
 from ingest.platform.models import Batch, Document
 from ingest.store import derivative_key, original_key
 from tests.integration.conftest import Stack, auth
@@ -112,6 +113,9 @@ def test_purge_removes_exactly_the_old_documents(stack: Stack, account_factory: 
     pair = [add_doc(stack, a, OLD, content=pair_content), add_doc(stack, b, date(2024, 1, 1), content=pair_content)]
     with Session(stack.engine) as s:
         s.add(UsageRecord(document_id=old[0].id, account_id=a.account_id, dossier_id=a.dossier_id))
+        # What a person corrected of an invoice goes with it; of a kept one, stays.
+        s.add_all([FieldCorrection(document_id=old[0].id, fields={"invoice_number": "F-1"}),
+                   FieldCorrection(document_id=kept[0].id, fields={"invoice_number": "F-2"})])
         s.commit()
 
     result = run_purge(stack.engine, stack.store, AS_OF, chunk=2)
@@ -132,6 +136,7 @@ def test_purge_removes_exactly_the_old_documents(stack: Stack, account_factory: 
         assert (stone.sha256, stone.size, stone.reference_date, stone.dossier_id) == (
             old[1].sha256, old[1].size, old[1].reference_date, a.dossier_id)
         assert s.get(UsageRecord, old[0].id) is not None  # usage is never touched
+        assert s.get(FieldCorrection, old[0].id) is None and s.get(FieldCorrection, kept[0].id) is not None
         per_dossier = {r.dossier_id: r for r in s.exec(select(PurgeRunDossier)
                                                        .where(PurgeRunDossier.run_id == result.run_id))}
         run = s.get(PurgeRun, result.run_id)
