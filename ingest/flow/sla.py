@@ -133,21 +133,50 @@ def recent_samples(session: Session, flow: str, limit: int = SAMPLE_DOCUMENTS, *
             for k, chars, flav, f, start, end in rows if start is not None and end is not None][::-1]
 
 
-def flow_samples(session: Session, flow: str) -> list[Sample]:
+def flow_samples(session: Session, flow: str, waiting: Iterable[str] | None = None) -> list[Sample]:
     """The flow's recent window, and for each kind it holds fewer than `MIN_OWN_SAMPLES` of, that
     kind's last documents before it: an archive of scans last week still costs today's scans when
-    text PDFs filled the window since."""
+    text PDFs filled the window since.
+
+    `waiting`: the sniffed kinds of the flow's unfinished documents; only the ETA kinds they are
+    costed as are read further back (each such read may walk the flow's whole history: a kind
+    nothing waits for is not worth it). None: every kind."""
     recent = recent_samples(session, flow)
     if len(recent) < SAMPLE_DOCUMENTS:
         return recent  # the window holds the flow's whole history
     held = Counter(s.kind for s in recent)
-    older = [s for kind in KINDS if held[kind] < MIN_OWN_SAMPLES
+    needed = set(KINDS) if waiting is None else _needed_kinds(set(waiting), held)
+    older = [s for kind in KINDS if kind in needed and held[kind] < MIN_OWN_SAMPLES
              for s in recent_samples(session, flow, kind=kind, before=recent[0].finished_at)]
     return older + recent
 
 
-def samples_by_flow(session: Session) -> dict[str, list[Sample]]:
-    return {flow.value: flow_samples(session, flow.value) for flow in Flow}
+def _needed_kinds(waiting: set[str], held: Counter[str]) -> set[str]:
+    """The ETA kinds unfinished documents of these sniffed kinds are costed as (`cost_kinds`): a
+    PDF as a scan only when the window holds scans (its share of them is the window's)."""
+    needed = set()
+    if "xml" in waiting:
+        needed.add("einvoice")
+    if waiting & set(IMAGE_KINDS):
+        needed.add("scan")
+    if waiting - {"xml", *IMAGE_KINDS}:
+        needed |= {"text_pdf", "scan"} if held["scan"] else {"text_pdf"}
+    return needed
+
+
+def waiting_kinds(session: Session) -> dict[str, set[str]]:
+    """Each flow's sniffed kinds of unfinished documents."""
+    stmt = (sa.select(col(Batch.flow), col(Document.kind)).distinct()
+            .join(Batch, col(Batch.id) == Document.batch_id).where(col(Document.state).in_(UNFINISHED)))
+    out: dict[str, set[str]] = defaultdict(set)
+    for flow, kind in session.execute(stmt).all():
+        out[flow].add(kind)
+    return out
+
+
+def samples_by_flow(session: Session, waiting: Mapping[str, set[str]] | None = None) -> dict[str, list[Sample]]:
+    return {flow.value: flow_samples(session, flow.value, None if waiting is None else waiting.get(flow.value, set()))
+            for flow in Flow}
 
 
 def measured_capacity(samples: list[Sample]) -> float | None:
@@ -349,7 +378,8 @@ def recompute(engine: Engine, *, margin: timedelta, fallback_concurrency: int, n
     with Session(engine, expire_on_commit=False) as session:
         # Who is up is a question about the present, whatever `now` the ETAs are computed at.
         concurrency = live_concurrency(session.connection(), utcnow())
-        measured = measure(samples_by_flow(session), fallback_concurrency, concurrency, now)
+        samples = samples_by_flow(session, waiting_kinds(session))
+        measured = measure(samples, fallback_concurrency, concurrency, now)
         open_ = open_batches(session, measured)
         etas = bulk_etas(now, open_, measured.capacity[Flow.bulk.value])
         etas.update(daily_etas(now, open_, measured.capacity[Flow.daily.value]))

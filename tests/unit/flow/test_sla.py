@@ -216,3 +216,16 @@ def test_measured_capacity_leaves_long_idle_periods_out() -> None:
                for s in morning]
     assert measured_capacity(morning + evening) == pytest.approx(2.0)
 
+
+
+def test_older_documents_are_read_only_for_the_kinds_waiting_work_is_costed_as() -> None:
+    from collections import Counter
+
+    from ingest.flow.sla import _needed_kinds
+
+    assert _needed_kinds({"png"}, Counter()) == {"scan"}
+    assert _needed_kinds({"xml"}, Counter({"text_pdf": 2000})) == {"einvoice"}
+    # A PDF is costed as a scan in the window's share of scans: none there, no scan cost needed.
+    assert _needed_kinds({"pdf"}, Counter({"text_pdf": 2000})) == {"text_pdf"}
+    assert _needed_kinds({"pdf"}, Counter({"text_pdf": 1990, "scan": 10})) == {"text_pdf", "scan"}
+    assert _needed_kinds(set(), Counter()) == set()
