@@ -111,7 +111,7 @@ class Page(BaseModel, Generic[T]):
 class FieldValue(BaseModel):
     value: str | list[dict[str, str]] = Field(description="Amounts as decimal strings, dates as ISO dates")
     confidence: float
-    source: str = Field(description="einvoice | text | ocr")
+    source: str = Field(description="einvoice | text | ocr | correction (a person's, PATCH …/fields)")
 
 
 class FlagPublic(BaseModel):
@@ -144,8 +144,8 @@ class DocumentPublic(BaseModel):
     finished_at: datetime | None
     facts: dict[str, Any] | None
     fields: dict[str, FieldValue] | None = Field(
-        default=None, description="Invoice fields by key (document_type, supplier_name, …, iban); "
-                                  "absent fields are omitted")
+        default=None, description="Invoice fields by key (document_type, supplier_name, …, iban), as "
+                                  "corrected when a person corrected them; absent fields are omitted")
     flags: list[FlagPublic] | None = Field(default=None, description="Checks that failed, for review")
     einvoice: EInvoicePublic | None = None
     duplicate_of: str | None = Field(default=None, description="The original this document repeats; "

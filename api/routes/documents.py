@@ -11,8 +11,9 @@ from api.bounds import IdPath
 from api.deps import PrincipalDep, ResourcesDep, SessionDep
 from api.downloads import content_disposition
 from api.problems import ApiCode, Problem
-from api.schemas import DocumentPublic
+from api.schemas import DocumentPublic, FieldValue
 from ingest.documents.sniff import Kind
+from ingest.journal.corrections import fields_as_corrected
 from ingest.platform.models import Document
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,10 @@ MEDIA_TYPES = {Kind.pdf: "application/pdf", Kind.jpeg: "image/jpeg", Kind.png: "
 @router.get("/{document_id}", response_model=DocumentPublic)
 def get_document(document_id: IdPath, principal: PrincipalDep, session: SessionDep) -> DocumentPublic:
     doc = visible(session, principal, Document, document_id, "document")
-    return DocumentPublic.model_validate(doc, from_attributes=True)
+    public = DocumentPublic.model_validate(doc, from_attributes=True)
+    corrected = fields_as_corrected(session, doc)
+    public.fields = None if corrected is None else {k: FieldValue.model_validate(v) for k, v in corrected.items()}
+    return public
 
 
 @router.get("/{document_id}/content", response_class=StreamingResponse,

@@ -36,6 +36,7 @@ from ingest.accounts.tables import Dossier
 from ingest.documents.fields.model import FIELD_KEYS
 from ingest.documents.preview import previewable_pages
 from ingest.documents.understand import NoticeCode
+from ingest.journal.corrections import fields_as_corrected
 from ingest.platform.models import Batch, Document
 from ingest.processing.previews import DrawingBusy, NoPreview, Why, page_preview, why_none
 from ingest.resources import Resources
@@ -226,7 +227,8 @@ def _context(session: Session, viewer: Viewer, resources: Resources, doc: Docume
     is_duplicate, original = _duplicate(session, viewer, doc)
     return {
         "doc": doc, "dossier": session.get(Dossier, doc.dossier_id), "batch": session.get(Batch, doc.batch_id),
-        "fields": field_rows(doc.fields, page), "flags": flags, "is_duplicate": is_duplicate, "original": original,
+        "fields": field_rows(fields_as_corrected(session, doc), page), "flags": flags, "is_duplicate": is_duplicate,
+        "original": original,
         "flavour": FLAVOURS.get(doc.einvoice_flavour or "", doc.einvoice_flavour),
         "size": size_text(doc.size, page), "previews": _previews(resources, doc),
     }

@@ -34,6 +34,13 @@ def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def fields_as_corrected(session: Session, document: Document) -> dict[str, Any] | None:
+    """The document's invoice fields as a person left them (what processing read when nobody
+    corrected them): what the API, the pages and the journal all show."""
+    row = session.get(FieldCorrection, document.id)
+    return overlay(document.fields or {}, row.fields) if row is not None else document.fields
+
+
 def correct_fields(session: Session, actor: Actor, document: Document, changes: dict[str, Any],
                    expense_account: str | None = None) -> dict[str, Any]:
     """Record the corrections (commits) and return the document's fields as corrected."""

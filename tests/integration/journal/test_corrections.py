@@ -56,6 +56,10 @@ def test_a_correction_releases_the_held_invoice_and_is_audited(
         session.execute(sa.update(Document).where(Document.id == held.id).values(fields=held.fields))
         session.commit()
     assert "F-3" in pieces(client, books)
+    # The document shows its fields as corrected, as the journal books them.
+    shown = client.get(f"/v1/documents/{held.id}", headers=books.headers).json()["fields"]
+    assert shown["total_incl_tax"] == {"value": "1481.47", "confidence": 1.0, "source": "correction"}
+    assert shown["total_excl_tax"]["source"] != "correction" and shown["total_excl_tax"]["confidence"] == 1.0
 
 
 def test_a_correction_teaches_the_suppliers_expense_account(client: TestClient, books: Books,
