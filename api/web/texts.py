@@ -232,8 +232,8 @@ _FR = {
     "document.value": "Valeur",
     "document.reading": "Fiabilité, source",
     "document.reading_help": ("La fiabilité dit à quel point la lecture est sûre ; la source dit d'où vient la "
-                              "donnée : la facture électronique (XML, la plus sûre), le texte du PDF, ou la lecture "
-                              "optique (OCR) d'une image."),
+                              "donnée : la facture électronique (XML, la plus sûre), le texte du PDF, la lecture "
+                              "optique (OCR) d'une image, ou la correction d'une personne."),
     "document.no_fields": "Aucune donnée de facture n'a été trouvée dans ce document.",
     "document.fields_later": "Les données de la facture apparaîtront ici une fois le document traité.",
     "document.field.document_type": "Type de document",
@@ -1017,8 +1017,8 @@ _EN = {
     "document.value": "Value",
     "document.reading": "Confidence, source",
     "document.reading_help": ("Confidence says how sure the reading is; the source says where the value comes from: "
-                              "the e-invoice (XML, the surest), the PDF's text, or optical character recognition (OCR) "
-                              "of an image."),
+                              "the e-invoice (XML, the surest), the PDF's text, optical character recognition (OCR) "
+                              "of an image, or a person's correction."),
     "document.no_fields": "No invoice data was found in this document.",
     "document.fields_later": "The invoice data will appear here once the document is processed.",
     "document.field.document_type": "Document type",
