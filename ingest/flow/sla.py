@@ -164,13 +164,12 @@ def _needed_kinds(waiting: set[str], held: Counter[str]) -> set[str]:
     return needed
 
 
-def waiting_kinds(session: Session) -> dict[str, set[str]]:
+def waiting_kinds(work: Unfinished) -> dict[str, set[str]]:
     """Each flow's sniffed kinds of unfinished documents."""
-    stmt = (sa.select(col(Batch.flow), col(Document.kind)).distinct()
-            .join(Batch, col(Batch.id) == Document.batch_id).where(col(Document.state).in_(UNFINISHED)))
     out: dict[str, set[str]] = defaultdict(set)
-    for flow, kind in session.execute(stmt).all():
-        out[flow].add(kind)
+    for batch_id, kind, _ in work.counts:
+        if batch_id in work.batches:
+            out[work.batches[batch_id].flow].add(kind)
     return out
 
 
@@ -292,14 +291,27 @@ class OpenBatch:
     kinds: set[str] = field(default_factory=set)
 
 
-def open_batches(session: Session, measured: Measured) -> list[OpenBatch]:
-    """Every unfinished batch with its unfinished work (all are needed for the schedule)."""
+@dataclass(frozen=True)
+class Unfinished:
+    """Every batch not finished, by id, and the unfinished documents as (batch, sniffed kind, count):
+    read once per refresh, for the kinds worth measuring and then for the work itself."""
+
+    batches: dict[str, Batch]
+    counts: list[tuple[str, str, int]]
+
+
+def unfinished(session: Session) -> Unfinished:
     batches = session.exec(select(Batch).where(col(Batch.finished_at).is_(None))).all()
-    by_id = {b.id: OpenBatch(b) for b in batches}
     stmt = (select(Document.batch_id, Document.kind, sa.func.count())
             .where(col(Document.state).in_(UNFINISHED))
             .group_by(Document.batch_id, Document.kind))
-    for batch_id, kind, count in session.exec(stmt).all():
+    return Unfinished({b.id: b for b in batches}, [(b, k, int(n)) for b, k, n in session.exec(stmt).all()])
+
+
+def open_batches(work: Unfinished, measured: Measured) -> list[OpenBatch]:
+    """Every unfinished batch with its unfinished work (all are needed for the schedule)."""
+    by_id = {batch_id: OpenBatch(b) for batch_id, b in work.batches.items()}
+    for batch_id, kind, count in work.counts:
         if batch_id in by_id:
             o = by_id[batch_id]
             o.work += pending_work(measured, o.batch.flow, kind, count)
@@ -378,9 +390,9 @@ def recompute(engine: Engine, *, margin: timedelta, fallback_concurrency: int, n
     with Session(engine, expire_on_commit=False) as session:
         # Who is up is a question about the present, whatever `now` the ETAs are computed at.
         concurrency = live_concurrency(session.connection(), utcnow())
-        samples = samples_by_flow(session, waiting_kinds(session))
-        measured = measure(samples, fallback_concurrency, concurrency, now)
-        open_ = open_batches(session, measured)
+        work = unfinished(session)
+        measured = measure(samples_by_flow(session, waiting_kinds(work)), fallback_concurrency, concurrency, now)
+        open_ = open_batches(work, measured)
         etas = bulk_etas(now, open_, measured.capacity[Flow.bulk.value])
         etas.update(daily_etas(now, open_, measured.capacity[Flow.daily.value]))
         finished = breached = 0
