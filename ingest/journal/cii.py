@@ -21,8 +21,11 @@ import facturx
 from iso4217 import Currency
 from lxml import etree
 
+from ingest.documents.checks import FRENCH_VAT_RATES
+
 LEVEL = "en16931"
-FRENCH_RATES = tuple(Decimal(r) for r in ("20", "10", "5.5", "2.1", "8.5", "1.75", "1.05"))
+# The French rates (ingest.documents.checks), highest first, zero apart (a zero VAT is `E`).
+FRENCH_RATES = tuple(sorted((rate for rate in FRENCH_VAT_RATES if rate), reverse=True))
 REQUIRED = ("invoice_number", "issue_date", "supplier_name", "total_excl_tax", "total_tax", "total_incl_tax")
 _NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 CENT = Decimal("0.01")

@@ -28,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from ingest.contract.money import round_half_up_cents
 from ingest.journal import chart
 
 # Below this, a value read from text or OCR is not booked without a person's look (the same
@@ -36,7 +37,6 @@ MIN_CONFIDENCE = 0.8
 FRENCH_NORMAL_RATE = Decimal("20")
 REVERSE_CHARGE_CATEGORIES = frozenset({"AE", "K"})
 AMOUNTS = {"total_excl_tax": "total excl. tax", "total_tax": "VAT total", "total_incl_tax": "total incl. tax"}
-CENT = Decimal("0.01")
 
 
 class HoldCode(StrEnum):
@@ -128,7 +128,7 @@ def cents(value: Any) -> int | None:
         return None
     if not amount.is_finite():
         return None
-    return int(amount.quantize(CENT, rounding=ROUND_HALF_UP) * 100)
+    return round_half_up_cents(amount)
 
 
 def euros(amount: int) -> str:
