@@ -67,9 +67,11 @@ class Batch(SQLModel, table=True):
 
 class Document(SQLModel, table=True):
     __tablename__ = "documents"
+    # By dossier and state: a dossier's figures are read from the index alone (migration 0018).
+    __table_args__ = (sa.Index("ix_documents_dossier_id_state", "dossier_id", "state"),)
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     account_id: str = Field(foreign_key="accounts.id", index=True)
-    dossier_id: str = Field(foreign_key="dossiers.id", index=True)
+    dossier_id: str = Field(foreign_key="dossiers.id")
     batch_id: str = Field(foreign_key="batches.id", index=True)
     filename: str = Field(max_length=500)
     kind: str = Field(max_length=8)
