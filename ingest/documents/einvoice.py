@@ -1,4 +1,4 @@
-"""Invoice facts from structured e-invoice XML: CII (Factur-X, ZUGFeRD 2) and UBL 2.1.
+"""Invoice facts from structured e-invoice XML: CII (Factur-X, ZUGFeRD 2 and 1.0) and UBL 2.1.
 
 The XML comes from outside (a PDF attachment or an upload), so it is parsed
 defensively: a size limit before any parsing, no DTD at all (which rules out the
@@ -16,7 +16,7 @@ from facturx import get_level
 from lxml import etree
 
 from ingest.documents.fields import Field
-from ingest.documents.fields.einvoice import NS, cii_fields, first_text, ubl_fields
+from ingest.documents.fields.einvoice import NS, NS_ZUGFERD1, ZUGFERD1, cii_fields, first_text, ubl_fields
 
 DEFAULT_MAX_XML_BYTES = 5 * 1024 * 1024
 
@@ -25,6 +25,7 @@ UBL_INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 _ROOTS = {
     f"{{{CII_NS}}}CrossIndustryInvoice": "cii",
+    f"{{{NS_ZUGFERD1['rsm']}}}CrossIndustryDocument": "zugferd1",
     f"{{{UBL_INVOICE_NS}}}Invoice": "ubl",
     f"{{{UBL_CREDIT_NS}}}CreditNote": "ubl",
 }
@@ -38,6 +39,8 @@ _LEVELS = {
     "extended": "EXTENDED",
     "extended-ctc-fr": "EXTENDED",
 }
+# ZUGFeRD 1.0's profiles, the last part of its guideline URN (COMFORT is its EN 16931-like level).
+_ZUGFERD1_PROFILES = {"basic": "BASIC", "comfort": "COMFORT", "extended": "EXTENDED"}
 
 
 class EInvoiceErrorCode(StrEnum):
@@ -56,7 +59,7 @@ _SUMMARIES: dict[EInvoiceErrorCode, str] = {
     EInvoiceErrorCode.XML_TOO_LARGE: "The XML document is larger than an e-invoice can be.",
     EInvoiceErrorCode.XML_FORBIDDEN: "The XML declares entities or a document type, which are refused (XML bombs).",
     EInvoiceErrorCode.XML_MALFORMED: "The XML is not well formed.",
-    EInvoiceErrorCode.NOT_AN_EINVOICE: "The XML is neither a CII nor a UBL invoice.",
+    EInvoiceErrorCode.NOT_AN_EINVOICE: "The XML is neither a CII (Factur-X, ZUGFeRD) nor a UBL invoice.",
 }
 
 
@@ -72,7 +75,7 @@ class EInvoiceError(ValueError):
 @dataclass(frozen=True)
 class EInvoice:
     flavour: str  # 'factur-x' | 'zugferd' | 'cii' | 'ubl'
-    profile: str | None  # 'MINIMUM', 'BASIC WL', 'BASIC', 'EN 16931', 'EXTENDED', 'XRECHNUNG'
+    profile: str | None  # 'MINIMUM', 'BASIC WL', 'BASIC', 'COMFORT' (ZUGFeRD 1.0), 'EN 16931', 'EXTENDED', 'XRECHNUNG'
     fields: dict[str, Field] = field(default_factory=dict)
     guideline: str | None = None  # the raw guideline / customization id
 
@@ -97,6 +100,11 @@ def parse_einvoice(
             f"The XML root element {etree.QName(root).localname!r} is neither a CII invoice "
             "nor a UBL invoice or credit note.",
         )
+    if kind == "zugferd1":
+        guideline = first_text(root, "rsm:SpecifiedExchangedDocumentContext/"
+                               "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", NS_ZUGFERD1)
+        profile = _ZUGFERD1_PROFILES.get((guideline or "").rsplit(":", 1)[-1].lower())
+        return EInvoice("zugferd", profile, cii_fields(root, ZUGFERD1), guideline)
     if kind == "cii":
         guideline = first_text(root, "rsm:ExchangedDocumentContext/"
                                "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID")

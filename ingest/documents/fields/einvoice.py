@@ -1,4 +1,5 @@
-"""Invoice fields from already parsed CII and UBL e-invoice trees (EN 16931 terms).
+"""Invoice fields from already parsed CII and UBL e-invoice trees (EN 16931 terms), and from
+ZUGFeRD 1.0's earlier CII dialect (2014–2019 German invoices, still received).
 
 Apart from ``ingest.documents.einvoice`` on purpose: that module decides whether
 XML may be parsed at all and which flavour and profile it is, and stays small
@@ -11,6 +12,8 @@ the XML is the supplier's own statement.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 
 from lxml import etree
 
@@ -27,8 +30,37 @@ NS = {
 }
 
 
-def first_text(root: etree._Element, path: str) -> str | None:
-    found = root.find(path, NS)
+# ZUGFeRD 1.0: the same tree under older names (UN/CEFACT CII draft 12, its own root namespace).
+NS_ZUGFERD1 = {
+    "rsm": "urn:ferd:CrossIndustryDocument:invoice:1p0",
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12",
+    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15",
+}
+
+
+@dataclass(frozen=True)
+class CiiDialect:
+    """Where each part of a CII invoice lives, by the dialect's names."""
+
+    ns: dict[str, str]
+    document: str
+    trade: str
+    agreement: str
+    settlement: str
+    summation: str
+    rate: str
+
+
+D16B = CiiDialect(NS, "rsm:ExchangedDocument", "rsm:SupplyChainTradeTransaction",
+                  "ram:ApplicableHeaderTradeAgreement", "ram:ApplicableHeaderTradeSettlement",
+                  "ram:SpecifiedTradeSettlementHeaderMonetarySummation", "ram:RateApplicablePercent")
+ZUGFERD1 = CiiDialect(NS_ZUGFERD1, "rsm:HeaderExchangedDocument", "rsm:SpecifiedSupplyChainTradeTransaction",
+                      "ram:ApplicableSupplyChainTradeAgreement", "ram:ApplicableSupplyChainTradeSettlement",
+                      "ram:SpecifiedTradeSettlementMonetarySummation", "ram:ApplicablePercent")
+
+
+def first_text(root: etree._Element, path: str, ns: dict[str, str] = NS) -> str | None:
+    found = root.find(path, ns)
     if found is None or found.text is None or not found.text.strip():
         return None
     return found.text.strip()
@@ -70,13 +102,13 @@ def _rate(text: str | None) -> str | None:
     return None if value is None else format_amount(value)
 
 
-def _ids(party: etree._Element | None, path: str) -> list[tuple[str, str]]:
+def _ids(party: etree._Element | None, path: str, ns: dict[str, str] = NS) -> list[tuple[str, str]]:
     """(schemeID, value) pairs of the identifiers found at ``path`` under ``party``."""
     if party is None:
         return []
     return [
         (el.get("schemeID", ""), re.sub(r"\s", "", el.text or ""))
-        for el in party.iterfind(path, NS)
+        for el in party.iterfind(path, ns)
         if (el.text or "").strip()
     ]
 
@@ -97,49 +129,61 @@ def _company_ids(fields: dict[str, Field], ids: list[tuple[str, str]]) -> None:
             fields.setdefault("supplier_siren", Field(value, 1.0, "einvoice"))
 
 
-def cii_fields(root: etree._Element) -> dict[str, Field]:
-    """Map a CII ``CrossIndustryInvoice`` (EN 16931 business terms) to our fields."""
+def cii_fields(root: etree._Element, dialect: CiiDialect = D16B) -> dict[str, Field]:
+    """Map a CII invoice (EN 16931 business terms) to our fields; ``dialect`` names its parts."""
+    ns = dialect.ns
     out: dict[str, Field] = {}
-    doc = root.find("rsm:ExchangedDocument", NS)
-    trade = root.find("rsm:SupplyChainTradeTransaction", NS)
-    _put(out, "document_type", _document_type(first_text(doc, "ram:TypeCode") if doc is not None else None))
+    doc = root.find(dialect.document, ns)
+    trade = root.find(dialect.trade, ns)
+    _put(out, "document_type", _document_type(first_text(doc, "ram:TypeCode", ns) if doc is not None else None))
     if doc is not None:
-        _put(out, "invoice_number", first_text(doc, "ram:ID"))
-        _put(out, "issue_date", _xml_date(first_text(doc, "ram:IssueDateTime/udt:DateTimeString")))
+        _put(out, "invoice_number", first_text(doc, "ram:ID", ns))
+        _put(out, "issue_date", _xml_date(first_text(doc, "ram:IssueDateTime/udt:DateTimeString", ns)))
     if trade is None:
         return out
-    seller = trade.find("ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty", NS)
+    seller = trade.find(f"{dialect.agreement}/ram:SellerTradeParty", ns)
     if seller is not None:
-        _put(out, "supplier_name", first_text(seller, "ram:Name"))
-        _company_ids(out, _ids(seller, "ram:SpecifiedLegalOrganization/ram:ID"))
-        _company_ids(out, _ids(seller, "ram:ID"))
-        vat = [v for s, v in _ids(seller, "ram:SpecifiedTaxRegistration/ram:ID") if s == "VA"]
+        _put(out, "supplier_name", first_text(seller, "ram:Name", ns))
+        _company_ids(out, _ids(seller, "ram:SpecifiedLegalOrganization/ram:ID", ns))
+        _company_ids(out, _ids(seller, "ram:ID", ns))
+        vat = [v for s, v in _ids(seller, "ram:SpecifiedTaxRegistration/ram:ID", ns) if s == "VA"]
         _put(out, "supplier_vat", vat[0] if vat else None)
-    settlement = trade.find("ram:ApplicableHeaderTradeSettlement", NS)
+    settlement = trade.find(dialect.settlement, ns)
     if settlement is not None:
-        _cii_settlement(out, settlement)
+        _cii_settlement(out, settlement, dialect)
     return out
 
 
-def _cii_settlement(out: dict[str, Field], settlement: etree._Element) -> None:
-    currency = first_text(settlement, "ram:InvoiceCurrencyCode")
+def _cii_settlement(out: dict[str, Field], settlement: etree._Element, dialect: CiiDialect) -> None:
+    ns = dialect.ns
+    currency = first_text(settlement, "ram:InvoiceCurrencyCode", ns)
     _put(out, "currency", currency)
     _put(out, "due_date", _xml_date(first_text(
-        settlement, "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString")))
+        settlement, "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString", ns)))
     iban = first_text(settlement, "ram:SpecifiedTradeSettlementPaymentMeans/"
-                      "ram:PayeePartyCreditorFinancialAccount/ram:IBANID")
+                      "ram:PayeePartyCreditorFinancialAccount/ram:IBANID", ns)
     _put(out, "iban", re.sub(r"\s", "", iban).upper() if iban else None)
-    totals = settlement.find("ram:SpecifiedTradeSettlementHeaderMonetarySummation", NS)
+    totals = settlement.find(dialect.summation, ns)
     if totals is not None:
-        _put(out, "total_excl_tax", _amount(totals.find("ram:TaxBasisTotalAmount", NS)))
-        _put(out, "total_tax", _amount(_in_currency(totals.findall("ram:TaxTotalAmount", NS), currency)))
-        _put(out, "total_incl_tax", _amount(totals.find("ram:GrandTotalAmount", NS)))
+        _put(out, "total_excl_tax", _amount(totals.find("ram:TaxBasisTotalAmount", ns)))
+        _put(out, "total_tax", _amount(_in_currency(totals.findall("ram:TaxTotalAmount", ns), currency)))
+        _put(out, "total_incl_tax", _amount(totals.find("ram:GrandTotalAmount", ns)))
+        _implied_basis(out)
     breakdown = [
-        _row(_rate(first_text(tax, "ram:RateApplicablePercent")), _amount(tax.find("ram:BasisAmount", NS)),
-             _amount(tax.find("ram:CalculatedAmount", NS)), first_text(tax, "ram:CategoryCode"))
-        for tax in settlement.iterfind("ram:ApplicableTradeTax", NS)
+        _row(_rate(first_text(tax, dialect.rate, ns)), _amount(tax.find("ram:BasisAmount", ns)),
+             _amount(tax.find("ram:CalculatedAmount", ns)), first_text(tax, "ram:CategoryCode", ns))
+        for tax in settlement.iterfind("ram:ApplicableTradeTax", ns)
     ]
     _put(out, "vat_breakdown", breakdown)
+
+
+def _implied_basis(out: dict[str, Field]) -> None:
+    """ZUGFeRD 1.0's BASIC profile may leave out the total excluding tax: it is then the grand total
+    less the tax total, both the supplier's own figures."""
+    if "total_excl_tax" in out or "total_incl_tax" not in out or "total_tax" not in out:
+        return
+    grand, tax = (Decimal(str(out[key].value)) for key in ("total_incl_tax", "total_tax"))
+    _put(out, "total_excl_tax", format_amount(grand - tax))
 
 
 def _row(rate: str | None, base: str | None, tax: str | None, category: str | None) -> dict[str, str]:

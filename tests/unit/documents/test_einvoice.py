@@ -181,7 +181,7 @@ def test_malformed_xml_is_refused(xml: bytes) -> None:
 @pytest.mark.parametrize("xml", [
     b"<root/>",
     b'<Invoice xmlns="urn:example:not-ubl"/>',
-    b'<rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"/>',
+    b'<rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:9p9"/>',
 ])  # fmt: skip
 def test_well_formed_but_not_an_invoice(xml: bytes) -> None:
     assert refused(xml) == "not_an_einvoice"
@@ -217,3 +217,70 @@ def test_a_vat_row_keeps_its_category_when_the_xml_gives_one() -> None:
                                                        "category": "AE"}]
     credit = UBL_CREDIT.replace(b"<cac:TaxCategory>", b"<cac:TaxCategory><cbc:ID>S</cbc:ID>")
     assert values(credit)["vat_breakdown"] == [{"rate": "5.50", "base": "100.00", "tax": "5.50", "category": "S"}]
+
+
+ZUGFERD1 = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"
+ xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12"
+ xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15">
+ <rsm:SpecifiedExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter>
+  <ram:ID>urn:ferd:CrossIndustryDocument:invoice:1p0:%(profile)s</ram:ID>
+ </ram:GuidelineSpecifiedDocumentContextParameter></rsm:SpecifiedExchangedDocumentContext>
+ <rsm:HeaderExchangedDocument><ram:ID>RE-2015-117</ram:ID><ram:Name>RECHNUNG</ram:Name>
+  <ram:TypeCode>380</ram:TypeCode>
+  <ram:IssueDateTime><udt:DateTimeString format="102">20150613</udt:DateTimeString></ram:IssueDateTime>
+ </rsm:HeaderExchangedDocument>
+ <rsm:SpecifiedSupplyChainTradeTransaction>
+  <ram:ApplicableSupplyChainTradeAgreement><ram:SellerTradeParty><ram:Name>Holzbau Keller GmbH</ram:Name>
+   <ram:SpecifiedTaxRegistration><ram:ID schemeID="FC">201/113/40209</ram:ID></ram:SpecifiedTaxRegistration>
+   <ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">DE136695976</ram:ID></ram:SpecifiedTaxRegistration>
+  </ram:SellerTradeParty></ram:ApplicableSupplyChainTradeAgreement>
+  <ram:ApplicableSupplyChainTradeSettlement>
+   <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
+   <ram:SpecifiedTradeSettlementPaymentMeans><ram:PayeePartyCreditorFinancialAccount>
+    <ram:IBANID>DE02 1203 0000 0000 2020 51</ram:IBANID>
+   </ram:PayeePartyCreditorFinancialAccount></ram:SpecifiedTradeSettlementPaymentMeans>
+   <ram:ApplicableTradeTax><ram:CalculatedAmount currencyID="EUR">38.00</ram:CalculatedAmount>
+    <ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount currencyID="EUR">200.00</ram:BasisAmount>
+    <ram:CategoryCode>S</ram:CategoryCode><ram:ApplicablePercent>19.00</ram:ApplicablePercent>
+   </ram:ApplicableTradeTax>
+   <ram:SpecifiedTradePaymentTerms>
+    <ram:DueDateDateTime><udt:DateTimeString format="102">20150713</udt:DateTimeString></ram:DueDateDateTime>
+   </ram:SpecifiedTradePaymentTerms>
+   <ram:SpecifiedTradeSettlementMonetarySummation>
+    <ram:LineTotalAmount currencyID="EUR">200.00</ram:LineTotalAmount>%(basis)s
+    <ram:TaxTotalAmount currencyID="EUR">38.00</ram:TaxTotalAmount>
+    <ram:GrandTotalAmount currencyID="EUR">238.00</ram:GrandTotalAmount>
+   </ram:SpecifiedTradeSettlementMonetarySummation>
+  </ram:ApplicableSupplyChainTradeSettlement>
+ </rsm:SpecifiedSupplyChainTradeTransaction>
+</rsm:CrossIndustryDocument>"""
+
+
+@pytest.mark.parametrize(("profile", "expected"), [("comfort", "COMFORT"), ("basic", "BASIC"),
+                                                   ("extended", "EXTENDED")])
+def test_a_zugferd_1_invoice_is_read_like_its_successors(profile: str, expected: str) -> None:
+    basis = '\n    <ram:TaxBasisTotalAmount currencyID="EUR">200.00</ram:TaxBasisTotalAmount>'
+    invoice = parse_einvoice(ZUGFERD1 % {b"profile": profile.encode(), b"basis": basis.encode()},
+                             filename="ZUGFeRD-invoice.xml")
+    values = {key: field.value for key, field in invoice.fields.items()}
+    assert (invoice.flavour, invoice.profile) == ("zugferd", expected)
+    assert values == {
+        "document_type": "invoice", "invoice_number": "RE-2015-117", "issue_date": "2015-06-13",
+        "supplier_name": "Holzbau Keller GmbH", "supplier_vat": "DE136695976", "currency": "EUR",
+        "due_date": "2015-07-13", "iban": "DE02120300000000202051", "total_excl_tax": "200.00",
+        "total_tax": "38.00", "total_incl_tax": "238.00",
+        "vat_breakdown": [{"rate": "19.00", "base": "200.00", "tax": "38.00", "category": "S"}]}
+    assert all(field.source == "einvoice" and field.confidence == 1.0 for field in invoice.fields.values())
+
+
+def test_a_zugferd_1_basic_invoice_without_its_basis_gets_it_from_its_own_totals() -> None:
+    invoice = parse_einvoice(ZUGFERD1 % {b"profile": b"basic", b"basis": b""})
+    assert invoice.fields["total_excl_tax"].value == "200.00"
+
+
+def test_an_xml_of_neither_family_is_refused_with_a_sentence_naming_both() -> None:
+    with pytest.raises(EInvoiceError) as refused:
+        parse_einvoice(b'<Invoice xmlns="urn:un:unece:uncefact:data:standard:CBFBUY:5"><ID>1</ID></Invoice>')
+    assert refused.value.code is EInvoiceErrorCode.NOT_AN_EINVOICE
+    assert "Invoice" in refused.value.message
