@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.documents.images import header_pixels, read_image
+from ingest.documents.layout import PageWords
 from ingest.documents.limits import Limits, human_size
 from ingest.documents.pdf import declared_page_count, read_pdf
+from ingest.documents.pdf_words import pdf_words
 from ingest.documents.reasons import DocumentRejected, Reason
 from ingest.documents.sniff import Kind
 
@@ -28,6 +30,8 @@ class DocumentFacts:
     pages: int
     encrypted: bool
     page_texts: list[str] = field(default_factory=list)  # "" for a page without text
+    # The first pages' words with their places (text PDFs: `ingest.documents.pdf_words`).
+    page_words: list[PageWords] = field(default_factory=list)
     text_chars: int = 0  # non-whitespace characters over all pages
     einvoice_xml: bytes | None = None
     einvoice_filename: str | None = None  # as stored in the PDF, e.g. "factur-x.xml"
@@ -88,6 +92,7 @@ def _analyse_pdf(path: Path, limits: Limits) -> DocumentFacts:
         pages=pdf.pages,
         encrypted=pdf.encrypted,
         page_texts=pdf.page_texts,
+        page_words=pdf_words(path) if any(text.strip() for text in pdf.page_texts) else [],
         text_chars=sum(len("".join(text.split())) for text in pdf.page_texts),
         einvoice_xml=pdf.einvoice_xml,
         einvoice_filename=pdf.einvoice_filename,

@@ -98,7 +98,7 @@ def _from_text(facts: DocumentFacts, ocr: OcrOutcome | None) -> dict[str, Field]
         if page <= len(texts):
             texts[page - 1] = text
     source = "ocr" if recognised else "text"
-    return extract_fields(texts, source=source)
+    return extract_fields(texts, source=source, pages=facts.page_words)
 
 
 def _invoice_date(fields: dict[str, Field], *, implausible: bool) -> tuple[date | None, bool]:

@@ -2,35 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from ingest.documents.amounts import format_amount
 from ingest.documents.fields import parties, refs, totals
-from ingest.documents.fields.lines import Candidate, clean_lines
+from ingest.documents.fields.lines import Candidate, best, clean_lines
 from ingest.documents.fields.model import SOURCES, Field
+from ingest.documents.layout import PageWords
+from ingest.documents.reading.read import layout_candidates, layout_lines
+from ingest.documents.textparse import uses_month_first
 
 
-def extract_fields(page_texts: list[str], source: str = "text") -> dict[str, Field]:
+def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[PageWords] = ()) -> dict[str, Field]:
     """Invoice fields found in the text of the pages, each with a confidence in 0..1.
 
     ``source`` says where the text came from (``text`` for a PDF's text layer,
-    ``ocr`` for recognised scans); absent fields are left out of the result.
+    ``ocr`` for recognised scans); absent fields are left out of the result. ``pages``, the words
+    with their places when known, adds what layout-aware reading finds (``ingest.documents.reading``).
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     lines = clean_lines([line for page in page_texts for line in (page or "").splitlines()])
     if not lines:
         return {}
+    layout = layout_candidates(layout_lines(pages), month_first=uses_month_first("\n".join(lines))) if pages else {}
     found: dict[str, Candidate[str] | None] = {}
     found["document_type"] = document_type = refs.document_type(lines)
     found["supplier_name"] = parties.supplier_name(lines)
     found.update(parties.company_ids(lines))
-    found["supplier_vat"] = parties.vat_id(lines)
-    found["invoice_number"] = refs.invoice_number(lines)
-    found["issue_date"], found["due_date"] = refs.issue_and_due_dates(lines)
+    found["supplier_vat"] = _better(parties.vat_id(lines), layout.get("supplier_vat"))
+    found["invoice_number"] = _better(refs.invoice_number(lines), layout.get("invoice_number"))
+    issue, due = refs.issue_and_due_dates(lines)
+    found["issue_date"] = _better(issue, layout.get("issue_date"))
+    found["due_date"] = _better(due, layout.get("due_date"))
     found["currency"] = refs.currency(lines)
     currency = found["currency"].value if found["currency"] else None
-    chosen = totals.choose_totals(totals.total_candidates(lines, currency))
+    pools = totals.total_candidates(lines, currency)
+    for key in pools:
+        pools[key] += layout.get(key, [])  # type: ignore[arg-type]
+    chosen = totals.choose_totals(pools)
     breakdown = totals.vat_breakdown(lines)
     chosen = _with_breakdown(chosen, breakdown)
     if document_type.value == "credit_note":
@@ -48,6 +60,15 @@ def extract_fields(page_texts: list[str], source: str = "text") -> dict[str, Fie
     if "document_type" in fields and not _has_invoice_content(fields):
         del fields["document_type"]  # a page with none of an invoice's facts is not one
     return fields
+
+
+def _better(rule: Candidate[str] | None, placed: list[Any] | None) -> Candidate[str] | None:
+    """The text rules' candidate or the best a label pointed to, whichever scores higher (the label's
+    on a tie: it was read where the value stands)."""
+    pointed = best(placed or [])
+    if pointed is None:
+        return rule
+    return pointed if rule is None or pointed.score >= rule.score else rule
 
 
 def _with_breakdown(chosen: dict[str, Candidate[Decimal]], rows: list[dict[str, str]]) -> dict[str, Candidate[Decimal]]:

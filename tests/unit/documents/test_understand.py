@@ -14,6 +14,7 @@ from ingest.documents.einvoice import parse_einvoice
 from ingest.documents.fields import Field, extract_fields
 from ingest.documents.limits import Limits
 from ingest.documents.ocr import OcrOutcome
+from ingest.documents.pdf_words import pdf_words
 from ingest.documents.sniff import Kind
 from ingest.documents.understand import understand
 from ingest.processing.duplicates import invoice_key, supplier_key
@@ -150,5 +151,5 @@ def test_every_corpus_file_is_understood_from_its_xml_and_from_its_text(corpus: 
         visible = understand(facts, today=TODAY, use_einvoice=False)
         assert visible.einvoice is None, path.name
         texts = [page.extract_text() for page in PdfReader(path).pages]
-        assert visible.fields == extract_fields(texts, source="text"), path.name
+        assert visible.fields == extract_fields(texts, source="text", pages=pdf_words(path)), path.name
         assert {f.source for f in visible.fields.values()} <= {"text"}, path.name

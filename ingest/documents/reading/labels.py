@@ -1,0 +1,143 @@
+"""The labels of `labels.tsv`, and finding them at the start of a cell.
+
+Text is compared folded: lower case, accents dropped, `nº`/`no.`/`nr.` spelt `n°`, spaces single,
+so that "N° Facture :" and "n° facture" meet. A label matches at the start of a cell and ends at a
+word boundary; the longest label that matches wins, so "Total HT" is never taken for "Total".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+# How many words a document title may put between its name and its number mark, and how much a number
+# found so is trusted.
+TITLE_REACH, TITLE_WEIGHT = 5, 0.95
+_NUMBER_MARK = re.compile(r"\b(?:n[º°o]|nr|no)\b\.?", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+# What may sit between a label and its value in one cell.
+SEPARATORS = " \t:#.-–=*"
+
+
+# Fields of labels.tsv that list words, not labels.
+_WORD_LISTS = ("document", "other_document", "seller_party", "buyer_party", "buyer_vat", "vat_label")
+
+
+@dataclass(frozen=True)
+class Label:
+    field: str
+    language: str
+    weight: float
+    text: str  # folded
+
+
+@dataclass(frozen=True)
+class Match:
+    label: Label
+    rest: str  # the cell's text after the label and its separators, as printed
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    plain = _NUMBER_MARK.sub("n°", plain.replace("º", "°"))
+    return _SPACES.sub(" ", plain).strip()
+
+
+@cache
+def labels() -> tuple[Label, ...]:
+    """Every label, longest first."""
+    found = []
+    text = resources.files("ingest.documents.reading").joinpath("labels.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            field, language, weight, label = line.split("\t")
+            found.append(Label(field, language, float(weight), fold(label)))
+    return tuple(sorted(found, key=lambda label: len(label.text), reverse=True))
+
+
+def title_number(words: list[str]) -> Match | None:
+    """A document's title with its number: a document word ("Facture", "Baurechnung"), then within a
+    few words a number mark and the number ("Rechnung des Versicherers Nr. 01.234"), unless a word
+    between says the number is another document's ("Rechnung gemäß Bestellung Nr. …")."""
+    folded = [fold(word) for word in words]
+    for start, word in enumerate(folded):
+        if not _is_document_word(word):
+            continue
+        for offset, between in enumerate(folded[start + 1: start + 1 + TITLE_REACH], start=start + 1):
+            if between in ("n°", "#") or between.startswith("n°"):
+                rest = " ".join(words[offset + 1:]) if between in ("n°", "#") else words[offset][2:]
+                return Match(Label("invoice_number", "", TITLE_WEIGHT, word), rest.lstrip(SEPARATORS))
+            if between in _other_documents():
+                break
+        return None
+    return None
+
+
+def _is_document_word(word: str) -> bool:
+    return any(word == w or (w.startswith("*") and word.endswith(w[1:])) for w in _words("document"))
+
+
+@cache
+def _other_documents() -> frozenset[str]:
+    return frozenset(_words("other_document"))
+
+
+def party_heading(cell_text: str) -> str | None:
+    """``seller`` or ``buyer`` when the cell is the heading of that party's block ("Käufer:")."""
+    folded = fold(cell_text).rstrip(SEPARATORS)
+    for kind in ("seller", "buyer"):
+        if folded in _words(f"{kind}_party"):
+            return kind
+    return None
+
+
+def names_vat(text: str) -> bool:
+    """Whether the text ends with a VAT number's label ("… USt-IdNr.:", "TVA :")."""
+    folded = fold(text).rstrip(SEPARATORS)
+    return any(folded == label or folded.endswith(" " + label) for label in _words("vat_label"))
+
+
+def names_buyer_vat(cell_text: str) -> bool:
+    folded = fold(cell_text)
+    return any(folded.startswith(label) for label in _words("buyer_vat"))
+
+
+@cache
+def _words(kind: str) -> tuple[str, ...]:
+    return tuple(label.text for label in labels() if label.field == kind)
+
+
+def match(cell_text: str) -> Match | None:
+    """The longest label the cell starts with: "Total HT" is the total excluding tax, not a total."""
+    folded = fold(cell_text)
+    first = folded.split(" ", 1)[0].rstrip(SEPARATORS)
+    for label in _by_first_word().get(first, ()):
+        if not folded.startswith(label.text):
+            continue
+        end = len(label.text)
+        if end < len(folded) and (folded[end].isalnum() or folded[end] == "'"):
+            continue  # "total" inside "totaux", "date" inside "dated"
+        return Match(label, _rest(cell_text, folded, end))
+    return None
+
+
+@cache
+def _by_first_word() -> dict[str, tuple[Label, ...]]:
+    """The labels (not the word lists) by their first word, longest first: a cell is compared with
+    the few that can start it, not with all of them."""
+    table: dict[str, list[Label]] = {}
+    for label in labels():
+        if label.field not in _WORD_LISTS:
+            table.setdefault(label.text.split(" ", 1)[0].rstrip(SEPARATORS), []).append(label)
+    return {word: tuple(found) for word, found in table.items()}
+
+
+def _rest(printed: str, folded: str, end: int) -> str:
+    """The printed text after the label: the same share of words, separators stripped."""
+    words_in_label = len(folded[:end].split())
+    remainder = " ".join(printed.split()[words_in_label:])
+    return remainder.lstrip(SEPARATORS)

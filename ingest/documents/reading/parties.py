@@ -1,0 +1,85 @@
+"""Whose identifiers are whose: the seller's block and the buyer's, found by their headings.
+
+A heading ("Verkäufer", "Client", "Bill to") opens a block: the cells below it that start at about
+its left edge, until another heading in that column. An identifier in the buyer's block, or under
+a label that says it is the buyer's ("N° TVA client"), is never the seller's. Among the others, a
+VAT number whose check digits are right comes first; one in the seller's block is surer still.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.documents.fields.lines import Candidate
+from ingest.documents.reading.labels import SEPARATORS, names_buyer_vat, names_vat, party_heading
+from ingest.documents.reading.lines import Cell, Line
+from ingest.documents.textparse import vat_parts
+
+# How far below its heading a block reaches, in lines.
+BLOCK_LINES = 12
+_BANK_WORDS = ("IBAN", "BIC", "SWIFT")
+
+
+@dataclass(frozen=True)
+class Block:
+    party: str
+    page: int
+    x0: float
+    line: int
+
+
+def blocks(lines: list[Line]) -> list[Block]:
+    return [Block(kind, line.page, cell.x0, number)
+            for number, line in enumerate(lines) for cell in line.cells
+            if (kind := party_heading(cell.text)) is not None]
+
+
+def party_of(cell: Cell, number: int, found: list[Block]) -> str | None:
+    """The party whose block holds the cell (the nearest heading above it, in its column)."""
+    owner: Block | None = None
+    for block in found:
+        inside = (block.page == cell.page and block.line < number <= block.line + BLOCK_LINES
+                  and abs(cell.x0 - block.x0) <= max(cell.size, 1.0) * 2)
+        if inside and (owner is None or block.line > owner.line):
+            owner = block
+    return owner.party if owner else None
+
+
+def seller_vat(lines: list[Line]) -> list[Candidate[str]]:
+    """VAT numbers that may be the seller's, best first."""
+    found = blocks(lines)
+    out: list[Candidate[str]] = []
+    for number, line in enumerate(lines):
+        buyer_label = False
+        for cell in line.cells:
+            buyer_label = buyer_label or names_buyer_vat(cell.text)
+            party = party_of(cell, number, found)
+            if buyer_label or party == "buyer":
+                continue
+            left = line.cells[line.cells.index(cell) - 1].text if line.cells.index(cell) else ""
+            for value, valid, before in _vat_numbers(cell.text):
+                labelled = names_vat(before) or (not before.strip(SEPARATORS) and names_vat(left))
+                if valid or labelled:
+                    score = (0.9 if valid else 0.5) + (0.05 if labelled else 0.0) + (0.03 if party == "seller" else 0.0)
+                    out.append(Candidate(value, score, number))
+    return sorted(out, key=lambda c: (-c.score, c.line))
+
+
+def _vat_numbers(text: str) -> list[tuple[str, bool, str]]:
+    """VAT numbers in a cell, also when printed in groups ("FR 44 732 829 320"), each with whether its
+    check digits are right and the cell's text before it. A number is a country code and then
+    mostly digits: "Musterstr. 12" is not one."""
+    printed = text.split()
+    words = [w.strip(SEPARATORS + ",;()") for w in printed]
+    found: list[tuple[str, bool, str]] = []
+    for start, word in enumerate(words):
+        if word.upper() in _BANK_WORDS:
+            return found
+        if not word[:2].isalpha() or not word[:2].isupper():
+            continue
+        for end in range(min(len(words), start + 5), start, -1):
+            parts = vat_parts("".join(words[start:end]))
+            if parts is not None and sum(c.isdigit() for c in parts[0][2:]) >= len(parts[0][2:]) * 0.7:
+                found.append((parts[0], parts[1], " ".join(printed[:start])))
+                break
+    return found

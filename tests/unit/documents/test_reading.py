@@ -1,0 +1,126 @@
+"""Layout-aware reading: words and their places from a real PDF, lines and cells, labels in several
+languages, values where labels point, whose VAT number is whose, and what it adds to the text rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from ingest.documents.fields import extract_fields
+from ingest.documents.layout import PageWords, Word
+from ingest.documents.pdf_words import _join_letter_spaced, pdf_words
+from ingest.documents.reading.candidates import candidates
+from ingest.documents.reading.labels import fold, match
+from ingest.documents.reading.lines import page_lines
+from ingest.documents.reading.parties import seller_vat
+from tests.support.invoices import FONT
+
+
+def placed_pdf(tmp_path: Path, texts: list[tuple[float, float, str]], size: int = 10) -> Path:
+    """A one-page PDF with each text at (x, y) millimetres from the top left."""
+    pdf = FPDF()
+    pdf.add_font("dejavu", fname=str(FONT))
+    pdf.set_font("dejavu", size=size)
+    pdf.add_page()
+    for x, y, text in texts:
+        pdf.text(x, y, text)
+    path = tmp_path / "placed.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def cells_of(path: Path) -> list[list[str]]:
+    return [[cell.text for cell in line.cells] for line in page_lines(pdf_words(path)[0])]
+
+
+def test_words_keep_their_places_and_lines_split_into_cells_at_wide_gaps(tmp_path: Path) -> None:
+    path = placed_pdf(tmp_path, [(20, 30, "Date de facture"), (90, 30, "13/11/2017"), (20, 40, "Total HT"),
+                                 (150, 40, "624,90 €")])
+    page = pdf_words(path)[0]
+    assert [w.text for w in page.words][:4] == ["Date", "de", "facture", "13/11/2017"]
+    date = next(w for w in page.words if w.text == "13/11/2017")
+    assert date.x0 == pytest.approx(90 * 72 / 25.4, abs=2)  # millimetres to points; the glyph's own margin
+    assert date.y1 == pytest.approx(30 * 72 / 25.4, abs=3)  # top-left origin: the baseline's height
+    assert cells_of(path) == [["Date de facture", "13/11/2017"], ["Total HT", "624,90 €"]]
+
+
+def test_letter_spaced_words_are_joined_where_the_gaps_are_letter_gaps() -> None:
+    # Letters 2 points apart, words 6 points apart, type 10 points tall.
+    letters = [Word(c, 10 + 6 * i, 0, 14 + 6 * i, 10) for i, c in enumerate("Beleg")]
+    letters += [Word(c, 44 + 6 * i, 0, 48 + 6 * i, 10) for i, c in enumerate("Nr")]
+    assert [w.text for w in _join_letter_spaced(letters)] == ["Beleg", "Nr"]
+    assert [w.text for w in _join_letter_spaced([Word("A", 0, 0, 4, 8), Word("4", 6, 0, 10, 8)])] == ["A", "4"]
+
+
+@pytest.mark.parametrize(("printed", "field", "rest"), [
+    ("N° Facture : FA-12", "invoice_number", "FA-12"),
+    ("Rechnungs-Nr.: 4711", "invoice_number", "4711"),
+    ("Total HT", "total_excl_tax", ""),
+    ("TOTAL TTC 1 234,56 €", "total_incl_tax", "1 234,56 €"),
+    ("Fecha de emisión", "issue_date", ""),
+    ("Factuurdatum", "issue_date", ""),
+    ("Data scadenza: 12/04/2026", "due_date", "12/04/2026"),
+    ("Gesamtbetrag der Zuschläge", "ignore", ""),
+])  # fmt: skip
+def test_labels_of_six_languages_are_found_at_a_cells_start(printed: str, field: str, rest: str) -> None:
+    found = match(printed)
+    assert found is not None and (found.label.field, found.rest) == (field, rest)
+
+
+def test_a_label_inside_a_longer_word_is_no_label() -> None:
+    assert match("Totaux par famille") is None
+    assert match("Dated documents") is None
+    assert fold("  N°  Facture ") == fold("nº facture") == "n° facture"
+
+
+def lines_of(words: list[tuple[float, float, str]]) -> list[object]:
+    """A page of one-word-per-entry text at (x, y) points, 10 points tall."""
+    placed = tuple(Word(text, x, y, x + 6 * len(text), y + 10) for x, y, text in words)
+    return page_lines(PageWords(1, 595, 842, placed))
+
+
+def test_values_are_taken_right_of_their_label_or_below_a_column_heading() -> None:
+    lines = lines_of([(40, 100, "Rechnungsnummer"), (200, 100, "Datum"), (40, 114, "R-2026-117"),
+                      (200, 114, "05.03.2026"), (40, 300, "Zwischensumme"), (400, 300, "200,00"),
+                      (40, 314, "USt"), (150, 314, "19%"), (400, 314, "38,00"), (40, 328, "Gesamtbetrag"),
+                      (400, 328, "238,00")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert str(found["invoice_number"][0].value) == "R-2026-117"
+    assert str(found["issue_date"][0].value) == "2026-03-05"
+    assert [str(found[key][0].value) for key in ("total_excl_tax", "total_tax", "total_incl_tax")] == \
+        ["200.00", "38.00", "238.00"]
+
+
+def test_a_title_gives_the_number_and_the_date_after_it_whatever_its_words_between() -> None:
+    lines = lines_of([(40, 60, "Rechnung"), (94, 60, "des"), (116, 60, "Versicherers"), (192, 60, "(575)"),
+                      (226, 60, "Nr."), (248, 60, "01.234.567.8-2018-1"), (368, 60, "vom"), (392, 60, "06.12.2018"),
+                      (40, 90, "Rechnung"), (94, 90, "gemäß"), (130, 90, "Bestellung"), (196, 90, "Nr."),
+                      (218, 90, "B-77")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert [str(f.value) for f in found["invoice_number"]] == ["01.234.567.8-2018-1"]
+    assert str(found["issue_date"][0].value) == "2018-12-06" and found["issue_date"][0].score == 1.0
+
+
+def test_the_sellers_vat_number_is_never_one_from_the_buyers_block_or_an_address() -> None:
+    lines = lines_of([(40, 40, "Lieferant"), (40, 54, "Musterstr."), (106, 54, "12"), (40, 68, "USt-IdNr.:"),
+                      (110, 68, "DE123456789"), (300, 40, "Kunde"), (300, 54, "FR44732829320"),
+                      (40, 200, "N°"), (58, 200, "TVA"), (84, 200, "client"), (180, 200, "FR40303265045")])
+    found = seller_vat(lines)  # type: ignore[arg-type]
+    # DE123456789 fails its check digit but is printed after its label, in the seller's block;
+    # the buyer's numbers, valid as they are, are left out.
+    assert [c.value for c in found] == ["DE123456789"]
+
+
+def test_layout_reading_adds_a_number_printed_under_its_column_heading(tmp_path: Path) -> None:
+    path = placed_pdf(tmp_path, [
+        (20, 20, "Scierie Dupont SAS"), (20, 40, "Rechnungsnummer"), (80, 40, "Rechnungsdatum"),
+        (20, 46, "RE-88123"), (80, 46, "12.03.2026"), (20, 80, "Summe netto"), (150, 80, "1.234,56 EUR"),
+        (20, 88, "Umsatzsteuer 20 %"), (150, 88, "246,91 EUR"), (20, 96, "Gesamtbetrag"), (150, 96, "1.481,47 EUR"),
+    ])
+    pages = pdf_words(path)
+    text = ["\n".join(line.text for line in page_lines(pages[0]))]
+    with_layout = extract_fields(text, pages=pages)
+    assert {key: with_layout[key].value for key in ("invoice_number", "issue_date", "total_incl_tax")} == {
+        "invoice_number": "RE-88123", "issue_date": "2026-03-12", "total_incl_tax": "1481.47"}
