@@ -122,7 +122,7 @@ def test_this_release_workers_run_old_current_and_next_release_messages(stack: S
     worker = WorkerProcess(stack, tmp_path / "worker.log").start()
     try:
         wait_for(lambda: set(_states(stack.engine, ids).values()) == {"processed"}, 120,
-                 what=f"every message run; states {_states(stack.engine, ids)}; log:\n{worker.log()}")
+                 what=f"every message run (in order: {ids}); see {worker.log_path}")
     finally:
         worker.stop()
     log = worker.log_path.read_text(errors="replace")
