@@ -29,11 +29,33 @@ def _settings() -> Settings:
     return get_settings()
 
 
-def migrate_cmd() -> None:
-    """Bring the database schema to the newest revision."""
-    from ingest.platform.db import migrate
+# `migrate --check` exit codes: a deploy pipeline tells "migrate first" from "this code is too old"
+# from "no database to ask".
+CHECK_EXIT = {"current": 0, "behind": 1, "ahead": 2}
+UNREACHABLE_EXIT = 3
 
-    migrate(_settings().effective_database_url())
+
+def migrate_cmd(check: bool = typer.Option(False, "--check", help="Only say whether the schema is up to date: "
+                                           "exit 0 if it is, 1 if it is behind, 2 if a newer release migrated it, "
+                                           "3 if the database does not answer")) -> None:
+    """Bring the database schema to the newest revision."""
+    from ingest.platform.db import TRANSIENT_DB_ERRORS, migrate
+    from ingest.platform.schema_state import SchemaState, schema_status
+
+    url = _settings().effective_database_url()
+    unreachable: tuple[type[Exception], ...] = (*TRANSIENT_DB_ERRORS, OSError)  # OSError: a SQLite file not made
+    try:
+        status = schema_status(url)
+    except unreachable as exc:
+        die(f"unreachable: the database did not answer ({type(getattr(exc, 'orig', exc)).__name__}): check "
+            "BORDEREAU_DATABASE_URL and that the server is up.", UNREACHABLE_EXIT)
+    # A newer release's schema is never "migrated" back by older code: Alembic would fail on it.
+    if status.state is SchemaState.ahead or (check and status.state is SchemaState.behind):
+        die(f"{status.state}: {status.sentence}", CHECK_EXIT[status.state])
+    if check:
+        typer.echo(status.sentence)
+        return
+    migrate(url)
     typer.echo("database is up to date")
 
 

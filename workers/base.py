@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+import logging
 import os
 from collections.abc import Callable
 from typing import Any, cast
@@ -13,6 +16,8 @@ from ingest.platform import logs
 from ingest.platform.settings import Settings
 from ingest.processing.process import TRANSIENT_ERRORS
 from ingest.resources import Resources
+
+log = logging.getLogger(__name__)
 
 _resources: tuple[int, Resources] | None = None
 
@@ -58,7 +63,33 @@ class BordereauTask(Task):  # type: ignore[misc]  # Celery ships no type informa
 
 def task(name: str, **options: Any) -> Callable[[Callable[..., object]], BordereauTask]:
     """The decorator of every task: ``shared_task`` bound to a `BordereauTask` (the function takes it as
-    ``self``) and named ``name``, with ``shared_task``'s other ``options``. Typed once, here: Celery
-    ships no type information, so its own decorator would leave every task untyped."""
+    ``self``) and named ``name``, with ``shared_task``'s other ``options``, over the function made
+    `tolerant`. Typed once, here: Celery ships no type information, so its own decorator would leave
+    every task untyped."""
     decorator = shared_task(bind=True, base=BordereauTask, name=name, **options)
-    return cast(Callable[[Callable[..., object]], BordereauTask], decorator)
+    return cast(Callable[[Callable[..., object]], BordereauTask], lambda fun: decorator(tolerant(fun)))
+
+
+def tolerant(fun: Callable[..., object]) -> Callable[..., object]:
+    """``fun``, run with the keyword arguments it does not know left out (logged).
+
+    During a rolling upgrade old and new workers consume the same queues: a message from the next
+    release may carry a keyword argument this one lacks, and Celery would fail the task with a
+    TypeError, losing the document's message. A release therefore adds task arguments only as
+    keywords with a default, and an older worker runs the task without them (docs/operations.md)."""
+    signature = inspect.signature(fun)
+    params = signature.parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return fun
+    known = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+    @functools.wraps(fun)
+    def run(*args: object, **kwargs: object) -> object:
+        if unknown := kwargs.keys() - known:
+            log.info("%s: left out the arguments it does not know: %s", fun.__name__, ", ".join(sorted(unknown)))
+        return fun(*args, **{k: v for k, v in kwargs.items() if k in known})
+
+    # What Celery checks a message against before sending it: the known arguments, and any other keyword.
+    unknown_ones = inspect.Parameter("unknown", inspect.Parameter.VAR_KEYWORD)
+    run.__signature__ = signature.replace(parameters=[*params, unknown_ones])  # type: ignore[attr-defined]
+    return run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry, Pool
+
+log = logging.getLogger(__name__)
 
 # ingest/migrations: the schema's history sees every wing's tables, so it sits above them all.
 MIGRATIONS_DIR = Path(__file__).parents[1] / "migrations"
@@ -82,7 +85,17 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str) -> None:
     """Bring the schema to the newest revision (safe to run at every start). "heads"
-    also covers a feature branch not yet merged into the main line."""
+    also covers a feature branch not yet merged into the main line.
+
+    A schema a newer release already migrated is left as it is: during a rolling upgrade an old
+    API or worker that restarts must start on it (each release's schema still serves the one
+    before, docs/operations.md), where Alembic would refuse a revision it does not know."""
+    from ingest.platform.schema_state import SchemaState, schema_status  # it builds on this module
+
+    status = schema_status(url)
+    if status.state is SchemaState.ahead:
+        log.warning("schema left as it is: %s", status.sentence)
+        return
     command.upgrade(alembic_config(url), "heads")
 
 
