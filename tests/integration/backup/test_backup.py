@@ -1,0 +1,124 @@
+"""Backups and restores through the real command, on both stacks: what comes back, what is
+refused, and how a restore honours the purge."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlmodel import SQLModel
+
+from ingest.history.purge import run_purge
+from ingest.platform.models import Document
+from tests.integration.api.test_api import post_batch
+from tests.integration.backup.conftest import MakeStack, bordereau
+from tests.integration.backup.helpers import last_json, object_digests, open_firm, rows, store_keys
+from tests.integration.conftest import Firm, Stack
+from tests.support.files import scan, text_pdf
+from tests.support.store import exists
+
+DOCS = SQLModel.metadata.tables[Document.__tablename__]
+REQUEUED = ("queued_at",)
+
+
+def _source_with(fresh: MakeStack, files: list[tuple[str, bytes]]) -> tuple[Stack, TestClient, Firm, list[str]]:
+    from api.app import create_app
+
+    source = fresh("source")
+    client = TestClient(create_app(source.settings))
+    client.__enter__()
+    firm = open_firm(source, client)
+    batch = post_batch(client, firm, files)
+    assert batch.status_code in (201, 202), batch.text
+    return source, client, firm, [d["id"] for d in batch.json()["documents"]]
+
+
+def test_a_backup_restores_rows_and_bytes_and_the_next_one_copies_only_what_is_new(
+        fresh: MakeStack, tmp_path: Path) -> None:
+    source, client, firm, _ = _source_with(fresh, [("a.pdf", text_pdf("Facture A")), ("s.png", scan("PNG"))])
+    first = bordereau(source, "backup", "create", "--to", str(tmp_path / "bk"), "--json")
+    assert first.exit_code == 0, first.output
+    made = last_json(first.output)
+    assert made["documents"] == 2 and made["objects"] == made["objects_new"] == 2
+
+    post_batch(client, firm, [("b.pdf", text_pdf("Facture B"))])
+    second = last_json(bordereau(source, "backup", "create", "--to", str(tmp_path / "bk"), "--json").output)
+    client.__exit__(None, None, None)
+    assert second["documents"] == 3 and second["objects"] == 3
+    assert second["objects_new"] == 1 and second["object_bytes_new"] == len(text_pdf("Facture B"))
+    checked = bordereau(source, "backup", "verify", str(tmp_path / "bk"), "--json")
+    assert checked.exit_code == 0 and last_json(checked.output)["ok"] is True, checked.output
+
+    target = fresh("target", migrated=False)
+    done = bordereau(target, "backup", "restore", "--from", str(tmp_path / "bk"), "--json")
+    assert done.exit_code == 0, done.output
+    assert last_json(done.output)["documents"] == 3
+    # Unfinished in the backup (no worker ran): handed out again, so only their queueing time moved.
+    assert last_json(done.output)["requeued"] == 3
+    assert rows(target, "documents", skip=REQUEUED) == rows(source, "documents", skip=REQUEUED)
+    assert object_digests(target) == object_digests(source)
+    assert store_keys(target) == store_keys(source)
+
+
+def test_restore_refuses_a_target_with_data_unless_forced(fresh: MakeStack, tmp_path: Path) -> None:
+    source, client, _, _ = _source_with(fresh, [("a.pdf", text_pdf("Facture A"))])
+    client.__exit__(None, None, None)
+    assert bordereau(source, "backup", "create", "--to", str(tmp_path / "bk")).exit_code == 0
+    target = fresh("target")  # migrated: it has tables
+    refused = bordereau(target, "backup", "restore", "--from", str(tmp_path / "bk"))
+    assert refused.exit_code == 1
+    assert "target_not_empty" in refused.output and "Traceback" not in refused.output
+    forced = bordereau(target, "backup", "restore", "--from", str(tmp_path / "bk"), "--force", "--json")
+    assert forced.exit_code == 0, forced.output
+    assert rows(target, "documents", skip=REQUEUED) == rows(source, "documents", skip=REQUEUED)
+
+
+def test_a_damaged_or_unfinished_backup_is_refused(fresh: MakeStack, tmp_path: Path) -> None:
+    source, client, _, _ = _source_with(fresh, [("a.pdf", text_pdf("Facture A"))])
+    client.__exit__(None, None, None)
+    root = tmp_path / "bk"
+    assert bordereau(source, "backup", "create", "--to", str(root)).exit_code == 0
+    blob = next(p for p in (root / "objects").rglob("*") if p.is_file())
+    blob.write_bytes(blob.read_bytes()[:-1] + b"!")  # same size, one byte changed
+
+    checked = bordereau(source, "backup", "verify", str(root), "--json")
+    assert checked.exit_code == 1
+    assert "sha256" in last_json(checked.output)["problems"][0]
+    target = fresh("target", migrated=False)
+    refused = bordereau(target, "backup", "restore", "--from", str(root))
+    assert refused.exit_code == 1 and "not_verified" in refused.output
+
+    (root / "empty").mkdir(parents=True)
+    (root / ".20260101T000000Z.partial").mkdir()  # what a backup killed half-way leaves
+    none = bordereau(source, "backup", "verify", str(root / "empty"))
+    assert none.exit_code == 1 and "no_backup" in none.output and "Traceback" not in none.output
+
+
+def test_a_restore_never_brings_back_a_document_purged_after_the_backup(fresh: MakeStack, tmp_path: Path) -> None:
+    """The decision (docs/operations.md): a restore runs the purge as of now before it puts any
+    object back. A document purged since the backup goes again, its tombstone is written again,
+    and its bytes never reach the restored store."""
+    source, client, _, (old, kept) = _source_with(fresh, [("old.pdf", text_pdf("Facture 2020")),
+                                                          ("new.pdf", text_pdf("Facture 2026"))])
+    client.__exit__(None, None, None)
+    with source.engine.begin() as conn:  # received long ago: outside the two-year history now
+        conn.execute(DOCS.update().where(DOCS.c.id == old).values(reference_date=date(2020, 1, 15)))
+    assert bordereau(source, "backup", "create", "--to", str(tmp_path / "bk")).exit_code == 0
+    old_key = next(r.object_key for r in _docs(source) if r.id == old)
+    assert run_purge(source.engine, source.store).documents == 1  # the nightly purge, after the backup
+
+    target = fresh("target", migrated=False)
+    done = bordereau(target, "backup", "restore", "--from", str(tmp_path / "bk"), "--json")
+    assert done.exit_code == 0, done.output
+    assert last_json(done.output)["purged"] == 1
+    assert [r.id for r in _docs(target)] == [kept]
+    assert not exists(target.store, old_key)
+    assert [t[0] for t in rows(target, "tombstones")] == [old]
+    assert store_keys(target) == store_keys(source)
+
+
+def _docs(stack: Stack) -> list[sa.Row]:  # type: ignore[type-arg]
+    with stack.engine.connect() as conn:
+        return list(conn.execute(sa.select(DOCS.c.id, DOCS.c.object_key)))
