@@ -94,3 +94,18 @@ def restore(source: Path = typer.Option(..., "--from", help="The backup director
            as_json, f"Restored {done.path}: {done.documents} documents, {done.objects} objects ({done.bytes} "
                     f"bytes); {done.purged} documents out of the history purged again; {done.requeued} "
                     f"unfinished documents queued; {done.seconds:.1f} s.")
+
+
+@backup_app.command("prune")
+def prune_cmd(directory: Path = typer.Argument(..., help="The backup directory."),
+              keep: int = typer.Option(..., "--keep", help="How many of the newest backups to keep."),
+              as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
+    """Delete all but the newest backups, and the objects only they held."""
+    from ingest.backup.run import prune
+
+    try:
+        done = prune(directory, keep)
+    except Exception as exc:  # noqa: BLE001 - _fail re-raises what is not ours
+        _fail(exc)
+    _print({"deleted": done.backups, "objects": done.objects, "bytes": done.bytes}, as_json,
+           f"Deleted {len(done.backups)} backups and {done.objects} objects ({done.bytes} bytes) only they held.")

@@ -11,6 +11,7 @@ class BackupCode(Code):
     target_not_empty = "target_not_empty", "The database or the store to restore into already holds data."
     dump_failed = "dump_failed", "pg_dump, pg_restore or the SQLite backup failed."
     objects_missing = "objects_missing", "Rows name objects that the store or the backup does not hold."
+    keep_none = "keep_none", "A prune must keep at least one backup."
     counts_differ = "counts_differ", "The restored database's row counts differ from the manifest's."
 
 

@@ -207,3 +207,31 @@ class _Referenced:
         if key.startswith("derived/"):
             return key.split("/")[1] in self.document_ids
         return key in self.originals or key in self.attachments
+
+
+@dataclass(frozen=True)
+class Pruned:
+    backups: list[str]
+    objects: int
+    bytes: int
+
+
+def prune(root: Path, keep: int) -> Pruned:
+    """Keep the newest `keep` backups; delete the others, then every object no kept backup lists.
+    Objects go last, so a prune killed half-way leaves extra bytes, never a backup missing some."""
+    import shutil
+
+    if keep < 1:
+        raise BackupError(BackupCode.keep_none, "--keep must be at least 1: a prune never deletes the last backup.")
+    found = backups_in(root)
+    gone = found[:-keep]
+    for path in gone:
+        shutil.rmtree(path)
+    listed = {e.sha256 for path in found[-keep:] for e in read_entries(path / OBJECT_LIST)}
+    count = size = 0
+    for blob in (root / "objects").glob("??/*"):
+        if blob.name not in listed:
+            size += blob.stat().st_size
+            blob.unlink()
+            count += 1
+    return Pruned([p.name for p in gone], count, size)

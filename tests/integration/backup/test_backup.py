@@ -3,6 +3,7 @@ refused, and how a restore honours the purge."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -117,6 +118,34 @@ def test_a_restore_never_brings_back_a_document_purged_after_the_backup(fresh: M
     assert not exists(target.store, old_key)
     assert [t[0] for t in rows(target, "tombstones")] == [old]
     assert store_keys(target) == store_keys(source)
+
+
+def test_prune_keeps_the_newest_backups_and_drops_bytes_only_older_ones_held(fresh: MakeStack,
+                                                                             tmp_path: Path) -> None:
+    source, client, _, (old, _kept) = _source_with(fresh, [("old.pdf", text_pdf("Facture 2020")),
+                                                           ("new.pdf", text_pdf("Facture 2026"))])
+    client.__exit__(None, None, None)
+    root = tmp_path / "bk"
+    with source.engine.begin() as conn:
+        conn.execute(DOCS.update().where(DOCS.c.id == old).values(reference_date=date(2020, 1, 15)))
+    assert bordereau(source, "backup", "create", "--to", str(root)).exit_code == 0
+    run_purge(source.engine, source.store)
+    assert bordereau(source, "backup", "create", "--to", str(root)).exit_code == 0
+    blobs = {p.name for p in (root / "objects").glob("??/*")}
+    assert len(blobs) == 2
+
+    refused = bordereau(source, "backup", "prune", str(root), "--keep", "0")
+    assert refused.exit_code == 1 and "keep_none" in refused.output
+    pruned = bordereau(source, "backup", "prune", str(root), "--keep", "1", "--json")
+    assert pruned.exit_code == 0, pruned.output
+    assert last_json(pruned.output)["objects"] == 1 and len(last_json(pruned.output)["deleted"]) == 1
+    old_sha = text_pdf_sha("Facture 2020")
+    assert {p.name for p in (root / "objects").glob("??/*")} == blobs - {old_sha}
+    assert bordereau(source, "backup", "verify", str(root)).exit_code == 0
+
+
+def text_pdf_sha(text: str) -> str:
+    return hashlib.sha256(text_pdf(text)).hexdigest()
 
 
 def _docs(stack: Stack) -> list[sa.Row]:  # type: ignore[type-arg]
