@@ -20,14 +20,25 @@ WHICH = "Which backup (its stamp); default the newest."
 
 
 def _fail(exc: Exception) -> None:
-    """A refusal of ours as one line; anything else goes on up."""
+    """A refusal, an unusable folder or an unreachable service as one line; a bug goes on up."""
+    from sqlalchemy.exc import OperationalError
+
     from ingest.history.lock import PurgeBusy
     from ingest.platform.errors import DomainError
+    from ingest.store import StoreUnavailable
 
     if isinstance(exc, PurgeBusy):
         die(f"{exc}; run the backup again once it is done.", BUSY)
     if isinstance(exc, DomainError):
         die(f"{exc.code}: {exc.message}", 1)
+    if isinstance(exc, StoreUnavailable):
+        die(f"store_unavailable: the object store cannot be reached ({exc}); check BORDEREAU_S3_*.", 1)
+    if isinstance(exc, OperationalError):
+        die(f"database_unavailable: the database cannot be reached ({str(exc.orig).strip()[:200]}); "
+            "check BORDEREAU_DATABASE_URL.", 1)
+    if isinstance(exc, OSError):
+        die(f"folder_unusable: {exc.filename or 'the backup directory'}: {exc.strerror or exc}; "
+            "choose a directory this user can write.", 1)
     raise exc
 
 

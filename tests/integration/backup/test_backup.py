@@ -144,6 +144,14 @@ def test_prune_keeps_the_newest_backups_and_drops_bytes_only_older_ones_held(fre
     assert bordereau(source, "backup", "verify", str(root)).exit_code == 0
 
 
+def test_an_unusable_directory_is_one_line_not_a_traceback(fresh: MakeStack, tmp_path: Path) -> None:
+    source = fresh("source")
+    (tmp_path / "a-file").write_bytes(b"not a folder")
+    made = bordereau(source, "backup", "create", "--to", str(tmp_path / "a-file"))
+    assert made.exit_code == 1 and "folder_unusable" in made.output
+    assert isinstance(made.exception, SystemExit)  # the command said why and exited, nothing raised
+
+
 def text_pdf_sha(text: str) -> str:
     return hashlib.sha256(text_pdf(text)).hexdigest()
 
