@@ -16,6 +16,7 @@ proves every row has its original. Documents unfinished in the snapshot are hand
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,13 +83,23 @@ def _previous(root: Path) -> dict[str, Entry]:
 
 def create_backup(engine: Engine, store: ObjectStore, url: str, root: Path) -> Created:
     """A new backup under `root` (made if absent); raises PurgeBusy while a purge runs."""
-    from ingest.history.lock import purge_lock
-
     started, created = time.monotonic(), utcnow()
     root.mkdir(parents=True, exist_ok=True)
     stamp = _stamp(root, created)
     work = root / f".{stamp}.partial"
     work.mkdir()
+    try:
+        return _fill(engine, store, url, root, work, stamp, created, started)
+    except BaseException:
+        # The objects already copied stay: the next backup will not copy them again.
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _fill(engine: Engine, store: ObjectStore, url: str, root: Path, work: Path, stamp: str, created: datetime,
+          started: float) -> Created:
+    from ingest.history.lock import purge_lock
+
     with purge_lock(engine) as renew:
         dump = database.dump(url, work)
         copied = objects.back_up(store, root, _previous(root), renew)
@@ -219,8 +230,6 @@ class Pruned:
 def prune(root: Path, keep: int) -> Pruned:
     """Keep the newest `keep` backups; delete the others, then every object no kept backup lists.
     Objects go last, so a prune killed half-way leaves extra bytes, never a backup missing some."""
-    import shutil
-
     if keep < 1:
         raise BackupError(BackupCode.keep_none, "--keep must be at least 1: a prune never deletes the last backup.")
     found = backups_in(root)

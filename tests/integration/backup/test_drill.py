@@ -23,7 +23,7 @@ from ingest.platform.columns import utcnow
 from tests.integration.api.test_api import post_batch
 from tests.integration.backup.conftest import MakeStack, bordereau
 from tests.integration.backup.helpers import last_json, object_digests, open_firm, rows, store_keys
-from tests.integration.conftest import Firm, Stack, WorkerProcess, auth, wait_for
+from tests.integration.conftest import Firm, ServiceProcess, Stack, WorkerProcess, auth, wait_for
 from tests.support.files import scan, text_pdf, zip_of
 from tests.support.invoices import scanned_invoice_pdf, scanned_invoice_png, text_invoice_pdf
 from tests.support.store import read
@@ -50,7 +50,7 @@ def _batch_done(client: TestClient, firm: Firm, batch_id: str) -> bool:
     return bool(client.get(f"/v1/batches/{batch_id}", headers=firm.headers).json()["state"] == "done")
 
 
-def _fill(source: Stack, client: TestClient, worker: WorkerProcess) -> Firm:
+def _fill(source: Stack, client: TestClient, worker: ServiceProcess) -> Firm:
     """Invoices of every kind processed, the statements due issued, a support request with an
     attachment: the service's whole state worth keeping."""
     firm = open_firm(source, client)
