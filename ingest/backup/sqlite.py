@@ -12,8 +12,10 @@ from ingest.backup.database import Dump, count_rows, revision
 from ingest.backup.errors import BackupCode, BackupError
 
 FILE = "database.sqlite3"
-# Pages copied per step; between steps the source is free for the service's writers.
-PAGES_PER_STEP = 4096
+# All pages in one step, in one read transaction: in WAL mode it does not block the service's
+# writers. Copying in several steps would restart from the first page whenever another
+# connection writes between two steps, and might never end on a busy service.
+PAGES_PER_STEP = -1
 
 
 def path_of(url: str) -> Path:

@@ -4,6 +4,7 @@ refused, and how a restore honours the purge."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -11,12 +12,13 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import SQLModel
 
+from ingest.backup.run import create_backup
 from ingest.history.purge import run_purge
 from ingest.platform.models import Document
 from tests.integration.api.test_api import post_batch
 from tests.integration.backup.conftest import MakeStack, bordereau
 from tests.integration.backup.helpers import last_json, object_digests, open_firm, rows, store_keys
-from tests.integration.conftest import Firm, Stack
+from tests.integration.conftest import Firm, Stack, wait_for
 from tests.support.files import scan, text_pdf
 from tests.support.store import exists
 
@@ -61,6 +63,39 @@ def test_a_backup_restores_rows_and_bytes_and_the_next_one_copies_only_what_is_n
     assert rows(target, "documents", skip=REQUEUED) == rows(source, "documents", skip=REQUEUED)
     assert object_digests(target) == object_digests(source)
     assert store_keys(target) == store_keys(source)
+
+
+def test_a_backup_taken_while_uploads_go_on_restores_a_consistent_service(fresh: MakeStack, tmp_path: Path) -> None:
+    """Uploads keep arriving during the backup: the restore holds exactly the snapshot's documents,
+    each with its bytes, and no object without its row."""
+    source, client, firm, _ = _source_with(fresh, [("a.pdf", text_pdf("Facture A"))])
+    stop, sent = threading.Event(), [0]
+
+    def upload() -> None:
+        while not stop.is_set():
+            sent[0] += 1
+            post_batch(client, firm, [(f"u{sent[0]}.pdf", text_pdf(f"Facture U-{sent[0]}"))])
+
+    uploader = threading.Thread(target=upload)
+    uploader.start()
+    try:
+        wait_for(lambda: sent[0] >= 3, 30, what="uploads under way")
+        made = create_backup(source.engine, source.store, source.settings.effective_database_url(), tmp_path / "bk")
+        wait_for(lambda: sent[0] >= made.manifest.tables["documents"] + 2, 30, what="uploads after the backup")
+    finally:
+        stop.set()
+        uploader.join()
+        client.__exit__(None, None, None)
+    assert made.manifest.tables["documents"] >= 3
+
+    target = fresh("target", migrated=False)
+    done = bordereau(target, "backup", "restore", "--from", str(tmp_path / "bk"), "--json")
+    assert done.exit_code == 0, done.output
+    restored = _docs(target)
+    assert len(restored) == made.manifest.tables["documents"] < len(_docs(source))
+    digests = object_digests(target)
+    assert all(digests[r.id] == r.object_key.rsplit("/", 1)[-1] for r in restored)
+    assert store_keys(target) == {r.object_key for r in restored}
 
 
 def test_restore_refuses_a_target_with_data_unless_forced(fresh: MakeStack, tmp_path: Path) -> None:
