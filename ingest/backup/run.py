@@ -151,6 +151,9 @@ def restore_backup(engine: Engine, store: ObjectStore, url: str, root: Path, *, 
         raise BackupError(BackupCode.not_verified, f"{path} does not verify ({len(problems)} problems, first: "
                                                    f"{problems[0]}); restore from another backup.")
     manifest = read_manifest(path)
+    ensure_bucket = getattr(store, "ensure_bucket", None)
+    if ensure_bucket is not None:  # fresh services: the bucket may not be made yet
+        ensure_bucket()
     if not force:
         _refuse_unless_empty(engine, store)
     database.restore(manifest.database_kind, path / manifest.database_file, url, jobs=jobs, clean=force)

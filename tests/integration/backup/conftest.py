@@ -22,8 +22,8 @@ MakeStack = Callable[..., Stack]
 
 @pytest.fixture(params=["embedded", "services"])
 def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeStack]:
-    """Makes stacks of this test's kind; `migrated=False` leaves the database without a table
-    (what a restore expects)."""
+    """Makes stacks of this test's kind; `migrated=False` leaves the database without a table and
+    the S3 bucket unmade (fresh services, what a restore expects)."""
     undo: list[Callable[[], None]] = []
 
     def make(name: str, *, migrated: bool = True) -> Stack:
@@ -36,7 +36,7 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeStack]
             migrate(settings.effective_database_url())
         store = open_store(settings)
         ensure = getattr(store, "ensure_bucket", None)
-        if ensure:
+        if ensure and migrated:  # an unmigrated stack has no bucket either: the restore makes it
             ensure()
         engine = make_engine(settings.effective_database_url())
         undo.append(engine.dispose)
