@@ -19,6 +19,8 @@ class Dump:
     file: Path
     tables: dict[str, int]
     revision: str
+    purged: list[str]  # the snapshot's tombstones: documents purged before it
+
 
 
 def kind_of(url: str) -> str:
@@ -37,6 +39,12 @@ def revision(conn: Connection) -> str:
     if not sa.inspect(conn).has_table("alembic_version"):
         return ""
     return ",".join(sorted(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()))
+
+
+def purged_ids(conn: Connection) -> list[str]:
+    if not sa.inspect(conn).has_table("tombstones"):
+        return []
+    return sorted(conn.execute(sa.text("SELECT document_id FROM tombstones")).scalars())
 
 
 def is_empty(engine: Engine) -> bool:

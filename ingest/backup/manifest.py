@@ -20,6 +20,7 @@ from ingest.backup.errors import BackupCode, BackupError
 FORMAT = 1
 MANIFEST = "manifest.json"
 OBJECT_LIST = "objects.tsv"
+PURGED_LIST = "purged.txt"
 OBJECTS_DIR = "objects"
 READ_CHUNK = 1024 * 1024
 
@@ -48,6 +49,10 @@ class Manifest:
     objects_new: int  # copied by this backup; the others were in the folder already
     object_bytes_new: int
     object_list_sha256: str
+    # Ids of the documents purged before the snapshot (its tombstones), one a line: restoring an
+    # older backup purges them again (ingest.backup.run).
+    purged: int = 0
+    purged_list_sha256: str = ""
     format: int = FORMAT
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -82,6 +87,16 @@ def read_entries(path: Path) -> Iterator[Entry]:
         for line in lines:
             key, size, sha = line.rstrip("\n").split("\t")
             yield Entry(key, int(size), sha)
+
+
+def write_ids(path: Path, ids: list[str]) -> str:
+    text = "".join(f"{i}\n" for i in ids)
+    path.write_text(text, encoding="utf-8")
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_ids(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").split() if path.is_file() else []
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
@@ -130,6 +145,9 @@ def verify(folder: Path) -> list[str]:
     if manifest.format != FORMAT:
         return [f"manifest format {manifest.format} is not {FORMAT}: written by another release"]
     problems = _check_file(folder / manifest.database_file, manifest.database_size, manifest.database_sha256)
+    purged = folder / PURGED_LIST
+    if manifest.purged_list_sha256 and (not purged.is_file() or file_sha256(purged)[0] != manifest.purged_list_sha256):
+        problems.append(f"{PURGED_LIST} does not match the manifest's checksum")
     listing = folder / OBJECT_LIST
     if not listing.is_file():
         return [*problems, f"{OBJECT_LIST} is missing"]

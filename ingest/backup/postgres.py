@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ingest.backup.database import Dump, count_rows, revision
+from ingest.backup.database import Dump, count_rows, purged_ids, revision
 from ingest.backup.errors import BackupCode, BackupError
 from ingest.platform.db import make_engine
 
@@ -50,7 +50,7 @@ def dump(url: str, folder: Path) -> Dump:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
             snapshot = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
             _run([_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--file={target}"], url)
-            return Dump("postgresql", target, count_rows(conn), revision(conn))
+            return Dump("postgresql", target, count_rows(conn), revision(conn), purged_ids(conn))
     finally:
         engine.dispose()
 

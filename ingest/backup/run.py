@@ -6,9 +6,10 @@ snapshot are copied too and are simply left out at restore (no row names them).
 
 **Restore** (the service stopped) refuses a backup that does not verify and a target that holds
 data (unless `force`). It restores the database, brings its schema up to date, checks the row
-counts against the manifest, then runs the purge *as of now* before any object is put back: the
-documents that left the two-year history since the backup (purged by the old service or due
-now) go again, with their tombstones, and their bytes never reach the store. Only the objects
+counts against the manifest, then purges before any object is put back: first the documents that
+a newer backup in the same directory lists as purged (whatever their date or legal hold), then
+everything outside the two-year history *as of now* (purged by the old service since, or due).
+They go again with their tombstones, and their bytes never reach the store. Only the objects
 that a remaining row names are put back, so every object has its row; the integrity scan then
 proves every row has its original. Documents unfinished in the snapshot are handed out again.
 """
@@ -30,15 +31,18 @@ from ingest.backup import database, objects
 from ingest.backup.errors import BackupCode, BackupError
 from ingest.backup.manifest import (
     OBJECT_LIST,
+    PURGED_LIST,
     Entry,
     Manifest,
     backups_in,
     file_sha256,
     find_backup,
     read_entries,
+    read_ids,
     read_manifest,
     verify,
     write_entries,
+    write_ids,
     write_manifest,
 )
 from ingest.platform.columns import utcnow
@@ -105,11 +109,13 @@ def _fill(engine: Engine, store: ObjectStore, url: str, root: Path, work: Path, 
         copied = objects.back_up(store, root, _previous(root), renew)
     db_sha, db_size = file_sha256(dump.file)
     list_sha = write_entries(work / OBJECT_LIST, copied.entries)
+    purged_sha = write_ids(work / PURGED_LIST, dump.purged)
     manifest = Manifest(created_at=created.isoformat(), finished_at=utcnow().isoformat(), database_kind=dump.kind,
                         database_file=dump.file.name, database_size=db_size, database_sha256=db_sha,
                         schema_revision=dump.revision, tables=dump.tables, objects=len(copied.entries),
                         object_bytes=sum(e.size for e in copied.entries), objects_new=copied.new,
-                        object_bytes_new=copied.new_bytes, object_list_sha256=list_sha)
+                        object_bytes_new=copied.new_bytes, object_list_sha256=list_sha,
+                        purged=len(dump.purged), purged_list_sha256=purged_sha)
     write_manifest(work, manifest)
     os.replace(work, root / stamp)  # the backup exists from this rename on, whole
     return Created(root / stamp, manifest, time.monotonic() - started)
@@ -160,7 +166,7 @@ def restore_backup(engine: Engine, store: ObjectStore, url: str, root: Path, *, 
     engine.dispose()  # connections opened before the restore may hold the old file or catalogue
     _check_counts(engine, manifest)
     migrate(url)
-    purged = _purge_now(engine, store)
+    purged = _purge_since(engine, store, path) + _purge_now(engine, store)
     wanted = _Referenced.read(engine)
     count, size = objects.restore(store, path.parent, (e for e in read_entries(path / OBJECT_LIST) if wanted(e.key)))
     _prove_consistent(engine, store)
@@ -168,11 +174,26 @@ def restore_backup(engine: Engine, store: ObjectStore, url: str, root: Path, *, 
                     time.monotonic() - started)
 
 
-def _purge_now(engine: Engine, store: ObjectStore) -> int:
+def _purge_since(engine: Engine, store: ObjectStore, path: Path) -> int:
+    """Purge again what the newer backups beside this one had purged: even a document the purge
+    rule would keep today (a legal hold lifted, then purged, after this backup)."""
     from ingest.history.lock import forget_holders
-    from ingest.history.purge import run_purge
+    from ingest.history.purge import purge_named
 
     forget_holders(engine)
+    later = {i for newer in backups_in(path.parent) if newer.name > path.name for i in read_ids(newer / PURGED_LIST)}
+    docs = SQLModel.metadata.tables["documents"]
+    ids = sorted(later)
+    present: list[str] = []
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 1000):
+            present += conn.execute(sa.select(docs.c.id).where(docs.c.id.in_(ids[start:start + 1000]))).scalars()
+    return purge_named(engine, store, present).documents if present else 0
+
+
+def _purge_now(engine: Engine, store: ObjectStore) -> int:
+    from ingest.history.purge import run_purge
+
     return run_purge(engine, store).documents
 
 

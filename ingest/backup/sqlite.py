@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ingest.backup.database import Dump, count_rows, revision
+from ingest.backup.database import Dump, count_rows, purged_ids, revision
 from ingest.backup.errors import BackupCode, BackupError
 
 FILE = "database.sqlite3"
@@ -51,7 +51,7 @@ def dump(url: str, folder: Path) -> Dump:
     engine = sa.create_engine(f"sqlite:///{target}")
     try:
         with engine.connect() as conn:
-            return Dump("sqlite", target, count_rows(conn), revision(conn))
+            return Dump("sqlite", target, count_rows(conn), revision(conn), purged_ids(conn))
     finally:
         engine.dispose()
 

@@ -24,6 +24,8 @@ from tests.support.store import exists
 
 DOCS = SQLModel.metadata.tables[Document.__tablename__]
 REQUEUED = ("queued_at",)
+DOSSIERS = SQLModel.metadata.tables["dossiers"]
+DOSSIER_COLUMNS = [c.name for c in DOSSIERS.columns]
 
 
 def _source_with(fresh: MakeStack, files: list[tuple[str, bytes]]) -> tuple[Stack, TestClient, Firm, list[str]]:
@@ -152,6 +154,33 @@ def test_a_restore_never_brings_back_a_document_purged_after_the_backup(fresh: M
     assert [r.id for r in _docs(target)] == [kept]
     assert not exists(target.store, old_key)
     assert [t[0] for t in rows(target, "tombstones")] == [old]
+    assert store_keys(target) == store_keys(source)
+
+
+def test_restoring_an_older_backup_purges_again_what_a_newer_one_had_purged(fresh: MakeStack,
+                                                                             tmp_path: Path) -> None:
+    """Beyond the purge rule: a dossier on legal hold in the older backup, released and purged
+    before the newer one. Restoring the older backup brings the hold back, yet the document stays
+    gone: the newer backup's list of purged documents is honoured."""
+    source, client, firm, (held, _) = _source_with(fresh, [("held.pdf", text_pdf("Facture 2020")),
+                                                          ("new.pdf", text_pdf("Facture 2026"))])
+    client.__exit__(None, None, None)
+    root = tmp_path / "bk"
+    with source.engine.begin() as conn:
+        conn.execute(DOCS.update().where(DOCS.c.id == held).values(reference_date=date(2020, 1, 15)))
+        conn.execute(DOSSIERS.update().where(DOSSIERS.c.id == firm.dossier_id).values(legal_hold=True))
+    older = last_json(bordereau(source, "backup", "create", "--to", str(root), "--json").output)["path"]
+    with source.engine.begin() as conn:
+        conn.execute(DOSSIERS.update().where(DOSSIERS.c.id == firm.dossier_id).values(legal_hold=False))
+    assert run_purge(source.engine, source.store).documents == 1
+    assert bordereau(source, "backup", "create", "--to", str(root)).exit_code == 0
+
+    target = fresh("target", migrated=False)
+    done = bordereau(target, "backup", "restore", "--from", str(root), "--backup", Path(older).name, "--json")
+    assert done.exit_code == 0, done.output
+    assert last_json(done.output)["purged"] == 1
+    assert held not in {r.id for r in _docs(target)} and held in {t[0] for t in rows(target, "tombstones")}
+    assert rows(target, "dossiers")[0][DOSSIER_COLUMNS.index("legal_hold")] is True  # the hold came back
     assert store_keys(target) == store_keys(source)
 
 
