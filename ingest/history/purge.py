@@ -15,6 +15,9 @@ absent key is not an error), and not counted among the run's objects, being a ca
 written by a processing attempt that crashed before saving its facts are orphans for the integrity
 scan.
 
+`purge_named` removes given documents the same way whatever their date or hold: a restore's
+tool, for documents a later backup proves were purged (`ingest.backup.run`), never the night's.
+
 Batches and their rejections are kept: other tables point to batches, and they hold file names and
 reasons, not documents. Usage records and statements are never touched.
 """

@@ -18,6 +18,7 @@ from ingest.backup.manifest import (
     find_backup,
     verify,
     write_entries,
+    write_ids,
     write_manifest,
 )
 
@@ -54,6 +55,18 @@ def test_a_whole_backup_verifies_and_each_kind_of_damage_is_named(tmp_path: Path
 
     (folder / "objects.tsv").write_text("originals/a\t5\t" + hashlib.sha256(b"alpha").hexdigest() + "\n")
     assert verify(folder)[-1] == "objects.tsv does not match the manifest's checksum"
+
+
+def test_the_list_of_purged_documents_is_checked_too(tmp_path: Path) -> None:
+    folder = _backup(tmp_path, "20261201T100000Z", {})
+    data = json.loads((folder / "manifest.json").read_text())
+    write_manifest(folder, replace(Manifest(**data), purged=1,
+                                   purged_list_sha256=write_ids(folder / "purged.txt", ["doc-1"])))
+    assert verify(folder) == []
+    (folder / "purged.txt").write_text("doc-2\n")
+    assert verify(folder) == ["purged.txt does not match the manifest's checksum"]
+    (folder / "purged.txt").unlink()
+    assert verify(folder) == ["purged.txt does not match the manifest's checksum"]
 
 
 def test_the_newest_finished_backup_is_chosen_and_a_partial_one_never(tmp_path: Path) -> None:
