@@ -25,6 +25,7 @@ app.add_typer(operator.operator_app, name="admin", hidden=True, deprecated=True)
 
 def _mount_sub_apps() -> None:
     # Each feature with commands of its own exposes a Typer app in its module.
+    from cli.backup import backup_app
     from cli.billing import billing_operator_app
     from cli.contract import contract_app
     from cli.export import export_app
@@ -33,6 +34,7 @@ def _mount_sub_apps() -> None:
     from cli.purge import purge_app
 
     operator.operator_app.registered_commands += billing_operator_app.registered_commands
+    app.add_typer(backup_app, name="backup")
     app.add_typer(contract_app, name="contract")
     app.add_typer(export_app, name="export")
     app.command("extract")(extract)

@@ -96,3 +96,12 @@ def _renew_lease(engine: Engine, holder: str) -> None:
                             .values(lease_until=datetime.now(UTC) + LOCK_LEASE))
     if kept.rowcount == 0:
         raise PurgeBusy("someone who took over an expired lease")
+
+
+def forget_holders(engine: Engine) -> None:
+    """Free the leases of a database just restored: their holders were processes of the service
+    it was copied from (a backup holds the lock while it runs), and a purge must not wait for
+    them to expire."""
+    table = SQLModel.metadata.tables[PurgeLock.__tablename__]
+    with engine.begin() as conn:
+        conn.execute(table.update().values(holder=None, lease_until=None))

@@ -15,6 +15,9 @@ absent key is not an error), and not counted among the run's objects, being a ca
 written by a processing attempt that crashed before saving its facts are orphans for the integrity
 scan.
 
+`purge_named` removes given documents the same way whatever their date or hold: a restore's
+tool, for documents a later backup proves were purged (`ingest.backup.run`), never the night's.
+
 Batches and their rejections are kept: other tables point to batches, and they hold file names and
 reasons, not documents. Usage records and statements are never touched.
 """
@@ -42,7 +45,7 @@ from ingest.platform.columns import utcnow
 from ingest.platform.models import Document, DocumentState
 from ingest.store import ObjectStore, derivative_key
 
-__all__ = ["CHUNK", "Preview", "PurgeBusy", "PurgeResult", "as_of_from_date", "preview", "run_purge",
+__all__ = ["CHUNK", "Preview", "PurgeBusy", "PurgeResult", "as_of_from_date", "preview", "purge_named", "run_purge",
            "select_chunk"]
 
 CHUNK = 1000  # rows per transaction, and at most one DeleteObjects call of originals per chunk
@@ -271,3 +274,33 @@ def _add_dossier(conn: Connection, run_id: str, dossier_id: str, account_id: str
     if updated.rowcount == 0:
         conn.execute(table.insert().values(run_id=run_id, dossier_id=dossier_id, account_id=account_id,
                                            documents=n, bytes=b))
+
+
+def purge_named(engine: Engine, store: ObjectStore, document_ids: Sequence[str], *,
+                chunk: int = CHUNK) -> PurgeResult:
+    """Purge these documents whatever their date or legal hold, the same way as the nightly purge
+    (objects, then rows with their tombstones, in chunks, as one recorded run). For a restore: a
+    later backup proves they were purged after the one restored (`ingest.backup.run`)."""
+    now = utcnow()
+    with purge_lock(engine) as renew:
+        result = PurgeResult(_start_run(engine, now), RunState.running, now)
+        try:
+            for start in range(0, len(document_ids), chunk):
+                with engine.connect() as conn:
+                    rows = _select_named(conn, document_ids[start:start + chunk])
+                done, failed, sent = _delete_objects(engine, store, rows)
+                _delete_rows(engine, result, done, failed, sent)
+                renew()
+            result.state = RunState.finished
+        except BaseException as exc:
+            _end_run(engine, result.run_id, RunState.failed, f"{type(exc).__name__}: {exc}"[:1000])
+            raise
+        _end_run(engine, result.run_id, result.state, None)
+    return result
+
+
+def _select_named(conn: Connection, ids: Sequence[str]) -> list[Any]:
+    stmt = (sa.select(DOCS.c.id, DOCS.c.dossier_id, DOCS.c.account_id, DOCS.c.sha256, DOCS.c.size,
+                      DOCS.c.object_key, DOCS.c.received_at, DOCS.c.reference_date, DOCS.c.facts, DOCS.c.pages)
+            .where(DOCS.c.id.in_(list(ids))).order_by(DOCS.c.id))
+    return list(conn.execute(stmt))

@@ -27,7 +27,7 @@ def _imported(*args: str) -> set[str]:
     return imported
 
 
-@pytest.mark.parametrize("args", [["--help"], ["operator", "--help"], ["upload", "--help"],
+@pytest.mark.parametrize("args", [["--help"], ["operator", "--help"], ["upload", "--help"], ["backup", "--help"],
                                   ["contract", "availability", "--help"]])
 def test_help_loads_nothing_of_the_service(args: list[str]) -> None:
     assert _imported(*args) & HEAVY == set()
