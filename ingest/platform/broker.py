@@ -33,6 +33,8 @@ DEAD = "dead"
 # RabbitMQ closes the channel of a delivery unacknowledged for longer than this (its default
 # consumer_timeout): task time limits and retry countdowns must stay well below it.
 CONSUMER_TIMEOUT_S = 30 * 60
+# The task message header that carries the id of the API request behind a document's message.
+REQUEST_ID_HEADER = "bordereau_request_id"
 
 
 def queue_name(settings: Settings, logical: str) -> str:
@@ -106,7 +108,10 @@ def publisher(app: Celery, settings: Settings) -> Publisher:
     def publish(message: Pending) -> None:
         # The queue's own exchange and routing key come from task_queues. A failed or unconfirmed
         # publish raises: the outbox row stays for the next round.
+        # The request id rides in the headers, where the previous release's workers ignore it.
+        headers = {REQUEST_ID_HEADER: message.request_id} if message.request_id else None
         app.send_task(message.task, args=[message.document_id], queue=queue_name(settings, message.queue),
+                      headers=headers,
                       confirm_timeout=settings.confirm_timeout, retry=True,
                       retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
     return publish
@@ -127,3 +132,4 @@ def send_ops_later(app: Celery, settings: Settings, task: str, countdown: float)
         log.warning("could not publish %s; the periodic job will run it", task, exc_info=True)
         return False
     return True
+
