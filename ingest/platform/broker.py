@@ -133,3 +133,30 @@ def send_ops_later(app: Celery, settings: Settings, task: str, countdown: float)
         return False
     return True
 
+
+def queue_depths(settings: Settings, timeout: float = 2.0) -> dict[str, int]:
+    """Messages ready on each queue, the dead-letter queue included, by logical name: a passive
+    declare per queue, which RabbitMQ and the embedded broker both answer with a count (messages a
+    worker holds are not counted). A queue not declared yet holds nothing. Raises when the broker
+    cannot be reached within about `timeout` seconds."""
+    from kombu.connection import Connection
+    from kombu.exceptions import ChannelError
+
+    conf = _connection(settings)
+    connection = Connection(str(conf["broker_url"]),  # type: ignore[no-untyped-call]  # kombu: untyped
+                            transport=conf.get("broker_transport"),
+                            transport_options=conf.get("broker_transport_options"), connect_timeout=timeout)
+    depths: dict[str, int] = {}
+    with connection:
+        connection.ensure_connection(  # type: ignore[no-untyped-call]  # kombu: untyped
+            max_retries=1, interval_start=0, timeout=timeout)
+        for logical in (*QUEUES, DEAD):
+            channel = connection.channel()  # type: ignore[no-untyped-call]  # kombu: untyped
+            try:
+                depths[logical] = int(channel.queue_declare(queue=queue_name(settings, logical),
+                                                            passive=True).message_count)
+            except ChannelError:  # RabbitMQ's 404: no queue of that name (and the channel is closed)
+                depths[logical] = 0
+            finally:
+                channel.close()
+    return depths

@@ -155,7 +155,14 @@ def prune(engine: Engine, keep: timedelta = KEEP_PUBLISHED, now: datetime | None
 
 
 def pending_count(engine: Engine) -> int:
+    return pending_summary(engine)[0]
+
+
+def pending_summary(engine: Engine) -> tuple[int, datetime | None]:
+    """How many messages wait to be published, and when the oldest of them was written (its age is
+    the relay's lag). One statement over the pending rows only (`published_at` is indexed)."""
+    stmt = (sa.select(sa.func.count(), sa.func.min(col(OutboxMessage.created_at)))
+            .select_from(OutboxMessage).where(col(OutboxMessage.published_at).is_(None)))
     with Session(engine) as session:
-        stmt = sa.select(sa.func.count()).select_from(OutboxMessage).where(
-            col(OutboxMessage.published_at).is_(None))
-        return int(session.execute(stmt).scalar_one())
+        count, oldest = session.execute(stmt).one()
+    return int(count), oldest
