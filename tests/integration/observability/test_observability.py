@@ -26,9 +26,8 @@ from ingest.platform.columns import utcnow
 from ingest.platform.outbox import PROCESS_DOCUMENT, OutboxMessage
 from tests.integration.api.test_api import post_batch
 from tests.integration.conftest import REPO, Firm, Stack, WorkerProcess, auth, wait_for
-from tests.support import services
-from tests.support.faults import Gate
 from tests.support.files import scan, text_pdf
+from tests.support.logs import json_lines
 
 RULES = REPO / "infra" / "prometheus" / "alerts.yaml"
 DASHBOARD = REPO / "infra" / "grafana" / "bordereau.json"
@@ -71,17 +70,9 @@ def processed(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         worker.stop()
 
 
-def _log_lines(path: Path) -> list[dict[str, object]]:
-    lines = []
-    for text in path.read_text(errors="replace").splitlines():
-        if text.startswith("{"):
-            lines.append(json.loads(text))
-    return lines
-
-
 def test_the_worker_logs_each_document_with_the_request_that_sent_it(processed: Processed) -> None:
     assert processed.echoed_request_id == REQUEST_ID
-    lines = _log_lines(processed.worker_log)
+    lines = json_lines(processed.worker_log)
     for doc_id in processed.document_ids.values():
         mine = [line for line in lines if line.get("document_id") == doc_id]
         assert mine, f"no log line for {doc_id}:\n{processed.worker_log.read_text()[-3000:]}"
@@ -197,28 +188,3 @@ def test_a_broker_out_of_reach_does_not_fail_the_scrape(processed: Processed) ->
     assert exposed["bordereau_broker_up"] == [({}, 0.0)]
     assert "bordereau_queue_depth" not in exposed and exposed["bordereau_documents"]
 
-
-def test_a_retried_document_keeps_its_request_id(stack: Stack, client: TestClient, firm: Firm,
-                                                 tmp_path: Path) -> None:
-    """A retry is a new message: Celery sends the first one's headers with it, ours included."""
-    if stack.name != "services":
-        pytest.skip("the embedded defaults keep objects in a local folder, which does not go away")
-    host, port = services.host_port(stack.settings.s3_endpoint)
-    gate = Gate(host, port)  # the store unreachable until opened: the first attempt retries
-    rid = f"retry-{uuid.uuid4().hex[:8]}"
-    sent = post_batch(client, Firm(firm.account, firm.dossier_id, {**firm.headers, "X-Request-ID": rid}),
-                      [("r.pdf", text_pdf("Retry"))])
-    doc_id = sent.json()["documents"][0]["id"]
-    log = tmp_path / "worker.log"
-    worker = WorkerProcess(stack, log, env={"BORDEREAU_S3_ENDPOINT": f"http://127.0.0.1:{gate.port}"}).start()
-    try:
-        wait_for(lambda: "retry" in worker.log().lower(), 60, what=f"a retry:\n{worker.log()}")
-        gate.open()
-        wait_for(lambda: any(line.get("msg") == f"document {doc_id}: processed" for line in _log_lines(log)), 60,
-                 what=f"processing after the outage:\n{worker.log()}")
-    finally:
-        worker.stop()
-        gate.cut()
-    mine = [line for line in _log_lines(log) if line.get("document_id") == doc_id]
-    assert len({line["task_id"] for line in mine}) >= 1 and any("retry" in str(line["msg"]).lower() for line in mine)
-    assert all(line.get("request_id") == rid for line in mine), mine
