@@ -89,8 +89,9 @@ async def _say_if_ocr_is_missing(resources: Resources) -> None:
 
 
 async def _request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Tag every log line of a request with its id (the caller's, or a new one)."""
-    rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+    """Tag every log line of a request with its id (the caller's if sane, or a new one); the outbox
+    carries it into the tasks the request causes."""
+    rid = logs.sane_request_id(request.headers.get("x-request-id")) or uuid.uuid4().hex
     token = logs.request_id.set(rid)
     try:
         response = await call_next(request)

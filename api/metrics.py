@@ -1,37 +1,48 @@
 """Prometheus metrics read from the database at scrape time, so that every API
-and worker process reports the same truth (no per-process counters to merge)."""
+and worker process reports the same truth (no per-process counters to merge).
+
+Each scrape is a handful of bounded reads: counts grouped by state, the pending outbox rows, the
+latest purge run and probe measurements, this month's probe measurements, the documents finished in
+the last hour (`api.metrics_latency`), and a passive declare per queue at the broker
+(`api.metrics_operations`). The README lists every metric; infra/prometheus/alerts.yaml and
+infra/grafana/bordereau.json use them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy.engine import Engine
 
+from api.metrics_latency import latency_families
+from api.metrics_operations import broker_families, outbox_families, probe_families, purge_families
 from ingest.flow.classification import SlaState
 from ingest.flow.reports import daily_batches_by_state
 from ingest.platform.broker import QUEUES
 from ingest.platform.columns import utcnow
-from ingest.platform.outbox import pending_count
+from ingest.platform.settings import Settings
 from ingest.processing.presence import live_concurrency
 from ingest.processing.status import documents_by_state_and_kind
 
 
 class _DatabaseCollector:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, engine: Engine, settings: Settings):
+        self.engine, self.settings = engine, settings
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[Metric]:
+        now = utcnow()
         docs = GaugeMetricFamily("bordereau_documents", "Documents by state and kind", labels=["state", "kind"])
         for (state, kind), n in documents_by_state_and_kind(self.engine).items():
             docs.add_metric([state, kind], n)
         yield docs
-        outbox = GaugeMetricFamily("bordereau_outbox_pending", "Task messages not yet published")
-        outbox.add_metric([], pending_count(self.engine))
-        yield outbox
+        yield from outbox_families(self.engine, now)
         yield from _worker_concurrency(self.engine)
         yield from _flow_metrics(self.engine)
+        yield from latency_families(self.engine)
+        yield from broker_families(self.settings)
+        yield from purge_families(self.engine)
+        yield from probe_families(self.engine, now)
 
 
 def _worker_concurrency(engine: Engine) -> Iterator[GaugeMetricFamily]:
@@ -55,6 +66,9 @@ def _flow_metrics(engine: Engine) -> Iterator[GaugeMetricFamily]:
     for state in SlaState:
         states.add_metric([state.value], counts[state.value])
     yield states
+    late = GaugeMetricFamily("bordereau_daily_batches_late", "Daily batches past their 48 hours and not finished")
+    late.add_metric([], counts[SlaState.breached.value] - counts["breached_finished"])
+    yield late
     met, finished_breached = counts[SlaState.met.value], counts["breached_finished"]
     ratio = GaugeMetricFamily("bordereau_daily_on_time_ratio",
                               "Finished daily batches done within 48 hours, over all finished ones (1 when none)")
@@ -68,7 +82,7 @@ def _flow_metrics(engine: Engine) -> Iterator[GaugeMetricFamily]:
     yield documents
 
 
-def render_metrics(engine: Engine) -> bytes:
+def render_metrics(engine: Engine, settings: Settings) -> bytes:
     registry = CollectorRegistry()
-    registry.register(_DatabaseCollector(engine))
+    registry.register(_DatabaseCollector(engine, settings))
     return generate_latest(registry)

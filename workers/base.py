@@ -13,6 +13,7 @@ from celery import Task, shared_task
 from celery.signals import task_prerun
 
 from ingest.platform import logs
+from ingest.platform.broker import REQUEST_ID_HEADER
 from ingest.platform.settings import Settings
 from ingest.processing.process import TRANSIENT_ERRORS
 from ingest.resources import Resources
@@ -33,8 +34,14 @@ def process_resources(task: Task) -> Resources:
     return _resources[1]
 
 
-def _tag_logs(task_id: str | None = None, **_: object) -> None:
+def _tag_logs(task_id: str | None = None, task: Task | None = None, **_: object) -> None:
+    """Every log line of a task carries its id, and the id of the API request behind its message
+    (a header, absent from messages of the previous release); a task about one document sets
+    `logs.document_id` itself. Reset at each task: a pool process runs one task after another."""
     logs.task_id.set(task_id)
+    header = getattr(task.request, REQUEST_ID_HEADER, None) if task is not None else None
+    logs.request_id.set(logs.sane_request_id(header) if isinstance(header, str) else None)
+    logs.document_id.set(None)
 
 
 task_prerun.connect(_tag_logs)

@@ -7,7 +7,7 @@ import logging
 
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 
-from ingest.platform import outbox
+from ingest.platform import logs, outbox
 from ingest.platform.broker import ops_options, restore_orphaned_messages
 from ingest.platform.db import TRANSIENT_DB_ERRORS
 from ingest.platform.settings import Settings
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 @task(outbox.PROCESS_DOCUMENT, autoretry_for=())
 def process_document_task(self: BordereauTask, document_id: str, left_lease: str | None = None) -> str:
+    logs.document_id.set(document_id)
     rt = self.resources
     # A redelivered message means its worker died: it may take over that lease.
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))

@@ -65,5 +65,5 @@ async def readyz(resources: ResourcesDep) -> JSONResponse:
 async def metrics(_: OperatorDep, resources: ResourcesDep) -> Response:
     """Prometheus metrics, for the provider's monitoring: they count every account's documents, so
     they need an operator's key (a scrape sends it as a bearer token)."""
-    body = await run_in_threadpool(render_metrics, resources.engine)
+    body = await run_in_threadpool(render_metrics, resources.engine, resources.settings)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -141,3 +141,16 @@ def stored_measurements(session: Session, *, probe: str | None = None, source: s
         stmt = stmt.where(col(ProbeMeasurement.at) < until)
     return fetch_page(session, stmt, col(ProbeMeasurement.at).desc(), col(ProbeMeasurement.id), limit=limit,
                       offset=offset)
+
+
+def latest_measurements(session: Session) -> dict[str, Measurement]:
+    """Each probe's newest measurement, whatever its source (probes with none are left out)."""
+    latest: dict[str, Measurement] = {}
+    for probe in PROBE_PATHS:
+        row = session.execute(
+            sa.select(col(ProbeMeasurement.at), col(ProbeMeasurement.status), col(ProbeMeasurement.latency_ms))
+            .where(col(ProbeMeasurement.probe) == probe).order_by(col(ProbeMeasurement.at).desc()).limit(1)
+        ).first()
+        if row is not None:
+            latest[probe] = Measurement(probe, row.at, row.status, row.latency_ms)
+    return latest

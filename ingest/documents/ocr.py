@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,10 +39,12 @@ class OcrConfig:
 
 @dataclass
 class OcrOutcome:
-    """Recognised text by page number (from 1), and the pages that ran out of time."""
+    """Recognised text by page number (from 1), the pages that ran out of time, and the time taken
+    (rendering included: it is part of what a page of OCR costs a worker)."""
 
     texts: dict[int, str] = field(default_factory=dict)
     timed_out: list[int] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 def ocr_status(config: OcrConfig) -> str:
@@ -112,6 +115,7 @@ def ocr_document(facts: DocumentFacts, source: Path | None, config: OcrConfig) -
     """Recognise every page that needs it: image pages from their normalised PNGs,
     PDF pages rendered from ``source`` (the PDF file)."""
     outcome = OcrOutcome()
+    started = time.perf_counter()
     for page in pages_needing_ocr(facts):
         try:
             png = _page_image(facts, source, page, config)
@@ -120,6 +124,7 @@ def ocr_document(facts: DocumentFacts, source: Path | None, config: OcrConfig) -
         except subprocess.TimeoutExpired:
             outcome.texts[page] = ""
             outcome.timed_out.append(page)
+    outcome.seconds = time.perf_counter() - started
     return outcome
 
 

@@ -33,6 +33,8 @@ DEAD = "dead"
 # RabbitMQ closes the channel of a delivery unacknowledged for longer than this (its default
 # consumer_timeout): task time limits and retry countdowns must stay well below it.
 CONSUMER_TIMEOUT_S = 30 * 60
+# The task message header that carries the id of the API request behind a document's message.
+REQUEST_ID_HEADER = "bordereau_request_id"
 
 
 def queue_name(settings: Settings, logical: str) -> str:
@@ -106,7 +108,10 @@ def publisher(app: Celery, settings: Settings) -> Publisher:
     def publish(message: Pending) -> None:
         # The queue's own exchange and routing key come from task_queues. A failed or unconfirmed
         # publish raises: the outbox row stays for the next round.
+        # The request id rides in the headers, where the previous release's workers ignore it.
+        headers = {REQUEST_ID_HEADER: message.request_id} if message.request_id else None
         app.send_task(message.task, args=[message.document_id], queue=queue_name(settings, message.queue),
+                      headers=headers,
                       confirm_timeout=settings.confirm_timeout, retry=True,
                       retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
     return publish
@@ -127,3 +132,31 @@ def send_ops_later(app: Celery, settings: Settings, task: str, countdown: float)
         log.warning("could not publish %s; the periodic job will run it", task, exc_info=True)
         return False
     return True
+
+
+def queue_depths(settings: Settings, timeout: float = 2.0) -> dict[str, int]:
+    """Messages ready on each queue, the dead-letter queue included, by logical name: a passive
+    declare per queue, which RabbitMQ and the embedded broker both answer with a count (messages a
+    worker holds are not counted). A queue not declared yet holds nothing. Raises when the broker
+    cannot be reached within about `timeout` seconds."""
+    from kombu.connection import Connection
+    from kombu.exceptions import ChannelError
+
+    conf = _connection(settings)
+    connection = Connection(str(conf["broker_url"]),  # type: ignore[no-untyped-call]  # kombu: untyped
+                            transport=conf.get("broker_transport"),
+                            transport_options=conf.get("broker_transport_options"), connect_timeout=timeout)
+    depths: dict[str, int] = {}
+    with connection:
+        connection.ensure_connection(  # type: ignore[no-untyped-call]  # kombu: untyped
+            max_retries=1, interval_start=0, timeout=timeout)
+        for logical in (*QUEUES, DEAD):
+            channel = connection.channel()  # type: ignore[no-untyped-call]  # kombu: untyped
+            try:
+                depths[logical] = int(channel.queue_declare(queue=queue_name(settings, logical),
+                                                            passive=True).message_count)
+            except ChannelError:  # RabbitMQ's 404: no queue of that name (and the channel is closed)
+                depths[logical] = 0
+            finally:
+                channel.close()
+    return depths

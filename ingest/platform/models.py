@@ -104,6 +104,9 @@ class Document(SQLModel, table=True):
     # "supplier|invoice number|total incl. tax" when all three are known (duplicate lookups).
     invoice_key: str | None = Field(default=None, max_length=300, index=True)
     duplicate_of: str | None = Field(default=None, max_length=36)
+    # Tesseract's run time over the pages it read (null: no OCR), for the OCR seconds per page metric.
+    ocr_seconds: float | None = None
+    ocr_pages: int | None = None
     received_at: datetime = instant(default=True)
     queued_at: datetime | None = instant(nullable=True)
     started_at: datetime | None = instant(nullable=True)

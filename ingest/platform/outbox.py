@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col
 
+from ingest.platform import logs
 from ingest.platform.columns import instant, utcnow
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,9 @@ class OutboxMessage(SQLModel, table=True):
     task: str = Field(max_length=100)
     queue: str = Field(max_length=32)
     document_id: str | None = Field(default=None, max_length=36)
+    # The API request that wrote it, sent as a message header (not a task argument: the previous
+    # release's workers must read the same arguments), so the worker's log lines carry it.
+    request_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = instant(default=True)
     published_at: datetime | None = instant(nullable=True, index=True)
     # A relay publishing this row holds it until then (see `claim`).
@@ -44,13 +48,16 @@ class Pending:
     task: str
     queue: str
     document_id: str | None
+    request_id: str | None = None
 
 
 Publisher = Callable[[Pending], None]
 
 
 def add_process_document(session: Session, document_id: str, queue: str) -> None:
-    session.add(OutboxMessage(task=PROCESS_DOCUMENT, queue=queue, document_id=document_id))
+    """A message to process the document, tagged with the request (or task) being served, if any."""
+    session.add(OutboxMessage(task=PROCESS_DOCUMENT, queue=queue, document_id=document_id,
+                              request_id=logs.request_id.get()))
 
 
 # How long a relay may take to publish the rows it claimed before another may take them over.
@@ -91,10 +98,11 @@ def claim(engine: Engine, limit: int, lease: timedelta, now: datetime | None = N
     stmt = (sa.update(OutboxMessage).where(col(OutboxMessage.id).in_(free.scalar_subquery()))
             .values(claimed_until=now + lease)
             .returning(col(OutboxMessage.id), col(OutboxMessage.task), col(OutboxMessage.queue),
-                       col(OutboxMessage.document_id)))
+                       col(OutboxMessage.document_id), col(OutboxMessage.request_id)))
     with engine.begin() as connection:
         rows = connection.execute(stmt).all()
-    return sorted((Pending(int(row.id), row.task, row.queue, row.document_id) for row in rows), key=lambda m: m.id)
+    return sorted((Pending(int(row.id), row.task, row.queue, row.document_id, row.request_id) for row in rows),
+                  key=lambda m: m.id)
 
 
 def _settle(engine: Engine, published: list[int], unpublished: list[int]) -> None:
@@ -147,7 +155,14 @@ def prune(engine: Engine, keep: timedelta = KEEP_PUBLISHED, now: datetime | None
 
 
 def pending_count(engine: Engine) -> int:
+    return pending_summary(engine)[0]
+
+
+def pending_summary(engine: Engine) -> tuple[int, datetime | None]:
+    """How many messages wait to be published, and when the oldest of them was written (its age is
+    the relay's lag). One statement over the pending rows only (`published_at` is indexed)."""
+    stmt = (sa.select(sa.func.count(), sa.func.min(col(OutboxMessage.created_at)))
+            .select_from(OutboxMessage).where(col(OutboxMessage.published_at).is_(None)))
     with Session(engine) as session:
-        stmt = sa.select(sa.func.count()).select_from(OutboxMessage).where(
-            col(OutboxMessage.published_at).is_(None))
-        return int(session.execute(stmt).scalar_one())
+        count, oldest = session.execute(stmt).one()
+    return int(count), oldest

@@ -201,6 +201,8 @@ def _understanding_values(facts: DocumentFacts, understood: Understanding, recog
         "fields": understood.fields_json(), "flags": understood.flags,
         "invoice_date": understood.invoice_date,
         "invoice_key": duplicates.invoice_key(understood.fields),
+        "ocr_seconds": round(recognised.seconds, 3) if recognised else None,
+        "ocr_pages": len(recognised.texts) if recognised else None,
         "reference_date": reference_date(understood.invoice_date, understood.invoice_date_validated,
                                          received_at),
     }
