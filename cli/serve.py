@@ -38,11 +38,26 @@ def _settings() -> Settings:
         die(f"invalid configuration{where}: {error['msg'].removeprefix('Value error, ')}")
 
 
-def migrate_cmd() -> None:
+def migrate_cmd(check: bool = typer.Option(False, "--check", help="Change nothing: exit 1 unless the "
+                                                                 "schema is already up to date")) -> None:
     """Bring the database schema to the newest revision."""
-    from ingest.platform.db import migrate
+    from sqlalchemy.exc import OperationalError
 
-    migrate(_settings().effective_database_url())
+    from ingest.platform.db import migrate, pending_migrations
+
+    url = _settings().effective_database_url()
+    if not check:
+        migrate(url)
+        typer.echo("database is up to date")
+        return
+    try:
+        pending = pending_migrations(url)
+    except OperationalError as exc:
+        die(f"database_unreachable: {str(exc.orig).strip().splitlines()[0]}")
+    if any(pending):
+        current, heads = (", ".join(sorted(revs)) or "none" for revs in pending)
+        die(f"database_behind: the schema is at revision {current}, this release needs {heads}; "
+            "run `bordereau migrate` (the migration Job in Kubernetes) first")
     typer.echo("database is up to date")
 
 

@@ -86,6 +86,22 @@ def migrate(url: str) -> None:
     command.upgrade(alembic_config(url), "heads")
 
 
+def pending_migrations(url: str) -> tuple[set[str], set[str]]:
+    """The database's revisions and the code's heads, when they differ (two empty sets when the
+    schema is current): the check a pod runs before it starts (``bordereau migrate --check``)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    engine = make_engine(url, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        engine.dispose()
+    return (set(), set()) if current == heads else (current, heads)
+
+
 def ping(engine: Engine) -> None:
     with engine.connect() as conn:
         conn.execute(sa.text("SELECT 1"))
