@@ -5,8 +5,11 @@ run of it; the embedded broker's refusal is tested in tests/unit/platform/test_q
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,11 +26,12 @@ from ingest.platform.models import Document
 from ingest.platform.settings import Settings
 from ingest.store import open_store
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Firm, Stack, WorkerProcess, auth, wait_for
+from tests.integration.conftest import REPO, Firm, Stack, WorkerProcess, auth, wait_for
 from tests.support import services
 from tests.support.files import text_pdf
 
 BULK_DOCUMENTS = 5
+DEFINITIONS = REPO / "infra" / "rabbitmq" / "definitions.json"
 
 
 def rabbitmqctl(*args: str) -> str:
@@ -72,6 +76,21 @@ def quorum_stack(vhost: str, tmp_path: Path) -> Iterator[Stack]:
     drop()
 
 
+def import_definitions(vhost: str) -> None:
+    """infra/rabbitmq/definitions.json's exchanges, queues and bindings, into the test's vhost (its
+    user and vhost entries are the deployment's, not the test server's)."""
+    definitions = json.loads(DEFINITIONS.read_text())
+    kept = {key: definitions[key] for key in ("exchanges", "queues", "bindings")}
+    for entry in (e for entries in kept.values() for e in entries):
+        entry["vhost"] = vhost
+    # Readable by all: rabbitmqctl may run as the server's user, who cannot read pytest's folders.
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as file:
+        json.dump(kept, file)
+        file.flush()
+        os.chmod(file.name, 0o644)
+        rabbitmqctl("import_definitions", file.name)
+
+
 def queue_types(vhost: str) -> dict[str, str]:
     lines = rabbitmqctl("list_queues", "-p", vhost, "name", "type", "--no-table-headers").splitlines()
     return dict(line.split("\t")[:2] for line in lines if "\t" in line)
@@ -84,6 +103,10 @@ def states(stack: Stack, batch_id: str) -> list[str]:
 
 def test_a_worker_on_quorum_queues_runs_daily_bulk_and_delayed_ops_work(
         quorum_stack: Stack, vhost: str, tmp_path: Path) -> None:
+    # The queues exist as the definitions file made them: RabbitMQ refuses (PRECONDITION_FAILED) a
+    # worker whose declarations differ in any argument, and the worker stops.
+    import_definitions(vhost)
+    assert set(queue_types(vhost)) == {"daily", "bulk", "ops", "dead"}
     worker = WorkerProcess(quorum_stack, tmp_path / "worker.log", concurrency=2).start()
     try:
         # The worker declares our queues and Celery's delay queues and exchanges at start; the API
@@ -114,5 +137,6 @@ def test_a_worker_on_quorum_queues_runs_daily_bulk_and_delayed_ops_work(
         # The rounds after the upload's came as delayed ops tasks: two documents a round.
         assert log.count("bordereau.dispatch_bulk") >= 2, worker.log()
         assert "Direct exchanges are not supported" not in log
+        assert "PRECONDITION_FAILED" not in log
     finally:
         worker.stop()
