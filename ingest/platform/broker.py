@@ -14,6 +14,8 @@ whose ``infra/rabbitmq/definitions.json`` holds the same arguments: RabbitMQ ref
 that differs). The exchanges are then topic exchanges: Celery delivers a delayed task on quorum
 queues (``send_ops_later``) through its own delay exchanges, which route only to non-direct ones.
 The routing keys have no wildcard, so a topic exchange routes them exactly as a direct one.
+Celery's workers see the quorum queues (``worker_detect_quorum_queues``, on by default) and set
+their prefetch per consumer, since quorum queues have no global QoS.
 
 The embedded defaults use kombu's SQLAlchemy transport on a SQLite file, made at-least-once and
 polled every 0.1 s while work comes and every second when idle (``ingest.platform.embedded_broker``).
