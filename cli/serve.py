@@ -24,9 +24,18 @@ STOP_GRACE_S = 30.0
 
 
 def _settings() -> Settings:
+    from pydantic import ValidationError
+
     from ingest.platform.settings import get_settings
 
-    return get_settings()
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        # A process that cannot start says which variable is wrong, in one line.
+        error = exc.errors()[0]
+        field = "_".join(str(part) for part in error["loc"]).upper()
+        where = f" (BORDEREAU_{field})" if field else ""
+        die(f"invalid configuration{where}: {error['msg'].removeprefix('Value error, ')}")
 
 
 # `migrate --check` exit codes: a deploy pipeline tells "migrate first" from "this code is too old"

@@ -9,6 +9,14 @@ without requeue goes to ``dead`` through the dead-letter exchange. Every name ta
 deployment's prefix (``BORDEREAU_QUEUE_PREFIX``), so several deployments or test runs can share
 one RabbitMQ virtual host.
 
+``BORDEREAU_QUEUE_TYPE=quorum`` declares every queue as a quorum queue (the Kubernetes deployment,
+whose ``infra/rabbitmq/definitions.json`` holds the same arguments: RabbitMQ refuses a declaration
+that differs). The exchanges are then topic exchanges: Celery delivers a delayed task on quorum
+queues (``send_ops_later``) through its own delay exchanges, which route only to non-direct ones.
+The routing keys have no wildcard, so a topic exchange routes them exactly as a direct one.
+Celery's workers see the quorum queues (``worker_detect_quorum_queues``, on by default) and set
+their prefetch per consumer, since quorum queues have no global QoS.
+
 The embedded defaults use kombu's SQLAlchemy transport on a SQLite file, made at-least-once and
 polled every 0.1 s while work comes and every second when idle (``ingest.platform.embedded_broker``).
 """
@@ -43,17 +51,24 @@ def queue_name(settings: Settings, logical: str) -> str:
 
 def declarations(settings: Settings) -> list[Queue]:
     """Every queue with its exchange and dead-letter routing, the dead-letter queue included."""
+    kind = "topic" if settings.queue_type == "quorum" else "direct"
     exchange = Exchange(f"{settings.queue_prefix}bordereau",  # type: ignore[no-untyped-call]  # kombu: untyped init
-                        type="direct", durable=True)
+                        type=kind, durable=True)
     dead = Exchange(f"{settings.queue_prefix}bordereau.dead",  # type: ignore[no-untyped-call]  # kombu: untyped init
-                    type="direct", durable=True)
-    dead_args = {"x-dead-letter-exchange": dead.name, "x-dead-letter-routing-key": DEAD}
+                    type=kind, durable=True)
+    typed = queue_arguments(settings)
+    dead_args = {**typed, "x-dead-letter-exchange": dead.name, "x-dead-letter-routing-key": DEAD}
     queues = [Queue(queue_name(settings, q), exchange,  # type: ignore[no-untyped-call]  # kombu: untyped init
                     routing_key=q, durable=True, queue_arguments=dead_args)
               for q in QUEUES]
     queues.append(Queue(queue_name(settings, DEAD), dead,  # type: ignore[no-untyped-call]  # kombu: untyped init
-                        routing_key=DEAD, durable=True))
+                        routing_key=DEAD, durable=True, queue_arguments=typed or None))
     return queues
+
+
+def queue_arguments(settings: Settings) -> dict[str, str]:
+    """The argument that sets a queue's type: none for classic, RabbitMQ's default."""
+    return {"x-queue-type": "quorum"} if settings.queue_type == "quorum" else {}
 
 
 def _connection(settings: Settings) -> dict[str, object]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "bordereau"
@@ -90,6 +91,11 @@ class Settings(BaseSettings):
     # Prefix of every queue and exchange name: lets several deployments (or test
     # runs) share one RabbitMQ virtual host without touching each other's queues.
     queue_prefix: str = ""
+    # How RabbitMQ keeps our queues: `classic` (the embedded broker, and deployments whose queues
+    # already exist: RabbitMQ refuses to redeclare a queue with another type) or `quorum`
+    # (replicated; infra/rabbitmq/definitions.json declares them so, and the Kubernetes overlays
+    # set it). Quorum mode routes through topic exchanges, which Celery's delayed delivery needs.
+    queue_type: Literal["classic", "quorum"] = "classic"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     worker_concurrency: int = 2
@@ -116,6 +122,20 @@ class Settings(BaseSettings):
     ocr_languages: str = "fra+eng"
     ocr_dpi: int = 300
     ocr_page_timeout: float = 60.0
+
+    @model_validator(mode="after")
+    def _quorum_needs_its_own_vhost(self) -> Self:
+        if self.queue_type != "quorum":
+            return self
+        if not self.broker_url:
+            raise ValueError("quorum queues need RabbitMQ: set BORDEREAU_BROKER_URL, "
+                             "or leave BORDEREAU_QUEUE_TYPE at classic for the embedded broker")
+        if self.queue_prefix:
+            # Celery's delayed-delivery exchanges have fixed names per virtual host: two prefixed
+            # deployments in one vhost would each receive the other's delayed tasks.
+            raise ValueError("quorum queues take no BORDEREAU_QUEUE_PREFIX: give each deployment "
+                             "its own RabbitMQ virtual host instead")
+        return self
 
     def resolved_data_dir(self) -> Path:
         return self.data_dir.expanduser().resolve()
