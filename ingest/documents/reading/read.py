@@ -13,6 +13,10 @@ from ingest.documents.reading.candidates import AMOUNTS, candidates
 from ingest.documents.reading.lines import Line, page_lines
 from ingest.documents.reading.parties import seller_vat
 
+# The most a value read where a label points may be trusted (the text rules' own ceiling is 0.98 for
+# totals that add up): 1.0 is kept for what an e-invoice's XML states.
+READ_CEILING = 0.95
+
 
 def layout_lines(pages: Sequence[PageWords]) -> list[Line]:
     return [line for page in pages for line in page_lines(page)]
@@ -25,14 +29,14 @@ def layout_candidates(lines: list[Line], *, month_first: bool) -> dict[str, list
     out: dict[str, list[Candidate[str] | Candidate[Decimal]]] = {}
     for field, found in candidates(lines, month_first=month_first).items():
         for item in found:
-            line = numbering[(item.page, item.line)]
+            line, score = numbering[(item.page, item.line)], min(item.score, READ_CEILING)
             if field in AMOUNTS and isinstance(item.value, Decimal):
-                out.setdefault(field, []).append(Candidate(item.value, item.score, line))
+                out.setdefault(field, []).append(Candidate(item.value, score, line))
             elif isinstance(item.value, date):
-                out.setdefault(field, []).append(Candidate(item.value.isoformat(), item.score, line))
+                out.setdefault(field, []).append(Candidate(item.value.isoformat(), score, line))
             elif isinstance(item.value, str):
-                out.setdefault(field, []).append(Candidate(item.value, item.score, line))
+                out.setdefault(field, []).append(Candidate(item.value, score, line))
     vat = seller_vat(lines)
     if vat:
-        out["supplier_vat"] = list(vat)
+        out["supplier_vat"] = [Candidate(c.value, min(c.score, READ_CEILING), c.line) for c in vat]
     return out

@@ -82,7 +82,8 @@ def built_and_upgraded(url: str) -> Iterator[str]:
 
 def test_every_revision_is_visited_in_order(empty_database: str) -> None:
     order = revisions_in_order(empty_database)
-    assert order[0] == "0001" and order[-1] == "0017"
+    heads = ScriptDirectory.from_config(alembic_config(empty_database)).get_heads()
+    assert order[0] == "0001" and [order[-1]] == heads and len(order) == len(set(order)) >= 19
     assert order.index("0008") > max(order.index(r) for r in ("0002", "0003", "0004", "0005", "0006", "0007"))
     assert set(ROWS_AT) <= set(order)
 
