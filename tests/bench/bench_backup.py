@@ -24,40 +24,32 @@ import shutil
 import subprocess
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
-from ingest.accounts.lifecycle import create_account
-from ingest.accounts.tables import Dossier
 from ingest.backup.objects import THREADS
 from ingest.backup.postgres import libpq_env
 from ingest.backup.run import create_backup, restore_backup
 from ingest.platform.db import make_engine, migrate
-from ingest.platform.models import Batch, Document
+from ingest.platform.models import Document
 from ingest.platform.settings import Settings
 from ingest.store import ObjectStore, open_store, original_key
 from tests.support import services
+from tests.support.places import new_place
 
 
 def _populate(engine: Any, store: ObjectStore, count: int, size: int) -> int:
     with Session(engine) as s:
-        acc = create_account(s, "Bench firm", "firm", f"{uuid.uuid4().hex[:8]}@example.test")
-        dossier = Dossier(account_id=acc.account_id, name="Bench dossier")
-        s.add(dossier)
-        s.flush()
-        batch = Batch(account_id=acc.account_id, dossier_id=dossier.id)
-        s.add(batch)
-        s.flush()
+        place = new_place(s)
 
         def put(i: int) -> Document:
             body = os.urandom(size)
             sha = hashlib.sha256(body).hexdigest()
             store.put_bytes(original_key(sha), body)
-            return Document(account_id=acc.account_id, dossier_id=dossier.id, batch_id=batch.id,
+            return Document(account_id=place.account, dossier_id=place.dossier, batch_id=place.batch,
                             filename=f"f{i}.pdf", kind="pdf", sha256=sha, size=size, object_key=original_key(sha),
                             state="processed", attempts=1)
 

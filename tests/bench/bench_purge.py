@@ -21,7 +21,6 @@ import multiprocessing
 import resource
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -29,13 +28,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ingest.accounts.lifecycle import create_account
-from ingest.accounts.tables import Dossier
 from ingest.platform.db import make_engine, migrate
-from ingest.platform.models import Batch
 from ingest.platform.settings import Settings
 from ingest.store import open_store, original_key
 from tests.support import services
+from tests.support.places import new_place
 
 AS_OF_DAY = "2026-06-01"  # documents dated 2023 are outside the history then
 
@@ -56,14 +53,9 @@ def _content(salt: str, i: int) -> bytes:
 
 def _place(engine: sa.Engine) -> dict[str, str]:
     with Session(engine) as s:
-        acc = create_account(s, "Bench firm", "firm", f"{uuid.uuid4().hex[:8]}@example.test")
-        dossier = Dossier(account_id=acc.account_id, name="Bench dossier")
-        s.add(dossier)
-        s.flush()
-        batch = Batch(account_id=acc.account_id, dossier_id=dossier.id)
-        s.add(batch)
+        place = new_place(s)
         s.commit()
-        return {"account": acc.account_id, "dossier": dossier.id, "batch": batch.id}
+        return {"account": place.account, "dossier": place.dossier, "batch": place.batch}
 
 
 def _insert_rows(engine: sa.Engine, place: dict[str, str], salt: str, n: int) -> None:
