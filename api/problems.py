@@ -107,7 +107,8 @@ STATUS: dict[StrEnum, int] = {
     CreditClaimCode.clients_only: 403, CreditClaimCode.claim_exists: 409,
     HistoryCode.purge_busy: 409,
     JournalCode.supplier_not_found: 404, JournalCode.not_processed: 409, JournalCode.account_users_only: 403,
-    JournalCode.not_a_pdf: 409, JournalCode.original_missing: 404,
+    JournalCode.not_a_pdf: 409, JournalCode.original_missing: 404, JournalCode.pdfa_unavailable: 503,
+    JournalCode.pdfa_failed: 422,
 }
 _STATUS_BY_CODE = {str(code): status for code, status in STATUS.items()}
 

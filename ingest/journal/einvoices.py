@@ -2,10 +2,10 @@
 Factur-X PDF (`GET /v1/documents/{id}/facturx.pdf`). The fields are taken as a person left them
 (corrections over what was read), so a correction shows in the next export.
 
-The Factur-X PDF is the original PDF with the XML embedded by the `factur-x` library, which also
-writes the metadata that declare it PDF/A-3 and Factur-X EN 16931; the pages are the original's,
-untouched (a PDF that was not PDF/A is not made so). A PDF received with its e-invoice already in
-it (Factur-X, ZUGFeRD) is handed back unchanged: it is the supplier's own.
+The Factur-X PDF is the original PDF made PDF/A-3 (`ingest.journal.pdfa`: rewritten by Ghostscript
+unless it already declares PDF/A) with the XML embedded by the `factur-x` library, which writes the
+metadata that declare it Factur-X EN 16931. A PDF received with its e-invoice already in it
+(Factur-X, ZUGFeRD) is handed back unchanged: it is the supplier's own.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from ingest.journal.cii import Buyer, Incomplete, cii_xml
 from ingest.journal.errors import JournalCode, JournalError
+from ingest.journal.pdfa import PdfaFailed, PdfaUnavailable, as_pdfa3, declares_pdfa
 from ingest.journal.period import invoice_of
 from ingest.platform.models import Document
 from ingest.store import ObjectStore
@@ -47,5 +48,18 @@ def facturx_pdf(engine: Engine, store: ObjectStore, document: Document, buyer: B
                            "(purged, or lost): its EN 16931 XML is still at /einvoice.xml.") from None
     if xml is None:
         return original
-    return bytes(facturx.generate_from_binary(original, xml, flavor="factur-x", level="en16931", check_xsd=False,
-                                              lang="fr-FR"))
+    return bytes(facturx.generate_from_binary(_pdfa(original), xml, flavor="factur-x", level="en16931",
+                                              check_xsd=False, lang="fr-FR"))
+
+
+def _pdfa(original: bytes) -> bytes:
+    if declares_pdfa(original):
+        return original
+    try:
+        return as_pdfa3(original)
+    except PdfaUnavailable as exc:
+        raise JournalError(JournalCode.pdfa_unavailable, f"Factur-X PDFs cannot be made here: {exc}. The invoice's "
+                           "EN 16931 XML is at /einvoice.xml.") from None
+    except PdfaFailed as exc:
+        raise JournalError(JournalCode.pdfa_failed, f"The original PDF cannot be made a Factur-X invoice: {exc}. "
+                           "Its EN 16931 XML is at /einvoice.xml.") from None

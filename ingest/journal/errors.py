@@ -17,6 +17,9 @@ class JournalCode(Code):
                            "correct them first.")
     not_a_pdf = "not_a_pdf", "A Factur-X invoice is made from a PDF; this document is not one."
     original_missing = "original_missing", "The document's original is no longer in the store."
+    pdfa_unavailable = ("pdfa_unavailable", "Factur-X PDFs cannot be made on this installation (Ghostscript is "
+                        "missing); the EN 16931 XML can.")
+    pdfa_failed = "pdfa_failed", "The original PDF could not be rewritten as PDF/A, which a Factur-X file must be."
     account_users_only = "account_users_only", "Invoice fields are corrected by the account's own users."
     invalid_expense_account = ("invalid_expense_account", "An expense account is a class 6 account (a charge) "
                                "or a class 2 one (a fixed asset): 3 to 10 digits.")

@@ -8,6 +8,7 @@ less) times how far it sits. Several per field are kept; `choose` picks among th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +30,7 @@ MID_CELL = 0.9
 LINES_BELOW, SIZES_BELOW = 3, 4.0
 _IDENTIFIER_PUNCTUATION = ":#°.,;()"
 _BRACKETED_WORDS = 6
+_RATE = re.compile(r"[-−]?\d+(?:[.,]\d+)?\s*%")
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,8 @@ def _places(lines: list[Line], index: int, position: int, matched: Match,
             break
         under = [cell for cell in below.cells if _overlaps(cell, label)]
         if under:
-            yield under[0].text, BELOW
+            if match(under[0].text) is None:  # a label below starts another field's row, not this value
+                yield under[0].text, BELOW
             break
 
 
@@ -147,10 +150,10 @@ def _parser(month_first: bool) -> dict[str, Callable[[str], str | date | Decimal
 
 
 def _amount(text: str) -> Decimal | None:
-    """The last amount of the text, unless the text is a rate or a date."""
-    if "%" in text or find_dates(text):
+    """The last amount of the text once its rates are set aside ("20 % : 246,91 €"); none in a date."""
+    if find_dates(text):
         return None
-    amounts = [parse_amount(m.group()) for m in AMOUNT_RE.finditer(text)]
+    amounts = [parse_amount(m.group()) for m in AMOUNT_RE.finditer(_RATE.sub(" ", text))]
     found = [a for a in amounts if a is not None]
     return found[-1] if found else None
 

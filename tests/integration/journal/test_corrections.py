@@ -18,6 +18,7 @@ from ingest.platform.models import Document
 from tests.integration.conftest import Firm, Stack
 from tests.integration.journal.conftest import Books
 from tests.integration.journal.test_journal_api import YEAR, invoices, journal  # noqa: F401  (a fixture)
+from tests.support.pdfa import pdfa3_problems
 from tests.unit.journal.fec_checks import check_fec
 
 
@@ -41,7 +42,7 @@ def test_a_correction_releases_the_held_invoice_and_is_audited(
     right = patch(client, books, held, {"fields": {"total_incl_tax": "1481.47"}})
     assert right.status_code == 200, right.text
     answer = right.json()
-    assert answer["exported"] and answer["holds"] == []
+    assert answer["exported"] and answer["holds"] == [], answer
     assert answer["fields"]["total_incl_tax"] == {"value": "1481.47", "confidence": 1.0, "source": "correction"}
     assert pieces(client, books) == {"F-1", "F-2", "F-3"}
     review = client.get(f"/v1/dossiers/{books.dossier_id}/review", headers=books.headers).json()
@@ -117,6 +118,8 @@ def test_a_pdf_invoice_becomes_a_facturx_pdf(client: TestClient, books: Books, i
     assert resp.status_code == 200 and resp.headers["content-type"] == "application/pdf"
     name, xml = facturx.get_xml_from_pdf(resp.content, check_xsd=True)
     assert name == "factur-x.xml"
+    # The original (an fpdf2 file, not PDF/A) was rewritten: the file is PDF/A-3B in its structure.
+    assert pdfa3_problems(resp.content, attachment="factur-x.xml") == []
     assert xml == client.get(f"/v1/documents/{invoices[0].id}/einvoice.xml", headers=books.headers).content
     assert client.get(f"/v1/documents/{invoices[0].id}/facturx.pdf", headers=firm.headers).status_code == 404
     [xml_upload] = process(books.upload(client, [("f.xml", xml)]))
