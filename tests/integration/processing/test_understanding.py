@@ -125,7 +125,7 @@ def test_unreadable_xml_and_old_invoices_are_rejected(client: TestClient, firm: 
 
 def test_without_ocr_a_scan_waits_then_is_queued_again(client: TestClient, firm: Firm, stack: Stack) -> None:
     doc_id = upload(client, firm, "scan.png", scanned_invoice_png())
-    missing = OcrConfig(command=str(Path("/nonexistent/tesseract")))
+    missing = OcrConfig(engine="command", command=str(Path("/nonexistent/tesseract")))
     outcome = process_document(stack.engine, stack.store, Limits(), doc_id, lease_duration=timedelta(minutes=5),
                                max_attempts=3, ocr=missing)
     assert outcome is Outcome.waiting
