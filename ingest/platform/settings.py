@@ -111,7 +111,9 @@ class Settings(BaseSettings):
     # Two-year history: the nightly purge, local time in Europe/Paris.
     purge_at: str = "02:30"
 
-    # OCR (Tesseract); the command may be a full path.
+    # OCR (Tesseract); the command may be a full path. Engine: auto (tesserocr in process if installed,
+    # else the command), tesserocr, or command.
+    ocr_engine: str = "auto"
     ocr_command: str = "tesseract"
     ocr_languages: str = "fra+eng"
     ocr_dpi: int = 300
