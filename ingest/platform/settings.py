@@ -115,7 +115,7 @@ class Settings(BaseSettings):
     # else the command), tesserocr, or command.
     ocr_engine: str = "auto"
     ocr_command: str = "tesseract"
-    ocr_languages: str = "fra+eng"
+    ocr_languages: str = "fra"  # the first page's language is detected from this presumption
     ocr_dpi: int = 300
     ocr_page_timeout: float = 60.0
 

@@ -173,6 +173,26 @@ def test_the_in_process_engine_is_loaded_once_per_process() -> None:
     assert ocr_engines._ENGINES == loaded and all(key[0] == os.getpid() for key in loaded)
 
 
+def test_a_forked_child_loads_its_own_engine_and_leaves_the_parents() -> None:
+    """A worker's pool forks after the parent may have read a page: the child must not share it."""
+    blank = Image.new("L", (100, 100), 255)
+    read_page(blank, 300, IN_PROCESS)
+    readable, writable = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child reports through the pipe and leaves without running pytest's exit
+        try:
+            read_page(blank, 300, IN_PROCESS)
+            keys = list(ocr_engines._ENGINES)
+            os.write(writable, b"1" if keys and all(k[0] == os.getpid() for k in keys) else b"0")
+        finally:
+            os._exit(0)
+    os.close(writable)
+    answer = os.read(readable, 1)
+    os.waitpid(child, 0)
+    assert answer == b"1"
+    assert any(key[0] == os.getpid() for key in ocr_engines._ENGINES)
+
+
 def test_a_page_past_its_time_limit_in_process_stays_empty_and_is_reported(tmp_path: Path) -> None:
     path = write(tmp_path, "s.pdf", scanned_invoice_pdf())
     outcome = ocr_document(analyse(path, Kind.pdf, Limits()), path, replace(IN_PROCESS, page_timeout=0.001))
