@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from fpdf import FPDF
 from PIL import Image
 
 from ingest.documents import ocr_engines
@@ -29,7 +30,7 @@ from ingest.documents.ocr import (
     scan_dpi,
 )
 from ingest.documents.ocr_languages import detect_language
-from ingest.documents.ocr_pages import binarise, render_pdf_page, skew_angle
+from ingest.documents.ocr_pages import MAX_PAGE_PIXELS, binarise, render_pdf_page, skew_angle
 from ingest.documents.sniff import Kind
 from tests.support.invoices import (
     scanned_invoice_pdf,
@@ -213,6 +214,15 @@ def test_a_page_past_its_time_limit_with_the_command_stays_empty(tmp_path: Path)
     facts = analyse(write(tmp_path, "s.png", scanned_invoice_png()), Kind.png, Limits())
     outcome = ocr_document(facts, None, replace(COMMAND, page_timeout=0.001))
     assert outcome.texts == {1: ""} and outcome.timed_out == [1]
+
+
+def test_a_page_declared_huge_is_drawn_at_a_lower_resolution(tmp_path: Path) -> None:
+    pdf = FPDF(format=(210, 5000))  # millimetres: a five-metre page would be 103 million pixels at 300 dpi
+    pdf.add_page()
+    path = write(tmp_path, "tall.pdf", bytes(pdf.output()))
+    image, dpi = render_pdf_page(path, 1, 300)
+    assert image.width * image.height <= MAX_PAGE_PIXELS * 1.01 and dpi < 300  # a pixel of rounding a side
+    assert image.width == pytest.approx(210 / 25.4 * dpi, abs=2)
 
 
 def test_a_page_pdfium_cannot_draw_reads_as_blank(tmp_path: Path) -> None:
