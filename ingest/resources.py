@@ -51,8 +51,8 @@ def limits_from(settings: Settings) -> Limits:
 
 
 def ocr_from(settings: Settings) -> OcrConfig:
-    return OcrConfig(command=settings.ocr_command, languages=settings.ocr_languages, dpi=settings.ocr_dpi,
-                     page_timeout=settings.ocr_page_timeout)
+    return OcrConfig(engine=settings.ocr_engine, command=settings.ocr_command, languages=settings.ocr_languages,
+                     dpi=settings.ocr_dpi, page_timeout=settings.ocr_page_timeout)
 
 
 @dataclass

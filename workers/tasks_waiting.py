@@ -9,7 +9,7 @@ from typing import Any
 
 from celery.signals import worker_ready
 
-from ingest.documents.ocr import ocr_status
+from ingest.documents.ocr import engine_in_use, ocr_status
 from ingest.platform import outbox
 from ingest.platform.broker import ops_options
 from ingest.platform.settings import Settings
@@ -27,9 +27,12 @@ def _warn_without_ocr(sender: Any = None, **_: Any) -> None:
     settings = getattr(getattr(sender, "app", None), "conf", {}).get("bordereau_settings")
     if settings is None:
         return
-    status = ocr_status(ocr_from(settings))
+    config = ocr_from(settings)
+    status = ocr_status(config)
     if status != "ok":
         log.warning("OCR %s: scans and PDF pages without text will wait until it is installed", status)
+    else:
+        log.info("OCR ok: Tesseract runs %s", "in process" if engine_in_use(config) == "tesserocr" else "as a command")
 
 
 worker_ready.connect(_warn_without_ocr)

@@ -117,9 +117,11 @@ class Settings(BaseSettings):
     # Two-year history: the nightly purge, local time in Europe/Paris.
     purge_at: str = "02:30"
 
-    # OCR (Tesseract); the command may be a full path.
+    # OCR (Tesseract); the command may be a full path. Engine: auto (tesserocr in process if installed,
+    # else the command), tesserocr, or command.
+    ocr_engine: str = "auto"
     ocr_command: str = "tesseract"
-    ocr_languages: str = "fra+eng"
+    ocr_languages: str = "fra"  # the first page's language is detected from this presumption
     ocr_dpi: int = 300
     ocr_page_timeout: float = 60.0
 

@@ -17,7 +17,7 @@ scored. Timing: seconds per page of the whole reading against pypdfium2's text e
 on the same pages (a ratio, not a machine-dependent time).
 
 OCR timing (when Tesseract is installed): the first pages of a few corpus PDFs are
-rendered once with pdftoppm (as processing does for pages without text), then read
+drawn once by PDFium (as processing does for pages without text), then read
 twice: by ``tesseract`` alone on the command line, and by our pipeline (``ocr_document``
 and ``extract_fields``) on the same images; ``BENCH_OCR_PAGES`` sets how many (3).
 """

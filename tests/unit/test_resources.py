@@ -15,8 +15,9 @@ from ingest.resources import Resources, limits_from, ocr_from
 
 def test_ocr_config_comes_from_settings_and_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BORDEREAU_OCR_COMMAND", "/opt/tess")
+    monkeypatch.setenv("BORDEREAU_OCR_ENGINE", "command")
     config = ocr_from(Settings(ocr_languages="fra", ocr_dpi=200, ocr_page_timeout=5))
-    assert config == OcrConfig(command="/opt/tess", languages="fra", dpi=200, page_timeout=5)
+    assert config == OcrConfig(engine="command", command="/opt/tess", languages="fra", dpi=200, page_timeout=5)
 
 
 def test_limits_come_from_settings() -> None:

@@ -27,6 +27,7 @@ from tests.support.invoices import (
     scanned_invoice_png,
     text_invoice_pdf,
 )
+from tests.support.scans import scanned_page, scanned_pdf
 from tests.unit.documents.test_einvoice import BILLION_LAUGHS
 
 FINAL = ("processed", "rejected", "failed")
@@ -80,6 +81,23 @@ def test_text_pdf_and_scan_are_read(client: TestClient, firm: Firm, worker: Work
     assert counted(stack, text_id) and counted(stack, scan_id)
 
 
+def test_printed_and_scanned_invoices_are_read_as_pdf_and_as_jpeg(client: TestClient, firm: Firm,
+                                                                  worker: WorkerProcess, tmp_path: Path) -> None:
+    """What a scanner gives (tests/support/scans.py): a PDF without text and a JPEG."""
+    ids = {}
+    for number, wrap in (("F2026-0101", scanned_pdf), ("F2026-0102", scanned_page)):
+        original = tmp_path / f"{number}.pdf"
+        original.write_bytes(text_invoice_pdf(invoice_lines(number=number)))
+        name = f"{number}.{'pdf' if wrap is scanned_pdf else 'jpg'}"
+        ids[number] = upload(client, firm, name, wrap(original, 1, 5))
+    for number, doc_id in ids.items():
+        doc = finished(client, firm, doc_id, worker)
+        assert doc["state"] == "processed", doc
+        assert doc["fields"]["invoice_number"]["value"] == number
+        assert doc["fields"]["invoice_number"]["source"] == "ocr"
+        assert values(doc)["total_incl_tax"] == "1481.47" and doc["facts"]["ocr_pages"] == [1]
+
+
 def test_a_facturx_file_is_read_from_its_xml(client: TestClient, firm: Firm, worker: WorkerProcess,
                                              corpus: Path, stack: Stack) -> None:
     path = corpus / "correct__FNFE-factur-x-examples__Facture_FR_BASICWL.pdf"
@@ -125,7 +143,7 @@ def test_unreadable_xml_and_old_invoices_are_rejected(client: TestClient, firm: 
 
 def test_without_ocr_a_scan_waits_then_is_queued_again(client: TestClient, firm: Firm, stack: Stack) -> None:
     doc_id = upload(client, firm, "scan.png", scanned_invoice_png())
-    missing = OcrConfig(command=str(Path("/nonexistent/tesseract")))
+    missing = OcrConfig(engine="command", command=str(Path("/nonexistent/tesseract")))
     outcome = process_document(stack.engine, stack.store, Limits(), doc_id, lease_duration=timedelta(minutes=5),
                                max_attempts=3, ocr=missing)
     assert outcome is Outcome.waiting

@@ -58,8 +58,8 @@ def test_two_named_stages_on_pinned_bases_and_the_wheels_alone_carried_over() ->
 def test_the_runtime_has_tesseract_with_french_and_english_and_poppler() -> None:
     runtime = stages()[-1]
     install = " ".join(runtime.all("RUN"))
-    for package in ("tesseract-ocr", "tesseract-ocr-fra", "tesseract-ocr-eng", "poppler-utils", "fonts-dejavu-core",
-                    "ghostscript"):
+    for package in ("tesseract-ocr", "tesseract-ocr-fra", "tesseract-ocr-eng", "tesseract-ocr-deu", "tesseract-ocr-spa",
+                    "tesseract-ocr-ita", "tesseract-ocr-nld", "poppler-utils", "fonts-dejavu-core", "ghostscript"):
         assert re.search(rf"(?<![\w-]){package}(?![\w-])", install), package
     assert "--no-install-recommends" in install and "rm -rf /var/lib/apt/lists/*" in install
 
