@@ -20,6 +20,7 @@ from ingest.documents.analyse import DocumentFacts
 from ingest.documents.checks import FlagCode, check_invoice
 from ingest.documents.einvoice import EInvoice, EInvoiceError, parse_einvoice
 from ingest.documents.fields import Field, extract_fields, fields_to_json
+from ingest.documents.layout import PageWords
 from ingest.documents.ocr import OcrOutcome
 from ingest.documents.sniff import Kind
 
@@ -98,7 +99,16 @@ def _from_text(facts: DocumentFacts, ocr: OcrOutcome | None) -> dict[str, Field]
         if page <= len(texts):
             texts[page - 1] = text
     source = "ocr" if recognised else "text"
-    return extract_fields(texts, source=source, pages=facts.page_words)
+    return extract_fields(texts, source=source, pages=_page_words(facts, ocr))
+
+
+def _page_words(facts: DocumentFacts, ocr: OcrOutcome | None) -> list[PageWords]:
+    """The words of each page with their places: the text layer's, or the OCR engine's where a page
+    was recognised (the command-line engine gives none: that page is read as text lines only)."""
+    recognised = ocr.words if ocr else {}
+    layer = {page.number: page for page in facts.page_words}
+    return [page for number in sorted({*layer, *recognised})
+            if (page := recognised.get(number) or layer.get(number)) is not None]
 
 
 def _invoice_date(fields: dict[str, Field], *, implausible: bool) -> tuple[date | None, bool]:

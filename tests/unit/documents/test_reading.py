@@ -124,3 +124,34 @@ def test_layout_reading_adds_a_number_printed_under_its_column_heading(tmp_path:
     with_layout = extract_fields(text, pages=pages)
     assert {key: with_layout[key].value for key in ("invoice_number", "issue_date", "total_incl_tax")} == {
         "invoice_number": "RE-88123", "issue_date": "2026-03-12", "total_incl_tax": "1481.47"}
+
+
+def test_a_scans_words_from_ocr_are_read_by_their_places_too(tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ingest.documents.analyse import analyse
+    from ingest.documents.limits import Limits
+    from ingest.documents.ocr import OcrConfig, ocr_document, ocr_status
+    from ingest.documents.sniff import Kind
+    from ingest.documents.understand import understand
+
+    if ocr_status(OcrConfig()) != "ok":
+        pytest.fail("OCR is not installed here (infra/setup installs it)")
+    image = Image.new("L", (2480, 1200), 255)  # an A4 width at 300 dpi
+    draw, font = ImageDraw.Draw(image), ImageFont.truetype(str(FONT), 44)
+    for x, y, text in [(200, 150, "Scierie Dupont SAS"), (200, 400, "Rechnungsnummer"), (1100, 400, "Rechnungsdatum"),
+                       (200, 480, "RE-88123"), (1100, 480, "12.03.2026"), (200, 800, "Gesamtbetrag"),
+                       (1700, 800, "1.481,47 EUR")]:
+        draw.text((x, y), text, fill=0, font=font)
+    path = tmp_path / "scan.png"
+    image.save(path, dpi=(300, 300))
+    facts = analyse(path, Kind.png, Limits())
+    recognised = ocr_document(facts, None, OcrConfig())
+    assert recognised.words[1].words, "the in-process engine gives word boxes"
+    with_places = understand(facts, today=date(2026, 12, 1), ocr=recognised).fields
+    without = understand(facts, today=date(2026, 12, 1), ocr=replace(recognised, words={})).fields
+    assert with_places["invoice_number"].value == "RE-88123" and with_places["invoice_number"].source == "ocr"
+    assert "invoice_number" not in without  # the number under its heading: only its place tells
