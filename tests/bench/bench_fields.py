@@ -16,6 +16,11 @@ identifier is its VAT number when the truth has one, else its SIREN. A field the
 scored. Timing: seconds per page of the whole reading against pypdfium2's text extraction alone
 on the same pages (a ratio, not a machine-dependent time).
 
+With ``--scans``, every invoice of both sets is also printed and scanned by the degradation of
+``tests/support/scans.py`` (seeded by the file's name: the same images every run), its first two
+pages made a PDF of images without text, and read through OCR as processing reads a scan: the
+scans' accuracy per set, and the seconds a document takes.
+
 OCR timing (when Tesseract is installed): the first pages of a few corpus PDFs are
 drawn once by PDFium (as processing does for pages without text), then read
 twice: by ``tesseract`` alone on the command line, and by our pipeline (``ocr_document``
@@ -25,16 +30,20 @@ and ``extract_fields``) on the same images; ``BENCH_OCR_PAGES`` sets how many (3
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from PIL import Image
 
 from ingest.documents.analyse import DocumentFacts, analyse
 from ingest.documents.fields import extract_fields
@@ -44,10 +53,13 @@ from ingest.documents.sniff import Kind
 from ingest.documents.understand import understand
 from tests.bench.corpora import Sample, comparable, missing_sources, samples
 from tests.support.corpus import corpus_dir
+from tests.support.scans import scanned_page
 
 SCORED = ("invoice_number", "issue_date", "seller_id", "total_excl_tax", "total_tax",
           "total_incl_tax", "currency")  # fmt: skip
-TARGETS = {"heldout": 0.90, "heldout_fr": 0.95}
+TARGETS = {"heldout": 0.90, "heldout_fr": 0.95, "scans": 0.85}
+# How many first pages of an invoice its scanned twin has: its fields are on them.
+SCAN_PAGES = 2
 
 
 def agreement(truth: dict[str, str], found: dict[str, str]) -> dict[str, bool]:
@@ -89,11 +101,24 @@ def read(sample: Sample) -> tuple[dict[str, str], float, float, int]:
     return comparable(found), reading, text_only, pages
 
 
-def run(shared: Path, corpora: Path | None) -> dict[str, object]:
+def read_scan(sample: Sample, work: Path) -> dict[str, str]:
+    """The same invoice printed and scanned (`tests/support/scans.py`, seeded by its name): its first
+    `SCAN_PAGES` pages as a PDF of images without text, through analyse, OCR and understand."""
+    pages = min(SCAN_PAGES, len(pdfium.PdfDocument(sample.path)))
+    seed = int(hashlib.sha256(sample.path.name.encode()).hexdigest()[:8], 16)
+    images = [Image.open(io.BytesIO(scanned_page(sample.path, n, seed + n))) for n in range(1, pages + 1)]
+    scan = work / "scan.pdf"
+    images[0].save(scan, save_all=True, append_images=images[1:], resolution=float(images[0].info["dpi"][0]))
+    facts = analyse(scan, Kind.pdf, Limits())
+    recognised = ocr_document(facts, scan, OcrConfig())
+    return comparable(understand(facts, today=date.today(), ocr=recognised, use_einvoice=False).fields)
+
+
+def run(shared: Path, corpora: Path | None, scans: bool = False) -> dict[str, object]:
     rows: dict[str, list[dict[str, bool]]] = defaultdict(list)
     misses: dict[str, list[str]] = {}
     unscored = {"development": 0, "heldout": 0}
-    reading = text_only = 0.0
+    reading = text_only = scan_seconds = 0.0
     pages = 0
     for sample in samples(shared, corpora):
         part = "heldout" if sample.heldout else "development"
@@ -105,6 +130,11 @@ def run(shared: Path, corpora: Path | None) -> dict[str, object]:
         row = agreement(sample.truth, found)
         rows[part].append(row)
         rows[f"{part}_{sample.language}"].append(row)
+        if scans:
+            with tempfile.TemporaryDirectory() as work:
+                started = time.perf_counter()
+                rows[f"scans_{part}"].append(agreement(sample.truth, read_scan(sample, Path(work))))
+                scan_seconds += time.perf_counter() - started
         wrong = [key for key, ok in row.items() if not ok]
         if wrong and not sample.heldout:
             misses[f"{sample.origin}:{sample.path.name}"] = wrong
@@ -113,7 +143,12 @@ def run(shared: Path, corpora: Path | None) -> dict[str, object]:
                     "missing_sources": missing_sources(corpora)},
         "development": score(rows["development"]),
         "heldout": score(rows["heldout"]),
-        "per_language": {key: score(value) for key, value in sorted(rows.items()) if key.count("_") == 1},
+        "per_language": {key: score(value) for key, value in sorted(rows.items())
+                         if key.count("_") == 1 and not key.startswith("scans")},
+        "scans": {"development": score(rows["scans_development"]), "heldout": score(rows["scans_heldout"]),
+                  "seconds_per_document": round(scan_seconds / max(1, len(rows["scans_development"])
+                                                                   + len(rows["scans_heldout"])), 2),
+                  "pages_per_document": SCAN_PAGES} if scans else None,
         "files_without_truth": unscored,
         "targets": TARGETS,
         "pages": pages,
@@ -155,12 +190,14 @@ def main() -> int:
     parser.add_argument("--corpora", type=Path, default=os.environ.get("BORDEREAU_CORPORA") or None,
                         help="where the public sources are laid out (tests/bench/corpora.py)")
     parser.add_argument("--no-ocr", action="store_true", help="skip the OCR timing")
+    parser.add_argument("--scans", action="store_true",
+                        help="also read every invoice printed and scanned (a few seconds each)")
     args = parser.parse_args()
     folder = corpus_dir()
     if not folder.is_dir():
         print(json.dumps({"error": f"corpus folder {folder} is absent"}))
         return 1
-    result = run(folder, args.corpora)
+    result = run(folder, args.corpora, args.scans)
     if not args.no_ocr:
         result["ocr"] = ocr_timing(folder, int(os.environ.get("BENCH_OCR_PAGES", "3")))
     print(json.dumps(result, indent=2))
