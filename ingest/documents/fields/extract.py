@@ -27,7 +27,8 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     lines = clean_lines([line for page in page_texts for line in (page or "").splitlines()])
     if not lines:
         return {}
-    layout = layout_candidates(layout_lines(pages), month_first=uses_month_first("\n".join(lines))) if pages else {}
+    month_first = uses_month_first("\n".join(lines))
+    layout = layout_candidates(layout_lines(pages), month_first=month_first, source=source) if pages else {}
     found: dict[str, Candidate[str] | None] = {}
     found["document_type"] = document_type = refs.document_type(lines)
     found["supplier_name"] = parties.supplier_name(lines)

@@ -14,22 +14,24 @@ from ingest.documents.reading.lines import Line, page_lines
 from ingest.documents.reading.parties import seller_vat
 
 # The most a value read where a label points may be trusted (the text rules' own ceiling is 0.98 for
-# totals that add up): 1.0 is kept for what an e-invoice's XML states.
-READ_CEILING = 0.95
+# totals that add up): 1.0 is kept for what an e-invoice's XML states, and recognised characters
+# are less sure than a text layer's.
+READ_CEILING = {"text": 0.95, "ocr": 0.9}
 
 
 def layout_lines(pages: Sequence[PageWords]) -> list[Line]:
     return [line for page in pages for line in page_lines(page)]
 
 
-def layout_candidates(lines: list[Line], *, month_first: bool) -> dict[str, list[Candidate[str] | Candidate[Decimal]]]:
+def layout_candidates(lines: list[Line], *, month_first: bool,
+                      source: str = "text") -> dict[str, list[Candidate[str] | Candidate[Decimal]]]:
     """Per field, the values labels point to as `Candidate`s: ISO strings for dates, strings for
     identifiers, decimals for amounts; `line` counts the layout's lines over all pages."""
     numbering = {(line.page, line.index): number for number, line in enumerate(lines)}
     out: dict[str, list[Candidate[str] | Candidate[Decimal]]] = {}
     for field, found in candidates(lines, month_first=month_first).items():
         for item in found:
-            line, score = numbering[(item.page, item.line)], min(item.score, READ_CEILING)
+            line, score = numbering[(item.page, item.line)], min(item.score, READ_CEILING[source])
             if field in AMOUNTS and isinstance(item.value, Decimal):
                 out.setdefault(field, []).append(Candidate(item.value, score, line))
             elif isinstance(item.value, date):
@@ -38,5 +40,5 @@ def layout_candidates(lines: list[Line], *, month_first: bool) -> dict[str, list
                 out.setdefault(field, []).append(Candidate(item.value, score, line))
     vat = seller_vat(lines)
     if vat:
-        out["supplier_vat"] = [Candidate(c.value, min(c.score, READ_CEILING), c.line) for c in vat]
+        out["supplier_vat"] = [Candidate(c.value, min(c.score, READ_CEILING[source]), c.line) for c in vat]
     return out
