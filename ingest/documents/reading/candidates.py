@@ -3,7 +3,8 @@ below it in the same column.
 
 Each value is a `Found` with a score: the label's weight times how usual its place is (a value after
 the label in its cell or just right of it is usual; one below, under a column heading, a little
-less) times how far it sits. Several per field are kept; `choose` picks among them.
+less), and less for a label in the middle of a cell. Several per field are kept: the choice among
+them and the text rules' candidates is `ingest.documents.fields.extract`'s.
 """
 
 from __future__ import annotations
