@@ -33,7 +33,7 @@ from sqlmodel import Session
 from ingest.backup.objects import THREADS
 from ingest.backup.postgres import libpq_env
 from ingest.backup.run import create_backup, restore_backup
-from ingest.platform.db import make_engine, migrate
+from ingest.platform.db import make_engine
 from ingest.platform.models import Document
 from ingest.platform.settings import Settings
 from ingest.store import ObjectStore, open_store, original_key
@@ -87,14 +87,11 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=64 * 1024)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-backup-"))
-    settings, drop = services.services_settings(tmp / "source")
+    ready = services.ready_services(tmp / "source")
+    settings, store, engine, drop = ready.settings, ready.store, ready.engine, ready.drop
     target, drop_target = services.services_settings(tmp / "target")
     url = settings.effective_database_url()
     try:
-        migrate(url)
-        store = open_store(settings)
-        store.ensure_bucket()  # type: ignore[attr-defined]
-        engine = make_engine(url)
         total = _populate(engine, store, args.documents, args.size)
         report: dict[str, Any] = {"documents": args.documents, "object_bytes": total}
         report["baseline"] = _rates(_baseline(settings, store, tmp / "plain"), args.documents, total)

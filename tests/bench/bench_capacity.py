@@ -33,10 +33,8 @@ from sqlmodel import Session, col, func, select
 
 from ingest.accounts.lifecycle import create_account
 from ingest.platform.columns import utcnow
-from ingest.platform.db import make_engine, migrate
 from ingest.platform.models import FINAL_STATES, Document
 from ingest.processing.presence import live_concurrency
-from ingest.store import open_store
 from tests.bench import cpu
 from tests.bench.bench_ingest import _wait_healthy
 from tests.support import services
@@ -64,11 +62,8 @@ class Stack:
     """The API on the real services, and workers started and stopped per run."""
 
     def __init__(self, tmp: Path) -> None:
-        self.settings, self._drop = services.services_settings(tmp)
-        url = self.settings.effective_database_url()
-        migrate(url)
-        open_store(self.settings).ensure_bucket()  # type: ignore[attr-defined]
-        self.engine = make_engine(url)
+        ready = services.ready_services(tmp)
+        self.settings, self.engine, self._drop = ready.settings, ready.engine, ready.drop
         with Session(self.engine) as session:
             key = create_account(session, "Capacity", "firm", "capacity@example.test").api_key
         self.env = services.settings_env(self.settings)

@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ingest.platform.db import make_engine, migrate
+from ingest.platform.db import make_engine
 from ingest.platform.settings import Settings
 from ingest.store import open_store, original_key
 from tests.support import services
@@ -127,13 +127,9 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=100_000)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-purge-"))
-    settings, drop = services.services_settings(tmp)
-    db_url = settings.effective_database_url()
+    ready = services.ready_services(tmp)
+    settings, store, engine, drop = ready.settings, ready.store, ready.engine, ready.drop
     try:
-        migrate(db_url)
-        store = open_store(settings)
-        store.ensure_bucket()  # type: ignore[attr-defined]
-        engine = make_engine(db_url)
         place = _place(engine)
         report: dict[str, Any] = {"rows": args.rows, "objects": args.objects}
 

@@ -281,6 +281,29 @@ def fresh_postgres_db(base_url: str) -> tuple[str, Callable[[], None]]:
     return base_url.rsplit("/", 1)[0] + f"/{name}", drop
 
 
+@dataclass
+class ReadyServices:
+    """A benchmark's real services, migrated, with the store's bucket made and an engine open."""
+
+    settings: Any
+    store: Any
+    engine: Any
+    drop: Callable[[], None]
+
+
+def ready_services(tmp: Path) -> ReadyServices:
+    """`services_settings`, then what every benchmark does next: migrate, make the bucket, open an engine."""
+    from ingest.platform.db import make_engine, migrate
+    from ingest.store import open_store
+
+    settings, drop = services_settings(tmp)
+    url = settings.effective_database_url()
+    migrate(url)
+    store = open_store(settings)
+    store.ensure_bucket()
+    return ReadyServices(settings, store, make_engine(url), drop)
+
+
 def services_settings(tmp: Path) -> tuple[Any, Callable[[], None]]:
     """Settings on the real services, for tests and benchmarks: a fresh PostgreSQL
     database, RabbitMQ, and SeaweedFS with a bucket and queue names of their own so
