@@ -26,7 +26,10 @@ API's publisher shares.
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
+from celery.signals import worker_shutting_down
 
 from ingest.platform.broker import CONSUMER_TIMEOUT_S, celery_app
 from ingest.platform.settings import Settings
@@ -63,7 +66,16 @@ def create_app(settings: Settings) -> Celery:
     app.conf.bordereau_settings = settings
     app.steps["worker"].add(Presence)
     app.steps["worker"].add(RestoreOrphans)
+    if settings.uses_embedded_broker:
+        worker_shutting_down.connect(_stop_waiting_for_messages, weak=False)
     return app
+
+
+def _stop_waiting_for_messages(**_: Any) -> None:
+    """A warm shutdown on the embedded broker starts at once, not after the poll under way (up to 2 s)."""
+    from ingest.platform.embedded_broker import stop_waiting
+
+    stop_waiting()
 
 
 def beat_schedule(settings: Settings) -> dict[str, dict[str, object]]:

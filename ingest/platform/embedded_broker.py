@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from datetime import datetime, timedelta
 from queue import Empty
 from time import monotonic
@@ -168,14 +169,24 @@ class EmbeddedTransport(Transport):
         super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]  # kombu: untyped
         self._wake = threading.Event()
         self._busy_at = monotonic()
+        self._stopping = False
+        _TRANSPORTS.add(self)
 
     def woken(self) -> None:
         self._busy_at = monotonic()
         self._wake.set()
 
+    def stop_waiting(self) -> None:
+        """Take no more messages and end the current wait at once (a worker's warm shutdown)."""
+        self._stopping = True
+        self._wake.set()
+
     def drain_events(self, connection: Any, timeout: Any = None) -> None:  # type: ignore[override]  # as kombu's virtual transport
         started = monotonic()
         while True:
+            if self._stopping:
+                # Celery's loop only looks at its shutdown flag between two waits (of up to 2 s).
+                raise TimeoutError()
             try:
                 self.cycle.get(self._deliver, timeout=timeout)  # type: ignore[union-attr]  # set by kombu's init
             except Empty:
@@ -190,6 +201,16 @@ class EmbeddedTransport(Transport):
             else:
                 self._busy_at = monotonic()
                 return
+
+
+_TRANSPORTS: weakref.WeakSet[EmbeddedTransport] = weakref.WeakSet()
+
+
+def stop_waiting() -> None:
+    """Called from a worker's shutdown signal: every embedded connection of this process stops
+    waiting for messages, so a warm shutdown starts at once instead of after the current poll."""
+    for transport in list(_TRANSPORTS):
+        transport.stop_waiting()
 
 
 def restore_orphans(broker_url: str, messages: str = "kombu_message") -> int:

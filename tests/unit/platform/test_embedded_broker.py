@@ -138,3 +138,27 @@ def test_a_worker_free_again_polls_at_once(connection: Connection, url: str) -> 
     threading.Timer(0.5, publish_then_wake).start()
     connection.drain_events(timeout=10)  # would time out without the wake
     assert received == ["next"]
+
+
+def test_a_shutting_down_worker_stops_waiting_at_once_and_takes_nothing_more(connection: Connection, url: str) -> None:
+    received: list[object] = []
+    _consume(connection, received)
+    _publish(connection, "left for the next worker")
+    transport = connection.transport
+    transport.BUSY_S, transport.IDLE_POLL_S = 0, 30
+    outcome: list[BaseException] = []
+
+    def wait_without_end() -> None:
+        try:
+            connection.drain_events(timeout=None)  # no timeout: only the stop can end this wait
+        except BaseException as exc:  # noqa: BLE001  # the outcome is what the test looks at
+            outcome.append(exc)
+
+    transport.stop_waiting()  # what the worker's shutdown signal does to each of its connections
+    waiter = threading.Thread(target=wait_without_end, daemon=True)
+    waiter.start()
+    waiter.join(30)
+    assert not waiter.is_alive()
+    assert [type(e) for e in outcome] == [TimeoutError]
+    assert received == []
+    assert _rows(url, "SELECT COUNT(*) FROM kombu_message") == [(1,)]
