@@ -16,26 +16,42 @@ from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
 
 MONTHS = {
-    # French
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5,
-    "juin": 6, "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10,
-    "novembre": 11, "décembre": 12, "decembre": 12,
+    # French (and its usual abbreviations)
+    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3, "avril": 4,
+    "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8, "septembre": 9,
+    "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12, "déc": 12,
     # German
-    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "juni": 6,
-    "juli": 7, "oktober": 10, "dezember": 12,
-    # English
+    "januar": 1, "jänner": 1, "jän": 1, "februar": 2, "märz": 3, "maerz": 3, "mär": 3, "juni": 6,
+    "juli": 7, "oktober": 10, "okt": 10, "dezember": 12, "dez": 12,
+    # English, and the three-letter abbreviations most languages share
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
     "july": 7, "august": 8, "september": 9, "october": 10, "november": 11,
-    "december": 12,
+    "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    # Spanish
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "ene": 1, "abr": 4, "ago": 8, "dic": 12,
+    # Italian
+    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
+    "settembre": 9, "ottobre": 10, "dicembre": 12, "gen": 1, "mag": 5, "giu": 6, "lug": 7,
+    "set": 9, "ott": 10,
+    # Dutch
+    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8, "mrt": 3,
 }  # fmt: skip
 
-_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH_NAMES = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+_MONTH = r"(?P<mn{n}>" + _MONTH_NAMES + r")\.?"
+_ORDINAL = r"(?:er|st|nd|rd|th|º|°)?"
 DATE_RE = re.compile(
-    r"(?<!\d)(?:"
-    r"(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})"  # 2026-03-12
-    r"|(?P<d2>\d{1,2})[/.\-](?P<m2>\d{1,2})[/.\-](?P<y2>\d{4})"  # 12/03/2026
-    r"|(?P<d3>\d{1,2})(?:er)?\.?\s+(?P<mn3>" + _MONTH_NAMES + r")\.?\s+(?P<y3>\d{4})"
-    r")(?!\d)",
+    r"(?<![\d.,])(?:"
+    r"(?P<y1>\d{4})[-/.](?P<m1>\d{1,2})[-/.](?P<d1>\d{1,2})"  # 2026-03-12, 2026/03/12
+    r"|(?P<d2>\d{1,2})[/.\-](?P<m2>\d{1,2})[/.\-](?P<y2>\d{4}|\d{2}(?![.,]\d))"  # 12/03/2026, 12.03.26
+    # 12 mars 2026, 12. März 2026, 12-Mar-2026, 12 de marzo de 2026, 1st March 2026
+    r"|(?P<d3>\d{1,2})" + _ORDINAL + r"\.?(?:\s*|-)(?:de\s+|of\s+)?" + _MONTH.format(n=3)
+    + r"(?:\s*|-)(?:de\s+)?,?\s*(?P<y3>\d{4}|(?<=-)\d{2})"
+    r"|\b" + _MONTH.format(n=4) + r"\s+(?P<d4>\d{1,2})" + _ORDINAL + r",?\s+(?P<y4>\d{4})"  # March 12, 2026
+    r")(?![\d])",
     re.IGNORECASE,
 )
 
@@ -45,7 +61,9 @@ def find_dates(text: str, month_first: bool = False) -> list[tuple[int, date]]:
 
     Day-first is assumed for slashed dates (French and German usage) unless
     ``month_first`` (see ``uses_month_first``); an impossible reading such as
-    ``11/17/2017`` day-first falls back to the other order.
+    ``11/17/2017`` day-first falls back to the other order. A two-digit year is
+    this century's (``12.03.26``); month names are read in the six languages of
+    the labels, whole or abbreviated.
     """
     found: list[tuple[int, date]] = []
     for match in DATE_RE.finditer(text):
@@ -67,19 +85,24 @@ def uses_month_first(text: str) -> bool:
     return month_first and not day_first
 
 
+def _year(text: str) -> int:
+    return 2000 + int(text) if len(text) == 2 else int(text)
+
+
 def _date_from_match(match: re.Match[str], month_first: bool) -> date | None:
     g = match.groupdict()
     if g["y1"]:
         return _safe_date(int(g["y1"]), int(g["m1"]), int(g["d1"]))
     if g["y2"]:
-        day, month, year = int(g["d2"]), int(g["m2"]), int(g["y2"])
+        day, month, year = int(g["d2"]), int(g["m2"]), _year(g["y2"])
         if month_first:
             day, month = month, day
         return _safe_date(year, month, day) or _safe_date(year, day, month)
-    month_number = MONTHS.get(g["mn3"].lower())
+    name, day_text, year_text = (g["mn3"], g["d3"], g["y3"]) if g["mn3"] else (g["mn4"], g["d4"], g["y4"])
+    month_number = MONTHS.get(name.lower())
     if month_number is None:
         return None
-    return _safe_date(int(g["y3"]), month_number, int(g["d3"]))
+    return _safe_date(_year(year_text), month_number, int(day_text))
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -35,7 +35,10 @@ def test_parse_amount_refuses_non_numbers(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["12/03/2026", "12.03.2026", "12 mars 2026", "2026-03-12", "12-03-2026", "12 March 2026"]
+    "text", ["12/03/2026", "12.03.2026", "12 mars 2026", "2026-03-12", "12-03-2026", "12 March 2026",
+             "12.03.26", "12/03/26", "2026/03/12", "12. März 2026", "12 de marzo de 2026", "12 marzo 2026",
+             "12 maart 2026", "12 mrt. 2026", "March 12, 2026", "Mar 12 2026", "12-Mar-2026", "12-Mar-26",
+             "12th of March 2026", "12 Mär. 2026"]
 )
 def test_date_formats(text: str) -> None:
     assert [d.isoformat() for _, d in find_dates(f"Date : {text}")] == ["2026-03-12"]
@@ -43,6 +46,16 @@ def test_date_formats(text: str) -> None:
 
 def test_impossible_dates_are_ignored() -> None:
     assert find_dates("31/02/2026 and 2026-13-01") == []
+
+
+@pytest.mark.parametrize("text", ["Tél. 01.02.03.04.05", "1.234,56 €", "version 2.10.12.4", "Okt 2026",
+                                  "12 Marsch 2026"])
+def test_numbers_that_only_look_like_dates_are_not_dates(text: str) -> None:
+    assert find_dates(text) == []
+
+
+def test_the_first_day_of_a_month_in_french() -> None:
+    assert [d.isoformat() for _, d in find_dates("le 1er septembre 2026")] == ["2026-09-01"]
 
 
 # --- generated French invoices ------------------------------------------------------
