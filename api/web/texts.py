@@ -272,6 +272,8 @@ _FR = {
                                        "avant la date de facture."),
     "document.flag.mention_missing": ("Une mention obligatoire n'a pas été trouvée : numéro, date, identité du "
                                       "vendeur ou montants."),
+    "document.flag.identity_mismatch": ("Les identifiants du vendeur ne concordent pas : un SIREN, SIRET ou numéro "
+                                        "de TVA a une clé fausse, ou ils désignent deux entreprises."),
     "document.flag.ocr_timeout": ("La lecture optique d'une page a pris trop de temps : son texte manque aux données "
                                   "de la facture."),
     "document.flag.einvoice_unreadable": ("Le fichier XML de facture électronique joint au PDF est illisible : les "
@@ -1057,6 +1059,8 @@ _EN = {
                                        "invoice date."),
     "document.flag.mention_missing": ("A mandatory mention was not found: number, date, seller's identity or "
                                       "amounts."),
+    "document.flag.identity_mismatch": ("The seller's identifiers disagree: a SIREN, SIRET or VAT number fails its "
+                                        "check digits, or they name two companies."),
     "document.flag.ocr_timeout": "Reading a page by OCR took too long: its text is missing from the invoice data.",
     "document.flag.einvoice_unreadable": ("The e-invoice XML attached to the PDF cannot be read: the data comes from "
                                           "the PDF's text."),

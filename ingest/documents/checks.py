@@ -13,6 +13,10 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from stdnum.eu import vat as eu_vat
+from stdnum.fr import siren as fr_siren
+from stdnum.fr import siret as fr_siret
+
 from ingest.documents.fields import Field
 
 # French VAT rates (CGI art. 278 to 281 nonies): 20 normal, 10 intermediate,
@@ -32,6 +36,7 @@ class FlagCode(StrEnum):
     VAT_RATE_INVALID = "vat_rate_invalid"
     DATE_IMPLAUSIBLE = "date_implausible"
     MENTION_MISSING = "mention_missing"
+    IDENTITY_MISMATCH = "identity_mismatch"
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ def check_invoice(fields: dict[str, Field], today: date) -> list[Flag]:
         *_vat_rates(fields),
         *_dates(fields, today),
         *_mentions(fields),
+        *_identity(fields),
     ]
 
 
@@ -153,3 +159,26 @@ def _mentions(fields: dict[str, Field]) -> list[Flag]:
         for name, keys in _MENTIONS
         if not any(key in fields for key in keys)
     ]
+
+
+def _text(fields: dict[str, Field], key: str) -> str | None:
+    field = fields.get(key)
+    return "".join(field.value.split()).upper() if field is not None and isinstance(field.value, str) else None
+
+
+def _identity(fields: dict[str, Field]) -> list[Flag]:
+    """The seller's identifiers agree: each passes its checksum, a SIRET starts with the SIREN, and a
+    French VAT number (FR, two key characters, the SIREN) holds the same SIREN."""
+    siren, siret, vat = (_text(fields, k) for k in ("supplier_siren", "supplier_siret", "supplier_vat"))
+    flags: list[Flag] = []
+    for name, value, valid in (("SIREN", siren, fr_siren.is_valid), ("SIRET", siret, fr_siret.is_valid),
+                               ("VAT number", vat, eu_vat.is_valid)):
+        if value is not None and not valid(value):
+            flags.append(Flag(FlagCode.IDENTITY_MISMATCH, f"The seller's {name} {value} fails its check digits."))
+    held = {source: number for source, number in (
+        ("SIREN", siren), ("SIRET", siret[:9] if siret else None),
+        ("VAT number", vat[4:] if vat and vat.startswith("FR") and len(vat) == 13 else None)) if number}
+    if len(set(held.values())) > 1:
+        shown = ", ".join(f"{source} {number}" for source, number in held.items())
+        flags.append(Flag(FlagCode.IDENTITY_MISMATCH, f"The seller's identifiers name different companies ({shown})."))
+    return flags

@@ -96,3 +96,26 @@ def test_seller_identity_may_be_a_siren_or_vat_number_alone() -> None:
 
 def test_an_empty_result_lacks_every_mention() -> None:
     assert codes({}) == ["mention_missing"] * 4
+
+
+def test_the_sellers_identifiers_agree() -> None:
+    assert codes(invoice(supplier_siren="732829320", supplier_siret="73282932000074",
+                         supplier_vat="FR44732829320")) == []
+
+
+@pytest.mark.parametrize("ids", [
+    {"supplier_siren": "732829320", "supplier_vat": "FR40303265045"},   # both valid, two companies
+    {"supplier_siret": "30326504510002", "supplier_siren": "732829320"},
+])
+def test_identifiers_of_two_companies_are_flagged(ids: dict[str, str]) -> None:
+    flags = check_invoice(invoice(**ids), TODAY)
+    assert [f.code for f in flags] == ["identity_mismatch"]
+    assert "732829320" in flags[0].message
+
+
+@pytest.mark.parametrize(("key", "value"), [("supplier_siren", "732829321"), ("supplier_vat", "FR45732829320"),
+                                            ("supplier_vat", "DE123456789")])
+def test_an_identifier_failing_its_check_digits_is_flagged(key: str, value: str) -> None:
+    flags = check_invoice(invoice(**{key: value}), TODAY)
+    assert [f.code for f in flags] == ["identity_mismatch"]
+    assert "check digits" in flags[0].message
