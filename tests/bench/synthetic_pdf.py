@@ -283,7 +283,10 @@ def _top(pen: Pen, invoice: Invoice, seller_lines: list[str], printed: dict[str,
             grid_y += 6
         y = max(y, grid_y)
         return _buyer(pen, invoice, LEFT, y + 6)
-    buyer_y = max(y + 4, 45.0) if buyer_at == "R" else y + 6
+    # The buyer right of the letterhead, level with it, or lower where a window envelope shows it.
+    beside = buyer_at == "R" and rng.random() < 0.25
+    buyer_y = 16.0 if beside else max(y + 4, 45.0) if buyer_at == "R" else y + 6
+    pen.look["buyer_at"] += " beside" if beside else ""
     bottom = _buyer(pen, invoice, 115 if buyer_at == "R" else LEFT, buyer_y)
     y = max(bottom, y) + 8
     if "place_date" in pen.look:
@@ -292,7 +295,7 @@ def _top(pen: Pen, invoice: Invoice, seller_lines: list[str], printed: dict[str,
     pen.write(LEFT, y, RIGHT - LEFT, 9, title, bold=True, size=rng.choice((13, 14, 16, 18, 20)),
               align=rng.choice(("L", "L", "C", "R")))
     y += 12
-    return _entries(pen, header, y, rng.choice(("grid", "lines", "row", "columns"))) if header else y
+    return _entries(pen, header, y, rng.choice(("grid", "lines", "row", "columns", "stacked"))) if header else y
 
 
 def _letterhead(pen: Pen, invoice: Invoice, ids: list[str], align: str) -> float:
@@ -366,10 +369,16 @@ def _title_and_entries(pen: Pen, invoice: Invoice, printed: dict[str, str]) -> t
 
 
 def _entries(pen: Pen, entries: list[tuple[str, str]], y: float, how: str, x: float | None = None) -> float:
-    """Header fields: a label/value grid, "label: value" lines, a table row of labels above values, or
-    labels and values in two columns without rules."""
+    """Header fields: a label/value grid, "label: value" lines, a table row of labels above values,
+    labels and values in two columns without rules, or each label above its value, three abreast."""
     rng = pen.rng
     pen.look["header"] = how
+    if how == "stacked":
+        for n, (label, value) in enumerate(entries):
+            left, top = LEFT + (n % 3) * 60, y + (n // 3) * 11
+            pen.write(left, top, 58, 4.5, label, bold=True, size=pen.size - 1)
+            pen.write(left, top + 4.5, 58, 5, value)
+        return y + 11 * ((len(entries) + 2) // 3)
     if how == "row":
         width = (RIGHT - LEFT) / len(entries)
         fill = rng.random() < 0.5

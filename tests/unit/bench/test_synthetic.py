@@ -120,3 +120,14 @@ def test_without_truetype_fonts_the_core_fonts_draw_everything(tmp_path: Path,
             assert "€" not in text and invoice.printed["total_incl_tax"] in text
     finally:
         synthetic_pdf.installed_fonts.cache_clear()
+
+
+def test_the_benchmark_scores_them_apart_and_names_each_miss(tmp_path: Path) -> None:
+    from tests.bench.bench_fields import run_synthetic
+
+    block = run_synthetic(4, SEED, keep=tmp_path)
+    assert block["files"] == 4 and block["seed"] == SEED
+    assert sorted(path.name for path in tmp_path.glob("*.pdf")) == sorted(i.name for i in invoices(4, SEED))
+    assert set(block["per_language"]) <= {"fr", "en", "de", "es", "it", "nl"}
+    for miss in block["misses"]:
+        assert miss["read"] != miss["truth"] and miss["field"] in block["per_field"]
