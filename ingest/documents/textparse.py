@@ -11,9 +11,12 @@ from datetime import date
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
+from stdnum.ch import vat as ch_vat
 from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
+from stdnum.gb import vat as gb_vat
+from stdnum.no import mva as no_vat
 
 MONTHS = {
     # French (and its usual abbreviations)
@@ -131,6 +134,16 @@ def siret_parts(candidate: str) -> tuple[str, bool] | None:
     return digits, fr_siret.is_valid(digits)
 
 
+# The prefixes of VAT numbers: the EU's (Greece is EL, Northern Ireland XI), the United Kingdom's,
+# Switzerland's and Norway's. "ID GB 123…" is not an Indonesian number.
+VAT_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI "
+                          "GB CH NO".split())
+
+
+# Outside the EU's VAT system, each country's own check.
+_NON_EU_VAT = {"GB": gb_vat.is_valid, "CH": ch_vat.is_valid, "NO": no_vat.is_valid}
+
+
 def vat_parts(candidate: str) -> tuple[str, bool] | None:
     """An EU VAT id, compacted, and whether its check digits are right.
 
@@ -139,11 +152,11 @@ def vat_parts(candidate: str) -> tuple[str, bool] | None:
     digit; the caller decides how much to trust those.
     """
     compact = re.sub(r"[\s.\-]", "", candidate).upper()
-    if not re.fullmatch(r"(?:[A-Z]{2}|EL)[0-9A-Z]{8,12}", compact):
+    if not re.fullmatch(r"[A-Z]{2}[0-9A-Z]{8,12}", compact) or compact[:2] not in VAT_COUNTRIES:
         return None
     if not any(ch.isdigit() for ch in compact[2:]):
         return None
-    return compact, eu_vat.is_valid(compact)
+    return compact, _NON_EU_VAT.get(compact[:2], eu_vat.is_valid)(compact)
 
 
 def iban_from_text(candidate: str) -> str | None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ingest.documents.amounts import format_amount
-from ingest.documents.fields import parties, refs, totals
+from ingest.documents.fields import identity, parties, refs, totals
 from ingest.documents.fields.lines import Candidate, best, clean_lines
 from ingest.documents.fields.model import SOURCES, Field
 from ingest.documents.layout import PageWords
@@ -33,7 +33,10 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     found["document_type"] = document_type = refs.document_type(lines)
     found["supplier_name"] = parties.supplier_name(lines)
     found.update(parties.company_ids(lines))
-    found["supplier_vat"] = _better(parties.vat_id(lines), layout.get("supplier_vat"))
+    found["iban"] = iban = parties.iban(lines)
+    sirens = {c.value for c in (found.get("supplier_siren"), found.get("supplier_siret")) if c is not None}
+    found["supplier_vat"] = identity.seller_vat([*layout.get("supplier_vat", []), *parties.vat_ids(lines)],  # type: ignore[list-item]
+                                                lines, sirens, iban.value if iban else None)
     found["invoice_number"] = _better(refs.invoice_number(lines), layout.get("invoice_number"))
     issue, due = refs.issue_and_due_dates(lines)
     found["issue_date"] = _better(issue, layout.get("issue_date"))
@@ -50,7 +53,6 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
         chosen, breakdown = _credit_note_positive(chosen, breakdown)
     for key, candidate in chosen.items():
         found[key] = Candidate(format_amount(candidate.value), candidate.score, candidate.line)
-    found["iban"] = parties.iban(lines)
     fields = {
         key: Field(c.value, round(min(max(c.score, 0.0), 1.0), 3), source)
         for key, c in found.items()

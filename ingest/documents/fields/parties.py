@@ -25,7 +25,8 @@ _VAT_LABEL = re.compile(
     r"(tva|vat|ust[.\-\s]*id|ust[.\-\s]*idnr|umsatzsteuer[- ]?id\w*|uid|mwst|tax\s+id|n°\s*tva|"
     r"identifiant\s+tva|intracom\w*)", re.IGNORECASE,
 )
-_VAT_SHAPE = re.compile(r"\b([A-Z]{2}(?: ?[0-9A-Z]){8,12})\b")
+# Looked for at every place (a lookahead): in "VAT ID GB 123 …" the number starts at "GB", not at "ID".
+_VAT_SHAPE = re.compile(r"(?=\b([A-Z]{2}(?: ?[0-9A-Z]){8,12})\b)")
 _IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[0-9A-Z]{1,4}){3,9})")
 _SELLER_HEADERS = re.compile(
     r"^(verkäufer|lieferant|fournisseur|vendeur|émetteur|seller|supplier|from|de)\s*:?\s*$", re.IGNORECASE
@@ -65,7 +66,16 @@ def _earliest(candidates: list[Candidate[str]]) -> Candidate[str] | None:
 
 
 def vat_id(lines: list[str]) -> Candidate[str] | None:
-    """The supplier's VAT id: checksum-valid ones score high, labelled-but-invalid low."""
+    """The supplier's VAT id: checksum-valid ones score high, labelled-but-invalid low; the earliest
+    of the best."""
+    candidates = vat_ids(lines)
+    if not candidates:
+        return None
+    return _earliest([c for c in candidates if c.score == max(x.score for x in candidates)])
+
+
+def vat_ids(lines: list[str]) -> list[Candidate[str]]:
+    """Every VAT id outside the buyer's lines, in the order printed, scored as `vat_id` says."""
     candidates: list[Candidate[str]] = []
     buyer = buyer_section(lines)
     for index, line in enumerate(lines):
@@ -84,9 +94,7 @@ def vat_id(lines: list[str]) -> Candidate[str] | None:
             elif labelled:
                 # Check digit wrong but printed as a VAT id: sample and test data do this.
                 candidates.append(Candidate(compact, 0.5, index))
-    if not candidates:
-        return None
-    return _earliest([c for c in candidates if c.score == max(x.score for x in candidates)])
+    return candidates
 
 
 def iban(lines: list[str]) -> Candidate[str] | None:

@@ -271,3 +271,31 @@ def test_german_visible_text_agrees_on_the_main_fields(path: Path | None) -> Non
             assert found[key].value == truth[key].value, key
     for key in ("total_excl_tax", "total_tax", "total_incl_tax"):
         assert owed(found, key) == owed(truth, key), key
+
+
+def _vat(text: str) -> str | None:
+    found = extract_fields([text]).get("supplier_vat")
+    return found.value if found else None  # type: ignore[return-value]
+
+
+def test_of_two_french_vat_numbers_the_one_holding_the_sellers_siren_is_the_sellers() -> None:
+    page = ("Électricité du Rhône SAS\nZI des Perrières\n59000 Lille\nTVA : FR 31 897 556 106\n"
+            "Électricité Bernard & Fils\n67000 Strasbourg\nTVA intracommunautaire : FR71784540320\n"
+            "Facture n° FC2609993\nTotal HT 100,00\nTVA 20 % 20,00\nTotal TTC 120,00\n"
+            "SAS au capital de 1 000 EUR - RCS Lille 897 556 106")
+    assert _vat(page) == "FR31897556106"
+    # Without the legal mention, the first printed (the letterhead's) stays the choice.
+    assert _vat(page.rsplit("\n", 1)[0]) == "FR31897556106"
+
+
+def test_a_vat_number_in_the_legal_small_print_is_the_sellers_over_an_unheaded_buyer_block() -> None:
+    page = ("Becker IT-Service e.K.\nGewerbepark 133\n80331 München\nRechnung Nr. 2024/53341\n"
+            "Plomberie Morel SASU\n38000 Grenoble\nUSt-IdNr.: FR 71 784 540 320\n"
+            "Nettobetrag 100,00\nBruttobetrag 100,00\n"
+            "Sitz der Gesellschaft: München · Registergericht München HRB 419724\nUSt-IdNr.: DE322476254\n"
+            "IBAN DE18 1007 0000 3650 8911 53")
+    assert _vat(page) == "DE322476254"
+
+
+def test_a_word_before_the_country_code_is_not_part_of_the_vat_number() -> None:
+    assert _vat("Acme Ltd\nInvoice number 12\nVAT ID GB 068 753 236\nTotal 120.00") == "GB068753236"
