@@ -162,6 +162,13 @@ class WorkerProcess(ServiceProcess):
                  env: dict[str, str] | None = None):
         super().__init__(stack, log_path, ["worker", "--concurrency", str(concurrency), "--queues", queues], env)
 
+    def ready(self, timeout: float = 60) -> WorkerProcess:
+        """Wait until the worker consumes (its "ready." line): a message published before may expire
+        unseen, as a dispatch round due in a second does on a loaded machine."""
+        wait_for(lambda: " ready." in self.log_path.read_text(errors="replace"), timeout,
+                 what=lambda: f"the worker to be ready:\n{self.log()}")
+        return self
+
 
 class ApiProcess(ServiceProcess):
     """A real ``bordereau api`` (uvicorn) on a free port of loopback; `url` once it answers."""
@@ -174,7 +181,7 @@ class ApiProcess(ServiceProcess):
 
     def start(self) -> ApiProcess:
         super().start()
-        wait_for(self._answers, 60, what=f"the API on {self.url}:\n{self.log()}")
+        wait_for(self._answers, 60, what=lambda: f"the API on {self.url}:\n{self.log()}")
         return self
 
     def _answers(self) -> bool:
@@ -192,10 +199,12 @@ def worker(stack: Stack, tmp_path: Path) -> Iterator[WorkerProcess]:
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 60, interval: float = 0.25,
-             what: str = "condition") -> None:
+             what: str | Callable[[], str] = "condition") -> None:
+    """Wait until `predicate` holds; `what` names it, or says it at the time of failure (a log read then,
+    not when the wait began)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what() if callable(what) else what}")

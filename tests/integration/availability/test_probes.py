@@ -92,7 +92,7 @@ def test_the_beat_task_runs_on_a_real_worker(stack: Stack, running_app: str, tmp
         def measured() -> bool:
             return len([r for r in rows(stack, PROBER_SOURCE) if r.at >= sent_at]) >= 2
 
-        wait_for(measured, timeout=90, what=f"the worker's measurements\n{worker.log()}")
+        wait_for(measured, timeout=90, what=lambda: f"the worker's measurements\n{worker.log()}")
     finally:
         worker.stop()
     fresh = [r for r in rows(stack, PROBER_SOURCE) if r.at >= sent_at]

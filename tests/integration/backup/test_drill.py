@@ -61,7 +61,7 @@ def _fill(source: Stack, client: TestClient, worker: ServiceProcess) -> Firm:
     assert resp.status_code == 200, resp.text
     batch = post_batch(client, firm, _every_kind()).json()
     wait_for(lambda: _batch_done(client, firm, batch["id"]), 120, interval=0.5,
-             what=f"the batch processed; worker log:\n{worker.log()}")
+             what=lambda: f"the batch processed; worker log:\n{worker.log()}")
     closed = bordereau(source, "operator", "close-period", "--account", firm.account.account_id)
     assert closed.exit_code == 0 and '"number"' in closed.output, closed.output
     rid = client.post("/v1/support-requests", json={"description": "Facture illisible"}, headers=firm.headers)
@@ -107,7 +107,7 @@ def _new_batch_processed(target: Stack, tmp_path: Path) -> float:
             firm = open_firm(target, client)
             batch = post_batch(client, firm, [("new.pdf", text_pdf("Facture N-1\nTotal TTC 5,00 EUR"))]).json()
             wait_for(lambda: _batch_done(client, firm, batch["id"]), 90, interval=0.5,
-                     what=f"a new batch processed after the restore; worker log:\n{worker.log()}")
+                     what=lambda: f"a new batch processed after the restore; worker log:\n{worker.log()}")
             got = client.get(f"/v1/batches/{batch['id']}", headers=firm.headers).json()
             assert got["counts"]["processed"] == 1
         finally:

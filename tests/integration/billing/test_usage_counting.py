@@ -56,7 +56,7 @@ def test_processed_documents_count_once(stack: Stack, client: TestClient, firm: 
     files.append(("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n"))
     batch = post_batch(client, firm, files).json()
     wait_for(lambda: _states(client, firm, batch["id"])["processed"] + _states(client, firm, batch["id"])["rejected"]
-             == 4, 90, what=f"processing:\n{worker.log()}")
+             == 4, 90, what=lambda: f"processing:\n{worker.log()}")
     assert _states(client, firm, batch["id"])["rejected"] == 1
     _publish_again(stack, client, [d["id"] for d in batch["documents"]], times=2)
     # One queue, one worker slot: once a later document is processed, the duplicates were consumed.
@@ -88,7 +88,7 @@ def test_thousand_documents_two_workers_with_redeliveries(stack: Stack, client: 
         workers[0].stop(signal.SIGKILL)  # its unacknowledged message comes back for the others
         workers.append(WorkerProcess(stack, tmp_path / "w2.log").start())
         wait_for(lambda: _usage(client, firm)["consumed"] >= total, 180,
-                 what=f"all processed:\n{workers[1].log()}")
+                 what=lambda: f"all processed:\n{workers[1].log()}")
     finally:
         for w in workers:
             w.stop()

@@ -154,12 +154,14 @@ def test_rounds_chain_while_an_archive_waits_and_stop_when_it_is_dispatched(
     workers = [WorkerProcess(stack, tmp_path / "ops.log", concurrency=1, queues="daily,ops", env=env).start(),
                WorkerProcess(stack, tmp_path / "bulk.log", concurrency=1, queues="bulk", env=env).start()]
     try:
+        for w in workers:
+            w.ready()  # the first round, due in a second, expires two seconds later: no beat would restart it
         with TestClient(create_api(settings)) as client:
             files = [(f"a{i:02d}.pdf", text_pdf(f"Facture CH-{i}")) for i in range(40)]
             body = post_batch(client, firm, files, flow="bulk").json()
             assert body["flow"] == "bulk"
             wait_for(lambda: client.get(f"/v1/batches/{body['id']}", headers=firm.headers).json()["state"] == "done",
-                     180, what=f"the archive, dispatched by chained rounds:\n{workers[0].log()}")
+                     180, what=lambda: f"the archive, dispatched by chained rounds:\n{workers[0].log()}")
         # A round booked while the last documents still waited may run once more, and book nothing.
         wait_for(lambda: _dispatch_cursor(stack).next_round_at is None
                  or _dispatch_cursor(stack).next_round_at < utcnow() - timedelta(seconds=2), 30,  # type: ignore[operator]

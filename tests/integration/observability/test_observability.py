@@ -62,7 +62,7 @@ def processed(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             assert sent.status_code == 202, sent.text
             batch_id = sent.json()["id"]
             wait_for(lambda: client.get(f"/v1/batches/{batch_id}", headers=firm.headers).json()["state"] == "done",
-                     120, what=f"the batch processed; worker log:\n{worker.log()}")
+                     120, what=lambda: f"the batch processed; worker log:\n{worker.log()}")
             docs = client.get(f"/v1/batches/{batch_id}", headers=firm.headers).json()["documents"]
             yield Processed(stack, client, operator, {d["filename"]: d["id"] for d in docs}, log,
                             sent.headers["X-Request-ID"])

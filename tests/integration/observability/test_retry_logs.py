@@ -31,10 +31,10 @@ def test_a_retried_document_keeps_its_request_id(stack: Stack, client: TestClien
     log = tmp_path / "worker.log"
     worker = WorkerProcess(stack, log, env={"BORDEREAU_S3_ENDPOINT": f"http://127.0.0.1:{gate.port}"}).start()
     try:
-        wait_for(lambda: "retry" in worker.log().lower(), 60, what=f"a retry:\n{worker.log()}")
+        wait_for(lambda: "retry" in worker.log().lower(), 60, what=lambda: f"a retry:\n{worker.log()}")
         gate.open()
         wait_for(lambda: any(line.get("msg") == f"document {doc_id}: processed" for line in json_lines(log)), 60,
-                 what=f"processing after the outage:\n{worker.log()}")
+                 what=lambda: f"processing after the outage:\n{worker.log()}")
     finally:
         worker.stop()
         gate.cut()

@@ -53,7 +53,7 @@ def test_pool_child_killed_mid_task_is_redelivered(stack: Stack, client: TestCli
     assert kids, "the worker has no pool child"
     for kid in kids:
         os.kill(kid, signal.SIGKILL)
-    wait_for(lambda: doc().state == "processed", 120, what=f"redelivery; log:\n{worker.log()}")
+    wait_for(lambda: doc().state == "processed", 120, what=lambda: f"redelivery; log:\n{worker.log()}")
     assert doc().attempts == 2
 
 
@@ -134,7 +134,7 @@ def test_a_poison_document_is_set_aside_and_dead_lettered(stack: Stack, client: 
         s.commit()
     worker = WorkerProcess(stack, tmp_path / "worker.log").start()  # only now: the message waits for it
     try:
-        wait_for(lambda: _state(stack, doc_id) == "failed", 60, what=f"set aside; log:\n{worker.log()}")
+        wait_for(lambda: _state(stack, doc_id) == "failed", 60, what=lambda: f"set aside; log:\n{worker.log()}")
         with Session(stack.engine) as s:
             assert s.get(Document, doc_id).reason == "processing_crashed"  # type: ignore[union-attr]
         if stack.name == "services":

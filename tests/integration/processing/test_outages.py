@@ -54,13 +54,13 @@ def test_documents_wait_for_the_store_and_go_on_when_it_is_back(stack: Stack, cl
     try:
         # The store stays away past the retries: the documents wait for it, none fails.
         wait_for(lambda: all(s == ("queued", Waiting.waiting_for_store.value, 0) for s in _states(stack, ids)), 90,
-                 what=f"documents waiting for the store: {_states(stack, ids)}\n{worker.log()}")
+                 what=lambda: f"documents waiting for the store: {_states(stack, ids)}\n{worker.log()}")
         store_gate.open()
         # What beat's resume job does every minute.
         assert requeue_waiting(stack.engine, Waiting.waiting_for_store, lambda: True) == len(ids)
         outbox.relay(stack.engine, publisher(celery_app(stack.settings), stack.settings))
         wait_for(lambda: all(s[0] == "processed" for s in _states(stack, ids)), 90,
-                 what=f"processing once the store is back: {_states(stack, ids)}\n{worker.log()}")
+                 what=lambda: f"processing once the store is back: {_states(stack, ids)}\n{worker.log()}")
     finally:
         worker.stop()
     assert {attempts for *_, attempts in _states(stack, ids)} == {1}  # the outage counted no attempt
@@ -73,10 +73,10 @@ def test_a_short_outage_costs_only_a_retry(stack: Stack, client: TestClient, fir
     worker = WorkerProcess(stack, tmp_path / "worker.log", env={
         "BORDEREAU_S3_ENDPOINT": f"http://127.0.0.1:{store_gate.port}"}).start()
     try:
-        wait_for(lambda: "retry" in worker.log().lower(), 60, what=f"a retry:\n{worker.log()}")
+        wait_for(lambda: "retry" in worker.log().lower(), 60, what=lambda: f"a retry:\n{worker.log()}")
         store_gate.open()
         wait_for(lambda: _states(stack, ids)[0][0] == "processed", 60,
-                 what=f"processing after the outage: {_states(stack, ids)}\n{worker.log()}")
+                 what=lambda: f"processing after the outage: {_states(stack, ids)}\n{worker.log()}")
     finally:
         worker.stop()
 

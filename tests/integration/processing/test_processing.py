@@ -22,7 +22,8 @@ def test_upload_to_processed(client: TestClient, firm: Firm, worker: WorkerProce
     original = text_pdf("Facture F-2026-017\nTotal TTC 1 234,56 EUR", pages=2)
     batch = post_batch(client, firm, [("f.pdf", original), ("s.png", scan("PNG")),
                                         ("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n")]).json()
-    wait_for(lambda: batch_done(client, firm, batch["id"]), 90, what=f"batch processed; worker log:\n{worker.log()}")
+    wait_for(lambda: batch_done(client, firm, batch["id"]), 90,
+             what=lambda: f"batch processed; worker log:\n{worker.log()}")
     final = client.get(f"/v1/batches/{batch['id']}", headers=firm.headers).json()
     states = {d["filename"]: d for d in final["documents"]}
     assert states["f.pdf"]["state"] == "processed"
@@ -53,7 +54,7 @@ def test_worker_killed_mid_document(stack: Stack, client: TestClient, firm: Firm
     assert state() == "processing"
     second = WorkerProcess(stack, tmp_path / "second.log").start()
     try:
-        wait_for(lambda: state() == "processed", 120, what=f"reprocessing; log:\n{second.log()}")
+        wait_for(lambda: state() == "processed", 120, what=lambda: f"reprocessing; log:\n{second.log()}")
     finally:
         second.stop()
     with Session(stack.engine) as s:

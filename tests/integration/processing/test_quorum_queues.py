@@ -112,9 +112,9 @@ def test_a_worker_on_quorum_queues_runs_daily_bulk_and_delayed_ops_work(
         # The worker declares our queues and Celery's delay queues and exchanges at start; the API
         # publishes its delayed dispatch through them.
         wait_for(lambda: {"daily", "bulk", "ops", "dead", "celery_delayed_0"} <= set(queue_types(vhost)),
-                 90, interval=1, what=f"the worker's declarations; log:\n{worker.log()}")
+                 90, interval=1, what=lambda: f"the worker's declarations; log:\n{worker.log()}")
         wait_for(lambda: " ready." in worker.log_path.read_text(errors="replace"), 60,
-                 what=f"the worker to be ready; log:\n{worker.log()}")
+                 what=lambda: f"the worker to be ready; log:\n{worker.log()}")
         types = queue_types(vhost)
         assert {types[q] for q in ("daily", "bulk", "ops", "dead")} == {"quorum"}, types
 
@@ -130,9 +130,9 @@ def test_a_worker_on_quorum_queues_runs_daily_bulk_and_delayed_ops_work(
         assert (daily["flow"], bulk["flow"]) == ("daily", "bulk")
 
         wait_for(lambda: states(quorum_stack, daily["id"]) == ["processed"], 90,
-                 what=f"the daily document; log:\n{worker.log()}")
+                 what=lambda: f"the daily document; log:\n{worker.log()}")
         wait_for(lambda: states(quorum_stack, bulk["id"]) == ["processed"] * BULK_DOCUMENTS, 120,
-                 what=f"every bulk document, over several delayed rounds; log:\n{worker.log()}")
+                 what=lambda: f"every bulk document, over several delayed rounds; log:\n{worker.log()}")
         log = worker.log_path.read_text(errors="replace")
         # The rounds after the upload's came as delayed ops tasks: two documents a round.
         assert log.count("bordereau.dispatch_bulk") >= 2, worker.log()
