@@ -7,9 +7,11 @@ number and the payment terms. Best effort: an e-invoice's XML states them exactl
   label's cell, in the next cell right, or below in its column. Payment terms are also a sentence that
   states them ("Zahlbar innerhalb 30 Tagen…", "Paiement à 30 jours"), and go on over the lines below
   that start where they start.
-- The customer's name is the first line of the buyer's block that reads as a name (not a label, an
-  address line with a colon, a contact, or mostly digits). Under a delivery heading it is the
-  consignee's, often and not always the buyer: trusted less.
+- The customer's name follows a name's label in the buyer's block ("Name: Kunden AG"), else it is the
+  block's first line that reads as a name (not a label, a line with a colon, a contact, or mostly
+  digits; a salutation alone goes with the line below). Under a delivery heading it is the consignee's,
+  often and not always the buyer: trusted less. No heading, no name: a name is not guessed from where
+  an address stands.
 
 Scores are the label's weight times how usual the place is, as in `reading.candidates`, and never above
 `READ_CEILING` for the source.
@@ -54,17 +56,13 @@ def more_fields(lines: list[Line], source: str, found: dict[str, Field]) -> dict
     """The buyer's and the terms' fields the page shows, as `Field`s of `source`; `found` is what the other
     rules read, so that the seller's VAT number or name is never taken for the customer's."""
     ceiling = READ_CEILING[source]
-    chosen = {
-        "customer_name": best(customer_names(lines)),
-        "customer_vat": best(customer_vats(lines)),
-        "po_number": best(labelled(lines, "po_number")),
-        "payment_terms": best(labelled(lines, "payment_terms")),
-    }
+    pools = {"customer_name": customer_names(lines), "customer_vat": customer_vats(lines),
+             "po_number": labelled(lines, "po_number"), "payment_terms": labelled(lines, "payment_terms")}
     out: dict[str, Field] = {}
-    for key, candidate in chosen.items():
-        if candidate is None or _is_the_sellers(key, candidate.value, found):
-            continue
-        out[key] = Field(candidate.value, round(min(candidate.score, ceiling), 3), source)
+    for key, pool in pools.items():
+        chosen = best([c for c in pool if not _is_the_sellers(key, c.value, found)])
+        if chosen is not None:
+            out[key] = Field(chosen.value, round(min(chosen.score, ceiling), 3), source)
     return out
 
 
