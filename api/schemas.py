@@ -144,7 +144,8 @@ class DocumentPublic(BaseModel):
     finished_at: datetime | None
     facts: dict[str, Any] | None
     fields: dict[str, FieldValue] | None = Field(
-        default=None, description="Invoice fields by key (document_type, supplier_name, …, iban), as "
+        default=None, description="Invoice fields by key (document_type, supplier_name, …, iban, customer_name, "
+                                  "customer_vat, po_number, payment_terms, line_items), as "
                                   "corrected when a person corrected them; absent fields are omitted")
     flags: list[FlagPublic] | None = Field(default=None, description="Checks that failed, for review")
     einvoice: EInvoicePublic | None = None

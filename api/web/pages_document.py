@@ -60,16 +60,29 @@ BUSY_RETRY_SECONDS = 5
 MAX_PAGE_NUMBER = 100_000
 
 
+# An invoice line's columns as shown, in order; a unit is shown with its quantity.
+LINE_COLUMNS = ("description", "quantity", "unit_price", "vat_rate", "net_amount")
+
+
+@dataclass(frozen=True)
+class LineTable:
+    """The invoice's lines as a compact table: column headings, then one row of texts per line."""
+
+    headings: list[str]
+    rows: list[list[str]]
+
+
 @dataclass(frozen=True)
 class FieldRow:
-    """One invoice field as shown: its label, its value (several lines for a VAT breakdown), how
-    sure the reading is, and where it came from, in words."""
+    """One invoice field as shown: its label, its value (several lines for a VAT breakdown, a table
+    for the invoice's lines), how sure the reading is, and where it came from, in words."""
 
     key: str
     label: str
     lines: list[str]
     confidence: str
     source: str
+    table: LineTable | None = None
 
 
 @dataclass(frozen=True)
@@ -146,8 +159,38 @@ def _breakdown_lines(rows: list[dict[str, str]], currency: str, page: Page) -> l
                    tax=amount_text(str(row.get("tax", "")), currency, page.lang)) for row in rows]
 
 
+def quantity_text(line: dict[str, Any], page: Page) -> str:
+    """``20 pce``: the quantity in the page's language, with its unit (UN/ECE rec. 20) in words when
+    the page knows it, else its code."""
+    quantity = str(line.get("quantity", ""))
+    try:
+        amount = Decimal(quantity)
+        shown = format_decimal(amount, locale=locale_of(page.lang)) if amount.is_finite() else quantity
+    except InvalidOperation:
+        shown = quantity
+    unit = str(line.get("unit", ""))
+    return f"{shown} {page.explain('document.unit', unit, unit)}".strip() if shown else ""
+
+
+def line_table(value: Any, currency: str, page: Page) -> LineTable:
+    """The invoice's lines (`line_items`): a missing value is an empty cell."""
+    rows = []
+    for line in value if isinstance(value, list) else []:
+        if not isinstance(line, dict):
+            continue
+        rows.append([
+            str(line.get("description", "")), quantity_text(line, page),
+            amount_text(str(line["unit_price"]), currency, page.lang) if "unit_price" in line else "",
+            rate_text(str(line["vat_rate"]), page.lang) if "vat_rate" in line else "",
+            amount_text(str(line["net_amount"]), currency, page.lang) if "net_amount" in line else "",
+        ])
+    return LineTable([page.t(f"document.line.{column}") for column in LINE_COLUMNS], rows)
+
+
 def value_lines(key: str, value: Any, currency: str, page: Page) -> list[str]:
-    """A field's value as a client reads it."""
+    """A field's value as a client reads it (the invoice's lines are a table: `line_table`)."""
+    if key == "line_items":
+        return []
     if isinstance(value, list):
         return _breakdown_lines([row for row in value if isinstance(row, dict)], currency, page)
     text = str(value)
@@ -180,6 +223,7 @@ def field_rows(fields: dict[str, Any] | None, page: Page) -> list[FieldRow]:
         rows.append(FieldRow(
             key=key, label=page.explain("document.field", key, key),
             lines=value_lines(key, field.get("value", ""), currency or "EUR", page),
+            table=line_table(field.get("value"), currency or "EUR", page) if key == "line_items" else None,
             confidence=(format_percent(confidence, locale=locale_of(page.lang))
                         if isinstance(confidence, int | float) else "—"),
             source=page.explain("document.source", str(field.get("source", "")), str(field.get("source", "")))))

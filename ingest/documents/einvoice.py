@@ -17,6 +17,7 @@ from lxml import etree
 
 from ingest.documents.fields import Field
 from ingest.documents.fields.einvoice import NS, NS_ZUGFERD1, ZUGFERD1, cii_fields, first_text, ubl_fields
+from ingest.documents.fields.einvoice_trade import cii_trade_fields, ubl_trade_fields
 
 DEFAULT_MAX_XML_BYTES = 5 * 1024 * 1024
 
@@ -104,15 +105,16 @@ def parse_einvoice(
         guideline = first_text(root, "rsm:SpecifiedExchangedDocumentContext/"
                                "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", NS_ZUGFERD1)
         profile = _ZUGFERD1_PROFILES.get((guideline or "").rsplit(":", 1)[-1].lower())
-        return EInvoice("zugferd", profile, cii_fields(root, ZUGFERD1), guideline)
+        fields = cii_fields(root, ZUGFERD1) | cii_trade_fields(root, ZUGFERD1)
+        return EInvoice("zugferd", profile, fields, guideline)
     if kind == "cii":
         guideline = first_text(root, "rsm:ExchangedDocumentContext/"
                                "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID")
-        fields = cii_fields(root)
+        fields = cii_fields(root) | cii_trade_fields(root)
         flavour = _cii_flavour(guideline, filename)
     else:
         guideline = first_text(root, "cbc:CustomizationID")
-        fields = ubl_fields(root)
+        fields = ubl_fields(root) | ubl_trade_fields(root)
         flavour = "ubl"
     return EInvoice(flavour, _profile(root, guideline), fields, guideline)
 

@@ -19,6 +19,7 @@ from stdnum.fr import siret as fr_siret
 SOURCE = "correction"
 MAX_DIGITS = 9  # amounts below a billion
 MAX_ROWS = 20
+TERMS_LONGEST = 1000
 
 
 class BadValue(ValueError):
@@ -55,11 +56,16 @@ def _day(value: Any) -> str:
     return day.isoformat()
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, longest: int = 200) -> str:
     text = " ".join(value.split()) if isinstance(value, str) else ""
-    if not 1 <= len(text) <= 200 or not text.isprintable():
-        raise BadValue("a text of 1 to 200 characters")
+    if not 1 <= len(text) <= longest or not text.isprintable():
+        raise BadValue(f"a text of 1 to {longest} characters")
     return text
+
+
+def _terms(value: Any) -> str:
+    """Payment terms are a sentence or a paragraph (a discount, then the net term), not a name."""
+    return _text(value, TERMS_LONGEST)
 
 
 def _choice(*allowed: str) -> Callable[[Any], str]:
@@ -111,7 +117,8 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "supplier_siren": _checked(fr_siren, "SIREN"), "supplier_siret": _checked(fr_siret, "SIRET"),
     "supplier_vat": _vat_number, "invoice_number": _text, "issue_date": _day, "due_date": _day,
     "currency": _currency, "total_excl_tax": _amount, "total_tax": _amount, "total_incl_tax": _amount,
-    "vat_breakdown": _breakdown,
+    "vat_breakdown": _breakdown, "customer_name": _text, "customer_vat": _vat_number, "po_number": _text,
+    "payment_terms": _terms,
 }  # fmt: skip
 
 

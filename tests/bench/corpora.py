@@ -179,7 +179,7 @@ def _normalise(values: dict[str, str], *, credit_note: bool) -> dict[str, str]:
             if amount is None:
                 continue
             value = str(-abs(amount) if credit_note else amount)
-        elif key in ("supplier_vat", "supplier_siren", "currency"):
+        elif key in ("supplier_vat", "supplier_siren", "currency", "customer_vat", "po_number"):
             value = "".join(value.split()).upper()
         result[key] = value
     return result

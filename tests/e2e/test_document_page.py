@@ -104,6 +104,26 @@ def test_another_accounts_document_is_not_found(service: Service, page: Page, sh
     expect(page.get_by_text("autre.pdf")).to_have_count(0)
 
 
+def test_an_einvoices_lines_are_a_table_that_fits_a_phone(service: Service, shoot: Shoot, corpus: Path,
+                                                          make_page: Callable[..., Page]) -> None:
+    account = service.new_account("Cabinet Roux")
+    name = "correct__intarsys__EN16931__zugferd_2p0_EN16931_Einfach.pdf"
+    doc = _processed(service, account, name, (corpus / name).read_bytes())
+    assert len(doc["fields"]["line_items"]["value"]) == 2, doc
+    phone = make_page(PHONE["width"], PHONE["height"], is_mobile=True, has_touch=True)
+    sign_in_first_time(phone, service, email_of(service, account), str(account.initial_password))
+    phone.goto(f"{service.url}/app/documents/{doc['id']}")
+    expect(phone.get_by_role("row", name=re.compile("^Client")).first).to_contain_text("Kunden AG Mitte")
+    lines = phone.locator("table.doc-lines")
+    lines.scroll_into_view_if_needed()
+    expect(lines.get_by_role("columnheader", name="Désignation")).to_be_visible()
+    expect(lines.locator("tbody tr")).to_have_count(2)
+    expect(lines.locator("tbody tr").first).to_contain_text(re.compile(r"Trennblätter A4.*20 u\..*9,90\s€.*198,00\s€"))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(phone)
+    shoot(phone, "document-lines-phone")
+
+
 def test_a_refused_einvoice_says_why_and_shows_its_data(service: Service, page: Page, shoot: Shoot,
                                                         corpus: Path) -> None:
     account = service.new_account("Cabinet Blanc")

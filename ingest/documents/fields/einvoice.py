@@ -49,14 +49,23 @@ class CiiDialect:
     settlement: str
     summation: str
     rate: str
+    order_id: str  # the buyer's order number inside BuyerOrderReferencedDocument
+    line_agreement: str
+    line_delivery: str
+    line_settlement: str
+    line_summation: str
 
 
 D16B = CiiDialect(NS, "rsm:ExchangedDocument", "rsm:SupplyChainTradeTransaction",
                   "ram:ApplicableHeaderTradeAgreement", "ram:ApplicableHeaderTradeSettlement",
-                  "ram:SpecifiedTradeSettlementHeaderMonetarySummation", "ram:RateApplicablePercent")
+                  "ram:SpecifiedTradeSettlementHeaderMonetarySummation", "ram:RateApplicablePercent",
+                  "ram:IssuerAssignedID", "ram:SpecifiedLineTradeAgreement", "ram:SpecifiedLineTradeDelivery",
+                  "ram:SpecifiedLineTradeSettlement", "ram:SpecifiedTradeSettlementLineMonetarySummation")
 ZUGFERD1 = CiiDialect(NS_ZUGFERD1, "rsm:HeaderExchangedDocument", "rsm:SpecifiedSupplyChainTradeTransaction",
                       "ram:ApplicableSupplyChainTradeAgreement", "ram:ApplicableSupplyChainTradeSettlement",
-                      "ram:SpecifiedTradeSettlementMonetarySummation", "ram:ApplicablePercent")
+                      "ram:SpecifiedTradeSettlementMonetarySummation", "ram:ApplicablePercent",
+                      "ram:ID", "ram:SpecifiedSupplyChainTradeAgreement", "ram:SpecifiedSupplyChainTradeDelivery",
+                      "ram:SpecifiedSupplyChainTradeSettlement", "ram:SpecifiedTradeSettlementMonetarySummation")
 
 
 def first_text(root: etree._Element, path: str, ns: dict[str, str] = NS) -> str | None:

@@ -11,6 +11,7 @@ from ingest.documents.fields import identity, parties, refs, totals
 from ingest.documents.fields.lines import Candidate, best, clean_lines
 from ingest.documents.fields.model import SOURCES, Field
 from ingest.documents.layout import PageWords
+from ingest.documents.reading.more import more_fields
 from ingest.documents.reading.read import layout_candidates, layout_lines
 from ingest.documents.textparse import uses_month_first
 
@@ -28,7 +29,8 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     if not lines:
         return {}
     month_first = uses_month_first("\n".join(lines))
-    layout = layout_candidates(layout_lines(pages), month_first=month_first, source=source) if pages else {}
+    placed = layout_lines(pages) if pages else []
+    layout = layout_candidates(placed, month_first=month_first, source=source) if pages else {}
     found: dict[str, Candidate[str] | None] = {}
     found["document_type"] = document_type = refs.document_type(lines)
     found["supplier_name"] = parties.supplier_name(lines)
@@ -60,6 +62,7 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     }
     if breakdown:
         fields["vat_breakdown"] = Field(breakdown, _breakdown_confidence(breakdown, chosen), source)
+    fields.update(more_fields(placed, source, fields))  # the buyer and the terms: ingest.documents.reading.more
     if "document_type" in fields and not _has_invoice_content(fields):
         del fields["document_type"]  # a page with none of an invoice's facts is not one
     return fields

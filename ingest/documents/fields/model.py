@@ -8,7 +8,8 @@ from typing import Any
 FIELD_KEYS = (
     "document_type", "supplier_name", "supplier_siren", "supplier_siret", "supplier_vat",
     "invoice_number", "issue_date", "due_date", "currency", "total_excl_tax", "total_tax",
-    "total_incl_tax", "vat_breakdown", "iban",
+    "total_incl_tax", "vat_breakdown", "iban", "customer_name", "customer_vat", "po_number", "payment_terms",
+    "line_items",
 )  # fmt: skip
 
 SOURCES = ("einvoice", "text", "ocr")

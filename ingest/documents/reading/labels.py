@@ -23,7 +23,8 @@ SEPARATORS = " \t:#.-–=*"
 
 
 # Fields of labels.tsv that list words, not labels.
-_WORD_LISTS = ("document", "other_document", "seller_party", "buyer_party", "buyer_vat", "vat_label")
+_WORD_LISTS = ("document", "other_document", "seller_party", "buyer_party", "buyer_vat", "vat_label",
+               "delivery_party", "salutation", "party_name")
 
 
 @dataclass(frozen=True)

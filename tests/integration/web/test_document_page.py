@@ -22,6 +22,7 @@ from PIL import Image
 from sqlmodel import Session
 
 from ingest.accounts.lifecycle import create_account
+from ingest.documents.fields import FIELD_KEYS
 from ingest.history.integrity import run_integrity
 from ingest.history.purge import run_purge
 from ingest.platform.columns import utcnow
@@ -36,6 +37,8 @@ from tests.support.store import read as store_read
 
 FINAL = ("processed", "rejected", "failed")
 FACTURX = "correct__FNFE-factur-x-examples__Facture_FR_BASICWL.pdf"
+# An EN 16931 invoice: its XML names the customer and the payment terms and has lines.
+WITH_LINES = "correct__intarsys__EN16931__zugferd_2p0_EN16931_Einfach.pdf"
 
 
 @pytest.fixture(scope="module")
@@ -214,6 +217,23 @@ def test_an_einvoice_shows_its_data_from_the_xml(reader: Reader, corpus: Path, s
     assert "Facture électronique XML" in bare_html and "Factur-X" in bare_html
     assert "faite de données, pas de pages" in bare_html and 'class="doc-page"' not in bare_html
     assert reader.page.get(f"/app/documents/{bare['id']}/pages/1.png").status_code == 404
+
+
+def test_an_einvoice_shows_its_customer_terms_and_lines(reader: Reader, corpus: Path) -> None:
+    doc = reader.processed(WITH_LINES, (corpus / WITH_LINES).read_bytes())
+    keys = list(doc["fields"])
+    assert keys == [key for key in FIELD_KEYS if key in keys]  # the canonical order, the new keys last
+    assert {"customer_name", "payment_terms", "line_items"} <= set(keys) and "po_number" not in keys
+    assert [line["net_amount"] for line in doc["fields"]["line_items"]["value"]] == ["198.00", "275.00"]
+    html = plain(reader.html(f"/app/documents/{doc['id']}"))
+    for label, value in (("Client", "Kunden AG Mitte"),
+                         ("Conditions de paiement", "Zahlbar innerhalb 30 Tagen netto bis 04.04.2018")):
+        assert re.search(rf"<th scope=\"row\">{re.escape(label)}</th>\s*<td[^>]*>{re.escape(value)}", html), label
+    table = html[html.index('<table class="doc-lines">'):html.index("</table>", html.index("doc-lines"))]
+    assert "Lignes de la facture" in html and "Désignation" in table and "PU HT" in table
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", table)
+    assert cells[:5] == ["Trennblätter A4", "20 u.", "9,90 €", "19 %", "198,00 €"], cells
+    assert len(cells) == 10
 
 
 def test_a_duplicate_links_to_its_original(reader: Reader) -> None:

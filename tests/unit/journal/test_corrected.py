@@ -23,6 +23,11 @@ from ingest.journal.corrected import BadValue, clean, overlay
     ("vat_breakdown", [{"rate": "20", "base": "100", "tax": "20", "category": "s"}],
      [{"rate": "20.00", "base": "100.00", "tax": "20.00", "category": "S"}]),
     ("due_date", None, None),
+    ("customer_name", " Menuiserie  Martin ", "Menuiserie Martin"),
+    ("customer_vat", "fr 19 787878784", "FR19787878784"),
+    ("po_number", "BC-2026-118", "BC-2026-118"),
+    ("payment_terms", "Escompte 2 % à 10 jours ;\n paiement à 30 jours " + "net " * 60,
+     "Escompte 2 % à 10 jours ; paiement à 30 jours" + " net" * 60),
 ])  # fmt: skip
 def test_accepted_values_are_stored_in_the_fields_shapes(key: str, value: Any, stored: Any) -> None:
     assert clean(key, value) == stored
@@ -35,7 +40,8 @@ def test_accepted_values_are_stored_in_the_fields_shapes(key: str, value: Any, s
     ("document_type", "receipt"), ("supplier_siren", "732829321"), ("supplier_name", ""), ("supplier_name", {"a": 1}),
     ("supplier_name", "a\x00b"), ("vat_breakdown", []), ("vat_breakdown", [{"rate": "20"}]),
     ("vat_breakdown", [{"rate": "20", "base": "1", "tax": "0.2", "category": "XX"}]), ("iban", "FR76…"),
-    ("flags", []),
+    ("flags", []), ("customer_name", "x" * 201), ("payment_terms", "x" * 1001), ("customer_vat", "12"),
+    ("line_items", []),
 ])  # fmt: skip
 def test_refused_values_say_what_the_field_takes(key: str, value: Any) -> None:
     with pytest.raises(BadValue) as refused:

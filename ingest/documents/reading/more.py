@@ -1,0 +1,298 @@
+"""What the page says of the buyer and the terms: the customer's name and VAT number, the buyer's order
+number and the payment terms. Best effort: an e-invoice's XML states them exactly, a page only shows them.
+
+- The customer's VAT number is one in the buyer's block or after a label that says it is the buyer's
+  ("N° TVA client"), found as `reading.parties` finds the seller's, the other way round.
+- The order number and the payment terms are read where their labels (`labels.tsv`) point: in the
+  label's cell, in the next cell right, or below in its column. Payment terms are also a sentence that
+  states them ("Zahlbar innerhalb 30 Tagen…", "Paiement à 30 jours"), and go on over the lines below
+  that start where they start.
+- The customer's name follows a name's label in the buyer's block ("Name: Kunden AG"), else it is the
+  block's first line that reads as a name (not a label, a line with a colon, a contact, or mostly
+  digits; a salutation alone goes with the line below). Under a delivery heading it is the consignee's,
+  often and not always the buyer: trusted less. No heading, no name: a name is not guessed from where
+  an address stands.
+
+Scores are the label's weight times how usual the place is, as in `reading.candidates`, and never above
+`READ_CEILING` for the source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from ingest.documents.fields.lines import Candidate, best
+from ingest.documents.fields.model import Field
+from ingest.documents.reading.candidates import BELOW, LINES_BELOW, MID_CELL, RIGHT, SAME_CELL, SIZES_BELOW
+from ingest.documents.reading.labels import SEPARATORS, fold, labels, match, names_buyer_vat, names_vat, party_heading
+from ingest.documents.reading.lines import Cell, Line
+from ingest.documents.reading.parties import BLOCK_LINES, _vat_numbers, blocks, party_of
+from ingest.documents.reading.read import READ_CEILING
+from ingest.documents.textparse import find_dates
+
+MORE_KEYS = ("customer_name", "customer_vat", "po_number", "payment_terms")
+# How sure a name is by the heading above it: the buyer's own, or a delivery address's.
+BUYER_NAME, CONSIGNEE_NAME = 0.75, 0.5
+# A name is among the first cells of its block; each cell passed over makes it a little less sure.
+NAME_REACH, NAME_PASSED = 3, 0.9
+# A gap of more than this many type sizes between two lines ends a party's block.
+BLOCK_GAP = 2.0
+# A VAT number under the buyer's label, or in the buyer's block; one whose check digits are wrong is less sure,
+# and taken only after a VAT number's label.
+BUYER_LABEL_VAT, BUYER_BLOCK_VAT, WRONG_CHECK = 0.9, 0.85, 0.6
+# Payment terms go on over at most this many lines, each starting within a type size of the first.
+TERMS_LINES = 12
+# Cells of a sentence set with wide spaces are at most this many type sizes apart.
+RUN_GAP = 3.0
+_MARKS = ("n°", "#", ":")
+_BROKEN = "\x02"
+_NOT_NAME = re.compile(r"@|https?:|www\.|^\W|\+\d")
+_REFERENCE_PUNCTUATION = ":#°.,;()"
+
+
+def more_fields(lines: list[Line], source: str, found: dict[str, Field]) -> dict[str, Field]:
+    """The buyer's and the terms' fields the page shows, as `Field`s of `source`; `found` is what the other
+    rules read, so that the seller's VAT number or name is never taken for the customer's."""
+    ceiling = READ_CEILING[source]
+    pools = {"customer_name": customer_names(lines), "customer_vat": customer_vats(lines),
+             "po_number": labelled(lines, "po_number"), "payment_terms": labelled(lines, "payment_terms")}
+    out: dict[str, Field] = {}
+    for key, pool in pools.items():
+        chosen = best([c for c in pool if not _is_the_sellers(key, c.value, found)])
+        if chosen is not None:
+            out[key] = Field(chosen.value, round(min(chosen.score, ceiling), 3), source)
+    return out
+
+
+def _is_the_sellers(key: str, value: str, found: dict[str, Field]) -> bool:
+    seller = found.get({"customer_name": "supplier_name", "customer_vat": "supplier_vat"}.get(key, ""))
+    return seller is not None and fold(str(seller.value)) == fold(value)
+
+
+def customer_vats(lines: list[Line]) -> list[Candidate[str]]:
+    """VAT numbers printed as the buyer's, best first."""
+    found = blocks(lines)
+    out: list[Candidate[str]] = []
+    for number, line in enumerate(lines):
+        buyer_label = False
+        row_party = party_of(line.cells[0], number, found)
+        for position, cell in enumerate(line.cells):
+            buyer_label = buyer_label or names_buyer_vat(cell.text)
+            party = party_of(cell, number, found) or row_party  # "USt-IdNr. : DE…" in a row of the block
+            if not buyer_label and party != "buyer":
+                continue
+            left = next((c.text for c in reversed(line.cells[:position]) if c.text.strip(SEPARATORS)), "")
+            for value, valid, before in _vat_numbers(cell.text):
+                labelled = buyer_label or names_vat(before) or (not before.strip(SEPARATORS) and names_vat(left))
+                if valid or labelled:  # in a block, an unlabelled number with wrong check digits may be anything
+                    score = (BUYER_LABEL_VAT if buyer_label else BUYER_BLOCK_VAT) * (1.0 if valid else WRONG_CHECK)
+                    out.append(Candidate(value, round(score, 3), number))
+    return sorted(out, key=lambda c: (-c.score, c.line))
+
+
+def labelled(lines: list[Line], field: str) -> list[Candidate[str]]:
+    """The values labels of `field` point to (for payment terms, also the sentences that state them)."""
+    out: list[Candidate[str]] = []
+    for number, line in enumerate(lines):
+        for position, cell in enumerate(line.cells):
+            for words_before, label_field, weight, rest in _labels(cell.text):
+                if label_field == "payment_phrase" and field == "payment_terms":
+                    text = _continued(lines, number, cell, " ".join(cell.text.split()[words_before:]))
+                    out.append(Candidate(text, weight * (MID_CELL if words_before else SAME_CELL), number))
+                elif label_field == field:
+                    found = _pointed(lines, number, position, field, rest, words_before)
+                    if found is not None:
+                        out.append(Candidate(found[0], round(weight * found[1], 3), number))
+    return sorted(out, key=lambda c: (-c.score, c.line))
+
+
+def _pointed(lines: list[Line], number: int, position: int, field: str, rest: str,
+             words_before: int) -> tuple[str, float] | None:
+    """The value a label of `field` points to and how usual its place is (less for a label inside a cell)."""
+    parse, words = (_reference, 1) if field == "po_number" else (_terms, 2)
+    for text, place, where in _places(lines, number, position, rest, words_before > 0, words):
+        if field == "payment_terms":
+            text = _continued(lines, *(where or (number, lines[number].cells[position])), text)
+        value = parse(text)
+        if value:
+            return value, place * (MID_CELL if words_before else 1.0)
+    return None
+
+
+def _labels(text: str) -> Iterator[tuple[int, str, float, str]]:
+    """(words before it, field, weight, the cell's text after it) of each label of the cell: at its start,
+    or after some of its words ("Rechnung gemäß Bestellung Nr. 4711")."""
+    words = text.split()
+    for start in range(len(words)):
+        matched = match(" ".join(words[start:]))
+        if matched is not None:
+            yield start, matched.label.field, matched.label.weight, matched.rest
+
+
+def _places(lines: list[Line], number: int, position: int, rest: str, inside: bool,
+            words: int) -> Iterator[tuple[str, float, tuple[int, Cell] | None]]:
+    """Where a label's value may be, nearest first: its own cell's rest, the next cell right, the first cell
+    below in its column holding at least `words` words (fewer is a column's heading, passed over); with
+    the line's number and the cell it fills when it fills a whole one."""
+    if rest:
+        yield rest, SAME_CELL, None
+    if inside:
+        return
+    line = lines[number]
+    right = [cell for cell in line.cells[position + 1:] if cell.text.strip(SEPARATORS)]
+    if right:
+        yield right[0].text, RIGHT, (number, right[0])
+    label = line.cells[position]
+    for offset, below in enumerate(lines[number + 1: number + 1 + LINES_BELOW], start=number + 1):
+        if below.page != line.page or below.cells[0].y0 - label.y1 > label.size * SIZES_BELOW:
+            return
+        under = [cell for cell in below.cells if cell.x0 <= label.x1 and cell.x1 >= label.x0]
+        if not under or match(under[0].text) is not None:
+            return
+        if len(under[0].text.split()) >= words:
+            yield under[0].text, BELOW, (offset, under[0])
+            return
+
+
+def _continued(lines: list[Line], number: int, cell: Cell, text: str) -> str:
+    """`text` with the lines below that go on from `cell`: they start where it starts, close below it,
+    and are not a label."""
+    parts, last = [text], cell
+    for below in lines[number + 1:]:
+        if below.page != cell.page or below.cells[0].y0 - last.y1 > last.size * 1.2 or len(parts) > TERMS_LINES:
+            break
+        if all(abs(c.x0 - cell.x0) > max(cell.size, 1.0) for c in below.cells):
+            continue  # another column's line between two of ours
+        first = below.cells[0]
+        if abs(first.x0 - cell.x0) > max(cell.size, 1.0) or match(first.text) is not None \
+                or party_heading(first.text) is not None:
+            break  # a row of a label and its value, or the next label
+        parts.append(_run(below))
+        last = first
+    return _joined(parts)
+
+
+def _joined(parts: list[str]) -> str:
+    """Lines joined into one text; a line ending with a hyphen (PDFium marks one where a word was broken
+    with \\x02) goes on without a space: "SEPA-" / "Lastschriftmandat"."""
+    text = ""
+    for part in parts:
+        if text.endswith(("-", _BROKEN)):
+            text = text.rstrip(_BROKEN + "-") + "-" + part
+        else:
+            text = f"{text} {part}" if text else part
+    return text
+
+
+def _run(line: Line) -> str:
+    """The line's first cell and those that follow it closely: one sentence set with wide spaces."""
+    run = [line.cells[0]]
+    for cell in line.cells[1:]:
+        if cell.x0 - run[-1].x1 > run[-1].size * RUN_GAP:
+            break
+        run.append(cell)
+    return " ".join(cell.text for cell in run)
+
+
+def _reference(text: str) -> str | None:
+    """The first word holding a digit after any number mark, when it is neither a date nor a sentence:
+    "Nr. 2018-471331 vom 01.03.2018" is "2018-471331"."""
+    words = [w for w in text.split() if fold(w).strip(".") not in _MARKS]
+    word = words[0].strip(_REFERENCE_PUNCTUATION) if words else ""
+    if 2 <= len(word) <= 40 and any(c.isdigit() for c in word) and not find_dates(word):
+        return word
+    return None
+
+
+def _terms(text: str) -> str | None:
+    """Payment terms are words, not a lone date or amount (those are the due date's and the totals')."""
+    cleaned = " ".join(text.split()).strip(SEPARATORS)
+    return cleaned if sum(c.isalpha() for c in cleaned) >= 4 else None
+
+
+def customer_names(lines: list[Line]) -> list[Candidate[str]]:
+    """The name under each buyer's heading, best first: after a name's label ("Name: …") in the block,
+    else its first line that reads as a name."""
+    out: list[Candidate[str]] = []
+    for number, line in enumerate(lines):
+        for heading in line.cells:
+            delivery = _is_delivery(heading.text)
+            if not delivery and party_heading(heading.text) != "buyer":
+                continue
+            score = CONSIGNEE_NAME if delivery else BUYER_NAME
+            rows = list(_block_rows(lines, number, heading))
+            named = next((value for row in rows if (value := _after_name_label(row))), None)
+            if named is not None:
+                out.append(Candidate(named, score, number))
+                continue
+            cells = [row[0] for row in rows[:NAME_REACH + 1]]
+            for passed, cell in enumerate(cells[:NAME_REACH]):
+                if _reads_as_name(cell.text):
+                    name = " ".join(cell.text.split())
+                    if _is_salutation(name) and passed + 1 < len(cells) and _reads_as_name(cells[passed + 1].text):
+                        name = f"{name} {' '.join(cells[passed + 1].text.split())}"  # "Herrn" / "Max Mustermann"
+                    out.append(Candidate(name, round(score * NAME_PASSED ** passed, 3), number))
+                    break
+    return sorted(out, key=lambda c: (-c.score, c.line))
+
+
+def _after_name_label(row: list[Cell]) -> str | None:
+    """The name a row of the block gives after a name's label, in the label's cell or the next one."""
+    first = fold(row[0].text)
+    for label in _name_labels():
+        if first == label or first.startswith(label) and first[len(label):len(label) + 1] in SEPARATORS:
+            rest = row[0].text.split(None, len(label.split()))[len(label.split()):]
+            text = " ".join(rest).lstrip(SEPARATORS) if rest else ""
+            if not text and len(row) > 1:
+                text = row[1].text
+            return " ".join(text.split()) if _reads_as_name(text) else None
+    return None
+
+
+def _is_delivery(text: str) -> bool:
+    return fold(text).rstrip(SEPARATORS) in _delivery_headings()
+
+
+@cache
+def _delivery_headings() -> frozenset[str]:
+    return frozenset(label.text for label in labels() if label.field == "delivery_party")
+
+
+def _is_salutation(text: str) -> bool:
+    return fold(text) in _salutations()
+
+
+@cache
+def _name_labels() -> tuple[str, ...]:
+    """Longest first: "company name" before "company"."""
+    return tuple(sorted((label.text for label in labels() if label.field == "party_name"), key=len, reverse=True))
+
+
+@cache
+def _salutations() -> frozenset[str]:
+    return frozenset(label.text for label in labels() if label.field == "salutation")
+
+
+def _block_rows(lines: list[Line], number: int, heading: Cell) -> Iterator[list[Cell]]:
+    """The rows of a heading's block: from the cell that starts at its left edge on, line by line, until
+    another heading in that column or a blank line's gap."""
+    bottom = heading.y1
+    for below in lines[number + 1: number + 1 + BLOCK_LINES]:
+        if below.page != heading.page or below.cells[0].y0 - bottom > heading.size * BLOCK_GAP:
+            return
+        bottom = max(cell.y1 for cell in below.cells)
+        for position, cell in enumerate(below.cells):
+            if abs(cell.x0 - heading.x0) <= max(cell.size, 1.0) * 2:
+                if party_heading(cell.text) is not None or _is_delivery(cell.text):
+                    return
+                yield list(below.cells[position:])
+                break
+
+
+def _reads_as_name(text: str) -> bool:
+    letters = sum(c.isalpha() for c in text)
+    visible = sum(not c.isspace() for c in text)
+    return (letters >= 2 and letters >= visible * 0.6 and ":" not in text and match(text) is None
+            and not _NOT_NAME.search(text) and not _vat_numbers(text))
