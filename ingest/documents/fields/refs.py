@@ -15,8 +15,8 @@ from ingest.documents.textparse import (
 
 # German builds compounds on "Rechnung" (Mietrechnung, Rechnungskorrektur, Handelsrechnung).
 _DOC_WORDS = (
-    r"(?:facture|avoir|invoice|credit note|note de cr[ée]dit|"
-    r"\w*rechnung(?:skorrektur)?|gutschrift)"
+    r"(?:facture|avoir|invoice|credit note|credit memo|note de cr[ée]dit|nota di credito|nota de cr[ée]dito|"
+    r"fattura|factura|factuur|creditnota|\w*rechnung(?:skorrektur)?|gutschrift)"
 )
 # "Facture n° X", "Invoice No. X", "Rechnung Nr. X", "Rechnung # X", or a bare title
 # "Facture X" / "Avoir X". The number must contain a digit and not be a date.
@@ -38,6 +38,8 @@ _NUMBER_LABELS = re.compile(
 # Words after "Facture" that show the line is not the document's own number.
 _NOT_OWN_NUMBER = re.compile(
     r"\b(li[ée]e|d'origine|initiale|related|original|ursprüngliche|bezug|"
+    # A credit note naming the invoice it cancels: "Avoir sur facture n° …", "Gutschrift zu Rechnung Nr. …".
+    r"facture|invoice|\w*rechnung|fattura|factura|factuur|"
     r"date|datum|summe|betrag|montant|total|commande|bon|order|purchase|bestellung|"
     r"lieferung|livraison|delivery|auftrag|contrat|contract|vertrag|client|kunden?)\b",
     re.IGNORECASE,
@@ -61,10 +63,16 @@ _STRONG_ISSUE = re.compile(r"(facture|facturation|invoice|rechnungs|beleg|émiss
 _SELF_BILLED = re.compile(r"selbst\s*ausgestellt|self[- ]billed|autofactur", re.IGNORECASE)
 
 
+# Titles of a credit note in the six languages (a German "Gutschrift" is decided apart, below).
+_CREDIT_NOTE_TITLE = re.compile(
+    r"^\s*(avoir|facture\s+d'avoir|note\s+de\s+cr[ée]dit|credit\s+(?:note|memo)|nota\s+de\s+cr[ée]dito|"
+    r"nota\s+di\s+credito|creditnota|creditfactuur|factura\s+de\s+abono|abono)\b", re.IGNORECASE)
+
+
 def document_type(lines: list[str]) -> Candidate[str]:
-    """Credit note when the title says so (``Avoir``, ``Credit note``, ``Gutschrift``)."""
+    """Credit note when the title says so (``Avoir``, ``Credit note``, ``Nota di credito``, ``Gutschrift``)."""
     for index, line in enumerate(lines[:25]):
-        if re.match(r"^\s*(avoir|credit\s+note|note\s+de\s+cr[ée]dit)\b", line, re.IGNORECASE):
+        if _CREDIT_NOTE_TITLE.match(line):
             return Candidate("credit_note", 0.85, index)
         if re.match(r"^\s*gutschrift\b", line, re.IGNORECASE):
             # A German "Gutschrift" is often self-billing, which is an invoice
@@ -95,9 +103,9 @@ def _numbers_in_line(lines: list[str], index: int, line: str) -> list[Candidate[
             found.append(Candidate(value.rstrip(".:"), 0.9, index))
     for match in _NUMBER_AFTER_DOC.finditer(line):
         value = match.group("value").rstrip(".:")
-        if not _plausible_number(value) or _NOT_OWN_NUMBER.search(match.group("tail") or ""):
-            continue
-        if BUYER_WORDS.search(match.group("tail") or ""):
+        # What brackets hold explains the title ("Gutschrift (Selbst ausgestellte Rechnung) Nr. …").
+        tail = re.sub(r"\([^)]*\)", " ", match.group("tail") or "")
+        if not _plausible_number(value) or _NOT_OWN_NUMBER.search(tail) or BUYER_WORDS.search(tail):
             continue
         score = 0.85 if match.group("mark") else 0.75
         # A title at the top of the page is the document's own number.

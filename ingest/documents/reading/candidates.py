@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from ingest.documents.amounts import AMOUNT_RE, parse_amount
-from ingest.documents.reading.labels import SEPARATORS, Match, match, title_number
+from ingest.documents.reading.labels import SEPARATORS, Match, fold, is_document_word, match, title_number
 from ingest.documents.reading.lines import Cell, Line
 from ingest.documents.textparse import find_dates
 
@@ -72,6 +72,9 @@ def _labels_in(text: str) -> Iterator[tuple[Match, float]]:
         matched = match(" ".join(words[start:]))
         if matched is None:
             continue
+        if (matched.label.field == "invoice_number" and start
+                and any(is_document_word(fold(word)) for word in words[:start])):
+            continue  # "Avoir sur facture n° …", "Gutschrift zu Rechnung Nr. …": another document's number
         if start == 0:
             trust = 1.0
         elif previous == "invoice_number" and matched.label.field == "issue_date":

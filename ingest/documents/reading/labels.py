@@ -16,7 +16,8 @@ from importlib import resources
 # How many words a document title may put between its name and its number mark, and how much a number
 # found so is trusted.
 TITLE_REACH, TITLE_WEIGHT = 5, 0.95
-_NUMBER_MARK = re.compile(r"\b(?:n[º°o]|nr|no)\b\.?", re.IGNORECASE)
+# "n." too, as Italian and Spanish abbreviate "numero" ("Fattura n. 12"), when a word or number follows.
+_NUMBER_MARK = re.compile(r"\b(?:n[º°o]|nr|no)\b\.?|\bn\.(?=\s)", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 # What may sit between a label and its value in one cell.
 SEPARATORS = " \t:#.-–=*"
@@ -66,19 +67,20 @@ def title_number(words: list[str]) -> Match | None:
     between says the number is another document's ("Rechnung gemäß Bestellung Nr. …")."""
     folded = [fold(word) for word in words]
     for start, word in enumerate(folded):
-        if not _is_document_word(word):
+        if not is_document_word(word):
             continue
         for offset, between in enumerate(folded[start + 1: start + 1 + TITLE_REACH], start=start + 1):
             if between in ("n°", "#") or between.startswith("n°"):
                 rest = " ".join(words[offset + 1:]) if between in ("n°", "#") else words[offset][2:]
                 return Match(Label("invoice_number", "", TITLE_WEIGHT, word), rest.lstrip(SEPARATORS))
-            if between in _other_documents():
-                break
+            if between in _other_documents() or is_document_word(between):
+                break  # "Avoir sur facture n° …": the number of the invoice a credit note cancels
         return None
     return None
 
 
-def _is_document_word(word: str) -> bool:
+def is_document_word(word: str) -> bool:
+    """Whether a folded word names a kind of document ("facture", "Baurechnung")."""
     return any(word == w or (w.startswith("*") and word.endswith(w[1:])) for w in _words("document"))
 
 

@@ -299,3 +299,17 @@ def test_a_vat_number_in_the_legal_small_print_is_the_sellers_over_an_unheaded_b
 
 def test_a_word_before_the_country_code_is_not_part_of_the_vat_number() -> None:
     assert _vat("Acme Ltd\nInvoice number 12\nVAT ID GB 068 753 236\nTotal 120.00") == "GB068753236"
+
+
+@pytest.mark.parametrize("title", ["AVOIR", "Facture d'avoir", "Credit note", "Nota di credito", "Nota de crédito",
+                                   "Creditnota", "Credit memo"])
+def test_credit_note_titles_of_the_six_languages(title: str) -> None:
+    found = extract_fields([f"ACME SARL\n{title} N° AV-12\nTotal HT 100,00\nTVA 20,00\nTotal TTC 120,00"])
+    assert found["document_type"].value == "credit_note"
+    assert found["invoice_number"].value == "AV-12"
+
+
+def test_a_credit_note_keeps_its_own_number_not_the_invoices_it_cancels() -> None:
+    found = extract_fields(["ACME SARL\nAVOIR\nN° d'avoir GS25-90989\nTotal HT 100,00\n"
+                            "Avoir sur facture n° FA23045 du 16.10.2025"])
+    assert found["invoice_number"].value == "GS25-90989"

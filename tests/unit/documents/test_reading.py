@@ -103,6 +103,29 @@ def test_a_title_gives_the_number_and_the_date_after_it_whatever_its_words_betwe
     assert str(found["issue_date"][0].value) == "2018-12-06" and found["issue_date"][0].score == 1.0
 
 
+def _words_at(y: float, text: str) -> list[tuple[float, float, str]]:
+    """The words of `text` on one line at height `y`, spaced as printed."""
+    out, x = [], 40.0
+    for word in text.split():
+        out.append((x, y, word))
+        x += 6 * len(word) + 6
+    return out
+
+
+def test_the_number_of_the_invoice_a_credit_note_cancels_is_not_its_own() -> None:
+    lines = lines_of([*_words_at(60, "Numéro d'avoir"), (40, 74, "AV-2026-12"),
+                      *_words_at(300, "Avoir sur facture n° FA-2026-0153 du 02/03/2026"),
+                      *_words_at(320, "Gutschrift zu Rechnung Nr. R-88")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert [str(f.value) for f in found["invoice_number"]] == ["AV-2026-12"]
+
+
+def test_n_dot_is_a_number_mark() -> None:
+    assert fold("Fattura n. 12") == "fattura n° 12"
+    found = candidates(lines_of(_words_at(60, "N. documento 202398111")))  # type: ignore[arg-type]
+    assert [str(f.value) for f in found["invoice_number"]] == ["202398111"]
+
+
 def test_the_sellers_vat_number_is_never_one_from_the_buyers_block_or_an_address() -> None:
     lines = lines_of([(40, 40, "Lieferant"), (40, 54, "Musterstr."), (106, 54, "12"), (40, 68, "USt-IdNr.:"),
                       (110, 68, "DE123456789"), (300, 40, "Kunde"), (300, 54, "FR44732829320"),
