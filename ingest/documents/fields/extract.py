@@ -48,8 +48,8 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     pools = totals.total_candidates(lines, currency)
     for key in pools:
         pools[key] += layout.get(key, [])  # type: ignore[arg-type]
-    chosen = totals.choose_totals(pools)
     breakdown = totals.vat_breakdown(lines)
+    chosen = totals.choose_totals(pools, breakdown)
     chosen = _with_breakdown(chosen, breakdown)
     if document_type.value == "credit_note":
         chosen, breakdown = _credit_note_positive(chosen, breakdown)

@@ -25,7 +25,7 @@ EXCL_LABELS = [
     (r"total\s+(?:excl\.?|excluding|before|w/o|without)\s*(?:vat|tax)\w*|net\s+total|total\s+net|"
      r"subtotal|sub-total|net\s+amount", 0.85),
     (r"nettobetrag|nettosumme|summe\s+netto|gesamt\s*netto|rechnungssumme\s+ohne\s+ust\.?|"
-     r"gesamtbetrag\s+netto|warenwert\s+netto|netto", 0.85),
+     r"gesamtbetrag\s+netto|warenwert\s+netto|rechnungssumme\s+netto|netto", 0.85),
 ]
 TAX_LABELS = [
     (r"total\s+(?:de\s+la\s+)?tva|montant\s+(?:total\s+)?(?:de\s+la\s+)?tva|total\s+taxes?|tva\s+totale", 0.9),
@@ -38,7 +38,7 @@ INCL_LABELS = [
     (r"total\s+t\.?t\.?c\.?|montant\s+(?:total\s+)?t\.?t\.?c\.?|total\s+toutes\s+taxes\s+comprises", 0.95),
     (r"total\s+(?:incl\.?|including)\s*(?:vat|tax)\w*|grand\s+total|invoice\s+total|total\s+amount", 0.85),
     (r"bruttosumme|bruttobetrag|summe\s+brutto|gesamt\s*brutto|rechnungsbetrag|"
-     r"rechnungssumme(?!\s+ohne)|endbetrag|gesamtbetrag(?!\s+der)(?!\s+netto)|gesamtsumme", 0.85),
+     r"rechnungssumme(?!\s+(?:ohne|netto))|endbetrag|gesamtbetrag(?!\s+der)(?!\s+netto)|gesamtsumme", 0.85),
     (r"net\s+[àa]\s+payer|total\s+[àa]\s+payer|montant\s+[àa]\s+payer|amount\s+due|total\s+due", 0.7),
     (r"(?:total|summe|zahlbetrag)\s*:?(?=\s*(?:€|EUR)?\s*[-−–]?\d)", 0.55),
 ]
@@ -111,9 +111,22 @@ def _amounts_in(text: str, currency: str | None) -> list[Decimal]:
     return [v for v in values if v is not None]
 
 
-def choose_totals(found: dict[str, list[Candidate[Decimal]]]) -> dict[str, Candidate[Decimal]]:
-    """Pick one candidate per total, preferring a combination that adds up."""
+# A breakdown's sums as candidates: trusted like a plain label, below a total's own.
+BREAKDOWN_SCORE = 0.75
+# What a combination gains when the totals add up, and when a total equals the breakdown's sum.
+ADDS_UP, AGREES_WITH_BREAKDOWN = 1.5, 0.5
+
+
+def choose_totals(found: dict[str, list[Candidate[Decimal]]],
+                  breakdown: list[dict[str, str]] | None = None) -> dict[str, Candidate[Decimal]]:
+    """Pick one candidate per total, preferring a combination that adds up and, when the page has a
+    VAT breakdown, whose excl. tax and tax totals are its bases' and taxes' sums (a base of one rate,
+    printed beside its label, is not the invoice's total)."""
+    sums = _breakdown_sums(breakdown or [])
     pools = {key: sorted(found[key], key=lambda c: (-c.score, c.line))[:6] for key in found}
+    for key, value in sums.items():
+        if all(c.value != value for c in pools[key]):
+            pools[key].append(Candidate(value, BREAKDOWN_SCORE, -1))
     best_combo: tuple[float, dict[str, Candidate[Decimal]]] | None = None
     options: list[list[Candidate[Decimal] | None]] = [[*pools[k]] or [None] for k in _TABLES]
     for excl, tax, incl in itertools.product(*options):
@@ -121,10 +134,21 @@ def choose_totals(found: dict[str, list[Candidate[Decimal]]]) -> dict[str, Candi
         if not chosen:
             continue
         adds_up = excl is not None and tax is not None and incl is not None and excl.value + tax.value == incl.value
-        quality = sum(c.score for c in chosen.values()) + (1.5 if adds_up else 0.0)
+        agrees = sum(AGREES_WITH_BREAKDOWN for key, value in sums.items()
+                     if key in chosen and chosen[key].value == value)
+        quality = sum(c.score for c in chosen.values()) + (ADDS_UP if adds_up else 0.0) + agrees
         if best_combo is None or quality > best_combo[0]:
             best_combo = (quality, _boosted(chosen) if adds_up else _unconfirmed(chosen))
     return best_combo[1] if best_combo else {}
+
+
+def _breakdown_sums(rows: list[dict[str, str]]) -> dict[str, Decimal]:
+    """The excl. tax and tax totals a breakdown of two rates or more implies (one row proves nothing
+    against a label: it may be a line's own tax)."""
+    if len(rows) < 2:
+        return {}
+    return {"total_excl_tax": sum((Decimal(r["base"]) for r in rows), Decimal(0)),
+            "total_tax": sum((Decimal(r["tax"]) for r in rows), Decimal(0))}
 
 
 def _unconfirmed(chosen: dict[str, Candidate[Decimal]]) -> dict[str, Candidate[Decimal]]:

@@ -313,3 +313,13 @@ def test_a_credit_note_keeps_its_own_number_not_the_invoices_it_cancels() -> Non
     found = extract_fields(["ACME SARL\nAVOIR\nN° d'avoir GS25-90989\nTotal HT 100,00\n"
                             "Avoir sur facture n° FA23045 du 16.10.2025"])
     assert found["invoice_number"].value == "GS25-90989"
+
+
+def test_totals_agree_with_a_breakdown_of_two_rates_over_a_rates_base_beside_a_label() -> None:
+    found = extract_fields(["Lieferant GmbH\nRechnungsnummer 471102\n"
+                            "Rechnungssumme Netto (excl. USt.) 473,00\n"
+                            "Steuerbasisbetrag USt. 7% 275,00 19,25\n"
+                            "Steuerbasisbetrag USt. 19% 198,00 37,62\n"
+                            "Rechnungssumme Brutto (inkl. USt.) 529,87"])
+    assert [found[k].value for k in ("total_excl_tax", "total_tax", "total_incl_tax")] == \
+        ["473.00", "56.87", "529.87"]
