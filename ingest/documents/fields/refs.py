@@ -57,6 +57,9 @@ _DUE_LABELS = re.compile(
     r"f[äa]llig(?:keit|\s+am)?|zahlungsziel|netto\s+bis|überweisen\s+sie\s+bis\s+zum)",
     re.IGNORECASE,
 )
+# Words after which a date is a version's, a printout's or a copyright's, never the invoice's.
+_OTHER_DATES = re.compile(r"version|\bstand\b|gedruckt|erstellt|printed|generated|imprim|cr[ée]{2}\b|copyright|©|\(c\)",
+                          re.IGNORECASE)
 _STRONG_ISSUE = re.compile(r"(facture|facturation|invoice|rechnungs|beleg|émission|issue)", re.IGNORECASE)
 
 
@@ -132,7 +135,9 @@ def issue_and_due_dates(lines: list[str]) -> tuple[Candidate[str] | None, Candid
                 due.append(Candidate(found.isoformat(), 0.85, index))
                 continue
             label = _last_label(_ISSUE_LABELS, window[-50:])
-            if label is not None:
+            if _OTHER_DATES.search(before):
+                issue.append(Candidate(found.isoformat(), 0.1, index))  # a version's or a printout's date
+            elif label is not None:
                 strong = _STRONG_ISSUE.search(label) is not None
                 issue.append(Candidate(found.isoformat(), 0.9 if strong else 0.7, index))
             else:

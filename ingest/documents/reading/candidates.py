@@ -31,6 +31,9 @@ MID_CELL = 0.9
 LINES_BELOW, SIZES_BELOW = 3, 4.0
 _IDENTIFIER_PUNCTUATION = ":#°.,;()"
 _BRACKETED_WORDS = 6
+# Words after which a date is a version's, a printout's or a copyright's, never the invoice's.
+_OTHER_DATES = re.compile(r"version|stand\b|gedruckt|erstellt|printed|generated|imprim|cr[ée]{2}\b|copyright|©|\(c\)",
+                          re.IGNORECASE)
 _RATE = re.compile(r"[-−]?\d+(?:[.,]\d+)?\s*%")
 
 
@@ -52,7 +55,10 @@ def candidates(lines: list[Line], *, month_first: bool = False) -> dict[str, lis
             for number, (matched, trust) in enumerate(_labels_in(cell.text)):
                 if matched.label.field not in parse:
                     break  # a label that names what no field holds ("Gesamtbetrag der Zuschläge")
-                _add(found, lines, index, position, matched, parse, trust, inside=number > 0 or trust != 1.0)
+                # A label inside a cell points into it, unless it ends the cell ("… Nr. 01.234 vom" with the
+                # date on the next line).
+                inside = (number > 0 or trust != 1.0) and bool(matched.rest)
+                _add(found, lines, index, position, matched, parse, trust, inside=inside)
     for values in found.values():
         values.sort(key=lambda f: (-f.score, f.page, f.line))
     return found
@@ -75,6 +81,8 @@ def _labels_in(text: str) -> Iterator[tuple[Match, float]]:
         if (matched.label.field == "invoice_number" and start
                 and any(is_document_word(fold(word)) for word in words[:start])):
             continue  # "Avoir sur facture n° …", "Gutschrift zu Rechnung Nr. …": another document's number
+        if matched.label.field in DATES and start and _OTHER_DATES.search(" ".join(words[:start])):
+            continue  # "ZUGFeRD-Version 2.1 vom 24.03.2020", "Gedruckt am …": not the invoice's date
         if start == 0:
             trust = 1.0
         elif previous == "invoice_number" and matched.label.field == "issue_date":

@@ -323,3 +323,10 @@ def test_totals_agree_with_a_breakdown_of_two_rates_over_a_rates_base_beside_a_l
                             "Rechnungssumme Brutto (inkl. USt.) 529,87"])
     assert [found[k].value for k in ("total_excl_tax", "total_tax", "total_incl_tax")] == \
         ["473.00", "56.87", "529.87"]
+
+
+def test_a_printouts_date_is_not_the_issue_date() -> None:
+    found = extract_fields(["Gedruckt am 24.03.2020\nACME GmbH\nRechnung Nr. 12\nDatum: 06.12.2018\nSumme 10,00"])
+    assert found["issue_date"].value == "2018-12-06"
+    found = extract_fields(["ACME GmbH\nStylesheet-Version 2.0 vom 18.10.2018\nRechnung Nr. 12\n06.12.2018"])
+    assert found["issue_date"].value == "2018-12-06"

@@ -120,6 +120,13 @@ def test_the_number_of_the_invoice_a_credit_note_cancels_is_not_its_own() -> Non
     assert [str(f.value) for f in found["invoice_number"]] == ["AV-2026-12"]
 
 
+def test_a_versions_date_is_not_the_invoices_and_a_title_date_may_stand_below() -> None:
+    lines = lines_of([*_words_at(40, "ZUGFeRD-Version : 2.1 vom 24.03.2020"),
+                      *_words_at(60, "Rechnung des Versicherers Nr. 01.234.567.8-2018-1 vom"), (40, 74, "06.12.2018")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert [str(f.value) for f in found["issue_date"]] == ["2018-12-06"]
+
+
 def test_n_dot_is_a_number_mark() -> None:
     assert fold("Fattura n. 12") == "fattura n° 12"
     found = candidates(lines_of(_words_at(60, "N. documento 202398111")))  # type: ignore[arg-type]
