@@ -23,6 +23,10 @@ from ingest.documents.textparse import find_dates
 DATES = ("issue_date", "due_date")
 AMOUNTS = ("total_excl_tax", "total_tax", "total_incl_tax")
 IDENTIFIERS = ("invoice_number",)
+# The most a value read where a label points may be trusted (the text rules' own ceiling is 0.98 for
+# totals that add up): 1.0 is kept for what an e-invoice's XML states, and recognised characters
+# are less sure than a text layer's.
+READ_CEILING = {"text": 0.95, "ocr": 0.9}
 # How usual each place is for a label's value.
 SAME_CELL, RIGHT, FAR_RIGHT, BELOW = 1.0, 0.95, 0.85, 0.8
 # A label after other words of its cell is less sure to be one ("Bestellung vom …").

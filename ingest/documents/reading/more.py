@@ -25,11 +25,18 @@ from functools import cache
 
 from ingest.documents.fields.lines import Candidate, best
 from ingest.documents.fields.model import Field
-from ingest.documents.reading.candidates import BELOW, LINES_BELOW, MID_CELL, RIGHT, SAME_CELL, SIZES_BELOW
+from ingest.documents.reading.candidates import (
+    BELOW,
+    LINES_BELOW,
+    MID_CELL,
+    READ_CEILING,
+    RIGHT,
+    SAME_CELL,
+    SIZES_BELOW,
+)
 from ingest.documents.reading.labels import SEPARATORS, fold, labels, match, names_buyer_vat, names_vat, party_heading
 from ingest.documents.reading.lines import Cell, Line
-from ingest.documents.reading.parties import BLOCK_LINES, _vat_numbers, blocks, party_of
-from ingest.documents.reading.read import READ_CEILING
+from ingest.documents.reading.parties import BLOCK_LINES, blocks, party_of, vat_numbers
 from ingest.documents.textparse import find_dates
 
 MORE_KEYS = ("customer_name", "customer_vat", "po_number", "payment_terms")
@@ -84,7 +91,7 @@ def customer_vats(lines: list[Line]) -> list[Candidate[str]]:
             if not buyer_label and party != "buyer":
                 continue
             left = next((c.text for c in reversed(line.cells[:position]) if c.text.strip(SEPARATORS)), "")
-            for value, valid, before in _vat_numbers(cell.text):
+            for value, valid, before in vat_numbers(cell.text):
                 labelled = buyer_label or names_vat(before) or (not before.strip(SEPARATORS) and names_vat(left))
                 if valid or labelled:  # in a block, an unlabelled number with wrong check digits may be anything
                     score = (BUYER_LABEL_VAT if buyer_label else BUYER_BLOCK_VAT) * (1.0 if valid else WRONG_CHECK)
@@ -295,4 +302,4 @@ def _reads_as_name(text: str) -> bool:
     letters = sum(c.isalpha() for c in text)
     visible = sum(not c.isspace() for c in text)
     return (letters >= 2 and letters >= visible * 0.6 and ":" not in text and match(text) is None
-            and not _NOT_NAME.search(text) and not _vat_numbers(text))
+            and not _NOT_NAME.search(text) and not vat_numbers(text))

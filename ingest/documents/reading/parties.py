@@ -57,7 +57,7 @@ def seller_vat(lines: list[Line]) -> list[Candidate[str]]:
             if buyer_label or party == "buyer":
                 continue
             left = line.cells[line.cells.index(cell) - 1].text if line.cells.index(cell) else ""
-            for value, valid, before in _vat_numbers(cell.text):
+            for value, valid, before in vat_numbers(cell.text):
                 labelled = names_vat(before) or (not before.strip(SEPARATORS) and names_vat(left))
                 if valid or labelled:
                     score = (0.9 if valid else 0.5) + (0.05 if labelled else 0.0) + (0.03 if party == "seller" else 0.0)
@@ -65,7 +65,7 @@ def seller_vat(lines: list[Line]) -> list[Candidate[str]]:
     return sorted(out, key=lambda c: (-c.score, c.line))
 
 
-def _vat_numbers(text: str) -> list[tuple[str, bool, str]]:
+def vat_numbers(text: str) -> list[tuple[str, bool, str]]:
     """VAT numbers in a cell, also when printed in groups ("FR 44 732 829 320"), each with whether its
     check digits are right and the cell's text before it. A number is a country code and then
     mostly digits: "Musterstr. 12" is not one."""

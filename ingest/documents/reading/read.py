@@ -9,14 +9,9 @@ from decimal import Decimal
 
 from ingest.documents.fields.lines import Candidate
 from ingest.documents.layout import PageWords
-from ingest.documents.reading.candidates import AMOUNTS, candidates
+from ingest.documents.reading.candidates import AMOUNTS, READ_CEILING, candidates
 from ingest.documents.reading.lines import Line, page_lines
 from ingest.documents.reading.parties import seller_vat
-
-# The most a value read where a label points may be trusted (the text rules' own ceiling is 0.98 for
-# totals that add up): 1.0 is kept for what an e-invoice's XML states, and recognised characters
-# are less sure than a text layer's.
-READ_CEILING = {"text": 0.95, "ocr": 0.9}
 
 
 def layout_lines(pages: Sequence[PageWords]) -> list[Line]:
