@@ -28,10 +28,10 @@ _NUMBER_AFTER_DOC = re.compile(
 )
 _NUMBER_LABELS = re.compile(
     r"\b(?:n[°º]\s*(?:de\s+)?(?:facture|avoir)|num[ée]ro\s+de\s+(?:facture|l'avoir|avoir)|"
-    r"invoice\s+(?:no\.?|number|#|n°)|rechnungs-?(?:nummer|nr\.?)|belegnummer|"
+    r"invoice\s+(?:no\.?|number|#|n°)|rechnungs-?(?:nummer|nr\.?)|(?:re|rg|rechn)\.?-\s?nr\.?|belegnummer|"
     r"facture\s+n[°º]|réf(?:érence)?\s+facture)\s*:?\s*$|"
     r"\b(?:n[°º]\s*(?:de\s+)?(?:facture|avoir)|num[ée]ro\s+de\s+(?:facture|l'avoir|avoir)|"
-    r"invoice\s+(?:no\.?|number|#|n°)|rechnungs-?(?:nummer|nr\.?)|belegnummer)\s*:?\s*"
+    r"invoice\s+(?:no\.?|number|#|n°)|rechnungs-?(?:nummer|nr\.?)|(?:re|rg|rechn)\.?-\s?nr\.?|belegnummer)\s*:?\s*"
     r"(?P<value>[A-Z0-9][\w\-/.]*)",
     re.IGNORECASE,
 )
@@ -54,9 +54,20 @@ _ISSUE_LABELS = re.compile(
 _DUE_LABELS = re.compile(
     r"(date\s+d'[ée]ch[ée]ance|[ée]ch[ée]ance|[àa]\s+r[ée]gler\s+(?:avant\s+)?le|"
     r"payable\s+(?:avant\s+)?le|due\s+date|payment\s+due|due\s+on|zahlbar\s+bis|"
-    r"f[äa]llig(?:keit|\s+am)?|zahlungsziel|netto\s+bis|überweisen\s+sie\s+bis\s+zum)",
+    r"f[äa]llig(?:keit|\s+am)?|zahlungsziel|netto\s+bis|überweisen\s+sie\s+bis\s+zum|"
+    r"pay\s+by|due\s+by|vencimiento|pagar\s+antes\s+del?|scadenza|vervaldatum|te\s+betalen\s+voor)",
     re.IGNORECASE,
 )
+# Dates of something else than the invoice: a delivery, an order, a service.
+_EVENT_DATES = re.compile(
+    r"(livr[ée]e?s?\s+le|date\s+de\s+livraison|command[ée]e?\s+le|delivered\s+on|delivery\s+date|"
+    r"order\s+date|geliefert\s+am|lieferdatum|leistungsdatum|bestelldatum|fecha\s+de\s+entrega|"
+    r"data\s+di\s+consegna|leverdatum)\W*$",
+    re.IGNORECASE,
+)
+# A letter's place and date ("Lyon, le 5 mars 2026", "Valencia, 8 de mayo de 2025", "Bristol, 2022-01-30"):
+# the day the invoice was written.
+_PLACE_AND_DATE = re.compile(r"^\s*[A-ZÀ-Ý][\w'’.\- ]{1,40},\s*(?:(?:le|den|am|el|il|li|op|on|the)\s+)?$")
 # Words after which a date is a version's, a printout's or a copyright's, never the invoice's.
 _OTHER_DATES = re.compile(r"version|\bstand\b|gedruckt|erstellt|printed|generated|imprim|cr[ée]{2}\b|copyright|©|\(c\)",
                           re.IGNORECASE)
@@ -135,8 +146,10 @@ def issue_and_due_dates(lines: list[str]) -> tuple[Candidate[str] | None, Candid
                 due.append(Candidate(found.isoformat(), 0.85, index))
                 continue
             label = _last_label(_ISSUE_LABELS, window[-50:])
-            if _OTHER_DATES.search(before):
-                issue.append(Candidate(found.isoformat(), 0.1, index))  # a version's or a printout's date
+            if _OTHER_DATES.search(before) or _EVENT_DATES.search(window):
+                issue.append(Candidate(found.isoformat(), 0.1, index))  # a version's, a printout's, a delivery's
+            elif _PLACE_AND_DATE.match(before):
+                issue.append(Candidate(found.isoformat(), 0.85, index))
             elif label is not None:
                 strong = _STRONG_ISSUE.search(label) is not None
                 issue.append(Candidate(found.isoformat(), 0.9 if strong else 0.7, index))

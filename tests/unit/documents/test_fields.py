@@ -330,3 +330,22 @@ def test_a_printouts_date_is_not_the_issue_date() -> None:
     assert found["issue_date"].value == "2018-12-06"
     found = extract_fields(["ACME GmbH\nStylesheet-Version 2.0 vom 18.10.2018\nRechnung Nr. 12\n06.12.2018"])
     assert found["issue_date"].value == "2018-12-06"
+
+
+@pytest.mark.parametrize(("page", "issue", "due"), [
+    ("ACME SARL\nFACTURE FC2024-50332\nLivré le 10/12/2024\nLille, le 13/12/2024\nTotal HT 10,00",
+     "2024-12-13", None),
+    ("Transportes García S.A.\nFactura\nNúmero FV-2505802\nVencimiento 22 de mayo de 2025\n"
+     "Valencia, 8 de mayo de 2025\nTotal 10,00", "2025-05-08", "2025-05-22"),
+    ("Summit Ltd\nBristol, 2022-01-30\nTAX INVOICE INV-81240\nPay by 2022-03-01\nTotal 10.00", "2022-01-30",
+     "2022-03-01"),
+])
+def test_a_letters_place_and_date_is_the_issue_date_and_a_deliverys_is_not(page: str, issue: str,
+                                                                            due: str | None) -> None:
+    found = extract_fields([page])
+    assert found["issue_date"].value == issue
+    assert (found["due_date"].value if "due_date" in found else None) == due
+
+
+def test_german_abbreviations_of_the_invoice_number() -> None:
+    assert extract_fields(["ACME GmbH\nRe.-Nr. RE24-77911\nEndbetrag 857,18"])["invoice_number"].value == "RE24-77911"
