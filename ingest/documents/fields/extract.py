@@ -43,13 +43,14 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     issue, due = refs.issue_and_due_dates(lines)
     found["issue_date"] = _better(issue, layout.get("issue_date"))
     found["due_date"] = _better(due, layout.get("due_date"))
-    found["currency"] = refs.currency(lines)
+    found["currency"] = refs.currency(lines) or refs.currency_by_country(
+        *(c.value for c in (found.get("supplier_vat"), found.get("iban")) if c is not None))
     currency = found["currency"].value if found["currency"] else None
     pools = totals.total_candidates(lines, currency)
     for key in pools:
         pools[key] += layout.get(key, [])  # type: ignore[arg-type]
     breakdown = totals.vat_breakdown(lines)
-    chosen = totals.choose_totals(pools, breakdown)
+    chosen = totals.choose_totals(pools, breakdown, totals.printed_amounts(lines))
     chosen = _with_breakdown(chosen, breakdown)
     if document_type.value == "credit_note":
         chosen, breakdown = _credit_note_positive(chosen, breakdown)

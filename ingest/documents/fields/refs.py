@@ -184,3 +184,17 @@ def currency(lines: list[str]) -> Candidate[str] | None:
     code, hits = counts.most_common(1)[0]
     share = hits / sum(counts.values())
     return Candidate(code, round(0.5 + 0.4 * share, 3), 0)
+
+
+# Countries whose currency is the euro, by the prefix of their VAT number or IBAN (Greece's VAT is EL).
+EUROZONE = frozenset("AT BE CY DE EE EL GR ES FI FR HR IE IT LT LU LV MT NL PT SI SK".split())
+# An invoice that prints no currency at all, from a seller of the euro area, is in euros: likely, not sure.
+EURO_BY_COUNTRY = 0.5
+
+
+def currency_by_country(*identifiers: str | None) -> Candidate[str] | None:
+    """EUR when the seller's VAT number or the IBAN to pay is of a euro country, for a page that names no
+    currency."""
+    if any(value and value[:2].upper() in EUROZONE for value in identifiers):
+        return Candidate("EUR", EURO_BY_COUNTRY, -1)
+    return None

@@ -10,6 +10,7 @@ layout: a rate and two amounts where base × rate = tax.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from decimal import Decimal
 
@@ -117,16 +118,19 @@ BREAKDOWN_SCORE = 0.75
 ADDS_UP, AGREES_WITH_BREAKDOWN = 1.5, 0.5
 
 
-def choose_totals(found: dict[str, list[Candidate[Decimal]]],
-                  breakdown: list[dict[str, str]] | None = None) -> dict[str, Candidate[Decimal]]:
+def choose_totals(found: dict[str, list[Candidate[Decimal]]], breakdown: list[dict[str, str]] | None = None,
+                  printed: set[Decimal] | None = None) -> dict[str, Candidate[Decimal]]:
     """Pick one candidate per total, preferring a combination that adds up and, when the page has a
     VAT breakdown, whose excl. tax and tax totals are its bases' and taxes' sums (a base of one rate,
-    printed beside its label, is not the invoice's total)."""
+    printed beside its label, is not the invoice's total). `printed`, every amount of the page: a total
+    whose label was missed is found as the one that completes two labelled ones."""
     sums = _breakdown_sums(breakdown or [])
     pools = {key: sorted(found[key], key=lambda c: (-c.score, c.line))[:6] for key in found}
     for key, value in sums.items():
         if all(c.value != value for c in pools[key]):
             pools[key].append(Candidate(value, BREAKDOWN_SCORE, -1))
+    for key, derived in _completions(pools, printed or set()).items():
+        pools[key] += [c for c in derived if all(c.value != kept.value for kept in pools[key])]
     best_combo: tuple[float, dict[str, Candidate[Decimal]]] | None = None
     options: list[list[Candidate[Decimal] | None]] = [[*pools[k]] or [None] for k in _TABLES]
     for excl, tax, incl in itertools.product(*options):
@@ -140,6 +144,39 @@ def choose_totals(found: dict[str, list[Candidate[Decimal]]],
         if best_combo is None or quality > best_combo[0]:
             best_combo = (quality, _boosted(chosen) if adds_up else _unconfirmed(chosen))
     return best_combo[1] if best_combo else {}
+
+
+# A total found by arithmetic from two labelled ones, and printed somewhere on the page.
+COMPLETION_SCORE = 0.6
+
+
+def _completions(pools: dict[str, list[Candidate[Decimal]]],
+                 printed: set[Decimal]) -> dict[str, list[Candidate[Decimal]]]:
+    """For each pair of labelled totals, the third that makes them add up, when the page prints it."""
+    out: dict[str, list[Candidate[Decimal]]] = {key: [] for key in pools}
+    excl, tax, incl = (pools.get(k, []) for k in ("total_excl_tax", "total_tax", "total_incl_tax"))
+    for key, first, second, combine in (
+            ("total_incl_tax", excl, tax, operator.add),
+            ("total_excl_tax", incl, tax, operator.sub),
+            ("total_tax", incl, excl, operator.sub)):
+        for a, b in itertools.product(first, second):
+            value = combine(a.value, b.value)
+            if value != 0 and abs(value) in printed and all(c.value != value for c in out[key]):
+                out[key].append(Candidate(value, COMPLETION_SCORE, max(a.line, b.line)))
+    return out
+
+
+def printed_amounts(lines: list[str]) -> set[Decimal]:
+    """Every amount of the page written with cents (its size: a credit note may print it negative),
+    rates and dates aside."""
+    found: set[Decimal] = set()
+    for line in lines:
+        text = re.sub(r"\d+(?:[.,]\d+)?\s?%", " ", DATE_RE.sub(" ", line))
+        for match in AMOUNT_RE.finditer(text):
+            value = parse_amount(match.group(0))
+            if value is not None and re.search(r"[.,]\d{2}\s*$", match.group(0)):
+                found.add(abs(value))
+    return found
 
 
 def _breakdown_sums(rows: list[dict[str, str]]) -> dict[str, Decimal]:

@@ -349,3 +349,15 @@ def test_a_letters_place_and_date_is_the_issue_date_and_a_deliverys_is_not(page:
 
 def test_german_abbreviations_of_the_invoice_number() -> None:
     assert extract_fields(["ACME GmbH\nRe.-Nr. RE24-77911\nEndbetrag 857,18"])["invoice_number"].value == "RE24-77911"
+
+
+def test_a_total_without_a_label_is_the_one_that_completes_two_labelled_ones() -> None:
+    found = extract_fields(["ACME SARL\nFacture n° 12\nTotal HT 100,00\nTVA 20 % 20,00\nNet à régler\n120,00 €"])
+    assert found["total_incl_tax"].value == "120.00"
+    assert found["total_incl_tax"].confidence >= 0.7  # the three add up
+
+
+def test_a_page_naming_no_currency_from_a_euro_country_seller_is_in_euros_without_certainty() -> None:
+    found = extract_fields(["ACME GmbH\nUSt-IdNr.: DE322476254\nRechnung Nr. 12\nGesamtbetrag 119,00"])
+    assert (found["currency"].value, found["currency"].confidence) == ("EUR", 0.5)
+    assert "currency" not in extract_fields(["ACME Ltd\nVAT GB068753236\nInvoice No. 12\nTotal 119.00"])
