@@ -20,7 +20,7 @@ from sqlmodel import Session
 from ingest.accounts.lifecycle import create_operator
 from tests.integration.conftest import Firm, Stack, auth
 
-EXAMPLES = 12  # per route, mode and key: enough to reach every parameter's edges, short enough for CI
+EXAMPLES = 8  # per route, mode and key: enough to reach every parameter's edges, short enough for CI
 
 
 @pytest.fixture
