@@ -70,7 +70,7 @@ SCORED = ("invoice_number", "issue_date", "seller_id", "total_excl_tax", "total_
           "total_incl_tax", "currency")  # fmt: skip
 # Read from the page too, scored apart (`more_fields`): the headline figures are those of SCORED. Names and
 # payment terms are compared as words (case, accents, spaces and a final full stop aside).
-MORE_SCORED = ("customer_name", "customer_vat", "po_number", "payment_terms")
+MORE_SCORED = ("supplier_name", "customer_name", "customer_vat", "po_number", "payment_terms")
 TARGETS = {"heldout": 0.90, "heldout_fr": 0.95, "scans": 0.85}
 # How many first pages of an invoice its scanned twin has: its fields are on them.
 SCAN_PAGES = 2
