@@ -59,6 +59,11 @@ DATE_RE = re.compile(
 )
 
 
+# Words after which a date is a version's, a printout's or a copyright's, never a document's own.
+NOT_THE_DOCUMENTS_DATE = re.compile(
+    r"version|\bstand\b|gedruckt|erstellt|printed|generated|imprim|cr[ée]{2}\b|copyright|©|\(c\)", re.IGNORECASE)
+
+
 def find_dates(text: str, month_first: bool = False) -> list[tuple[int, date]]:
     """Every real calendar date in ``text`` with its offset, left to right.
 

@@ -9,6 +9,7 @@ from ingest.documents.fields.lines import BUYER_WORDS, Candidate, best
 from ingest.documents.textparse import (
     CURRENCY_CODE_RE,
     DATE_RE,
+    NOT_THE_DOCUMENTS_DATE,
     find_dates,
     uses_month_first,
 )
@@ -68,9 +69,6 @@ _EVENT_DATES = re.compile(
 # A letter's place and date ("Lyon, le 5 mars 2026", "Valencia, 8 de mayo de 2025", "Bristol, 2022-01-30"):
 # the day the invoice was written.
 _PLACE_AND_DATE = re.compile(r"^\s*[A-ZÀ-Ý][\w'’.\- ]{1,40},\s*(?:(?:le|den|am|el|il|li|op|on|the)\s+)?$")
-# Words after which a date is a version's, a printout's or a copyright's, never the invoice's.
-_OTHER_DATES = re.compile(r"version|\bstand\b|gedruckt|erstellt|printed|generated|imprim|cr[ée]{2}\b|copyright|©|\(c\)",
-                          re.IGNORECASE)
 _STRONG_ISSUE = re.compile(r"(facture|facturation|invoice|rechnungs|beleg|émission|issue)", re.IGNORECASE)
 
 
@@ -146,7 +144,7 @@ def issue_and_due_dates(lines: list[str]) -> tuple[Candidate[str] | None, Candid
                 due.append(Candidate(found.isoformat(), 0.85, index))
                 continue
             label = _last_label(_ISSUE_LABELS, window[-50:])
-            if _OTHER_DATES.search(before) or _EVENT_DATES.search(window):
+            if NOT_THE_DOCUMENTS_DATE.search(before) or _EVENT_DATES.search(window):
                 issue.append(Candidate(found.isoformat(), 0.1, index))  # a version's, a printout's, a delivery's
             elif _PLACE_AND_DATE.match(before):
                 issue.append(Candidate(found.isoformat(), 0.85, index))

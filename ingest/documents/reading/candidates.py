@@ -18,7 +18,7 @@ from decimal import Decimal
 from ingest.documents.amounts import AMOUNT_RE, parse_amount
 from ingest.documents.reading.labels import SEPARATORS, Match, fold, is_document_word, match, title_number
 from ingest.documents.reading.lines import Cell, Line
-from ingest.documents.textparse import find_dates
+from ingest.documents.textparse import NOT_THE_DOCUMENTS_DATE, find_dates
 
 DATES = ("issue_date", "due_date")
 AMOUNTS = ("total_excl_tax", "total_tax", "total_incl_tax")
@@ -35,9 +35,6 @@ MID_CELL = 0.9
 LINES_BELOW, SIZES_BELOW = 3, 4.0
 _IDENTIFIER_PUNCTUATION = ":#°.,;()"
 _BRACKETED_WORDS = 6
-# Words after which a date is a version's, a printout's or a copyright's, never the invoice's.
-_OTHER_DATES = re.compile(r"version|stand\b|gedruckt|erstellt|printed|generated|imprim|cr[ée]{2}\b|copyright|©|\(c\)",
-                          re.IGNORECASE)
 _RATE = re.compile(r"[-−]?\d+(?:[.,]\d+)?\s*%")
 
 
@@ -85,7 +82,7 @@ def _labels_in(text: str) -> Iterator[tuple[Match, float]]:
         if (matched.label.field == "invoice_number" and start
                 and any(is_document_word(fold(word)) for word in words[:start])):
             continue  # "Avoir sur facture n° …", "Gutschrift zu Rechnung Nr. …": another document's number
-        if matched.label.field in DATES and start and _OTHER_DATES.search(" ".join(words[:start])):
+        if matched.label.field in DATES and start and NOT_THE_DOCUMENTS_DATE.search(" ".join(words[:start])):
             continue  # "ZUGFeRD-Version 2.1 vom 24.03.2020", "Gedruckt am …": not the invoice's date
         if start == 0:
             trust = 1.0
