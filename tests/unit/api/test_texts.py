@@ -14,3 +14,12 @@ def test_every_audited_action_has_a_name_and_a_sentence(language: str, action: A
     # The audit page lists every action in its filter and says each entry in a sentence.
     assert f"admin.action.{action.value}" in TEXTS[language]
     assert f"admin.audit.s.{action.value}" in TEXTS[language]
+
+
+@pytest.mark.parametrize("language", sorted(TEXTS))
+def test_every_flag_a_document_can_raise_is_said_in_each_language(language: str) -> None:
+    from ingest.documents.checks import FlagCode
+    from ingest.documents.understand import NoticeCode
+
+    codes = [code.value for code in FlagCode] + [code.value for code in NoticeCode if code != NoticeCode.DUPLICATE]
+    assert [code for code in codes if f"document.flag.{code}" not in TEXTS[language]] == []
