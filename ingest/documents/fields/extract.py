@@ -37,8 +37,8 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     found.update(parties.company_ids(lines))
     found["iban"] = iban = parties.iban(lines)
     sirens = {c.value for c in (found.get("supplier_siren"), found.get("supplier_siret")) if c is not None}
-    found["supplier_vat"] = identity.seller_vat([*layout.get("supplier_vat", []), *parties.vat_ids(lines)],  # type: ignore[list-item]
-                                                lines, sirens, iban.value if iban else None)
+    vats: list[Candidate[str]] = [*layout.get("supplier_vat", []), *parties.vat_ids(lines)]  # type: ignore[list-item]
+    found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None)
     found["invoice_number"] = _better(refs.invoice_number(lines), layout.get("invoice_number"))
     issue, due = refs.issue_and_due_dates(lines)
     found["issue_date"] = _better(issue, layout.get("issue_date"))

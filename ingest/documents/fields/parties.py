@@ -65,17 +65,9 @@ def _earliest(candidates: list[Candidate[str]]) -> Candidate[str] | None:
     return min(candidates, key=lambda c: c.line) if candidates else None
 
 
-def vat_id(lines: list[str]) -> Candidate[str] | None:
-    """The supplier's VAT id: checksum-valid ones score high, labelled-but-invalid low; the earliest
-    of the best."""
-    candidates = vat_ids(lines)
-    if not candidates:
-        return None
-    return _earliest([c for c in candidates if c.score == max(x.score for x in candidates)])
-
-
 def vat_ids(lines: list[str]) -> list[Candidate[str]]:
-    """Every VAT id outside the buyer's lines, in the order printed, scored as `vat_id` says."""
+    """Every VAT id outside the buyer's lines, in the order printed: checksum-valid ones score high,
+    labelled-but-invalid low (`fields.identity` chooses among them and the reading's)."""
     candidates: list[Candidate[str]] = []
     buyer = buyer_section(lines)
     for index, line in enumerate(lines):

@@ -54,18 +54,23 @@ def books(books_factory: Callable[..., Books]) -> Books:
 
 
 @pytest.fixture
-def process(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[Document]]:
+def process(stack: Stack) -> Callable[..., list[Document]]:
     """Process documents here, through the real processing path (lease, analysis, fields, flags,
     duplicates); `at` is processing's clock, so that the corpus's 2017–2018 invoices fall inside the
     two-year history instead of being rejected as too old."""
     def run(doc_ids: list[str], at: datetime | None = None) -> list[Document]:
-        with monkeypatch.context() as patch:
-            if at is not None:
-                patch.setattr(processing, "utcnow", lambda: at)
-            for doc_id in doc_ids:
-                outcome = process_document(stack.engine, stack.store, Limits(), doc_id, max_attempts=3,
-                                           lease_duration=timedelta(minutes=5), ocr=OcrConfig())
-                assert outcome in (Outcome.processed, Outcome.rejected), (doc_id, outcome)
-        with Session(stack.engine) as session:
-            return [doc for doc_id in doc_ids if (doc := session.get(Document, doc_id)) is not None]
+        return process_now(stack, doc_ids, at)
     return run
+
+
+def process_now(stack: Stack, doc_ids: list[str], at: datetime | None = None) -> list[Document]:
+    """Process `doc_ids` in this process, processing's clock set to `at` meanwhile; the documents after."""
+    with pytest.MonkeyPatch.context() as patch:
+        if at is not None:
+            patch.setattr(processing, "utcnow", lambda: at)
+        for doc_id in doc_ids:
+            outcome = process_document(stack.engine, stack.store, Limits(), doc_id, max_attempts=3,
+                                       lease_duration=timedelta(minutes=5), ocr=OcrConfig())
+            assert outcome in (Outcome.processed, Outcome.rejected), (doc_id, outcome)
+    with Session(stack.engine) as session:
+        return [doc for doc_id in doc_ids if (doc := session.get(Document, doc_id)) is not None]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import facturx
@@ -14,17 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-import ingest.processing.process as processing
 from ingest.accounts.lifecycle import create_account
 from ingest.documents.einvoice import parse_einvoice
-from ingest.documents.limits import Limits
-from ingest.documents.ocr import OcrConfig
 from ingest.journal.entries import Booking, HoldCode, cents
 from ingest.journal.period import Period, bookings
 from ingest.platform.models import Document
-from ingest.processing.process import Outcome, process_document
 from tests.integration.conftest import Stack, auth
-from tests.integration.journal.conftest import DOSSIER_SIREN, Books
+from tests.integration.journal.conftest import DOSSIER_SIREN, Books, process_now
 from tests.unit.journal.fec_checks import check_fec
 
 # Processing's clock for the corpus: its invoices are dated 2017 and 2018, inside the history then.
@@ -43,20 +39,14 @@ def corpus_books(stack: Stack, corpus: Path) -> tuple[Books, list[Document]]:
     with Session(stack.engine) as session:
         account = create_account(session, f"Cabinet {uuid.uuid4().hex[:6]}", "firm",
                                  f"{uuid.uuid4().hex[:8]}@example.test")
-    with TestClient(create_app(stack.settings)) as client, pytest.MonkeyPatch.context() as patch:
+    with TestClient(create_app(stack.settings)) as client:
         resp = client.post("/v1/dossiers", json={"name": "Menuiserie Martin SARL", "siren": DOSSIER_SIREN},
                            headers=auth(account.api_key))
         assert resp.status_code == 201, resp.text
         books = Books(account, resp.json()["id"], auth(account.api_key))
         files = sorted(corpus.glob("*.pdf"))
         ids = books.upload(client, [(f.name, f.read_bytes()) for f in files])
-        patch.setattr(processing, "utcnow", lambda: CORPUS_CLOCK)
-        for doc_id in ids:
-            outcome = process_document(stack.engine, stack.store, Limits(), doc_id, max_attempts=3,
-                                       lease_duration=timedelta(minutes=5), ocr=OcrConfig())
-            assert outcome in (Outcome.processed, Outcome.rejected), (doc_id, outcome)
-    with Session(stack.engine) as session:
-        docs = [doc for doc_id in ids if (doc := session.get(Document, doc_id)) is not None]
+    docs = process_now(stack, ids, at=CORPUS_CLOCK)
     assert len(docs) == len(files) and all(d.state == "processed" for d in docs), \
         [(d.filename, d.state, d.reason) for d in docs if d.state != "processed"]
     return books, docs
