@@ -17,9 +17,15 @@ invoices rather than one template:
   notes sometimes; the currency (EUR mostly, GBP, USD, CHF);
 - how dates and amounts are written (05/03/2024, 5 mars 2024, 05.03.2024, 5. März 2024, ISO, March 5,
   2024...; 1 234,56 / 1.234,56 / 1,234.56 / 1'234.56, the currency's symbol or code before or after);
-- the layout, drawn by `synthetic_pdf.py`: letterhead, buyer block, header fields as a grid, as lines
-  or as a table row, line items over one or two pages, totals and VAT breakdown, small print full of
-  other numbers (order, customer, delivery note, due date, phone, capital, register numbers, IBAN).
+- the layout, drawn by `synthetic_pdf.py`: letterhead, buyer block, header fields as a grid, as lines,
+  as a table row, as header tables of several labels above their values (the page's number among
+  them), as labels left with their values far right in a column, or as "Label:" above its value; line
+  items over one or two pages, totals and VAT breakdown, small print full of other numbers (order,
+  customer, delivery note, due date, phone, capital, register numbers, IBAN);
+- around the issue date, other dates to tell it from (due, delivery, order, a period of service "01.03.2024
+  - 31.03.2024"), a letter's place and date sometimes in the top right corner; invoice numbers with
+  letters, slashes and dashes ("RE-2024/0815", "2024-03-117") beside customer, order and delivery note
+  numbers of the same shapes.
 
 The truth has the shape `corpora.comparable` gives the benchmark (a credit note's amounts negative), and
 only what the invoice prints: the seller's VAT number when it is printed, its SIREN when French.

@@ -180,12 +180,13 @@ def iban(rng: random.Random, country: str) -> str | None:
 
 
 def invoice_number(rng: random.Random, language: str, issued: date, credit: bool) -> str:
-    prefixes = {"fr": ("F", "FA", "FAC-", "", "FC"), "en": ("INV-", "INV", "", "SI-"), "de": ("RE", "R-", "", "RG"),
+    prefixes = {"fr": ("F", "FA", "FAC-", "", "FC"), "en": ("INV-", "INV", "", "SI-"),
+                "de": ("RE", "R-", "", "RG", "RE-", "AR-"),
                 "es": ("F", "FV-", "", "A"), "it": ("", "FT", "FV/"), "nl": ("F", "", "FACT-", "INV")}
     prefix = rng.choice(("AV", "GS", "CN-", "NC")) if credit else rng.choice(prefixes[language])
     n, year = rng.randrange(1, 99999), issued.year
     shape = rng.choice(("{p}{y}-{n:04d}", "{p}{y}{n:05d}", "{p}{n:06d}", "{p}{y2}-{n:05d}", "{y}/{n:04d}",
-                        "{p}{n}", "{n}/{y}", "{p}{y2}{m:02d}{n:03d}"))
+                        "{p}{n}", "{n}/{y}", "{p}{y2}{m:02d}{n:03d}", "{p}{y}/{n:04d}", "{y}-{m:02d}-{n:03d}"))
     return shape.format(p=prefix, y=year, y2=year % 100, m=issued.month, n=n % 1000 if "{n:03d}" in shape else n)
 
 

@@ -9,7 +9,7 @@ import functools
 import random
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from tests.bench.synthetic_words import (
     LEGAL,
     MANAGERS,
     PAYMENT,
+    PERIOD,
     PLACE_DATE,
     REVERSE_CHARGE,
     THANKS,
@@ -275,6 +276,10 @@ def _top(pen: Pen, invoice: Invoice, seller_lines: list[str], printed: dict[str,
     pen.look.update(letterhead=letterhead, title_top=str(title_top), buyer_at=buyer_at)
     y = _letterhead(pen, invoice, seller_lines, letterhead)
     title, header = _title_and_entries(pen, invoice, printed)
+    if "place_date" in pen.look and letterhead == "L" and not title_top and rng.random() < 0.5:
+        # Above everything in the top right corner, as a letter dates itself.
+        pen.write(110, 7, 85, 5, pen.look.pop("place_date"), align="R")
+        pen.look["place_date_at"] = "corner"
     if title_top:
         pen.write(110, 14, 85, 10, title, bold=True, size=rng.choice((16, 18, 22)), align="R")
         grid_y = _entries(pen, header, 26, "grid", x=110) if header else 26
@@ -295,7 +300,8 @@ def _top(pen: Pen, invoice: Invoice, seller_lines: list[str], printed: dict[str,
     pen.write(LEFT, y, RIGHT - LEFT, 9, title, bold=True, size=rng.choice((13, 14, 16, 18, 20)),
               align=rng.choice(("L", "L", "C", "R")))
     y += 12
-    return _entries(pen, header, y, rng.choice(("grid", "lines", "row", "columns", "stacked"))) if header else y
+    how = rng.choice(("grid", "lines", "row", "columns", "stacked", "table", "far", "below"))
+    return _entries(pen, header, y, how) if header else y
 
 
 def _letterhead(pen: Pen, invoice: Invoice, ids: list[str], align: str) -> float:
@@ -357,7 +363,10 @@ def _title_and_entries(pen: Pen, invoice: Invoice, printed: dict[str, str]) -> t
         else:
             entries.append((pen.label("date"), issued))
     extras = [("due", pen.day(invoice.due), 0.6), ("customer", invoice.customer_ref, 0.5),
-              ("order", invoice.order_ref, 0.4), ("delivery", pen.day(invoice.delivered), 0.3)]
+              ("order", invoice.order_ref, 0.4), ("delivery", pen.day(invoice.delivered), 0.3),
+              ("delivery_note", _delivery_note(rng, invoice), 0.3),
+              ("order_date", pen.day(invoice.issued - timedelta(days=rng.randrange(1, 40))), 0.25),
+              ("period", _period(pen, invoice.delivered), 0.25)]
     entries += [(pen.label(key), value) for key, value, odds in extras if rng.random() < odds]
     if not pen.style.mark or rng.random() < 0.1:
         entries.append((pen.label("currency"), invoice.currency))
@@ -368,11 +377,43 @@ def _title_and_entries(pen: Pen, invoice: Invoice, printed: dict[str, str]) -> t
     return title, entries
 
 
+def _delivery_note(rng: random.Random, invoice: Invoice) -> str:
+    """A delivery note's number, shaped like invoice numbers are, so that only its label tells them apart."""
+    shape = rng.choice(("LS{n}", "BL{y}-{n}", "{y}/{n}", "{n}", "DN-{n:06d}"))
+    return shape.format(n=rng.randrange(1000, 999999), y=invoice.issued.year)
+
+
+def _period(pen: Pen, day: date) -> str:
+    """The month a service was given in, first to last day."""
+    start = day.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return pen.rng.choice(PERIOD[pen.language]).format(start=pen.day(start), end=pen.day(end))
+
+
 def _entries(pen: Pen, entries: list[tuple[str, str]], y: float, how: str, x: float | None = None) -> float:
     """Header fields: a label/value grid, "label: value" lines, a table row of labels above values,
-    labels and values in two columns without rules, or each label above its value, three abreast."""
+    labels and values in two columns without rules, each label above its value three abreast, header
+    tables of several labels above their values, labels left with their values far right in a column,
+    or a label ending with a colon above its value."""
     rng = pen.rng
     pen.look["header"] = how
+    if how == "table":
+        return _header_tables(pen, entries, y)
+    if how == "far":
+        left = rng.choice((LEFT, 110.0))
+        for label, value in entries:
+            pen.write(left, y, 45, 5.2, label, bold=rng.random() < 0.3)
+            pen.write(RIGHT - 42, y, 42, 5.2, value, align="R")
+            y += 5.2
+        return y
+    if how == "below":
+        left = rng.choice((LEFT, 110.0))
+        colon = rng.choice((":", " :", ""))
+        for label, value in entries:
+            pen.write(left, y, 80, 4.6, label + colon, bold=rng.random() < 0.5, size=pen.size - 0.5)
+            pen.write(left, y + 4.4, 80, 4.8, value)
+            y += 10.5
+        return y
     if how == "stacked":
         for n, (label, value) in enumerate(entries):
             left, top = LEFT + (n % 3) * 60, y + (n // 3) * 11
@@ -398,6 +439,30 @@ def _entries(pen: Pen, entries: list[tuple[str, str]], y: float, how: str, x: fl
             pen.write(left + 38, y, RIGHT - left - 38 if left > LEFT else 50, 5.2, value, border=border,
                       align="R" if x is not None else "L")
         y += 5.2
+    return y
+
+
+def _header_tables(pen: Pen, entries: list[tuple[str, str]], y: float) -> float:
+    """The fields as tables of a row of labels above a row of values, several abreast (with the page's
+    number among them), in one or two tables across the page or its right part."""
+    rng = pen.rng
+    entries = list(entries)
+    if rng.random() < 0.6:
+        entries.insert(rng.randrange(len(entries) + 1), (pen.label("page_head"), rng.choice(("1", "1/1", "1 / 1"))))
+    per_table = rng.choice((3, 4, 5, 6))
+    narrow = len(entries) <= 3 and rng.random() < 0.5
+    left = 105.0 if narrow else LEFT
+    rules = rng.choice(("none", "under", "grid"))
+    align = rng.choice(("L", "L", "C"))
+    for start in range(0, len(entries), per_table):
+        chunk = entries[start:start + per_table]
+        width = (RIGHT - left) / len(chunk)
+        for n, (label, value) in enumerate(chunk):
+            border: int | str = 1 if rules == "grid" else ("B" if rules == "under" else 0)
+            pen.write(left + n * width, y, width, 5, label, bold=rng.random() < 0.7, size=pen.size - 1,
+                      align=align, border=border)
+            pen.write(left + n * width, y + 5.5, width, 5.5, value, align=align, border=1 if rules == "grid" else 0)
+        y += 13
     return y
 
 

@@ -78,6 +78,36 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "it": ("Ordine n.", "Vs. ordine", "Rif. ordine", "DDT n."),
         "nl": ("Ordernummer", "Uw bestelling", "Inkoopordernr.", "Bestelnummer"),
     },
+    "delivery_note": {
+        "fr": ("N° BL", "Bon de livraison n°", "N° de bon de livraison", "BL n°"),
+        "en": ("Delivery note No.", "Packing slip", "Delivery No.", "Dispatch note"),
+        "de": ("Lieferschein-Nr.", "Lieferscheinnummer", "Lieferschein", "LS-Nr."),
+        "es": ("Albarán nº", "Nº albarán", "Nota de entrega"),
+        "it": ("DDT n.", "Documento di trasporto", "Bolla n."),
+        "nl": ("Pakbonnummer", "Leveringsbon nr.", "Pakbon"),
+    },
+    "order_date": {
+        "fr": ("Date de commande", "Commande du", "Date commande"),
+        "en": ("Order date", "Ordered on", "Date ordered"),
+        "de": ("Bestelldatum", "Auftragsdatum", "Bestellt am"),
+        "es": ("Fecha de pedido", "Fecha pedido"),
+        "it": ("Data ordine", "Data dell'ordine"),
+        "nl": ("Besteldatum", "Orderdatum"),
+    },
+    # A period of service or supply: {start} and {end} are dates as printed.
+    "period": {
+        "fr": ("Période de prestation", "Période facturée", "Période"),
+        "en": ("Service period", "Billing period", "Period"),
+        "de": ("Leistungszeitraum", "Abrechnungszeitraum", "Leistungszeit"),
+        "es": ("Periodo de servicio", "Periodo facturado"),
+        "it": ("Periodo di riferimento", "Periodo di competenza"),
+        "nl": ("Leveringsperiode", "Periode", "Factuurperiode"),
+    },
+    # The page number as a header table's column ("Seite | 1 von 2").
+    "page_head": {
+        "fr": ("Page", "Feuillet"), "en": ("Page", "Sheet"), "de": ("Seite", "Blatt"), "es": ("Página", "Hoja"),
+        "it": ("Pagina", "Pag."), "nl": ("Pagina", "Blad"),
+    },
     "customer": {
         "fr": ("N° client", "Code client", "Réf. client", "Compte client"),
         "en": ("Customer No.", "Account No.", "Customer ID", "Client ref."),
@@ -231,6 +261,10 @@ TITLE_NUMBER = {"fr": ("{title} N° {number}", "{title} n° {number}", "{title} 
                 "es": ("{title} Nº {number}", "{title} {number}", "{title} n.º {number}"),
                 "it": ("{title} N. {number}", "{title} n. {number}", "{title} {number}"),
                 "nl": ("{title} {number}", "{title} nr. {number}")}
+# A period from one day to another, as invoices write it ("01.03.2024 – 31.03.2024").
+PERIOD = {"fr": ("du {start} au {end}", "{start} - {end}"), "en": ("{start} - {end}", "{start} to {end}"),
+          "de": ("{start} - {end}", "{start} bis {end}", "vom {start} bis {end}"), "es": ("del {start} al {end}",),
+          "it": ("dal {start} al {end}", "{start} - {end}"), "nl": ("{start} t/m {end}", "{start} - {end}")}
 TITLE_NUMBER_DATE = {"fr": " du {date}", "en": " dated {date}", "de": " vom {date}", "es": " de fecha {date}",
                      "it": " del {date}", "nl": " van {date}"}
 

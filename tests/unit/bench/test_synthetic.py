@@ -99,13 +99,45 @@ def test_the_variety_asked_for_is_drawn(drawn: list[Synthetic]) -> None:
     assert set(languages) == {"fr", "en", "de", "es", "it", "nl"}
     assert languages.most_common(1)[0][0] == "fr"
     looks = [invoice.look for invoice in drawn]
-    assert {look["header"] for look in looks if "header" in look} >= {"grid", "lines", "row"}
+    assert {look["header"] for look in looks if "header" in look} >= {"grid", "lines", "row", "table", "far", "below"}
     assert {look["letterhead"] for look in looks} == {"L", "R", "C"}
     assert any(look.get("pages") == "2" for look in looks)
     assert any(invoice.invoice.credit_note for invoice in drawn)
     assert len({invoice.invoice.currency for invoice in drawn}) > 1
     assert len({len(invoice.invoice.breakdown) for invoice in drawn}) == 3
     assert any(invoice.look["number_in_title"] == "True" for invoice in drawn)
+
+
+def test_header_tables_put_each_value_under_its_label_among_other_dates_and_numbers() -> None:
+    """A header table: a row of labels above a row of values, the issue date and the number among a
+    page number, other numbers and other dates, each value starting under its own label."""
+    tables = [i for i in invoices(120, SEED) if i.look.get("header") == "table"]
+    assert tables
+    crowded = 0
+    for invoice in tables:
+        document = pdfium.PdfDocument(invoice.pdf)
+        try:
+            text = document[0].get_textpage().get_text_range()
+        finally:
+            document.close()
+        lines = text.splitlines()
+        for key in ("invoice_number", "issue_date"):
+            value = invoice.printed[key]
+            row = next((n for n, line in enumerate(lines) if value in line), None)
+            if row is not None and invoice.look["number_in_title"] == "False":
+                assert row > 0 and value not in lines[row - 1]  # the labels' row above, not the value's
+        crowded += len(re.findall(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}", text)) > 2
+    assert crowded  # other dates beside the issue date
+
+
+def test_numbers_with_letters_slashes_and_dashes_and_look_alike_references_are_drawn() -> None:
+    drawn = list(invoices(120, SEED))
+    numbers = [i.invoice.number for i in drawn]
+    assert any("/" in n and any(c.isalpha() for c in n) for n in numbers)
+    assert any(re.fullmatch(r"\d{4}-\d{2}-\d{3}", n) for n in numbers)
+    texts = [page_text(i.pdf) for i in drawn]
+    assert any(re.search(r"LS\d+|BL\d{4}-\d+|DN-\d{6}", t) for t in texts)  # delivery notes' numbers
+    assert any(i.look.get("place_date_at") == "corner" for i in drawn)
 
 
 def test_without_truetype_fonts_the_core_fonts_draw_everything(tmp_path: Path,
