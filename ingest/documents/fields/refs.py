@@ -6,6 +6,7 @@ import re
 from collections import Counter
 
 from ingest.documents.fields.lines import BUYER_WORDS, Candidate, best
+from ingest.documents.reading.labels import refers_to_other
 from ingest.documents.textparse import (
     CURRENCY_CODE_RE,
     DATE_RE,
@@ -69,6 +70,16 @@ _EVENT_DATES = re.compile(
 # A letter's place and date ("Lyon, le 5 mars 2026", "Valencia, 8 de mayo de 2025", "Bristol, 2022-01-30"):
 # the day the invoice was written.
 _PLACE_AND_DATE = re.compile(r"^\s*[A-ZÀ-Ý][\w'’.\- ]{1,40},\s*(?:(?:le|den|am|el|il|li|op|on|the)\s+)?$")
+# A document word right after one of these is part of a date's label ("Datum factuur", "Date facture").
+_DATE_WORD_BEFORE = re.compile(r"\b(?:date|datum|data|fecha)\W*$", re.IGNORECASE)
+# The common words a date's label may be alone ("Date :", "Datum"): qualified by a word just before
+# ("Service date", "Order date") or by words between it and the date ("Date de commande"), they name
+# another thing's date; a document word among those words keeps it the invoice's ("Datum der Rechnung").
+_COMMON_DATE_WORD = re.compile(r"^(?:date|datum)$", re.IGNORECASE)
+_WORD_JUST_BEFORE = re.compile(r"[^\W\d_]{2,}\.? +$")
+_WORDS_BETWEEN = re.compile(r"[^\W\d_]{2,}")
+_ISSUE_WORDS = re.compile(_DOC_WORDS + r"|\bd'[ée]mission|\bissue", re.IGNORECASE)
+QUALIFIED_DATE = 0.3
 _STRONG_ISSUE = re.compile(r"(facture|facturation|invoice|rechnungs|beleg|émission|issue)", re.IGNORECASE)
 
 
@@ -115,6 +126,9 @@ def _numbers_in_line(lines: list[str], index: int, line: str) -> list[Candidate[
             found.append(Candidate(value.rstrip(".:"), 0.9, index))
     for match in _NUMBER_AFTER_DOC.finditer(line):
         value = match.group("value").rstrip(".:")
+        before = line[:match.start()]
+        if _DATE_WORD_BEFORE.search(before) or refers_to_other(before):
+            continue  # "Datum factuur 10 maart": a date's label; "Credit for invoice …": another document
         # What brackets hold explains the title ("Gutschrift (Selbst ausgestellte Rechnung) Nr. …").
         tail = re.sub(r"\([^)]*\)", " ", match.group("tail") or "")
         if not _plausible_number(value) or _NOT_OWN_NUMBER.search(tail) or BUYER_WORDS.search(tail):
@@ -146,6 +160,8 @@ def issue_and_due_dates(lines: list[str]) -> tuple[Candidate[str] | None, Candid
             label = _last_label(_ISSUE_LABELS, window[-50:])
             if NOT_THE_DOCUMENTS_DATE.search(before) or _EVENT_DATES.search(window):
                 issue.append(Candidate(found.isoformat(), 0.1, index))  # a version's, a printout's, a delivery's
+            elif _qualified(window[-50:]):
+                issue.append(Candidate(found.isoformat(), QUALIFIED_DATE, index))
             elif _PLACE_AND_DATE.match(before):
                 issue.append(Candidate(found.isoformat(), 0.85, index))
             elif label is not None:
@@ -154,6 +170,19 @@ def issue_and_due_dates(lines: list[str]) -> tuple[Candidate[str] | None, Candid
             else:
                 issue.append(Candidate(found.isoformat(), 0.35, index))
     return best(issue), best(due)
+
+
+def _qualified(window: str) -> bool:
+    """Whether the last date label of `window` (the text before a date) is a common word ("Date", "Datum")
+    that other words make another thing's: "Service date", "Date de commande"."""
+    matches = list(_ISSUE_LABELS.finditer(window))
+    if not matches or not _COMMON_DATE_WORD.match(matches[-1].group(0)):
+        return False
+    last = matches[-1]
+    prefix, between = window[:last.start()], window[last.end():]
+    if _ISSUE_WORDS.search(between) or _ISSUE_WORDS.search(prefix[-20:]):
+        return False
+    return bool(_WORD_JUST_BEFORE.search(prefix) or _WORDS_BETWEEN.search(between))
 
 
 def _last_label(pattern: re.Pattern[str], text: str) -> str | None:

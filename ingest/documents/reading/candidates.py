@@ -16,7 +16,15 @@ from datetime import date
 from decimal import Decimal
 
 from ingest.documents.amounts import AMOUNT_RE, parse_amount
-from ingest.documents.reading.labels import SEPARATORS, Match, fold, is_document_word, match, title_number
+from ingest.documents.reading.labels import (
+    SEPARATORS,
+    Match,
+    fold,
+    is_document_word,
+    match,
+    refers_to_other,
+    title_number,
+)
 from ingest.documents.reading.lines import Cell, Line
 from ingest.documents.textparse import NOT_THE_DOCUMENTS_DATE, find_dates
 
@@ -33,9 +41,16 @@ SAME_CELL, RIGHT, FAR_RIGHT, BELOW = 1.0, 0.95, 0.85, 0.8
 MID_CELL = 0.9
 # How many lines below a heading its value may be, and how many type sizes down.
 LINES_BELOW, SIZES_BELOW = 3, 4.0
+# A label this weak or weaker is a common word ("Date", "Datum", "Rechnung", "Nummer"): after other words of
+# its cell it names another thing's date ("Service date", "Bestellung vom"), and followed in its cell by
+# words that are no value it is the start of a longer label ("Data dell'ordine", "Rechnung an").
+COMMON_WORD = 0.6
+# A cell in type this many times larger than the one below it is a title, not a column's heading.
+TITLE_SIZE = 1.3
 _IDENTIFIER_PUNCTUATION = ":#°.,;()"
 _BRACKETED_WORDS = 6
 _RATE = re.compile(r"[-−]?\d+(?:[.,]\d+)?\s*%")
+_CENTS = re.compile(r"\d[.,]\d{2}(?![\d.,])")
 
 
 @dataclass(frozen=True)
@@ -75,13 +90,21 @@ def _labels_in(text: str) -> Iterator[tuple[Match, float]]:
     if titled is not None:
         yield titled, 1.0
         previous = "invoice_number"
+    covered = 0  # the words of the labels found so far: a label does not start inside another
     for start in range(len(words)):
+        if start < covered:
+            continue
         matched = match(" ".join(words[start:]))
         if matched is None:
             continue
+        covered = start + len(matched.label.text.split())
+        if (matched.label.field == "issue_date" and start and previous != "invoice_number"
+                and matched.label.weight <= COMMON_WORD):
+            continue  # "Service date", "Order date", "Bestellung vom": another thing's date
         if (matched.label.field == "invoice_number" and start
-                and any(is_document_word(fold(word)) for word in words[:start])):
-            continue  # "Avoir sur facture n° …", "Gutschrift zu Rechnung Nr. …": another document's number
+                and (any(is_document_word(fold(word)) for word in words[:start])
+                     or refers_to_other(" ".join(words[:start])))):
+            continue  # "Avoir sur facture n° …", "Storno fattura n. …": another document's number
         if matched.label.field in DATES and start and NOT_THE_DOCUMENTS_DATE.search(" ".join(words[:start])):
             continue  # "ZUGFeRD-Version 2.1 vom 24.03.2020", "Gedruckt am …": not the invoice's date
         if start == 0:
@@ -113,6 +136,8 @@ def _without_brackets(words: list[str]) -> list[str]:
 def _add(found: dict[str, list[Found]], lines: list[Line], index: int, position: int, matched: Match,
          parse: dict[str, Callable[[str], str | date | Decimal | None]], weight: float, inside: bool) -> None:
     line = lines[index]
+    if matched.rest and matched.label.weight <= COMMON_WORD and parse[matched.label.field](matched.rest) is None:
+        inside = True  # "Data dell'ordine:": a longer label than the common word it starts with
     for text, place in _places(lines, index, position, matched, inside=inside):
         value = parse[matched.label.field](text)
         if value is not None:
@@ -142,9 +167,18 @@ def _places(lines: list[Line], index: int, position: int, matched: Match,
             break
         under = [cell for cell in below.cells if _overlaps(cell, label)]
         if under:
+            if label.size > under[0].size * TITLE_SIZE:
+                break  # a title ("FACTURE") over the header's fields, not their heading
+            if matched.label.field in IDENTIFIERS and _priced(below):
+                break  # an article's reference in a row of the lines, under the table's heading
             if match(under[0].text) is None:  # a label below starts another field's row, not this value
                 yield under[0].text, BELOW
             break
+
+
+def _priced(line: Line) -> bool:
+    """Whether the line prices something: a cell holding an amount with decimals ("1 036,03")."""
+    return any(_CENTS.search(cell.text) for cell in line.cells if not find_dates(cell.text))
 
 
 def _overlaps(cell: Cell, label: Cell) -> bool:
@@ -172,10 +206,14 @@ def _amount(text: str) -> Decimal | None:
 
 
 def _identifier(text: str) -> str | None:
-    """The first word of the text if it holds a digit and is neither a date nor an amount with decimals:
-    "FA-2017-0010" in "FA-2017-0010 du 12/03/2026". Only the first: a reference further on is another's."""
+    """The first word of the text if it holds a digit and is neither a date (nor a date's first word) nor an
+    amount with decimals: "FA-2017-0010" in "FA-2017-0010 du 12/03/2026". Only the first: a reference further
+    on is another's."""
     words = text.split()
     word = words[0].strip(_IDENTIFIER_PUNCTUATION) if words else ""
+    dates = find_dates(text)
+    if dates and dates[0][0] == 0:
+        return None  # "10 maart 2022": a date's day is no number
     if (2 <= len(word) <= 40 and any(c.isdigit() for c in word) and not find_dates(word)
             and not _is_decimal_amount(word) and ":" not in word):
         return word

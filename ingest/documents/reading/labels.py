@@ -24,7 +24,7 @@ SEPARATORS = " \t:#.-–=*"
 
 
 # Fields of labels.tsv that list words, not labels.
-_WORD_LISTS = ("document", "other_document", "seller_party", "buyer_party", "buyer_vat", "vat_label",
+_WORD_LISTS = ("document", "other_document", "refers_to", "seller_party", "buyer_party", "buyer_vat", "vat_label",
                "delivery_party", "salutation", "party_name")
 
 
@@ -82,6 +82,13 @@ def title_number(words: list[str]) -> Match | None:
 def is_document_word(word: str) -> bool:
     """Whether a folded word names a kind of document ("facture", "Baurechnung")."""
     return any(word == w or (w.startswith("*") and word.endswith(w[1:])) for w in _words("document"))
+
+
+def refers_to_other(before: str) -> bool:
+    """Whether the words printed just before a document word make it another document's reference
+    ("Credit for invoice …", "Storno fattura n. …"): they end with one of the `refers_to` wordings."""
+    folded = fold(before).rstrip(SEPARATORS + ",")
+    return any(folded == words or folded.endswith(" " + words) for words in _words("refers_to"))
 
 
 @cache

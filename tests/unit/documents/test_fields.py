@@ -361,3 +361,27 @@ def test_a_page_naming_no_currency_from_a_euro_country_seller_is_in_euros_withou
     found = extract_fields(["ACME GmbH\nUSt-IdNr.: DE322476254\nRechnung Nr. 12\nGesamtbetrag 119,00"])
     assert (found["currency"].value, found["currency"].confidence) == ("EUR", 0.5)
     assert "currency" not in extract_fields(["ACME Ltd\nVAT GB068753236\nInvoice No. 12\nTotal 119.00"])
+
+
+@pytest.mark.parametrize("page", [
+    "ACME Ltd\nINVOICE\nService date 24/11/2026\nDate: 26/11/2026\nTotal 10.00",
+    "ACME SARL\nFACTURE\nDate de commande 15/08/2026\nDate 26/11/2026\nTotal TTC 10,00",
+    "ACME GmbH\nRechnung\nLieferschein Datum 24.11.2026\nDatum 26.11.2026\nSumme 10,00",
+])  # fmt: skip
+def test_a_date_label_qualified_by_other_words_names_another_things_date(page: str) -> None:
+    assert extract_fields([page])["issue_date"].value == "2026-11-26"
+
+
+def test_the_invoices_own_date_label_keeps_its_words_between() -> None:
+    found = extract_fields(["ACME GmbH\nRechnung Nr. 12\nDatum der Rechnung 26.11.2026\n"
+                            "Bestellt 01.11.2026\nSumme 1,00"])
+    assert found["issue_date"].value == "2026-11-26"
+
+
+@pytest.mark.parametrize("page", [
+    "Holland BV\nDatum factuur 10 maart 2022\nFactuur F2203372\nTotaal 10,00",
+    "Summit Ltd\nCREDIT NOTE\nCredit note No. CN-2026-18\nCredit for invoice RE9116 of 11/08/2026\nTotal 10.00",
+    "Rossi Srl\nNota di credito n. NC-18\nStorno fattura n. F4407 del 11/08/2026\nTotale 10,00",
+])  # fmt: skip
+def test_a_document_word_after_a_date_label_or_naming_another_document_gives_no_number(page: str) -> None:
+    assert extract_fields([page])["invoice_number"].value in ("F2203372", "CN-2026-18", "NC-18")

@@ -71,7 +71,7 @@ def test_labels_of_six_languages_are_found_at_a_cells_start(printed: str, field:
 
 def test_a_label_inside_a_longer_word_is_no_label() -> None:
     assert match("Totaux par famille") is None
-    assert match("Dated documents") is None
+    assert match("Dates of delivery") is None
     assert fold("  N°  Facture ") == fold("nº facture") == "n° facture"
 
 
@@ -185,3 +185,50 @@ def test_a_scans_words_from_ocr_are_read_by_their_places_too(tmp_path: Path) -> 
     without = understand(facts, today=date(2026, 12, 1), ocr=replace(recognised, words={})).fields
     assert with_places["invoice_number"].value == "RE-88123" and with_places["invoice_number"].source == "ocr"
     assert "invoice_number" not in without  # the number under its heading: only its place tells
+
+
+def test_a_common_date_word_after_other_words_is_another_things_date() -> None:
+    lines = lines_of([*_words_at(60, "Service date 24/11/2026"), *_words_at(80, "Bestellung vom 01.11.2026"),
+                      *_words_at(100, "Date: 26/11/2026")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert [str(f.value) for f in found["issue_date"]] == ["2026-11-26"]
+
+
+def test_a_common_word_followed_by_other_words_starts_a_longer_label_not_this_fields() -> None:
+    # "Data dell'ordine:" is no issue date's label: the value below it is the order's.
+    lines = lines_of([*_words_at(60, "Data dell'ordine:"), (40, 74, "31-12-2025"), *_words_at(100, "Del"),
+                      (40, 114, "21-01-2026")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert [str(f.value) for f in found["issue_date"]] == ["2026-01-21"]
+
+
+def test_a_label_does_not_start_inside_another_and_a_dates_day_is_no_number() -> None:
+    # "Datum factuur" is a date's label; "factuur" inside it names no number, and the day of the date right
+    # of it ("10 maart 2022") would not be one.
+    lines = lines_of([*_words_at(60, "Datum factuur"), (300, 60, "10"), (316, 60, "maart"), (352, 60, "2022")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert "invoice_number" not in found
+    assert [str(f.value) for f in found["issue_date"]] == ["2022-03-10"]
+
+
+def test_a_title_in_large_type_is_no_heading_of_the_fields_below_it() -> None:
+    title = Word("FACTURE", 420, 40, 540, 64)  # type twice as large as the fields', over the right column
+    fields = [Word("Compte", 300, 70, 336, 80), Word("client", 342, 70, 378, 80), Word("57145", 440, 70, 470, 80)]
+    found = candidates(page_lines(PageWords(1, 595, 842, (title, *fields))))
+    assert "invoice_number" not in found
+
+
+def test_an_articles_reference_under_the_lines_heading_is_not_the_invoices_number() -> None:
+    lines = lines_of([(40, 200, "Référence"), (120, 200, "Désignation"), (400, 200, "Montant"),
+                      (40, 214, "A1000"), (120, 214, "Câble"), (400, 214, "148,40")])
+    assert "invoice_number" not in candidates(lines)  # type: ignore[arg-type]
+    lines = lines_of([(40, 60, "Référence"), (200, 60, "Date"), (40, 74, "FA-2026-12"), (200, 74, "05.03.2026")])
+    assert [str(f.value) for f in candidates(lines)["invoice_number"]] == ["FA-2026-12"]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("reference", ["Credit for invoice RE9116 of 11/08/2026", "Storno fattura n. F4407",
+                                       "Rectifica la factura F-12 de 11/08/2026", "Creditering van factuur F-12"])
+def test_a_reference_to_the_invoice_a_credit_note_corrects_is_not_its_number(reference: str) -> None:
+    lines = lines_of([*_words_at(60, "Credit note number CN-77"), *_words_at(300, reference)])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert [str(f.value) for f in found["invoice_number"]] == ["CN-77"]
