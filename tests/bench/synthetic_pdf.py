@@ -454,16 +454,33 @@ def _header_tables(pen: Pen, entries: list[tuple[str, str]], y: float) -> float:
     left = 105.0 if narrow else LEFT
     rules = rng.choice(("none", "under", "grid"))
     align = rng.choice(("L", "L", "C"))
+    # Packed: each column as wide as its words and a narrow gap, as many programs set them.
+    packed = rng.random() < 0.4
+    gap = rng.choice((2.0, 2.5, 3.0, 4.0))
+    pen.look["packed"] = str(packed)
     for start in range(0, len(entries), per_table):
         chunk = entries[start:start + per_table]
-        width = (RIGHT - left) / len(chunk)
-        for n, (label, value) in enumerate(chunk):
+        widths = [(RIGHT - left) / len(chunk)] * len(chunk)
+        if packed:
+            widths = [max(_width(pen, label, pen.size - 1, True), _width(pen, value, pen.size, False)) + gap
+                      for label, value in chunk]
+            if sum(widths) > RIGHT - left:
+                widths = [(RIGHT - left) / len(chunk)] * len(chunk)
+        x = left
+        for (label, value), width in zip(chunk, widths, strict=True):
             border: int | str = 1 if rules == "grid" else ("B" if rules == "under" else 0)
-            pen.write(left + n * width, y, width, 5, label, bold=rng.random() < 0.7, size=pen.size - 1,
-                      align=align, border=border)
-            pen.write(left + n * width, y + 5.5, width, 5.5, value, align=align, border=1 if rules == "grid" else 0)
+            pen.write(x, y, width, 5, label, bold=True, size=pen.size - 1, align="L" if packed else align,
+                      border=border)
+            pen.write(x, y + 5.5, width, 5.5, value, align="L" if packed else align,
+                      border=1 if rules == "grid" else 0)
+            x += width
         y += 13
     return y
+
+
+def _width(pen: Pen, text: str, size: float, bold: bool) -> float:
+    pen.pdf.set_font(pen.font.family, style="B" if bold else "", size=size)
+    return float(pen.pdf.get_string_width(pen.plain(text)))
 
 
 # Line items ---------------------------------------------------------------------------------------------------
