@@ -68,9 +68,16 @@ def candidates(lines: list[Line], *, month_first: bool = False) -> dict[str, lis
     parse = _parser(month_first)
     for index, line in enumerate(lines):
         for position, cell in enumerate(line.cells):
-            for number, (matched, trust) in enumerate(_labels_in(cell.text)):
+            labelled = list(_labels_in(cell.text))
+            columns = _heading_columns(line, position, [start for _, _, start in labelled])
+            for number, (matched, trust, _start) in enumerate(labelled):
                 if matched.label.field not in parse:
+                    if columns:
+                        continue  # another heading of the row ("Kundennummer"), its column not ours
                     break  # a label that names what no field holds ("Gesamtbetrag der Zuschläge")
+                if columns and matched.label.field not in AMOUNTS:  # amounts stand right-aligned, not under
+                    _add_below(found, lines, index, cell, columns[number], matched, parse)
+                    continue
                 # A label inside a cell points into it, unless it ends the cell ("… Nr. 01.234 vom" with the
                 # date on the next line).
                 inside = (number > 0 or trust != 1.0) and bool(matched.rest)
@@ -80,15 +87,18 @@ def candidates(lines: list[Line], *, month_first: bool = False) -> dict[str, lis
     return found
 
 
-def _labels_in(text: str) -> Iterator[tuple[Match, float]]:
-    """The labels of a cell and how much to trust each: at its start, then each one after a word of it
-    ("… 471102 vom 05.03.2018"). A document type's code in brackets is passed over ("Rechnung (380)
-    Nr."). A date label right after the invoice number's is the invoice's date ("Facture n° X du …")."""
+def _labels_in(text: str) -> Iterator[tuple[Match, float, int]]:
+    """The labels of a cell, how much to trust each and the word it starts at (-1: a title's number): at
+    its start, then each one after a word of it ("… 471102 vom 05.03.2018"). A document type's code in
+    brackets is passed over ("Rechnung (380) Nr."). A date label right after the invoice number's is the
+    invoice's date ("Facture n° X du …"). A cell without a digit may be a row of headings set close
+    ("Kundennummer Datum"): a common date word after another label there is a heading of its own."""
     words = _without_brackets(text.split())
+    headings = not any(c.isdigit() for c in text)
     previous: str | None = None
     titled = title_number(words)
     if titled is not None:
-        yield titled, 1.0
+        yield titled, 1.0, -1
         previous = "invoice_number"
     covered = 0  # the words of the labels found so far: a label does not start inside another
     for start in range(len(words)):
@@ -99,7 +109,7 @@ def _labels_in(text: str) -> Iterator[tuple[Match, float]]:
             continue
         covered = start + len(matched.label.text.split())
         if (matched.label.field == "issue_date" and start and previous != "invoice_number"
-                and matched.label.weight <= COMMON_WORD):
+                and matched.label.weight <= COMMON_WORD and not (headings and previous)):
             continue  # "Service date", "Order date", "Bestellung vom": another thing's date
         if (matched.label.field == "invoice_number" and start
                 and (any(is_document_word(fold(word)) for word in words[:start])
@@ -113,7 +123,7 @@ def _labels_in(text: str) -> Iterator[tuple[Match, float]]:
             trust = 1.0 / matched.label.weight
         else:
             trust = MID_CELL
-        yield matched, trust
+        yield matched, trust, start
         previous = matched.label.field
 
 
@@ -131,6 +141,42 @@ def _without_brackets(words: list[str]) -> list[str]:
         out.append(words[index])
         index += 1
     return out
+
+
+def _heading_columns(line: Line, position: int, starts: list[int]) -> list[tuple[float, float]] | None:
+    """When the cell is a row of headings set too close to split ("Rechnungsnr. Datum Kunden-Nr."): no digit,
+    two labels or more, each from its first word to the next one's (the last to the next cell), so that
+    each heading's value is read under it; None otherwise."""
+    cell = line.cells[position]
+    if len(starts) < 2 or min(starts) < 0 or any(c.isdigit() for c in cell.text):
+        return None
+    if len(cell.words) != len(cell.text.split()) or len(_without_brackets(cell.text.split())) != len(cell.words):
+        return None  # words of the cell not one for one with its text
+    end = line.cells[position + 1].x0 if position + 1 < len(line.cells) else float("inf")
+    edges = [cell.words[start].x0 for start in starts] + [end]
+    return list(zip(edges, edges[1:], strict=False))
+
+
+def _add_below(found: dict[str, list[Found]], lines: list[Line], index: int, cell: Cell,
+               column: tuple[float, float], matched: Match,
+               parse: dict[str, Callable[[str], str | date | Decimal | None]]) -> None:
+    """A heading's value in a row of headings: the words starting under it (from a type size to its left,
+    for a value wider than its heading), on the nearest line below that has some."""
+    line = lines[index]
+    left, right = column[0] - cell.size, column[1] - cell.size
+    for below in lines[index + 1: index + 1 + LINES_BELOW]:
+        if below.page != line.page or below.cells[0].y0 - cell.y1 > cell.size * SIZES_BELOW:
+            return
+        words = [w.text for c in below.cells for w in c.words if left <= w.x0 < right]
+        if not words:
+            continue
+        if match(" ".join(words)) is not None:
+            return  # another row of labels
+        value = parse[matched.label.field](" ".join(words))
+        if value is not None:
+            found.setdefault(matched.label.field, []).append(
+                Found(matched.label.field, value, round(matched.label.weight * BELOW, 3), line.page, line.index))
+        return
 
 
 def _add(found: dict[str, list[Found]], lines: list[Line], index: int, position: int, matched: Match,

@@ -9,7 +9,7 @@ one cell, "13/11/2017" printed further right another.
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.documents.layout import PageWords, Word
 
@@ -27,6 +27,7 @@ class Cell:
     size: float  # the type size: the median height of its words
     page: int
     line: int  # the line's index on its page
+    words: tuple[Word, ...] = field(default=(), compare=False)  # its words, left to right
 
     @property
     def middle(self) -> float:
@@ -70,7 +71,7 @@ def _cells(words: list[Word], page: int, line: int) -> tuple[Cell, ...]:
 
 def _cell(words: list[Word], page: int, line: int) -> Cell:
     return Cell(" ".join(w.text for w in words), words[0].x0, min(w.y0 for w in words), words[-1].x1,
-                max(w.y1 for w in words), statistics.median(w.height for w in words), page, line)
+                max(w.y1 for w in words), statistics.median(w.height for w in words), page, line, tuple(words))
 
 
 def _middle(row: list[Word]) -> float:

@@ -232,3 +232,27 @@ def test_a_reference_to_the_invoice_a_credit_note_corrects_is_not_its_number(ref
     lines = lines_of([*_words_at(60, "Credit note number CN-77"), *_words_at(300, reference)])
     found = candidates(lines)  # type: ignore[arg-type]
     assert [str(f.value) for f in found["invoice_number"]] == ["CN-77"]
+
+
+def test_a_row_of_headings_set_too_close_to_split_gives_each_the_value_under_it() -> None:
+    # One cell of headings and one of values (the gaps are narrower than a cell's): each value is read
+    # under its own heading, the customer's number and the page's left aside.
+    row = [(40, 100, "Kundennummer"), (118, 100, "Rechnungsnr."), (196, 100, "Datum"), (232, 100, "Seite")]
+    values = [(40, 114, "K-4711"), (118, 114, "RE-2024/0815"), (196, 114, "12.03.2024"), (232, 114, "1/2")]
+    lines = lines_of(row + values)
+    assert len(lines[0].cells) == 1  # type: ignore[attr-defined]
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert [str(f.value) for f in found["invoice_number"]] == ["RE-2024/0815"]
+    assert [str(f.value) for f in found["issue_date"]] == ["2024-03-12"]
+
+
+def test_other_numbers_and_dates_headings_bound_their_columns_and_give_nothing() -> None:
+    # A delivery note's number and a period beside the date, in one row of headings set close.
+    row = [(40, 100, "Lieferschein-Nr."), (148, 100, "Datum"), (184, 100, "Leistungszeitraum")]
+    values = [(40, 114, "LS-2024-77"), (148, 114, "12.03.2024"), (250, 114, "01.02.2024")]
+    lines = lines_of(row + values)
+    assert len(lines[0].cells) == 1  # type: ignore[attr-defined]
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert "invoice_number" not in found
+    assert [str(f.value) for f in found["issue_date"]] == ["2024-03-12"]
+    assert match("Kundennummer") is not None and match("Kundennummer").label.field == "ignore"  # type: ignore[union-attr]
