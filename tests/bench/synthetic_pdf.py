@@ -401,10 +401,13 @@ def _entries(pen: Pen, entries: list[tuple[str, str]], y: float, how: str, x: fl
         return _header_tables(pen, entries, y)
     if how == "far":
         left = rng.choice((LEFT, 110.0))
+        # The values in a box of their own, often a little off the labels' baselines and in other type.
+        drift, size = rng.choice((0.0, 0.0, 0.8, 1.2, 1.6)), pen.size + rng.choice((0.0, 0.0, 1.0, 1.5))
+        pen.look["drift"] = str(drift)
         for label, value in entries:
             pen.write(left, y, 45, 5.2, label, bold=rng.random() < 0.3)
-            pen.write(RIGHT - 42, y, 42, 5.2, value, align="R")
-            y += 5.2
+            pen.write(RIGHT - 42, y + drift, 42, 5.2, value, align="R", size=size)
+            y += 5.6
         return y
     if how == "below":
         left = rng.choice((LEFT, 110.0))
