@@ -72,10 +72,11 @@ _EVENT_DATES = re.compile(
 _PLACE_AND_DATE = re.compile(r"^\s*[A-ZÀ-Ý][\w'’.\- ]{1,40},\s*(?:(?:le|den|am|el|il|li|op|on|the)\s+)?$")
 # A document word right after one of these is part of a date's label ("Datum factuur", "Date facture").
 _DATE_WORD_BEFORE = re.compile(r"\b(?:date|datum|data|fecha)\W*$", re.IGNORECASE)
-# The common words a date's label may be alone ("Date :", "Datum"): qualified by a word just before
-# ("Service date", "Order date") or by words between it and the date ("Date de commande"), they name
-# another thing's date; a document word among those words keeps it the invoice's ("Datum der Rechnung").
-_COMMON_DATE_WORD = re.compile(r"^(?:date|datum)$", re.IGNORECASE)
+# The common words a date's label may be alone ("Date :", "Datum", "vom"): qualified by a word just before
+# ("Service date", "Bestellung vom") or by words between it and the date ("Date de commande"), they name
+# another thing's date; a document word among those words keeps it the invoice's ("Datum der Rechnung",
+# "Rechnung vom"). ("von", "du" and "le" were measured worse: they end places and other phrases.)
+_COMMON_DATE_WORD = re.compile(r"^(?:date|datum|vom)$", re.IGNORECASE)
 _WORD_JUST_BEFORE = re.compile(r"[^\W\d_]{2,}\.? +$")
 _WORDS_BETWEEN = re.compile(r"[^\W\d_]{2,}")
 _ISSUE_WORDS = re.compile(_DOC_WORDS + r"|\bd'[ée]mission|\bissue", re.IGNORECASE)
@@ -160,10 +161,10 @@ def issue_and_due_dates(lines: list[str]) -> tuple[Candidate[str] | None, Candid
             label = _last_label(_ISSUE_LABELS, window[-50:])
             if NOT_THE_DOCUMENTS_DATE.search(before) or _EVENT_DATES.search(window):
                 issue.append(Candidate(found.isoformat(), 0.1, index))  # a version's, a printout's, a delivery's
-            elif _qualified(window[-50:]):
-                issue.append(Candidate(found.isoformat(), QUALIFIED_DATE, index))
             elif _PLACE_AND_DATE.match(before):
                 issue.append(Candidate(found.isoformat(), 0.85, index))
+            elif _qualified(window[-50:]):
+                issue.append(Candidate(found.isoformat(), QUALIFIED_DATE, index))
             elif label is not None:
                 strong = _STRONG_ISSUE.search(label) is not None
                 issue.append(Candidate(found.isoformat(), 0.9 if strong else 0.7, index))

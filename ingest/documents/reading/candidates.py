@@ -45,6 +45,8 @@ LINES_BELOW, SIZES_BELOW = 3, 4.0
 # its cell it names another thing's date ("Service date", "Bestellung vom"), and followed in its cell by
 # words that are no value it is the start of a longer label ("Data dell'ordine", "Rechnung an").
 COMMON_WORD = 0.6
+# A value in a box of its own may stand this many type sizes off its label's middle (a line is half a size).
+OFF_THE_LINE = 0.9
 # A cell in type this many times larger than the one below it is a title, not a column's heading.
 TITLE_SIZE = 1.3
 _IDENTIFIER_PUNCTUATION = ":#°.,;()"
@@ -203,11 +205,15 @@ def _places(lines: list[Line], index: int, position: int, matched: Match,
     if inside:
         return
     right = [cell for cell in line.cells[position + 1:] if cell.text.strip(SEPARATORS)]  # not a lone ":"
+    label = line.cells[position]
     if right:
         yield right[0].text, RIGHT
         if matched.label.field in AMOUNTS and len(right) > 1:
             yield right[-1].text, FAR_RIGHT  # a table row: "Total HT | | 624,90 €"
-    label = line.cells[position]
+    else:
+        beside = _off_the_line(lines, index, label)
+        if beside is not None:
+            yield beside.text, FAR_RIGHT
     for below in lines[index + 1: index + 1 + LINES_BELOW]:
         if below.page != line.page or below.cells[0].y0 - label.y1 > label.size * SIZES_BELOW:
             break
@@ -220,6 +226,23 @@ def _places(lines: list[Line], index: int, position: int, matched: Match,
             if match(under[0].text) is None:  # a label below starts another field's row, not this value
                 yield under[0].text, BELOW
             break
+
+
+def _off_the_line(lines: list[Line], index: int, label: Cell) -> Cell | None:
+    """The value of a label alone on its line when it stands in a box of its own right of it, a little off
+    the label's baseline (other type, another box): the first cell right of the label on the nearest line
+    above or below, within `OFF_THE_LINE` type sizes, whose own column under the label is empty."""
+    nearest: tuple[float, Cell] | None = None
+    for other in (lines[index - 1] if index else None, lines[index + 1] if index + 1 < len(lines) else None):
+        if other is None or other.page != label.page:
+            continue
+        distance = abs(other.cells[0].middle - label.middle)
+        if distance > label.size * OFF_THE_LINE or any(_overlaps(cell, label) for cell in other.cells):
+            continue
+        after = [cell for cell in other.cells if cell.x0 > label.x1 and cell.text.strip(SEPARATORS)]
+        if after and (nearest is None or distance < nearest[0]):
+            nearest = (distance, after[0])
+    return nearest[1] if nearest else None
 
 
 def _priced(line: Line) -> bool:

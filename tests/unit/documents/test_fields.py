@@ -367,6 +367,7 @@ def test_a_page_naming_no_currency_from_a_euro_country_seller_is_in_euros_withou
     "ACME Ltd\nINVOICE\nService date 24/11/2026\nDate: 26/11/2026\nTotal 10.00",
     "ACME SARL\nFACTURE\nDate de commande 15/08/2026\nDate 26/11/2026\nTotal TTC 10,00",
     "ACME GmbH\nRechnung\nLieferschein Datum 24.11.2026\nDatum 26.11.2026\nSumme 10,00",
+    "ACME GmbH\nRechnung\nIhre Bestellung vom 24.11.2026\nDatum 26.11.2026\nSumme 10,00",
 ])  # fmt: skip
 def test_a_date_label_qualified_by_other_words_names_another_things_date(page: str) -> None:
     assert extract_fields([page])["issue_date"].value == "2026-11-26"

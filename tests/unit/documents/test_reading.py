@@ -256,3 +256,14 @@ def test_other_numbers_and_dates_headings_bound_their_columns_and_give_nothing()
     assert "invoice_number" not in found
     assert [str(f.value) for f in found["issue_date"]] == ["2024-03-12"]
     assert match("Kundennummer") is not None and match("Kundennummer").label.field == "ignore"  # type: ignore[union-attr]
+
+
+def test_a_value_in_a_box_of_its_own_a_little_off_its_labels_line_is_read_beside_it() -> None:
+    # Labels left, values far right in larger type and 6 points lower: each value a line of its own.
+    words = [Word("Référence", 40, 100, 94, 108), Word("37658/2026", 480, 106, 540, 116),
+             Word("Échéance", 40, 124, 88, 132), Word("22.08.2026", 480, 130, 540, 140)]
+    lines = page_lines(PageWords(1, 595, 842, tuple(words)))
+    assert len(lines) == 4
+    found = candidates(lines)
+    assert [str(f.value) for f in found["invoice_number"]] == ["37658/2026"]
+    assert [str(f.value) for f in found["due_date"]] == ["2026-08-22"]
