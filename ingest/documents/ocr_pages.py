@@ -6,7 +6,12 @@ process; a page's pixel count is bounded whatever size it declares. A page that 
 bounded by the task runner's hard time limit (which ends the worker's child), as any C call is.
 
 Deskew measures the tilt by projection: text lines are sharpest (row darkness varies most) when
-level. Binarisation is Otsu's threshold over the histogram. Both are pure Pillow.
+level. Binarisation is Otsu's threshold over the histogram, after a 3×3 box blur: a scanner's noise
+and JPEG specks, split one pixel at a time, become broken strokes and dust that Tesseract misreads
+(commas and dots lost, "3" for "8"); averaged over their neighbours first, they fall on the right side
+of the threshold. Measured on 24 corpus pages scanned at 200 dpi (2026-12-02, one run): word recall
+0.904 → 0.941, precision 0.888 → 0.935, for about 0.1 s a page; a median filter did as well for 0.4 s.
+All pure Pillow.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import threading
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PIL import Image
+from PIL import Image, ImageFilter
 
 # A4 at 300 dpi is 8.7 million pixels; a page declared larger is drawn at a lower resolution.
 MAX_PAGE_PIXELS = 40_000_000
@@ -52,8 +57,8 @@ def render_pdf_page(pdf: Path, page: int, dpi: int) -> tuple[Image.Image, float]
 
 
 def binarise(image: Image.Image) -> Image.Image:
-    """Black ink on white paper, split at Otsu's threshold."""
-    grey = image.convert("L")
+    """Black ink on white paper, split at Otsu's threshold once the scanner's noise is smoothed."""
+    grey = image.convert("L").filter(ImageFilter.BoxBlur(1))
     threshold = otsu_threshold(grey.histogram())
     return grey.point(lambda v: 255 if v > threshold else 0)
 

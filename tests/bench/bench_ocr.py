@@ -32,13 +32,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from pypdf import PdfReader
 
 from ingest.documents.einvoice import parse_einvoice
 from ingest.documents.fields import extract_fields
 from ingest.documents.ocr import OcrConfig, ocr_status, read_first_page, read_page
 from ingest.documents.ocr_pages import render_pdf_page
-from tests.bench.bench_fields import agreement, embedded_xml
+from tests.bench.bench_fields import agreement
+from tests.bench.corpora import comparable, embedded_xml
 from tests.support.corpus import corpus_dir
 from tests.support.scans import Degradation, scanned_pdf
 
@@ -127,9 +127,11 @@ def run_config(name: str, config: OcrConfig | None, pages: list[tuple[Path, Path
         seconds += time.perf_counter() - started
         c, t, f = word_scores(truth, text)
         common, truth_total, found_total = common + c, truth_total + t, found_total + f
-        name_xml, xml = embedded_xml(PdfReader(original))
-        fields_truth = parse_einvoice(xml, filename=name_xml).fields
-        field_marks += agreement(fields_truth, extract_fields([text], source="ocr")).values()
+        found = embedded_xml(original)
+        if found is None:
+            raise ValueError(f"{original.name} has no embedded invoice to score against")
+        fields_truth = comparable(parse_einvoice(found[1], filename=found[0]).fields)
+        field_marks += agreement(fields_truth, comparable(extract_fields([text], source="ocr"))).values()
     return {
         "seconds_per_page": round(seconds / len(pages), 3),
         "word_recall": round(common / max(truth_total, 1), 4),

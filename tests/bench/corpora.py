@@ -81,7 +81,7 @@ def samples(shared: Path, corpora: Path | None) -> Iterator[Sample]:
     for origin in ("zugferd", "mustang", "horstoeko"):
         for path in sorted((corpora / origin).rglob("*.pdf")):
             digest = _digest(path)
-            if digest in seen or not _embedded_xml(path):
+            if digest in seen or not embedded_xml(path):
                 continue
             seen.add(digest)
             relative = str(path.relative_to(corpora / origin)).lower()
@@ -126,7 +126,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _embedded_xml(path: Path) -> tuple[str, bytes] | None:
+def embedded_xml(path: Path) -> tuple[str, bytes] | None:
     try:
         attachments = PdfReader(path).attachments
     except Exception:  # a damaged file of a test suite: not an invoice to score
@@ -136,7 +136,7 @@ def _embedded_xml(path: Path) -> tuple[str, bytes] | None:
 
 
 def _einvoice_sample(path: Path, origin: str, heldout: bool) -> Sample:
-    found = _embedded_xml(path)
+    found = embedded_xml(path)
     truth = None
     if found is not None:
         try:

@@ -13,6 +13,7 @@ from ingest.documents.fields.model import SOURCES, Field
 from ingest.documents.layout import PageWords
 from ingest.documents.reading.more import more_fields
 from ingest.documents.reading.read import layout_candidates, layout_lines
+from ingest.documents.reading.recognised import mend, with_lost_cents
 from ingest.documents.textparse import uses_month_first
 
 
@@ -25,6 +26,9 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
+    if source == "ocr":  # what recognition commonly gets wrong, mended for the reading only
+        mended_pages, page_texts = mend(list(pages), page_texts)
+        pages = mended_pages
     lines = clean_lines([line for page in page_texts for line in (page or "").splitlines()])
     if not lines:
         return {}
@@ -49,6 +53,8 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     pools = totals.total_candidates(lines, currency)
     for key in pools:
         pools[key] += layout.get(key, [])  # type: ignore[arg-type]
+    if source == "ocr":
+        pools = with_lost_cents(pools)
     breakdown = totals.vat_breakdown(lines)
     chosen = totals.choose_totals(pools, breakdown, totals.printed_amounts(lines))
     chosen = _with_breakdown(chosen, breakdown)

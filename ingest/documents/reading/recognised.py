@@ -1,0 +1,131 @@
+"""Mending what OCR commonly gets wrong on invoices, before the text rules and the layout read it.
+
+Two faults of recognised text cost the most fields on scans, and both have a general cure:
+
+- **A label's word misspelt** ("Reehnungsdatum" for "Rechnungsdatum"): a long word the engine was
+  unsure of, and that the label vocabulary lacks, is replaced by the one label word close to it (at
+  most one edit in six letters, same first letter). A word that merely extends or shortens a label
+  word ("Abschlag", "livraisons") is another word, not a misreading, and stays. Only the reading sees
+  the mended words; the document's text is kept as recognised.
+- **A decimal comma lost** ("177,49" read "17749"): the comma is a speck of ink a scan's noise easily
+  swallows. A total read as a whole number of three digits or more also stands, a little less
+  trusted, as its hundredth (`with_lost_cents`); the choice of totals that add up then tells which
+  was printed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+from functools import cache
+
+from ingest.documents.fields.lines import Candidate
+from ingest.documents.layout import PageWords
+from ingest.documents.reading.labels import fold, labels
+
+# Words shorter than this are left alone: too many short words lie within an edit of each other.
+MIN_LENGTH = 7
+# At most one edit per this many letters of the word.
+LETTERS_PER_EDIT = 6
+# Words the engine is at least this sure of are kept as recognised ("Supplies" is not "Supplier").
+SURE = 0.9
+# How much a total's hundredth is trusted against the whole number as recognised.
+LOST_CENTS_WEIGHT = 0.9
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def mend(pages: list[PageWords], texts: list[str]) -> tuple[list[PageWords], list[str]]:
+    """The pages' words and texts with each misspelt label word the engine was unsure of replaced by
+    the label's own spelling (the texts carry no confidence: a word is mended there as in the words)."""
+    mended: dict[str, str] = {}
+    for page in pages:
+        for word in page.words:
+            if word.confidence is not None and word.confidence < SURE and word.text not in mended:
+                if (spelt := mend_word(word.text)) != word.text:
+                    mended[word.text] = spelt
+    if not mended:
+        return pages, texts
+    new_pages = [replace(page, words=tuple(replace(w, text=mended.get(w.text, w.text)) for w in page.words))
+                 for page in pages]
+    new_texts = [re.sub(r"\S+", lambda m: mended.get(m.group(), m.group()), text) for text in texts]
+    return new_pages, new_texts
+
+
+def mend_word(word: str) -> str:
+    """``word`` with its letters replaced by the label word they nearly spell, punctuation kept."""
+    found = _LETTERS.search(word)
+    if found is None or len(found.group()) < MIN_LENGTH or found.group() != word.strip(":.;,()[]|'‚"):
+        return word
+    letters = found.group()
+    folded = fold(letters)
+    if folded in _vocabulary():
+        return word
+    nearest = _nearest(folded)
+    if nearest is None:
+        return word
+    spelt = nearest.capitalize() if letters[0].isupper() else nearest
+    return word[:found.start()] + spelt + word[found.end():]
+
+
+def with_lost_cents(pools: dict[str, list[Candidate[Decimal]]]) -> dict[str, list[Candidate[Decimal]]]:
+    """Each pool with, beside every whole total of three digits or more, its hundredth."""
+    out: dict[str, list[Candidate[Decimal]]] = {}
+    for key, pool in pools.items():
+        out[key] = list(pool)
+        for candidate in pool:
+            value = candidate.value
+            if value == value.to_integral_value() and abs(value) >= 100:
+                cents = value / 100
+                if all(c.value != cents for c in out[key]):
+                    out[key].append(Candidate(cents, round(candidate.score * LOST_CENTS_WEIGHT, 3), candidate.line))
+    return out
+
+
+def _nearest(folded: str) -> str | None:
+    """The one vocabulary word within reach of ``folded``; None when none, or several tie."""
+    reach = len(folded) // LETTERS_PER_EDIT
+    best: tuple[int, str] | None = None
+    tied = False
+    for candidate in _by_start().get(folded[0], ()):
+        if abs(len(candidate) - len(folded)) > reach or _extends(folded, candidate):
+            continue
+        distance = _distance(folded, candidate, reach)
+        if distance > reach:
+            continue
+        if best is None or distance < best[0]:
+            best, tied = (distance, candidate), False
+        elif distance == best[0] and candidate != best[1]:
+            tied = True
+    return None if best is None or tied else best[1]
+
+
+def _extends(a: str, b: str) -> bool:
+    return a.startswith(b) or b.startswith(a)
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Edit distance of ``a`` and ``b``, or ``limit + 1`` as soon as it must exceed ``limit``."""
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, start=1):
+        current = [i]
+        for j, other in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+@cache
+def _vocabulary() -> frozenset[str]:
+    return frozenset(word for label in labels() for word in _LETTERS.findall(label.text))
+
+
+@cache
+def _by_start() -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = {}
+    for word in _vocabulary():
+        if len(word) >= MIN_LENGTH - 1:
+            table.setdefault(word[0], []).append(word)
+    return {start: tuple(sorted(words)) for start, words in table.items()}

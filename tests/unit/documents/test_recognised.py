@@ -1,0 +1,71 @@
+"""Recognised text mended for the reading: a label word the engine misspelt, a decimal comma it lost."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ingest.documents.fields import extract_fields
+from ingest.documents.fields.lines import Candidate
+from ingest.documents.layout import PageWords, Word
+from ingest.documents.reading.recognised import mend, mend_word, with_lost_cents
+
+
+def ocr_page(rows: list[list[tuple[float, str, float]]]) -> tuple[PageWords, str]:
+    """A recognised page: rows of (x, text, confidence), 14 points apart, and its text."""
+    words = []
+    for number, row in enumerate(rows):
+        y = 100.0 + 14 * number
+        for x, text, confidence in row:
+            words.append(Word(text, x, y, x + 6 * len(text), y + 9, confidence))
+    text = "\n".join(" ".join(word for _, word, _ in row) for row in rows)
+    return PageWords(1, 595.0, 842.0, tuple(words)), text
+
+
+def test_a_misspelt_label_word_is_spelt_as_the_label() -> None:
+    assert mend_word("Reehnungsdatum") == "Rechnungsdatum"
+    assert mend_word("Bruttosumne:") == "Bruttosumme:"
+    assert mend_word("Rschnungssumme") == "Rechnungssumme"
+
+
+def test_short_known_extended_or_far_words_stay_as_recognised() -> None:
+    assert mend_word("Rechnungsdatum") == "Rechnungsdatum"   # already a label word
+    assert mend_word("Datun") == "Datun"                     # too short to tell
+    assert mend_word("Abschlag") == "Abschlag"               # a label word shortened is another word
+    assert mend_word("livraisons") == "livraisons"           # a label word lengthened too
+    assert mend_word("Belegsummen") == "Belegsummen"         # two edits in eleven letters: too far
+    assert mend_word("12.03.2026") == "12.03.2026"
+
+
+def test_only_words_the_engine_was_unsure_of_are_mended_in_words_and_text() -> None:
+    page, text = ocr_page([[(40, "Reehnungsdatum", 0.4), (200, "05.03.2026", 0.95)],
+                           [(40, "Bruttosumne", 0.97), (200, "238,00", 0.95)]])
+    [mended], [mended_text] = mend([page], [text])
+    assert [w.text for w in mended.words] == ["Rechnungsdatum", "05.03.2026", "Bruttosumne", "238,00"]
+    assert mended_text == "Rechnungsdatum 05.03.2026\nBruttosumne 238,00"
+
+
+def test_a_whole_total_also_stands_as_its_hundredth_a_little_less_trusted() -> None:
+    pools = with_lost_cents({"total_excl_tax": [Candidate(Decimal("17749"), 0.9, 3), Candidate(Decimal("12"), 0.5, 4)],
+                             "total_tax": [Candidate(Decimal("20.16"), 0.9, 5)]})
+    assert [(str(c.value), c.score) for c in pools["total_excl_tax"]] == \
+        [("17749", 0.9), ("12", 0.5), ("177.49", 0.81)]
+    assert [str(c.value) for c in pools["total_tax"]] == ["20.16"]
+
+
+def test_a_scan_whose_decimal_comma_was_lost_still_gives_totals_that_add_up() -> None:
+    page, text = ocr_page([[(40, "Reehnungsdatum", 0.3), (300, "05.03.2026", 0.96)],
+                           [(40, "Rechnungssumme", 0.9), (110, "ohne", 0.9), (140, "USt.", 0.9), (450, "17749", 0.8)],
+                           [(40, "Steuerbetrag", 0.95), (450, "20,16", 0.96)],
+                           [(40, "Bruttosumme", 0.95), (450, "197,65", 0.95)]])
+    fields = extract_fields([text], source="ocr", pages=[page])
+    assert {key: fields[key].value for key in ("total_excl_tax", "total_tax", "total_incl_tax", "issue_date")} == \
+        {"total_excl_tax": "177.49", "total_tax": "20.16", "total_incl_tax": "197.65", "issue_date": "2026-03-05"}
+    assert fields["total_excl_tax"].source == "ocr"
+
+
+def test_a_text_layer_is_read_as_printed() -> None:
+    page, text = ocr_page([[(40, "Rechnungssumme", 0.9), (110, "ohne", 0.9), (140, "USt.", 0.9), (450, "17749", 0.8)],
+                           [(40, "Steuerbetrag", 0.95), (450, "20,16", 0.96)],
+                           [(40, "Bruttosumme", 0.95), (450, "197,65", 0.95)]])
+    fields = extract_fields([text], source="text", pages=[page])
+    assert fields.get("total_excl_tax") is None or fields["total_excl_tax"].value != "177.49"
