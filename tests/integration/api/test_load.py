@@ -25,11 +25,13 @@ from tests.support.files import text_pdf
 TIGHT_POOL = {"BORDEREAU_DB_POOL_SIZE": "2", "BORDEREAU_DB_MAX_OVERFLOW": "0", "BORDEREAU_DB_POOL_TIMEOUT": "2"}
 
 
-@pytest.fixture
-def api(stack: Stack, tmp_path: Path) -> Iterator[ApiProcess]:
+@pytest.fixture(scope="module")
+def api(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
+    """One API process per stack for the module's tests (starting one takes seconds); each test
+    uploads as accounts of its own, and waits until its own requests are answered."""
     env = {**TIGHT_POOL, "BORDEREAU_UPLOAD_MIN_RATE": "2000", "BORDEREAU_UPLOAD_GRACE": "1",
            "BORDEREAU_MAX_CONCURRENT_UPLOADS_PER_ACCOUNT": "32", "BORDEREAU_MAX_CONCURRENT_UPLOADS": "32"}
-    server = ApiProcess(stack, tmp_path / "api.log", env).start()
+    server = ApiProcess(stack, tmp_path_factory.mktemp("load-api") / "api.log", env).start()
     yield server
     server.stop()
 

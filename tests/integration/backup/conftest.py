@@ -29,11 +29,11 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeStack]
     def make(name: str, *, migrated: bool = True) -> Stack:
         if request.param == "embedded":
             settings = Settings(data_dir=tmp_path / name / "data", queue_prefix=f"t{uuid.uuid4().hex[:8]}.")
-        else:
-            settings, drop = services.services_settings(tmp_path / name)
+            if migrated:
+                migrate(settings.effective_database_url())
+        else:  # a copy of a migrated database, or an empty one
+            settings, drop = services.services_settings(tmp_path / name, migrated=migrated)
             undo.append(drop)
-        if migrated:
-            migrate(settings.effective_database_url())
         store = open_store(settings)
         ensure = getattr(store, "ensure_bucket", None)
         if ensure and migrated:  # an unmigrated stack has no bucket either: the restore makes it

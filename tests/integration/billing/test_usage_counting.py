@@ -16,7 +16,7 @@ from ingest.accounts.lifecycle import NewAccount, create_operator
 from ingest.platform import outbox
 from ingest.platform.columns import utcnow
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Firm, Stack, WorkerProcess, auth, wait_for
+from tests.integration.conftest import Firm, Stack, WorkerProcess, auth, stop_all, wait_for
 from tests.support.files import text_pdf
 
 
@@ -91,8 +91,7 @@ def test_documents_published_three_times_with_a_worker_killed_count_once(stack: 
         wait_for(lambda: _usage(client, firm)["consumed"] >= total, 180,
                  what=lambda: f"all processed:\n{workers[1].log()}")
     finally:
-        for w in workers:
-            w.stop()
+        stop_all(workers)
     usage = _usage(client, firm)
     assert (usage["consumed"], usage["overage"]) == (total, total - 320)
     assert [w["threshold"] for w in usage["warnings"]] == [80, 100]

@@ -39,15 +39,18 @@ class Opened:
         return self.account.initial_password
 
 
-def _api(stack: Stack, tmp_path: Path, env: dict[str, str] | None = None) -> Iterator[ApiProcess]:
-    proc = ApiProcess(stack, tmp_path / f"api-{uuid.uuid4().hex[:6]}.log", env).start()
+def _api(stack: Stack, tmp_path_factory: pytest.TempPathFactory,
+         env: dict[str, str] | None = None) -> Iterator[ApiProcess]:
+    proc = ApiProcess(stack, tmp_path_factory.mktemp("login-api") / "api.log", env).start()
     yield proc
     proc.stop()
 
 
-@pytest.fixture
-def api(stack: Stack, tmp_path: Path) -> Iterator[ApiProcess]:
-    yield from _api(stack, tmp_path)
+@pytest.fixture(scope="module")
+def api(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
+    """One API process per stack for the module (starting one takes seconds): each test has its own
+    account, e-mail and credentials folder, so none sees another's state."""
+    yield from _api(stack, tmp_path_factory)
 
 
 @pytest.fixture
@@ -169,10 +172,10 @@ def test_with_key_checks_the_key_before_keeping_it_and_logout_leaves_it_valid(
     assert _me(api, opened.account.api_key).status_code == 200
 
 
-@pytest.fixture
-def strict_api(stack: Stack, tmp_path: Path) -> Iterator[ApiProcess]:
+@pytest.fixture(scope="module")
+def strict_api(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
     """An API that refuses a user's third sign-in in a row after two failures."""
-    yield from _api(stack, tmp_path, {"BORDEREAU_LOGIN_ATTEMPTS_PER_USER": "2"})
+    yield from _api(stack, tmp_path_factory, {"BORDEREAU_LOGIN_ATTEMPTS_PER_USER": "2"})
 
 
 def test_throttled_sign_ins_say_how_long_to_wait(strict_api: ApiProcess, run: Run) -> None:

@@ -26,7 +26,7 @@ from ingest.platform.broker import celery_app, publisher
 from ingest.platform.columns import utcnow
 from ingest.platform.models import Batch, Document, DocumentState
 from tests.integration.api.test_api import post_batch
-from tests.integration.conftest import Firm, Stack, WorkerProcess, auth, wait_for
+from tests.integration.conftest import Firm, Stack, WorkerProcess, auth, stop_all, wait_for
 from tests.integration.flow.test_dispatch import empty_pipe, seed_bulk  # noqa: F401 (fixture)
 from tests.support.files import text_pdf, zip_of
 
@@ -98,8 +98,7 @@ def test_a_bulk_worker_yields_the_cpu_to_daily_work(stack: Stack, tmp_path: Path
         wait_for(lambda: nice(bulk) == wanted, 30, what="the bulk worker's niceness")
         assert nice(daily) == ours
     finally:
-        bulk.stop()
-        daily.stop()
+        stop_all((bulk, daily))
 
 
 def _bulk_progress(stack: Stack, batch_id: str) -> dict[str, int]:
@@ -136,8 +135,7 @@ def test_a_daily_batch_goes_before_a_5000_document_backlog(
     finally:
         stop.set()
         loop.join()
-        daily_w.stop()
-        bulk_w.stop()
+        stop_all((daily_w, bulk_w))
     # The backlog did not move on: at most what was in flight (under two windows) got through.
     assert progress.get("processed", 0) < 2 * window, (progress, bulk_w.log())
     assert progress.get("queued", 0) + progress.get("processing", 0) < 2 * window
@@ -170,8 +168,7 @@ def test_rounds_chain_while_an_archive_waits_and_stop_when_it_is_dispatched(
         time.sleep(3)  # three intervals: no round runs once nothing waits
         assert _dispatch_cursor(stack).rounds == rounds
     finally:
-        for w in workers:
-            w.stop()
+        stop_all(workers)
 
 
 def _dispatch_cursor(stack: Stack) -> DispatchCursor:

@@ -22,7 +22,7 @@ from ingest.accounts.lifecycle import create_account
 from ingest.platform.db import make_engine, migrate
 from ingest.platform.settings import Settings
 from ingest.store import open_store
-from tests.integration.conftest import ApiProcess, Firm, Stack, WorkerProcess, auth, wait_for
+from tests.integration.conftest import ApiProcess, Firm, Stack, WorkerProcess, auth, stop_all, wait_for
 from tests.support import services
 from tests.support.faults import Gate
 from tests.support.load import BeatStandIn, Tally, Uploader, account_of_every_file, invoice_pool, unfinished
@@ -89,8 +89,7 @@ def test_nothing_is_lost_through_the_faults(stack: Stack, firm_factory: Callable
     finally:
         stop.set()
         beat_stop.set()
-        for process in (api, *workers):
-            process.stop()
+        stop_all((api, *workers))
         if gate is not None:
             gate.cut()
     account = account_of_every_file(stack.engine, stack.store, tally)

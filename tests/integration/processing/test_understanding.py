@@ -4,14 +4,18 @@ and documents outside the history are rejected; without OCR, scans wait."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from api.app import create_app
 from ingest.billing.tables import UsageRecord
 from ingest.documents.limits import Limits
 from ingest.documents.ocr import OcrConfig, ocr_status
@@ -31,6 +35,15 @@ from tests.support.scans import scanned_page, scanned_pdf
 from tests.unit.documents.test_einvoice import BILLION_LAUGHS
 
 FINAL = ("processed", "rejected", "failed")
+
+
+@pytest.fixture(scope="module")
+def worker(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
+    """One real worker per stack for the module (a start and a warm stop take seconds each): every test
+    uploads to a new account's dossier and waits for its own documents only."""
+    w = WorkerProcess(stack, tmp_path_factory.mktemp("understanding") / "worker.log").start()
+    yield w
+    w.stop()
 
 
 def upload(client: TestClient, firm: Firm, name: str, data: bytes) -> str:
@@ -141,8 +154,11 @@ def test_unreadable_xml_and_old_invoices_are_rejected(client: TestClient, firm: 
     assert not any(counted(stack, doc_id) for doc_id in ids.values())
 
 
-def test_without_ocr_a_scan_waits_then_is_queued_again(client: TestClient, firm: Firm, stack: Stack) -> None:
-    doc_id = upload(client, firm, "scan.png", scanned_invoice_png())
+def test_without_ocr_a_scan_waits_then_is_queued_again(firm: Firm, stack: Stack) -> None:
+    # Queues of its own: the module's worker must not take the scan this test processes itself.
+    settings = stack.settings.model_copy(update={"queue_prefix": f"t{uuid.uuid4().hex[:8]}."})
+    with TestClient(create_app(settings)) as client:
+        doc_id = upload(client, firm, "scan.png", scanned_invoice_png())
     missing = OcrConfig(engine="command", command=str(Path("/nonexistent/tesseract")))
     outcome = process_document(stack.engine, stack.store, Limits(), doc_id, lease_duration=timedelta(minutes=5),
                                max_attempts=3, ocr=missing)
