@@ -12,6 +12,7 @@ from ingest.documents.fields.lines import Candidate, best, clean_lines
 from ingest.documents.fields.model import SOURCES, Field
 from ingest.documents.layout import PageWords
 from ingest.documents.reading.more import more_fields
+from ingest.documents.reading.parties import buyer_vats
 from ingest.documents.reading.read import layout_candidates, layout_lines
 from ingest.documents.textparse import uses_month_first
 
@@ -38,7 +39,8 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     found["iban"] = iban = parties.iban(lines)
     sirens = {c.value for c in (found.get("supplier_siren"), found.get("supplier_siret")) if c is not None}
     vats: list[Candidate[str]] = [*layout.get("supplier_vat", []), *parties.vat_ids(lines)]  # type: ignore[list-item]
-    found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None)
+    found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None,
+                                                buyers=buyer_vats(placed))
     found["invoice_number"] = _better(refs.invoice_number(lines), layout.get("invoice_number"))
     issue, due = refs.issue_and_due_dates(lines)
     found["issue_date"] = _better(issue, layout.get("issue_date"))

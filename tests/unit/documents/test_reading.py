@@ -14,7 +14,7 @@ from ingest.documents.pdf_words import _join_letter_spaced, pdf_words
 from ingest.documents.reading.candidates import candidates
 from ingest.documents.reading.labels import fold, match
 from ingest.documents.reading.lines import page_lines
-from ingest.documents.reading.parties import seller_vat
+from ingest.documents.reading.parties import buyer_vats, seller_vat
 from tests.support.invoices import FONT
 
 
@@ -185,3 +185,40 @@ def test_a_scans_words_from_ocr_are_read_by_their_places_too(tmp_path: Path) -> 
     without = understand(facts, today=date(2026, 12, 1), ocr=replace(recognised, words={})).fields
     assert with_places["invoice_number"].value == "RE-88123" and with_places["invoice_number"].source == "ocr"
     assert "invoice_number" not in without  # the number under its heading: only its place tells
+
+
+def _form(rows: list[tuple[float, str, str]]) -> PageWords:
+    """A form of two columns: per row its height, the label's words at the left, the value at x=300."""
+    words: list[Word] = []
+    for y, label, value in rows:
+        words += [Word(text, x, y, x + 6 * len(text), y + 10) for x, y, text in _words_at(y, label)]
+        if value:
+            words.append(Word(value, 300, y, 300 + 6 * len(value), y + 10))
+    return PageWords(1, 595, 842, tuple(words))
+
+
+# A self-billed invoice's form: each party's block a heading, its labels below it, their values far right.
+FORM = [(40, "Verkäufer", ""), (54, "Name:", "Lieferant GmbH"), (68, "USt.-Id.-Nr.:", "DE123456789"),
+        (90, "Käufer/Leistungsempfänger", ""), (104, "Name:", "Kunden AG"), (118, "USt.-Id.-Nr.:", "DE136695976")]
+
+
+def test_a_value_right_of_a_vat_label_in_a_block_is_that_blocks_party() -> None:
+    lines = page_lines(_form(FORM))
+    # The buyer's number, valid, is right of a label in the buyer's block: it is the buyer's, though far
+    # from the heading's column; the seller's (a sample's, with a wrong check digit) is the only candidate.
+    assert [c.value for c in seller_vat(lines)] == ["DE123456789"]
+    assert buyer_vats(lines) == {"DE136695976"}
+
+
+def test_a_number_the_layout_shows_as_the_buyers_is_not_the_sellers_for_the_text_rules_either() -> None:
+    page = _form(FORM)
+    text = "\n".join(line.text for line in page_lines(page))
+    assert "DE136695976" in text  # the text rules alone see a valid number under a VAT label
+    assert extract_fields([text], pages=[page])["supplier_vat"].value == "DE123456789"
+
+
+def test_a_vat_number_labelled_as_the_readers_is_the_buyers() -> None:
+    lines = lines_of([*_words_at(40, "Ihr Zeichen: AB-312"), *_words_at(54, "Ihre USt.-IdentNr.: DE234567890"),
+                      *_words_at(400, "BLZ: 700 901 00"), (200, 400, "USt.-Identnr.:"), (300, 400, "DE123456789")])
+    assert [c.value for c in seller_vat(lines)] == ["DE123456789"]  # type: ignore[arg-type]
+    assert buyer_vats(lines) == {"DE234567890"}  # type: ignore[arg-type]
