@@ -361,3 +361,22 @@ def test_a_page_naming_no_currency_from_a_euro_country_seller_is_in_euros_withou
     found = extract_fields(["ACME GmbH\nUSt-IdNr.: DE322476254\nRechnung Nr. 12\nGesamtbetrag 119,00"])
     assert (found["currency"].value, found["currency"].confidence) == ("EUR", 0.5)
     assert "currency" not in extract_fields(["ACME Ltd\nVAT GB068753236\nInvoice No. 12\nTotal 119.00"])
+
+
+def test_a_summary_tables_last_row_gives_the_totals_that_add_up() -> None:
+    # The heading names the totals; a row per VAT rate, then the sums (rates and a currency code between).
+    found = extract_fields(["Lieferant GmbH\nRechnung Nr. 4711\n"
+                            "Warenwert Zu-/Abschlag Nettobetrag MwSt-Betrag MwSt-% Endbetrag\n"
+                            "326,50 -5,10 321,40 61,07 19,0 382,47\n"
+                            "130,70 -3,11 127,59 8,93 7,0 136,52\n"
+                            "457,20 -8,21 448,99 70,00 EUR 518,99\n"
+                            "Zahlbar innerhalb 14 Tagen"])
+    assert [found[k].value for k in ("total_excl_tax", "total_tax", "total_incl_tax")] == \
+        ["448.99", "70.00", "518.99"]
+
+
+def test_a_table_of_line_items_is_no_summary_table() -> None:
+    # Its rows hold words, and a heading naming one total only is a column of lines.
+    found = extract_fields(["Lieferant GmbH\nRechnung Nr. 4711\nPos Artikel Menge Nettobetrag\n"
+                            "1 Schrauben 10 100,00 19,00 119,00\nGesamtbetrag 50,00"])
+    assert found["total_incl_tax"].value == "50.00" and "total_excl_tax" not in found

@@ -222,3 +222,12 @@ def test_a_vat_number_labelled_as_the_readers_is_the_buyers() -> None:
                       *_words_at(400, "BLZ: 700 901 00"), (200, 400, "USt.-Identnr.:"), (300, 400, "DE123456789")])
     assert [c.value for c in seller_vat(lines)] == ["DE123456789"]  # type: ignore[arg-type]
     assert buyer_vats(lines) == {"DE234567890"}  # type: ignore[arg-type]
+
+
+def test_digits_come_apart_one_by_one_are_no_amount() -> None:
+    # A text layer whose characters lost their words: "321,40" read as "3 2 1 , 4 0" would give "0".
+    lines = lines_of([(40, 100, "Nettobetrag"), (40, 114, "3"), (46, 114, "2"), (52, 114, "1"), (58, 114, ","),
+                      (64, 114, "4"), (70, 114, "0"), (40, 200, "Endbetrag"), (200, 200, "382,47")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert "total_excl_tax" not in found
+    assert [str(f.value) for f in found["total_incl_tax"]] == ["382.47"]
