@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from ingest.documents.amounts import AMOUNT_RE, format_amount, parse_amount
 from ingest.documents.fields.lines import Candidate
+from ingest.documents.reading.labels import match as listed_label
 from ingest.documents.textparse import DATE_RE
 
 _L = re.IGNORECASE
@@ -69,13 +70,33 @@ def total_candidates(lines: list[str], currency: str | None) -> dict[str, list[C
     for index, line in enumerate(lines):
         if _NOT_A_TOTAL.search(line):
             continue
+        listed = _listed_label_amount(index, line, currency)
         for key, table in _TABLES.items():
             candidate = _labelled_amount(lines, index, line, table, currency)
+            if candidate is None and listed is not None and listed[0] == key:
+                candidate = listed[1]
             if candidate is not None:
                 found[key].append(candidate)
     for key, candidate in summary_row(lines).items():
         found[key].append(candidate)
     return found
+
+
+# A total's wording of the labels' list (`reading/labels.tsv`) the patterns above lack, starting a line:
+# trusted as its weight says, a little less than a pattern's.
+LISTED_LABEL = 0.8
+
+
+def _listed_label_amount(index: int, line: str, currency: str | None) -> tuple[str, Candidate[Decimal]] | None:
+    """The total a listed label starting the line names, and the one amount after it (a label followed by
+    several is a table's row: "Umsatzsteuer (S) 81,90 20 16,38" is one rate's)."""
+    matched = listed_label(line)
+    if matched is None or matched.label.field not in _TABLES:
+        return None
+    amounts = _amounts_in(DATE_RE.sub(" ", matched.rest), currency)
+    if len(amounts) != 1:
+        return None
+    return matched.label.field, Candidate(amounts[0], round(matched.label.weight * LISTED_LABEL, 3), index)
 
 
 # A summary table's row, whose columns the text layer does not keep: trusted below a label beside its value.

@@ -380,3 +380,12 @@ def test_a_table_of_line_items_is_no_summary_table() -> None:
     found = extract_fields(["Lieferant GmbH\nRechnung Nr. 4711\nPos Artikel Menge Nettobetrag\n"
                             "1 Schrauben 10 100,00 19,00 119,00\nGesamtbetrag 50,00"])
     assert found["total_incl_tax"].value == "50.00" and "total_excl_tax" not in found
+
+
+def test_an_insurers_premium_invoice_names_its_totals_in_its_own_words() -> None:
+    # Read from the text alone: the labels' list (reading/labels.tsv) serves the text rules too.
+    found = extract_fields(["MVM Versicherungsverein a.G.\nBeitragsrechnung Nr. 01.234.567.8\n"
+                            "Privathaftpflicht 50,00 €\nGesamtbeitrag 50,00 €\nVersicherungsteuer 19 % 9,50 €\n"
+                            "Rechnungsbeitrag 59,50 €"])
+    assert [found[k].value for k in ("total_excl_tax", "total_tax", "total_incl_tax")] == \
+        ["50.00", "9.50", "59.50"]
