@@ -389,3 +389,8 @@ def test_an_insurers_premium_invoice_names_its_totals_in_its_own_words() -> None
                             "Rechnungsbeitrag 59,50 €"])
     assert [found[k].value for k in ("total_excl_tax", "total_tax", "total_incl_tax")] == \
         ["50.00", "9.50", "59.50"]
+
+
+def test_a_word_after_a_vat_number_is_not_part_of_it() -> None:
+    found = extract_fields(["ACME GmbH\nRechnung Nr. 12\nUSt-IdNr: DE123456789 HRB Nr. 372876\nGesamtbetrag 119,00"])
+    assert found["supplier_vat"].value == "DE123456789"
