@@ -11,6 +11,7 @@ from ingest.documents.fields import identity, parties, refs, totals
 from ingest.documents.fields.lines import Candidate, best, clean_lines
 from ingest.documents.fields.model import SOURCES, Field
 from ingest.documents.layout import PageWords
+from ingest.documents.reading.lines import Line
 from ingest.documents.reading.more import more_fields
 from ingest.documents.reading.parties import buyer_vats
 from ingest.documents.reading.read import layout_candidates, layout_lines
@@ -33,7 +34,7 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     placed = layout_lines(pages) if pages else []
     layout = layout_candidates(placed, month_first=month_first, source=source) if pages else {}
     found: dict[str, Candidate[str] | None] = {}
-    found["document_type"] = document_type = refs.document_type(lines)
+    found["document_type"] = document_type = _document_type(lines, placed)
     found["supplier_name"] = parties.supplier_name(lines)
     found.update(parties.company_ids(lines))
     found["iban"] = iban = parties.iban(lines)
@@ -69,6 +70,21 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     if "document_type" in fields and not _has_invoice_content(fields):
         del fields["document_type"]  # a page with none of an invoice's facts is not one
     return fields
+
+
+# How sure a credit note's own title is (refs.document_type's score for "Avoir", "Credit note" …).
+CREDIT_NOTE_TITLE = 0.85
+
+
+def _document_type(lines: list[str], placed: list[Line]) -> Candidate[str]:
+    """The text rules' document type, or a credit note when the page's top, read in the order it shows
+    its lines, is a credit note's title: a text layer may give the title far down ("… AVOIR N° :")."""
+    found = refs.document_type(lines)
+    if found.value != "credit_note" and placed:
+        shown = refs.document_type([line.text for line in placed])
+        if shown.value == "credit_note" and shown.score >= CREDIT_NOTE_TITLE:
+            return shown
+    return found
 
 
 def _better(rule: Candidate[str] | None, placed: list[Any] | None) -> Candidate[str] | None:

@@ -231,3 +231,13 @@ def test_digits_come_apart_one_by_one_are_no_amount() -> None:
     found = candidates(lines)  # type: ignore[arg-type]
     assert "total_excl_tax" not in found
     assert [str(f.value) for f in found["total_incl_tax"]] == ["382.47"]
+
+
+def test_a_credit_notes_title_at_the_pages_top_is_read_in_the_order_the_page_shows() -> None:
+    # The text layer gives the title last, after a logo's word; the page shows it first.
+    page = PageWords(1, 595, 842, tuple(Word(text, x, y, x + 6 * len(text), y + 10) for x, y, text in [
+        *_words_at(40, "AVOIR N° : F20220028"), *_words_at(60, "LE FOURNISSEUR SARL"),
+        *_words_at(300, "TOTAL HT 100,00"), *_words_at(314, "TVA 20 % 20,00"), *_words_at(328, "TOTAL TTC 120,00")]))
+    text = "LE FOURNISSEUR SARL\nTOTAL HT 100,00\nTVA 20 % 20,00\nTOTAL TTC 120,00\nLOGO AVOIR N° : F20220028"
+    assert extract_fields([text])["document_type"].value == "invoice"  # the text alone: no title at its top
+    assert extract_fields([text], pages=[page])["document_type"].value == "credit_note"
