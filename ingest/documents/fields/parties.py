@@ -27,6 +27,8 @@ _VAT_LABEL = re.compile(
 )
 # Looked for at every place (a lookahead): in "VAT ID GB 123 …" the number starts at "GB", not at "ID".
 _VAT_SHAPE = re.compile(r"(?=\b([A-Z]{2}(?: ?[0-9A-Z]){8,12})\b)")
+# Letters after a VAT number's digits, set apart by a space, are the next word ("DE123456789 HRB 372876").
+_TRAILING_WORD = re.compile(r"(?: [A-Z]+)+$")
 _IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[0-9A-Z]{1,4}){3,9})")
 _SELLER_HEADERS = re.compile(
     r"^(verkäufer|lieferant|fournisseur|vendeur|émetteur|seller|supplier|from|de)\s*:?\s*$", re.IGNORECASE
@@ -76,7 +78,7 @@ def vat_ids(lines: list[str]) -> list[Candidate[str]]:
         for match in _VAT_SHAPE.finditer(line):
             if re.search(r"(IBAN|BIC|SWIFT)\W*$", line[: match.start()], re.IGNORECASE):
                 continue  # bank details share the two-letter-prefix shape
-            parts = vat_parts(match.group(1))
+            parts = vat_parts(_TRAILING_WORD.sub("", match.group(1)))
             if parts is None:
                 continue
             compact, valid = parts

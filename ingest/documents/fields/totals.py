@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from ingest.documents.amounts import AMOUNT_RE, format_amount, parse_amount
 from ingest.documents.fields.lines import Candidate
+from ingest.documents.reading.labels import match as listed_label
 from ingest.documents.textparse import DATE_RE
 
 _L = re.IGNORECASE
@@ -64,16 +65,78 @@ _NOT_A_TOTAL = re.compile(
 
 
 def total_candidates(lines: list[str], currency: str | None) -> dict[str, list[Candidate[Decimal]]]:
-    """Labelled amounts per total key (best labels first in each list)."""
+    """Labelled amounts per total key (best labels first in each list), and a summary table's totals."""
     found: dict[str, list[Candidate[Decimal]]] = {key: [] for key in _TABLES}
     for index, line in enumerate(lines):
         if _NOT_A_TOTAL.search(line):
             continue
+        listed = _listed_label_amount(index, line, currency)
         for key, table in _TABLES.items():
             candidate = _labelled_amount(lines, index, line, table, currency)
+            if candidate is None and listed is not None and listed[0] == key:
+                candidate = listed[1]
             if candidate is not None:
                 found[key].append(candidate)
+    for key, candidate in summary_row(lines).items():
+        found[key].append(candidate)
     return found
+
+
+# A total's wording of the labels' list (`reading/labels.tsv`) the patterns above lack, starting a line:
+# trusted as its weight says, a little less than a pattern's.
+LISTED_LABEL = 0.8
+
+
+def _listed_label_amount(index: int, line: str, currency: str | None) -> tuple[str, Candidate[Decimal]] | None:
+    """The total a listed label starting the line names, and the one amount after it (a label followed by
+    several is a table's row: "Umsatzsteuer (S) 81,90 20 16,38" is one rate's)."""
+    matched = listed_label(line)
+    if matched is None or matched.label.field not in _TABLES:
+        return None
+    amounts = _amounts_in(DATE_RE.sub(" ", matched.rest), currency)
+    if len(amounts) != 1:
+        return None
+    return matched.label.field, Candidate(amounts[0], round(matched.label.weight * LISTED_LABEL, 3), index)
+
+
+# A summary table's row, whose columns the text layer does not keep: trusted below a label beside its value.
+SUMMARY_ROW_SCORE = 0.7
+# How many rows of amounts a summary table may have below its heading (one per VAT rate, then the sums).
+SUMMARY_ROWS = 6
+# A word of a row of amounts: a number (a rate, a sign, a currency beside it), or a currency alone.
+_AMOUNT_WORD = re.compile(r"[-−–]?[\d.,']+%?|[-−–%€]|[A-Z]{3}")
+
+
+def summary_row(lines: list[str]) -> dict[str, Candidate[Decimal]]:
+    """The totals of a summary table: a heading naming two totals or more ("Warenwert … Nettobetrag
+    MwSt-Betrag MwSt-% Endbetrag"), then rows of amounts alone, one per VAT rate and the sums last. In
+    the last row, the gross is its last amount and the net and the tax the two before it that add up to
+    it, the net first (the text layer keeps no columns to say which amount is under which heading)."""
+    found: dict[str, Candidate[Decimal]] = {}
+    for index, line in enumerate(lines):
+        named = sum(any(pattern.search(line) for pattern, _ in table) for table in _TABLES.values())
+        if named < 2:
+            continue
+        rows = list(itertools.takewhile(_is_row_of_amounts, lines[index + 1: index + 1 + SUMMARY_ROWS]))
+        if rows:
+            found = _adding_up(_amounts_in(rows[-1], None), index + len(rows)) or found
+    return found
+
+
+def _is_row_of_amounts(line: str) -> bool:
+    return all(_AMOUNT_WORD.fullmatch(word) for word in line.split())
+
+
+def _adding_up(amounts: list[Decimal], line: int) -> dict[str, Candidate[Decimal]]:
+    """The net and the tax before the last amount that add up to it (the row's first such pair)."""
+    if len(amounts) < 3 or amounts[-1] == 0:
+        return {}
+    *before, gross = amounts
+    for i, j in itertools.combinations(range(len(before)), 2):
+        if before[i] + before[j] == gross:
+            return {key: Candidate(value, SUMMARY_ROW_SCORE, line)
+                    for key, value in zip(_TABLES, (before[i], before[j], gross), strict=True)}
+    return {}
 
 
 def _labelled_amount(

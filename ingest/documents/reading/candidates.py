@@ -53,6 +53,7 @@ _IDENTIFIER_PUNCTUATION = ":#°.,;()"
 _BRACKETED_WORDS = 6
 _RATE = re.compile(r"[-−]?\d+(?:[.,]\d+)?\s*%")
 _CENTS = re.compile(r"\d[.,]\d{2}(?![\d.,])")
+_DIGITS_APART = re.compile(r"(?<!\S)\d(?:\s+[\d.,]){2,}(?!\S)")
 
 
 @dataclass(frozen=True)
@@ -266,8 +267,9 @@ def _parser(month_first: bool) -> dict[str, Callable[[str], str | date | Decimal
 
 
 def _amount(text: str) -> Decimal | None:
-    """The last amount of the text once its rates are set aside ("20 % : 246,91 €"); none in a date."""
-    if find_dates(text):
+    """The last amount of the text once its rates are set aside ("20 % : 246,91 €"); none in a date, nor
+    in digits come apart one by one ("3 2 1 , 4 0": a text layer whose characters lost their words)."""
+    if find_dates(text) or _DIGITS_APART.search(text):
         return None
     amounts = [parse_amount(m.group()) for m in AMOUNT_RE.finditer(_RATE.sub(" ", text))]
     found = [a for a in amounts if a is not None]

@@ -8,6 +8,7 @@ VAT number whose check digits are right comes first; one in the seller's block i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ingest.documents.fields.lines import Candidate
@@ -47,22 +48,48 @@ def party_of(cell: Cell, number: int, found: list[Block]) -> str | None:
 
 def seller_vat(lines: list[Line]) -> list[Candidate[str]]:
     """VAT numbers that may be the seller's, best first."""
+    out = [Candidate(value, (0.9 if valid else 0.5) + (0.05 if labelled else 0.0)
+                     + (0.03 if party == "seller" else 0.0), number)
+           for value, valid, labelled, party, number in _printed_vats(lines) if party != "buyer"]
+    return sorted(out, key=lambda c: (-c.score, c.line))
+
+
+def buyer_vats(lines: list[Line]) -> set[str]:
+    """The VAT numbers printed as the buyer's: in its block, or after a label that says so."""
+    return {value for value, _, _, party, _ in _printed_vats(lines) if party == "buyer"}
+
+
+def _printed_vats(lines: list[Line]) -> Iterator[tuple[str, bool, bool, str | None, int]]:
+    """Every VAT number a reader may take for one (valid, or labelled as one): its value, whether its check
+    digits are right, whether a label names it, the party it is printed as ("buyer" after a buyer's
+    label), and its line."""
     found = blocks(lines)
-    out: list[Candidate[str]] = []
     for number, line in enumerate(lines):
         buyer_label = False
-        for cell in line.cells:
+        for position, cell in enumerate(line.cells):
             buyer_label = buyer_label or names_buyer_vat(cell.text)
-            party = party_of(cell, number, found)
-            if buyer_label or party == "buyer":
-                continue
-            left = line.cells[line.cells.index(cell) - 1].text if line.cells.index(cell) else ""
+            party = "buyer" if buyer_label else _party(line, position, number, found)
+            label = _left_of(line, position)
+            left = label.text if label is not None else ""
             for value, valid, before in vat_numbers(cell.text):
                 labelled = names_vat(before) or (not before.strip(SEPARATORS) and names_vat(left))
                 if valid or labelled:
-                    score = (0.9 if valid else 0.5) + (0.05 if labelled else 0.0) + (0.03 if party == "seller" else 0.0)
-                    out.append(Candidate(value, score, number))
-    return sorted(out, key=lambda c: (-c.score, c.line))
+                    yield value, valid, labelled, party, number
+
+
+def _party(line: Line, position: int, number: int, found: list[Block]) -> str | None:
+    """The party whose block holds the cell: by its column, or, for the value right of a VAT label that
+    starts a row of the block, by its label's (a form of two columns: "USt-IdNr. | : | DE…")."""
+    party = party_of(line.cells[position], number, found)
+    label = _left_of(line, position)
+    if party is None and label is line.cells[0] and names_vat(label.text):
+        party = party_of(label, number, found)
+    return party
+
+
+def _left_of(line: Line, position: int) -> Cell | None:
+    """The nearest cell left of the cell that is more than a separator (a lone ":")."""
+    return next((cell for cell in reversed(line.cells[:position]) if cell.text.strip(SEPARATORS)), None)
 
 
 def vat_numbers(text: str) -> list[tuple[str, bool, str]]:

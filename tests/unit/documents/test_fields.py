@@ -386,3 +386,34 @@ def test_the_invoices_own_date_label_keeps_its_words_between() -> None:
 ])  # fmt: skip
 def test_a_document_word_after_a_date_label_or_naming_another_document_gives_no_number(page: str) -> None:
     assert extract_fields([page])["invoice_number"].value in ("F2203372", "CN-2026-18", "NC-18")
+def test_a_summary_tables_last_row_gives_the_totals_that_add_up() -> None:
+    # The heading names the totals; a row per VAT rate, then the sums (rates and a currency code between).
+    found = extract_fields(["Lieferant GmbH\nRechnung Nr. 4711\n"
+                            "Warenwert Zu-/Abschlag Nettobetrag MwSt-Betrag MwSt-% Endbetrag\n"
+                            "326,50 -5,10 321,40 61,07 19,0 382,47\n"
+                            "130,70 -3,11 127,59 8,93 7,0 136,52\n"
+                            "457,20 -8,21 448,99 70,00 EUR 518,99\n"
+                            "Zahlbar innerhalb 14 Tagen"])
+    assert [found[k].value for k in ("total_excl_tax", "total_tax", "total_incl_tax")] == \
+        ["448.99", "70.00", "518.99"]
+
+
+def test_a_table_of_line_items_is_no_summary_table() -> None:
+    # Its rows hold words, and a heading naming one total only is a column of lines.
+    found = extract_fields(["Lieferant GmbH\nRechnung Nr. 4711\nPos Artikel Menge Nettobetrag\n"
+                            "1 Schrauben 10 100,00 19,00 119,00\nGesamtbetrag 50,00"])
+    assert found["total_incl_tax"].value == "50.00" and "total_excl_tax" not in found
+
+
+def test_an_insurers_premium_invoice_names_its_totals_in_its_own_words() -> None:
+    # Read from the text alone: the labels' list (reading/labels.tsv) serves the text rules too.
+    found = extract_fields(["MVM Versicherungsverein a.G.\nBeitragsrechnung Nr. 01.234.567.8\n"
+                            "Privathaftpflicht 50,00 €\nGesamtbeitrag 50,00 €\nVersicherungsteuer 19 % 9,50 €\n"
+                            "Rechnungsbeitrag 59,50 €"])
+    assert [found[k].value for k in ("total_excl_tax", "total_tax", "total_incl_tax")] == \
+        ["50.00", "9.50", "59.50"]
+
+
+def test_a_word_after_a_vat_number_is_not_part_of_it() -> None:
+    found = extract_fields(["ACME GmbH\nRechnung Nr. 12\nUSt-IdNr: DE123456789 HRB Nr. 372876\nGesamtbetrag 119,00"])
+    assert found["supplier_vat"].value == "DE123456789"

@@ -14,7 +14,7 @@ from ingest.documents.pdf_words import _join_letter_spaced, pdf_words
 from ingest.documents.reading.candidates import candidates
 from ingest.documents.reading.labels import fold, match
 from ingest.documents.reading.lines import page_lines
-from ingest.documents.reading.parties import seller_vat
+from ingest.documents.reading.parties import buyer_vats, seller_vat
 from tests.support.invoices import FONT
 
 
@@ -267,3 +267,57 @@ def test_a_value_in_a_box_of_its_own_a_little_off_its_labels_line_is_read_beside
     found = candidates(lines)
     assert [str(f.value) for f in found["invoice_number"]] == ["37658/2026"]
     assert [str(f.value) for f in found["due_date"]] == ["2026-08-22"]
+def _form(rows: list[tuple[float, str, str]]) -> PageWords:
+    """A form of two columns: per row its height, the label's words at the left, the value at x=300."""
+    words: list[Word] = []
+    for y, label, value in rows:
+        words += [Word(text, x, y, x + 6 * len(text), y + 10) for x, y, text in _words_at(y, label)]
+        if value:
+            words.append(Word(value, 300, y, 300 + 6 * len(value), y + 10))
+    return PageWords(1, 595, 842, tuple(words))
+
+
+# A self-billed invoice's form: each party's block a heading, its labels below it, their values far right.
+FORM = [(40, "Verkäufer", ""), (54, "Name:", "Lieferant GmbH"), (68, "USt.-Id.-Nr.:", "DE123456789"),
+        (90, "Käufer/Leistungsempfänger", ""), (104, "Name:", "Kunden AG"), (118, "USt.-Id.-Nr.:", "DE136695976")]
+
+
+def test_a_value_right_of_a_vat_label_in_a_block_is_that_blocks_party() -> None:
+    lines = page_lines(_form(FORM))
+    # The buyer's number, valid, is right of a label in the buyer's block: it is the buyer's, though far
+    # from the heading's column; the seller's (a sample's, with a wrong check digit) is the only candidate.
+    assert [c.value for c in seller_vat(lines)] == ["DE123456789"]
+    assert buyer_vats(lines) == {"DE136695976"}
+
+
+def test_a_number_the_layout_shows_as_the_buyers_is_not_the_sellers_for_the_text_rules_either() -> None:
+    page = _form(FORM)
+    text = "\n".join(line.text for line in page_lines(page))
+    assert "DE136695976" in text  # the text rules alone see a valid number under a VAT label
+    assert extract_fields([text], pages=[page])["supplier_vat"].value == "DE123456789"
+
+
+def test_a_vat_number_labelled_as_the_readers_is_the_buyers() -> None:
+    lines = lines_of([*_words_at(40, "Ihr Zeichen: AB-312"), *_words_at(54, "Ihre USt.-IdentNr.: DE234567890"),
+                      *_words_at(400, "BLZ: 700 901 00"), (200, 400, "USt.-Identnr.:"), (300, 400, "DE123456789")])
+    assert [c.value for c in seller_vat(lines)] == ["DE123456789"]  # type: ignore[arg-type]
+    assert buyer_vats(lines) == {"DE234567890"}  # type: ignore[arg-type]
+
+
+def test_digits_come_apart_one_by_one_are_no_amount() -> None:
+    # A text layer whose characters lost their words: "321,40" read as "3 2 1 , 4 0" would give "0".
+    lines = lines_of([(40, 100, "Nettobetrag"), (40, 114, "3"), (46, 114, "2"), (52, 114, "1"), (58, 114, ","),
+                      (64, 114, "4"), (70, 114, "0"), (40, 200, "Endbetrag"), (200, 200, "382,47")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert "total_excl_tax" not in found
+    assert [str(f.value) for f in found["total_incl_tax"]] == ["382.47"]
+
+
+def test_a_credit_notes_title_at_the_pages_top_is_read_in_the_order_the_page_shows() -> None:
+    # The text layer gives the title last, after a logo's word; the page shows it first.
+    page = PageWords(1, 595, 842, tuple(Word(text, x, y, x + 6 * len(text), y + 10) for x, y, text in [
+        *_words_at(40, "AVOIR N° : F20220028"), *_words_at(60, "LE FOURNISSEUR SARL"),
+        *_words_at(300, "TOTAL HT 100,00"), *_words_at(314, "TVA 20 % 20,00"), *_words_at(328, "TOTAL TTC 120,00")]))
+    text = "LE FOURNISSEUR SARL\nTOTAL HT 100,00\nTVA 20 % 20,00\nTOTAL TTC 120,00\nLOGO AVOIR N° : F20220028"
+    assert extract_fields([text])["document_type"].value == "invoice"  # the text alone: no title at its top
+    assert extract_fields([text], pages=[page])["document_type"].value == "credit_note"
