@@ -28,6 +28,16 @@ AMOUNT_PATTERN = (
     r"(?![\w]|[.,]\d)"
 )
 AMOUNT_RE = re.compile(AMOUNT_PATTERN)
+# A VAT number's shape: an amount after one in the same line is the legal mentions' (the share capital in
+# "TVA : FR11999999998 - SARL au capital de 120 000 €"), not a total.
+VAT_NUMBER_RE = re.compile(r"\b[A-Z]{2}[0-9A-Z]{8,12}\b")
+# Nine digits or more without a separator are an identifier (SIREN, SIRET, an account), not an amount.
+_IDENTIFIER_DIGITS = re.compile(r"[-−–]?\s?\d{9,}")
+
+
+def is_identifier_digits(printed: str) -> bool:
+    """Whether an amount as matched by `AMOUNT_RE` is rather an identifier: nine bare digits or more."""
+    return _IDENTIFIER_DIGITS.fullmatch(printed.strip()) is not None
 
 
 def format_amount(value: Decimal) -> str:

@@ -14,7 +14,7 @@ import operator
 import re
 from decimal import Decimal
 
-from ingest.documents.amounts import AMOUNT_RE, format_amount, parse_amount
+from ingest.documents.amounts import AMOUNT_RE, VAT_NUMBER_RE, format_amount, is_identifier_digits, parse_amount
 from ingest.documents.fields.lines import Candidate
 from ingest.documents.reading.labels import match as listed_label
 from ingest.documents.textparse import DATE_RE
@@ -167,11 +167,14 @@ def _has_codes(text: str) -> bool:
 
 
 def _amounts_in(text: str, currency: str | None) -> list[Decimal]:
-    """Amounts in ``text``; with several currency codes, those after ``currency`` first."""
+    """Amounts in ``text``; with several currency codes, those after ``currency`` first. None after a VAT
+    number ("TVA : FR… - SIRET …": the label names the number), and no identifier's digits."""
+    if VAT_NUMBER_RE.search(text):
+        return []
     text = re.sub(r"\d+(?:[.,]\d+)?\s?%", " ", text)  # rates are not amounts
     if currency and _has_codes(text) and currency in text:
         text = text[text.index(currency):]
-    values = [parse_amount(m.group(0)) for m in AMOUNT_RE.finditer(text)]
+    values = [parse_amount(m.group(0)) for m in AMOUNT_RE.finditer(text) if not is_identifier_digits(m.group(0))]
     return [v for v in values if v is not None]
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ingest.documents.amounts import AMOUNT_RE, parse_amount
+from ingest.documents.amounts import AMOUNT_RE, VAT_NUMBER_RE, is_identifier_digits, parse_amount
 from ingest.documents.reading.labels import (
     SEPARATORS,
     Match,
@@ -267,11 +267,13 @@ def _parser(month_first: bool) -> dict[str, Callable[[str], str | date | Decimal
 
 
 def _amount(text: str) -> Decimal | None:
-    """The last amount of the text once its rates are set aside ("20 % : 246,91 €"); none in a date, nor
-    in digits come apart one by one ("3 2 1 , 4 0": a text layer whose characters lost their words)."""
-    if find_dates(text) or _DIGITS_APART.search(text):
+    """The last amount of the text once its rates are set aside ("20 % : 246,91 €"); none in a date, in
+    digits come apart one by one ("3 2 1 , 4 0": a text layer whose characters lost their words), or after
+    a VAT number; a long run of bare digits is an identifier."""
+    if find_dates(text) or _DIGITS_APART.search(text) or VAT_NUMBER_RE.search(text):
         return None
-    amounts = [parse_amount(m.group()) for m in AMOUNT_RE.finditer(_RATE.sub(" ", text))]
+    amounts = [parse_amount(m.group()) for m in AMOUNT_RE.finditer(_RATE.sub(" ", text))
+               if not is_identifier_digits(m.group())]
     found = [a for a in amounts if a is not None]
     return found[-1] if found else None
 

@@ -417,3 +417,14 @@ def test_an_insurers_premium_invoice_names_its_totals_in_its_own_words() -> None
 def test_a_word_after_a_vat_number_is_not_part_of_it() -> None:
     found = extract_fields(["ACME GmbH\nRechnung Nr. 12\nUSt-IdNr: DE123456789 HRB Nr. 372876\nGesamtbetrag 119,00"])
     assert found["supplier_vat"].value == "DE123456789"
+
+
+def test_a_vat_label_followed_by_a_vat_number_gives_no_tax_and_identifiers_are_no_amounts() -> None:
+    from ingest.documents.amounts import is_identifier_digits
+    from ingest.documents.fields.totals import total_candidates
+
+    lines = ["MwSt.: DE123456789 - Stammkapital 25.000,00 EUR", "TVA : 99999999800010", "TVA 20 % : 46,25 €"]
+    found = total_candidates(lines, "EUR")
+    assert [(str(c.value), c.line) for c in found["total_tax"]] == [("46.25", 2)]
+    assert is_identifier_digits("99999999800010") and is_identifier_digits("-123456789")
+    assert not is_identifier_digits("12345678") and not is_identifier_digits("1 234 567 890")
