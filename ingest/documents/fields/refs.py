@@ -43,7 +43,9 @@ _NOT_OWN_NUMBER = re.compile(
     # A credit note naming the invoice it cancels: "Avoir sur facture n° …", "Gutschrift zu Rechnung Nr. …".
     r"facture|invoice|\w*rechnung|fattura|factura|factuur|"
     r"date|datum|summe|betrag|montant|total|commande|bon|order|purchase|bestellung|"
-    r"lieferung|livraison|delivery|auftrag|contrat|contract|vertrag|client|kunden?)\b",
+    r"lieferung|livraison|delivery|auftrag|contrat|contract|vertrag|client|kunden?|"
+    # A sample's heading: "Beispielrechnung … Copyright AWV e.V. 2013" ends with a year, not a number.
+    r"copyright)\b",
     re.IGNORECASE,
 )
 

@@ -428,3 +428,11 @@ def test_a_vat_label_followed_by_a_vat_number_gives_no_tax_and_identifiers_are_n
     assert [(str(c.value), c.line) for c in found["total_tax"]] == [("46.25", 2)]
     assert is_identifier_digits("99999999800010") and is_identifier_digits("-123456789")
     assert not is_identifier_digits("12345678") and not is_identifier_digits("1 234 567 890")
+
+
+def test_a_sample_headings_copyright_year_is_no_invoice_number() -> None:
+    from ingest.documents.fields import refs
+
+    assert refs.invoice_number(["ZUGFeRD Beispielrechnung Extended. Copyright AWV eV 2013"]) is None
+    found = refs.invoice_number(["ZUGFeRD Beispielrechnung Extended. Copyright AWV eV 2013", "Rechnung Nr. KR8765"])
+    assert found is not None and found.value == "KR8765"
