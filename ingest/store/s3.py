@@ -28,7 +28,7 @@ _TRANSIENT_CODES = frozenset({"SlowDown", "ServiceUnavailable", "InternalError",
 
 
 _session_lock = threading.Lock()
-_session_of: dict[int, Any] = {}  # pid -> this process's boto3 session
+_session: tuple[int, Any] | None = None  # (the process id it was made in, the boto3 session)
 
 
 def _new_client(**kwargs: Any) -> Any:
@@ -37,12 +37,11 @@ def _new_client(**kwargs: Any) -> Any:
     not thread-safe, hence the lock, and is never used across a fork, hence one per process id."""
     import boto3
 
+    global _session
     with _session_lock:
-        session = _session_of.get(os.getpid())
-        if session is None:
-            _session_of.clear()
-            session = _session_of[os.getpid()] = boto3.session.Session()
-        return session.client("s3", **kwargs)
+        if _session is None or _session[0] != os.getpid():
+            _session = (os.getpid(), boto3.session.Session())
+        return _session[1].client("s3", **kwargs)
 
 
 def _client_config(connect: float, read: float, attempts: int) -> Any:

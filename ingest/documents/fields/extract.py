@@ -29,8 +29,7 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     if source == "ocr":  # what recognition commonly gets wrong, mended for the reading only
-        mended_pages, page_texts = mend(list(pages), page_texts)
-        pages = mended_pages
+        pages, page_texts = mend(list(pages), page_texts)
     lines = clean_lines([line for page in page_texts for line in (page or "").splitlines()])
     if not lines:
         return {}

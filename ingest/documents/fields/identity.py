@@ -18,6 +18,7 @@ the best total wins. Without any, the readers' order stands.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 
 from ingest.documents.fields.lines import Candidate
 
@@ -36,7 +37,7 @@ _IBAN_COUNTRY = {"EL": "GR", "XI": "GB"}
 
 
 def seller_vat(candidates: list[Candidate[str]], lines: list[str], sirens: set[str],
-               iban: str | None, buyers: frozenset[str] | set[str] = frozenset()) -> Candidate[str] | None:
+               iban: str | None, buyers: AbstractSet[str] = frozenset()) -> Candidate[str] | None:
     """The best of `candidates` (the readers' VAT numbers that may be the seller's) once the page's
     evidence is added; `lines` the page's text lines, `sirens` the seller's SIREN and SIRET read from
     its legal mentions, `iban` the account to pay, `buyers` the numbers the layout shows as the buyer's

@@ -436,3 +436,13 @@ def test_a_sample_headings_copyright_year_is_no_invoice_number() -> None:
     assert refs.invoice_number(["ZUGFeRD Beispielrechnung Extended. Copyright AWV eV 2013"]) is None
     found = refs.invoice_number(["ZUGFeRD Beispielrechnung Extended. Copyright AWV eV 2013", "Rechnung Nr. KR8765"])
     assert found is not None and found.value == "KR8765"
+
+
+def test_a_word_in_capitals_is_no_vat_number_and_leaves_its_amount() -> None:
+    from ingest.documents.amounts import VAT_NUMBER_RE
+    from ingest.documents.fields.totals import total_candidates
+
+    assert [m.group() for m in VAT_NUMBER_RE.finditer("GESAMTBETRAG FR11999999998 ESX1234567X ATU12345678")] == \
+        ["FR11999999998", "ESX1234567X", "ATU12345678"]
+    found = total_candidates(["Rechnungsbetrag", "GESAMTBETRAG EUR 119,00"], "EUR")
+    assert [str(c.value) for c in found["total_incl_tax"]] == ["119.00"]
