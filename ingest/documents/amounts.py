@@ -28,11 +28,6 @@ AMOUNT_PATTERN = (
     r"(?![\w]|[.,]\d)"
 )
 AMOUNT_RE = re.compile(AMOUNT_PATTERN)
-# A VAT number's shape: an amount after one in the same line is the legal mentions' (the share capital in
-# "TVA : FR11999999998 - SARL au capital de 120 000 €"), not a total. A country's two letters, then 8 to 12
-# letters and digits of which 7 at least are digits (every EU format has 7 or more): a word in capitals
-# ("GESAMTBETRAG") is no VAT number.
-VAT_NUMBER_RE = re.compile(r"\b[A-Z]{2}(?=(?:[A-Z]*\d){7})[0-9A-Z]{8,12}\b")
 # Nine digits or more without a separator are an identifier (SIREN, SIRET, an account), not an amount.
 _IDENTIFIER_DIGITS = re.compile(r"[-−–]?\s?\d{9,}")
 

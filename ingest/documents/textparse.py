@@ -147,6 +147,15 @@ VAT_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU
 
 # Outside the EU's VAT system, each country's own check.
 _NON_EU_VAT = {"GB": gb_vat.is_valid, "CH": ch_vat.is_valid, "NO": no_vat.is_valid}
+# A VAT number is a prefix of VAT_COUNTRIES, then 8 to 12 letters and digits of which this many at least are
+# digits: every format in use has 7 or more, and a word in capitals ("GESAMTBETRAG") or a street ("Musterstr. 12")
+# is no VAT number. `vat_parts` holds that definition; the two patterns below only find where one may stand.
+VAT_MIN_DIGITS = 7
+# Glued, as one word ("FR44732829320"): what `has_vat_number` looks for.
+VAT_NUMBER_RE = re.compile(r"\b[A-Z]{2}[0-9A-Z]{8,12}\b")
+# Also in groups ("FR 44 732 829 320"), looked for at every place (a lookahead): in "VAT ID GB 123 …" the
+# number starts at "GB", not at "ID".
+VAT_NUMBER_GROUPS_RE = re.compile(r"(?=\b([A-Z]{2}(?: ?[0-9A-Z]){8,12})\b)")
 
 
 def vat_parts(candidate: str) -> tuple[str, bool] | None:
@@ -159,9 +168,16 @@ def vat_parts(candidate: str) -> tuple[str, bool] | None:
     compact = re.sub(r"[\s.\-]", "", candidate).upper()
     if not re.fullmatch(r"[A-Z]{2}[0-9A-Z]{8,12}", compact) or compact[:2] not in VAT_COUNTRIES:
         return None
-    if not any(ch.isdigit() for ch in compact[2:]):
+    if sum(ch.isdigit() for ch in compact[2:]) < VAT_MIN_DIGITS:
         return None
     return compact, _NON_EU_VAT.get(compact[:2], eu_vat.is_valid)(compact)
+
+
+def has_vat_number(text: str) -> bool:
+    """Whether the text holds a VAT number written as one word: an amount after one in the same line is
+    the legal mentions' (the share capital in "TVA : FR11999999998 - SARL au capital de 120 000 €"), not a
+    total."""
+    return any(vat_parts(found.group()) for found in VAT_NUMBER_RE.finditer(text))
 
 
 def iban_from_text(candidate: str) -> str | None:

@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from ingest.documents.amounts import format_amount
+from ingest.documents.candidate import Candidate, best
 from ingest.documents.fields import identity, parties, refs, totals
-from ingest.documents.fields.lines import Candidate, best, clean_lines
+from ingest.documents.fields.lines import clean_lines
 from ingest.documents.fields.model import SOURCES, Field
 from ingest.documents.layout import PageWords
 from ingest.documents.reading.lines import Line
@@ -71,7 +72,10 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     }
     if breakdown:
         fields["vat_breakdown"] = Field(breakdown, _breakdown_confidence(breakdown, chosen), source)
-    fields.update(more_fields(placed, source, fields))  # the buyer and the terms: ingest.documents.reading.more
+    sellers: dict[str, str] = {key: str(fields[key].value) for key in ("supplier_name", "supplier_vat")
+                               if key in fields}
+    for key, more in more_fields(placed, source, sellers).items():  # the buyer and the terms
+        fields[key] = Field(more.value, more.score, source)
     if "document_type" in fields and not _has_invoice_content(fields):
         del fields["document_type"]  # a page with none of an invoice's facts is not one
     return fields

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 
-from ingest.documents.fields.lines import Candidate
+from ingest.documents.candidate import Candidate
 
 SIREN_AGREES, LEGAL_LINE, IBAN_COUNTRY = 0.06, 0.04, 0.02
 # The text rules' ceiling: a value confirmed by other facts of the page.

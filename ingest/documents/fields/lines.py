@@ -1,11 +1,9 @@
-"""Text lines prepared for label matching, and the scored candidates the rules produce."""
+"""Text lines prepared for label matching, and the buyer's lines found in them."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 # Space-like characters PDF text layers produce; all become a plain space so one
 # regex space matches them (amount parsing copes with the plain space too).
@@ -55,30 +53,3 @@ def clean_lines(lines: list[str]) -> list[str]:
         if line:
             out.append(line)
     return out
-
-
-V = TypeVar("V")
-
-
-@dataclass(frozen=True)
-class Candidate(Generic[V]):
-    """A possible value for a field (a text, or an amount before it is formatted): ``score`` is the
-    confidence it would get."""
-
-    value: V
-    score: float
-    line: int
-
-    def better_than(self, other: Candidate[V] | None) -> bool:
-        # Higher score wins; on a tie the earlier line wins (headers come first).
-        if other is None:
-            return True
-        return (self.score, -self.line) > (other.score, -other.line)
-
-
-def best(candidates: list[Candidate[V]]) -> Candidate[V] | None:
-    chosen: Candidate[V] | None = None
-    for candidate in candidates:
-        if candidate.better_than(chosen):
-            chosen = candidate
-    return chosen

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
-from ingest.documents.fields.lines import BUYER_WORDS, Candidate, best, buyer_section
+from ingest.documents.candidate import Candidate, best
+from ingest.documents.fields.lines import BUYER_WORDS, buyer_section
 from ingest.documents.textparse import (
+    VAT_NUMBER_GROUPS_RE,
     iban_from_text,
     siren_from_text,
     siret_parts,
@@ -25,8 +27,6 @@ _VAT_LABEL = re.compile(
     r"(tva|vat|ust[.\-\s]*id|ust[.\-\s]*idnr|umsatzsteuer[- ]?id\w*|uid|mwst|tax\s+id|n°\s*tva|"
     r"identifiant\s+tva|intracom\w*)", re.IGNORECASE,
 )
-# Looked for at every place (a lookahead): in "VAT ID GB 123 …" the number starts at "GB", not at "ID".
-_VAT_SHAPE = re.compile(r"(?=\b([A-Z]{2}(?: ?[0-9A-Z]){8,12})\b)")
 # Letters after a VAT number's digits, set apart by a space, are the next word ("DE123456789 HRB 372876").
 _TRAILING_WORD = re.compile(r"(?: [A-Z]+)+$")
 _IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[0-9A-Z]{1,4}){3,9})")
@@ -75,7 +75,7 @@ def vat_ids(lines: list[str]) -> list[Candidate[str]]:
     for index, line in enumerate(lines):
         if index in buyer or BUYER_WORDS.search(line):
             continue
-        for match in _VAT_SHAPE.finditer(line):
+        for match in VAT_NUMBER_GROUPS_RE.finditer(line):
             if re.search(r"(IBAN|BIC|SWIFT)\W*$", line[: match.start()], re.IGNORECASE):
                 continue  # bank details share the two-letter-prefix shape
             parts = vat_parts(_TRAILING_WORD.sub("", match.group(1)))

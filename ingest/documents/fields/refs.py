@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ingest.documents.fields.lines import BUYER_WORDS, Candidate, best
+from ingest.documents.candidate import Candidate, best
+from ingest.documents.fields.lines import BUYER_WORDS
 from ingest.documents.reading.labels import refers_to_other
 from ingest.documents.textparse import (
     CURRENCY_CODE_RE,

@@ -14,10 +14,10 @@ import operator
 import re
 from decimal import Decimal
 
-from ingest.documents.amounts import AMOUNT_RE, VAT_NUMBER_RE, format_amount, is_identifier_digits, parse_amount
-from ingest.documents.fields.lines import Candidate
+from ingest.documents.amounts import AMOUNT_RE, format_amount, is_identifier_digits, parse_amount
+from ingest.documents.candidate import Candidate
 from ingest.documents.reading.labels import match as listed_label
-from ingest.documents.textparse import DATE_RE
+from ingest.documents.textparse import DATE_RE, has_vat_number
 
 _L = re.IGNORECASE
 # (pattern, score). Scores rank how unambiguous a label is, not how common.
@@ -169,7 +169,7 @@ def _has_codes(text: str) -> bool:
 def _amounts_in(text: str, currency: str | None) -> list[Decimal]:
     """Amounts in ``text``; with several currency codes, those after ``currency`` first. None after a VAT
     number ("TVA : FR… - SIRET …": the label names the number), and no identifier's digits."""
-    if VAT_NUMBER_RE.search(text):
+    if has_vat_number(text):
         return []
     text = re.sub(r"\d+(?:[.,]\d+)?\s?%", " ", text)  # rates are not amounts
     if currency and _has_codes(text) and currency in text:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ingest.documents.amounts import AMOUNT_RE, VAT_NUMBER_RE, is_identifier_digits, parse_amount
+from ingest.documents.amounts import AMOUNT_RE, is_identifier_digits, parse_amount
 from ingest.documents.reading.labels import (
     SEPARATORS,
     Match,
@@ -26,7 +26,7 @@ from ingest.documents.reading.labels import (
     title_number,
 )
 from ingest.documents.reading.lines import Cell, Line
-from ingest.documents.textparse import NOT_THE_DOCUMENTS_DATE, find_dates
+from ingest.documents.textparse import NOT_THE_DOCUMENTS_DATE, find_dates, has_vat_number
 
 DATES = ("issue_date", "due_date")
 AMOUNTS = ("total_excl_tax", "total_tax", "total_incl_tax")
@@ -270,7 +270,7 @@ def _amount(text: str) -> Decimal | None:
     """The last amount of the text once its rates are set aside ("20 % : 246,91 €"); none in a date, in
     digits come apart one by one ("3 2 1 , 4 0": a text layer whose characters lost their words), or after
     a VAT number; a long run of bare digits is an identifier."""
-    if find_dates(text) or _DIGITS_APART.search(text) or VAT_NUMBER_RE.search(text):
+    if find_dates(text) or _DIGITS_APART.search(text) or has_vat_number(text):
         return None
     amounts = [parse_amount(m.group()) for m in AMOUNT_RE.finditer(_RATE.sub(" ", text))
                if not is_identifier_digits(m.group())]

@@ -23,8 +23,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from ingest.documents.fields.lines import Candidate, best
-from ingest.documents.fields.model import Field
+from ingest.documents.candidate import Candidate, best
 from ingest.documents.reading.candidates import (
     BELOW,
     LINES_BELOW,
@@ -59,23 +58,24 @@ _NOT_NAME = re.compile(r"@|https?:|www\.|^\W|\+\d")
 _REFERENCE_PUNCTUATION = ":#°.,;()"
 
 
-def more_fields(lines: list[Line], source: str, found: dict[str, Field]) -> dict[str, Field]:
-    """The buyer's and the terms' fields the page shows, as `Field`s of `source`; `found` is what the other
-    rules read, so that the seller's VAT number or name is never taken for the customer's."""
+def more_fields(lines: list[Line], source: str, sellers: dict[str, str]) -> dict[str, Candidate[str]]:
+    """The buyer's and the terms' values the page shows, each the best candidate, its score capped for
+    `source`; `sellers` holds the seller's name and VAT number as the other rules read them, so that
+    neither is ever taken for the customer's."""
     ceiling = READ_CEILING[source]
     pools = {"customer_name": customer_names(lines), "customer_vat": customer_vats(lines),
              "po_number": labelled(lines, "po_number"), "payment_terms": labelled(lines, "payment_terms")}
-    out: dict[str, Field] = {}
+    out: dict[str, Candidate[str]] = {}
     for key, pool in pools.items():
-        chosen = best([c for c in pool if not _is_the_sellers(key, c.value, found)])
+        chosen = best([c for c in pool if not _is_the_sellers(key, c.value, sellers)])
         if chosen is not None:
-            out[key] = Field(chosen.value, round(min(chosen.score, ceiling), 3), source)
+            out[key] = Candidate(chosen.value, round(min(chosen.score, ceiling), 3), chosen.line)
     return out
 
 
-def _is_the_sellers(key: str, value: str, found: dict[str, Field]) -> bool:
-    seller = found.get({"customer_name": "supplier_name", "customer_vat": "supplier_vat"}.get(key, ""))
-    return seller is not None and fold(str(seller.value)) == fold(value)
+def _is_the_sellers(key: str, value: str, sellers: dict[str, str]) -> bool:
+    seller = sellers.get({"customer_name": "supplier_name", "customer_vat": "supplier_vat"}.get(key, ""))
+    return seller is not None and fold(seller) == fold(value)
 
 
 def customer_vats(lines: list[Line]) -> list[Candidate[str]]:

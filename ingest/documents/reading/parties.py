@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ingest.documents.fields.lines import Candidate
+from ingest.documents.candidate import Candidate
 from ingest.documents.reading.labels import SEPARATORS, names_buyer_vat, names_vat, party_heading
 from ingest.documents.reading.lines import Cell, Line
 from ingest.documents.textparse import vat_parts
@@ -94,8 +94,7 @@ def _left_of(line: Line, position: int) -> Cell | None:
 
 def vat_numbers(text: str) -> list[tuple[str, bool, str]]:
     """VAT numbers in a cell, also when printed in groups ("FR 44 732 829 320"), each with whether its
-    check digits are right and the cell's text before it. A number is a country code and then
-    mostly digits: "Musterstr. 12" is not one."""
+    check digits are right and the cell's text before it (what a VAT number is: `textparse.vat_parts`)."""
     printed = text.split()
     words = [w.strip(SEPARATORS + ",;()") for w in printed]
     found: list[tuple[str, bool, str]] = []
@@ -106,7 +105,7 @@ def vat_numbers(text: str) -> list[tuple[str, bool, str]]:
             continue
         for end in range(min(len(words), start + 5), start, -1):
             parts = vat_parts("".join(words[start:end]))
-            if parts is not None and sum(c.isdigit() for c in parts[0][2:]) >= len(parts[0][2:]) * 0.7:
+            if parts is not None:
                 found.append((parts[0], parts[1], " ".join(printed[:start])))
                 break
     return found

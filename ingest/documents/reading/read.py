@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from ingest.documents.fields.lines import Candidate
+from ingest.documents.candidate import Candidate
 from ingest.documents.layout import PageWords
 from ingest.documents.reading.candidates import AMOUNTS, READ_CEILING, candidates
 from ingest.documents.reading.lines import Line, page_lines

@@ -20,7 +20,7 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 
-from ingest.documents.fields.lines import Candidate
+from ingest.documents.candidate import Candidate
 from ingest.documents.layout import PageWords
 from ingest.documents.reading.labels import fold, labels
 

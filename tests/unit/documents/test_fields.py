@@ -439,10 +439,12 @@ def test_a_sample_headings_copyright_year_is_no_invoice_number() -> None:
 
 
 def test_a_word_in_capitals_is_no_vat_number_and_leaves_its_amount() -> None:
-    from ingest.documents.amounts import VAT_NUMBER_RE
     from ingest.documents.fields.totals import total_candidates
+    from ingest.documents.textparse import has_vat_number, vat_parts
 
-    assert [m.group() for m in VAT_NUMBER_RE.finditer("GESAMTBETRAG FR11999999998 ESX1234567X ATU12345678")] == \
-        ["FR11999999998", "ESX1234567X", "ATU12345678"]
+    assert not has_vat_number("GESAMTBETRAG EUR 119,00") and not has_vat_number("DEMUSTERSTR12")
+    assert all(has_vat_number(f"TVA : {number} - au capital de 120 000 €")
+               for number in ("FR11999999998", "ESX1234567X", "ATU12345678"))
+    assert vat_parts("FR 44 732 829 320") == ("FR44732829320", True) and vat_parts("DEABCDEF12") is None
     found = total_candidates(["Rechnungsbetrag", "GESAMTBETRAG EUR 119,00"], "EUR")
     assert [str(c.value) for c in found["total_incl_tax"]] == ["119.00"]

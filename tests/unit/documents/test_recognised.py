@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ingest.documents.candidate import Candidate
 from ingest.documents.fields import extract_fields
-from ingest.documents.fields.lines import Candidate
 from ingest.documents.layout import PageWords, Word
 from ingest.documents.reading.recognised import mend, mend_word, with_lost_cents
 
