@@ -7,7 +7,7 @@ from collections import Counter
 
 from ingest.documents.candidate import Candidate, best
 from ingest.documents.fields.lines import BUYER_WORDS
-from ingest.documents.reading.labels import refers_to_other
+from ingest.documents.reading.labels import document_words_pattern, refers_to_other, starts_credit_note_title
 from ingest.documents.textparse import (
     CURRENCY_CODE_RE,
     DATE_RE,
@@ -16,11 +16,9 @@ from ingest.documents.textparse import (
     uses_month_first,
 )
 
-# German builds compounds on "Rechnung" (Mietrechnung, Rechnungskorrektur, Handelsrechnung).
-_DOC_WORDS = (
-    r"(?:facture|avoir|invoice|credit note|credit memo|note de cr[ée]dit|nota di credito|nota de cr[ée]dito|"
-    r"fattura|factura|factuur|creditnota|\w*rechnung(?:skorrektur)?|gutschrift)"
-)
+# The words that name the document, from labels.tsv: "facture", "avoir", and the compounds German builds on
+# "Rechnung" (Mietrechnung, Handelsrechnung).
+_DOC_WORDS = document_words_pattern()
 # "Facture n° X", "Invoice No. X", "Rechnung Nr. X", "Rechnung # X", or a bare title
 # "Facture X" / "Avoir X". The number must contain a digit and not be a date.
 _NUMBER_AFTER_DOC = re.compile(
@@ -90,16 +88,12 @@ _STRONG_ISSUE = re.compile(r"(facture|facturation|invoice|rechnungs|beleg|émiss
 _SELF_BILLED = re.compile(r"selbst\s*ausgestellt|self[- ]billed|autofactur", re.IGNORECASE)
 
 
-# Titles of a credit note in the six languages (a German "Gutschrift" is decided apart, below).
-_CREDIT_NOTE_TITLE = re.compile(
-    r"^\s*(avoir|facture\s+d'avoir|note\s+de\s+cr[ée]dit|credit\s+(?:note|memo)|nota\s+de\s+cr[ée]dito|"
-    r"nota\s+di\s+credito|creditnota|creditfactuur|factura\s+de\s+abono|abono)\b", re.IGNORECASE)
 
 
 def document_type(lines: list[str]) -> Candidate[str]:
     """Credit note when the title says so (``Avoir``, ``Credit note``, ``Nota di credito``, ``Gutschrift``)."""
     for index, line in enumerate(lines[:25]):
-        if _CREDIT_NOTE_TITLE.match(line):
+        if starts_credit_note_title(line):
             return Candidate("credit_note", 0.85, index)
         if re.match(r"^\s*gutschrift\b", line, re.IGNORECASE):
             # A German "Gutschrift" is often self-billing, which is an invoice

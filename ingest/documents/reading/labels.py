@@ -24,8 +24,8 @@ SEPARATORS = " \t:#.-–=*"
 
 
 # Fields of labels.tsv that list words, not labels.
-_WORD_LISTS = ("document", "other_document", "refers_to", "seller_party", "buyer_party", "buyer_vat", "vat_label",
-               "delivery_party", "salutation", "party_name")
+_WORD_LISTS = ("document", "credit_note_title", "other_document", "refers_to", "seller_party", "buyer_party",
+               "buyer_vat", "vat_label", "delivery_party", "salutation", "party_name")
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,32 @@ def refers_to_other(before: str) -> bool:
     ("Credit for invoice …", "Storno fattura n. …"): they end with one of the `refers_to` wordings."""
     folded = fold(before).rstrip(SEPARATORS + ",")
     return any(folded == words or folded.endswith(" " + words) for words in _words("refers_to"))
+
+
+def starts_credit_note_title(line: str) -> bool:
+    """Whether the line begins with a credit note's title ("Avoir n° 12", "Credit note", "Nota di credito")."""
+    folded = fold(line)
+    return any(folded.startswith(title) and not folded[len(title):len(title) + 1].isalnum()
+               for title in _words("credit_note_title"))
+
+
+@cache
+def document_words_pattern() -> str:
+    """The `document` words as one regular expression for printed text: a vowel or a "c" matches its
+    accented forms too (the words are listed folded), "*" any beginning of the word."""
+    words = sorted(set(_words("document")), key=len, reverse=True)
+    return "(?:" + "|".join(_printed(word) for word in words) + ")"
+
+
+def _printed(folded: str) -> str:
+    pattern = r"\w*" if folded.startswith("*") else ""
+    for char in folded.lstrip("*"):
+        pattern += r"\s+" if char == " " else f"[{_ACCENTED[char]}]" if char in _ACCENTED else re.escape(char)
+    return pattern
+
+
+# The accented forms a folded letter stands for in the six languages.
+_ACCENTED = {"a": "aàâäá", "c": "cç", "e": "eéèêë", "i": "iîïí", "o": "oôöó", "u": "uùûüú"}
 
 
 @cache

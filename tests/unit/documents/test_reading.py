@@ -321,3 +321,14 @@ def test_a_credit_notes_title_at_the_pages_top_is_read_in_the_order_the_page_sho
     text = "LE FOURNISSEUR SARL\nTOTAL HT 100,00\nTVA 20 % 20,00\nTOTAL TTC 120,00\nLOGO AVOIR N° : F20220028"
     assert extract_fields([text])["document_type"].value == "invoice"  # the text alone: no title at its top
     assert extract_fields([text], pages=[page])["document_type"].value == "credit_note"
+
+
+def test_one_list_of_document_words_serves_the_text_rules_accents_and_all() -> None:
+    from ingest.documents.fields import refs
+
+    assert refs.invoice_number(["Note de crédit n° NC-2026-7"]).value == "NC-2026-7"  # type: ignore[union-attr]
+    assert refs.invoice_number(["Nota di credito n. 45/2026"]).value == "45/2026"  # type: ignore[union-attr]
+    assert refs.invoice_number(["Handelsrechnung Nr. HR-88"]).value == "HR-88"  # type: ignore[union-attr]
+    assert [refs.document_type([title]).value for title in ("AVOIR N° 12", "Credit memo", "Factura de abono 7",
+                                                            "Avoirs et remises", "Facture n° 3")] == \
+        ["credit_note", "credit_note", "credit_note", "invoice", "invoice"]
