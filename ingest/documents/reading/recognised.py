@@ -4,9 +4,10 @@ Two faults of recognised text cost the most fields on scans, and both have a gen
 
 - **A label's word misspelt** ("Reehnungsdatum" for "Rechnungsdatum"): a long word the engine was
   unsure of, and that the label vocabulary lacks, is replaced by the one label word close to it (at
-  most one edit in six letters, same first letter). A word that merely extends or shortens a label
-  word ("Abschlag", "livraisons") is another word, not a misreading, and stays. Only the reading sees
-  the mended words; the document's text is kept as recognised.
+  most one edit in six letters; the same first letter below ten letters, while a longer word's first
+  letter may be the misread one: "Oruttosumme" is "Bruttosumme"). A word that merely extends or
+  shortens a label word ("Abschlag", "livraisons") is another word, not a misreading, and stays. Only
+  the reading sees the mended words; the document's text is kept as recognised.
 - **A decimal comma lost** ("177,49" read "17749"): the comma is a speck of ink a scan's noise easily
   swallows. A total read as a whole number of three digits or more also stands, a little less
   trusted, as its hundredth (`with_lost_cents`); the choice of totals that add up then tells which
@@ -28,6 +29,8 @@ from ingest.documents.reading.labels import fold, labels
 MIN_LENGTH = 7
 # At most one edit per this many letters of the word.
 LETTERS_PER_EDIT = 6
+# From this many letters on, a word's first letter may be the misread one ("Oruttosumme" for "Bruttosumme").
+ANY_START = 10
 # Words the engine is at least this sure of are kept as recognised ("Supplies" is not "Supplier").
 SURE = 0.9
 # How much a total's hundredth is trusted against the whole number as recognised.
@@ -87,7 +90,8 @@ def _nearest(folded: str) -> str | None:
     reach = len(folded) // LETTERS_PER_EDIT
     best: tuple[int, str] | None = None
     tied = False
-    for candidate in _by_start().get(folded[0], ()):
+    pool = _vocabulary_long() if len(folded) >= ANY_START else _by_start().get(folded[0], ())
+    for candidate in pool:
         if abs(len(candidate) - len(folded)) > reach or _extends(folded, candidate):
             continue
         distance = _distance(folded, candidate, reach)
@@ -120,6 +124,11 @@ def _distance(a: str, b: str, limit: int) -> int:
 @cache
 def _vocabulary() -> frozenset[str]:
     return frozenset(word for label in labels() for word in _LETTERS.findall(label.text))
+
+
+@cache
+def _vocabulary_long() -> tuple[str, ...]:
+    return tuple(sorted(word for word in _vocabulary() if len(word) >= ANY_START - 2))
 
 
 @cache

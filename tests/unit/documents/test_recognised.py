@@ -27,6 +27,12 @@ def test_a_misspelt_label_word_is_spelt_as_the_label() -> None:
     assert mend_word("Rschnungssumme") == "Rechnungssumme"
 
 
+def test_a_long_words_first_letter_may_be_the_misread_one() -> None:
+    assert mend_word("Oruttosumme") == "Bruttosumme"
+    assert mend_word("Lteuerbetrag") == "Steuerbetrag"
+    assert mend_word("Oatum") == "Oatum"                 # a short word keeps its first letter
+
+
 def test_short_known_extended_or_far_words_stay_as_recognised() -> None:
     assert mend_word("Rechnungsdatum") == "Rechnungsdatum"   # already a label word
     assert mend_word("Datun") == "Datun"                     # too short to tell
