@@ -11,6 +11,7 @@ from ingest.documents.fields import identity, parties, refs, totals
 from ingest.documents.fields.lines import Candidate, best, clean_lines
 from ingest.documents.fields.model import SOURCES, Field
 from ingest.documents.layout import PageWords
+from ingest.documents.reading.items import line_items
 from ingest.documents.reading.lines import Line
 from ingest.documents.reading.more import more_fields
 from ingest.documents.reading.parties import buyer_vats
@@ -72,6 +73,10 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     if breakdown:
         fields["vat_breakdown"] = Field(breakdown, _breakdown_confidence(breakdown, chosen), source)
     fields.update(more_fields(placed, source, fields))  # the buyer and the terms: ingest.documents.reading.more
+    total = chosen.get("total_excl_tax")
+    items = line_items(placed, source, total.value if total else None, document_type.value == "credit_note")
+    if items is not None:  # the lines table as the page shows it: ingest.documents.reading.items
+        fields["line_items"] = items
     if "document_type" in fields and not _has_invoice_content(fields):
         del fields["document_type"]  # a page with none of an invoice's facts is not one
     return fields
