@@ -61,6 +61,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image
 
+from ingest.documents.amounts import format_amount
 from ingest.documents.analyse import DocumentFacts, analyse
 from ingest.documents.fields import Field, extract_fields
 from ingest.documents.limits import Limits
@@ -69,6 +70,7 @@ from ingest.documents.reading.labels import fold
 from ingest.documents.sniff import Kind
 from ingest.documents.understand import understand
 from tests.bench.corpora import Sample, comparable, missing_sources, samples
+from tests.bench.synthetic import Synthetic
 from tests.bench.synthetic import invoices as synthetic_invoices
 from tests.support.corpus import corpus_dir
 from tests.support.scans import scanned_page
@@ -302,6 +304,7 @@ def run_synthetic(count: int, seed: int, keep: Path | None = None) -> dict[str, 
     """The synthetic set: `count` invoices drawn from `seed`, read like the real ones, scored apart."""
     rows: dict[str, list[dict[str, bool]]] = defaultdict(list)
     misses: list[dict[str, str | None]] = []
+    tally = ItemTally()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as work:
         folder = keep or Path(work)
@@ -309,7 +312,8 @@ def run_synthetic(count: int, seed: int, keep: Path | None = None) -> dict[str, 
         for invoice in synthetic_invoices(count, seed):
             path = folder / invoice.name
             path.write_bytes(invoice.pdf)
-            found = read(Sample(path, "synthetic", False, invoice.language, invoice.truth))[0]
+            found, _, _, _, items = read(Sample(path, "synthetic", False, invoice.language, invoice.truth))
+            tally.add(synthetic_items(invoice), items)
             row = agreement(invoice.truth, found)
             rows["all"].append(row)
             rows[invoice.language].append(row)
@@ -319,7 +323,14 @@ def run_synthetic(count: int, seed: int, keep: Path | None = None) -> dict[str, 
                                "truth": invoice.truth[truth_key], "printed": invoice.printed.get(truth_key)})
     return {"seed": seed, "folder": str(keep) if keep else None, **score(rows["all"]),
             "per_language": {language: score(rows[language]) for language in sorted(rows) if language != "all"},
-            "seconds": round(time.perf_counter() - started, 1), "misses": misses}
+            "line_items": tally.result(), "seconds": round(time.perf_counter() - started, 1), "misses": misses}
+
+
+def synthetic_items(invoice: Synthetic) -> list[dict[str, str]]:
+    """A synthetic invoice's lines as the XML path writes them (`fields.einvoice_trade`)."""
+    return [{"description": item.description, "quantity": format(item.quantity.normalize(), "f"),
+             "unit_price": format_amount(item.unit_price), "vat_rate": format_amount(item.rate),
+             "net_amount": format_amount(item.amount)} for item in invoice.invoice.items]
 
 
 def ocr_timing(folder: Path, count: int) -> dict[str, object]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cache
 
-from ingest.documents.reading.labels import ITEM_COLUMNS, SEPARATORS, fold, labels
+from ingest.documents.reading.labels import ITEM_COLUMNS, fold, labels
 from ingest.documents.reading.lines import Cell, Line
 
 # Lines this many type sizes apart or closer (top to previous bottom) join a heading's band; at most
@@ -26,6 +26,8 @@ BAND_GAP, BAND_LINES = 1.0, 3
 OTHER = "other"
 # The texts of a description's column that read as a detail of the item, not its name, and all its texts.
 DETAIL, WHOLE_DESCRIPTION = "detail", "whole_description"
+# What a heading may end with besides its words ("P.U.", "Montant (€)"); "#" and "n°" are words of it.
+_PUNCTUATION = " \t:.*=()"
 # Words that join two headings into one column's ("Nom & désignation").
 _JOINTS = frozenset({"&", "+", "/", "et", "and", "und", "y", "e", "en"})
 _BROKEN = "\x02"
@@ -151,8 +153,8 @@ def _kinds(columns: tuple[Column, ...]) -> tuple[Column, ...]:
 def _column_label(text: str) -> tuple[str, float, int] | None:
     """The kind, weight and length in words of the longest column heading the text starts with, at a
     word's end."""
-    folded = fold(text).strip(SEPARATORS + "()")
-    for label, kind, weight in _headings().get(folded.split(" ", 1)[0].rstrip(SEPARATORS), ()):
+    folded = fold(text).strip(_PUNCTUATION)
+    for label, kind, weight in _headings().get(folded.split(" ", 1)[0].rstrip(_PUNCTUATION), ()):
         end = len(label)
         if folded.startswith(label) and (end == len(folded) or not folded[end].isalnum()):
             return kind, weight, len(label.split())
@@ -165,8 +167,8 @@ def _headings() -> dict[str, tuple[tuple[str, str, float], ...]]:
     table: dict[str, list[tuple[str, str, float]]] = {}
     for label in labels():
         if label.field in (*ITEM_COLUMNS, "item_other"):
-            text = label.text.rstrip(SEPARATORS) or label.text
-            table.setdefault(text.split(" ", 1)[0].rstrip(SEPARATORS) or text, []).append(
+            text = label.text.rstrip(_PUNCTUATION) or label.text
+            table.setdefault(text.split(" ", 1)[0].rstrip(_PUNCTUATION) or text, []).append(
                 (text, label.field.removeprefix("item_"), label.weight))
     return {word: tuple(sorted(found, key=lambda f: len(f[0]), reverse=True)) for word, found in table.items()}
 

@@ -31,6 +31,7 @@ _PERCENT = re.compile(r"[-−]?\d+(?:[.,]\d+)?\s*%")
 # A quantity printed with three decimals ("1,500") that `parse_amount` reads as thousands.
 _THREE_DECIMALS = re.compile(r"^\d{1,3}[.,]\d{3}$")
 _SPACES = re.compile(r"\s+")
+_BROKEN = "\x02"
 _APART_CENTS = re.compile(r"(\d[.,]) (\d{2})(?![\d.,])")
 
 
@@ -39,13 +40,20 @@ def item_values(texts: dict[str, str], description: list[str]) -> dict[str, str]
     quantity, price, amount = _quantity(texts), _amount(texts.get("unit_price", "")), _amount(texts.get("amount", ""))
     rate = _rate(texts.get("vat_rate", ""))
     values = {
-        "description": _SPACES.sub(" ", " ".join(description)).strip(),
+        "description": _joined(description),
         "quantity": _plain(quantity) if quantity is not None else "",
         "unit_price": _price(price) if price is not None else "",
         "vat_rate": format_amount(rate) if rate is not None else "",
         "net_amount": format_amount(amount) if amount is not None else "",
     }
     return {key: value for key, value in values.items() if value}
+
+
+def _joined(lines: list[str]) -> str:
+    """A description's lines on one line; a word PDFium marks as broken at a line's end ("Personen\x02" /
+    "Unfallversicherung") goes on with its hyphen, without a space."""
+    text = _SPACES.sub(" ", " ".join(lines)).strip()
+    return text.replace(_BROKEN + " ", "-").replace(_BROKEN, "-")
 
 
 def row_checks(texts: dict[str, str]) -> bool:

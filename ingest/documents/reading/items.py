@@ -86,9 +86,7 @@ def table_rows(lines: list[Line]) -> list[Row]:
             continue
         if columns is not None and not table.read(lines[index], columns):
             table.close()
-            if table.rows:
-                break
-            columns = None  # a table that ended before any row: another may follow
+            columns = None  # until another heading: the table goes on under it (a page's own heading)
         index += 1
     table.close()
     return table.rows
