@@ -30,8 +30,8 @@ _RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s*%")
 _PERCENT = re.compile(r"[-−]?\d+(?:[.,]\d+)?\s*%")
 # A quantity printed with three decimals ("1,500") that `parse_amount` reads as thousands.
 _THREE_DECIMALS = re.compile(r"^\d{1,3}[.,]\d{3}$")
-_SPACES = re.compile(r"\s+")
 _BROKEN = "\x02"
+_RULES = frozenset({"|", "||", "[", "]", "¦"})
 _APART_CENTS = re.compile(r"(\d[.,]) (\d{2})(?![\d.,])")
 
 
@@ -50,10 +50,19 @@ def item_values(texts: dict[str, str], description: list[str]) -> dict[str, str]
 
 
 def _joined(lines: list[str]) -> str:
-    """A description's lines on one line; a word PDFium marks as broken at a line's end ("Personen\x02" /
-    "Unfallversicherung") goes on with its hyphen, without a space."""
-    text = _SPACES.sub(" ", " ".join(lines)).strip()
-    return text.replace(_BROKEN + " ", "-").replace(_BROKEN, "-")
+    """A description's lines on one line, without the table's rules that OCR reads as characters; a word
+    broken at a line's end goes on without a space: after a hyphen or a slash, or where PDFium marks a break
+    ("Personen\x02" / "Unfallversicherung", given its hyphen)."""
+    text = ""
+    for line in lines:
+        part = " ".join(word for word in line.split() if word not in _RULES)  # a table's rule read by OCR: "|"
+        if text.endswith(_BROKEN):
+            text = text[:-1] + "-" + part
+        elif text.endswith(("-", "/")) and not text.endswith((" -", " /")):
+            text += part  # "Obermonteur/" / "Monteur", "DIN976-" / "A-4.8": one word broken after its mark
+        else:
+            text = f"{text} {part}" if text else part
+    return text.replace(_BROKEN, "-")
 
 
 def row_checks(texts: dict[str, str]) -> bool:
