@@ -49,7 +49,7 @@ class Column:
 def heading_at(lines: list[Line], index: int) -> tuple[tuple[Column, ...], int] | None:
     """The columns of a lines table whose heading row is line `index`, and the band's last line."""
     line = lines[index]
-    if len(line.cells) < 2 or any(c.isdigit() for c in line.text):
+    if len(line.cells) < 2 or _has_digits(line):
         return None
     if not any(_column_label(cell.text) for cell in line.cells):  # most lines: one look at each cell
         return None
@@ -76,7 +76,13 @@ def _band(lines: list[Line], index: int) -> tuple[int, int]:
 def _tight(upper: Line, lower: Line, size: float) -> bool:
     gap = min(c.y0 for c in lower.cells) - max(c.y1 for c in upper.cells)
     return (upper.page == lower.page and gap <= size * BAND_GAP
-            and not any(c.isdigit() for c in upper.text + lower.text))
+            and not _has_digits(upper) and not _has_digits(lower))
+
+
+def _has_digits(line: Line) -> bool:
+    """Whether a cell of the line holds a digit; a lone character is passed over (a margin's text set
+    upright, one letter or digit a line: "1", "0", "V.")."""
+    return any(any(c.isdigit() for c in cell.text) for cell in line.cells if len(cell.text.strip()) > 1)
 
 
 def _split(cell: Cell) -> list[Cell]:
@@ -123,8 +129,8 @@ def _column(stack: list[Cell]) -> Column:
     parts = [cell.text for cell in sorted(stack, key=lambda c: c.y0)]
     text = " ".join(parts).replace(_BROKEN + " ", "")  # PDFium's mark of a word broken at a line's end
     found = [label for _, label in _labels_in(text.split())]
-    if not found and len(parts) > 1:  # a word broken over two lines: "Positions" / "betrag"
-        found = [label for _, label in _labels_in((parts[0] + " ".join(parts[1:])).split())]
+    if all(label[0] == OTHER for label in found) and len(parts) > 1:  # a word broken: "Positions" / "betrag"
+        found = [label for _, label in _labels_in((parts[0] + " ".join(parts[1:])).split())] or found
     read = [label for label in found if label[0] != OTHER]
     kind, weight = (read or found or [(OTHER, 1.0, 0)])[0][:2]
     return Column(kind, min(c.x0 for c in stack), max(c.x1 for c in stack), weight)
