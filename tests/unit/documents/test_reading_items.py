@@ -145,3 +145,24 @@ def test_the_reading_gives_line_items_beside_the_totals() -> None:
                                            "unit_price": "617.25", "vat_rate": "20.00", "net_amount": "1234.50"}]
     assert fields["line_items"].confidence == READ_CEILING["text"]
     assert "line_items" not in extract_fields([text])  # the text alone has no places: no table
+
+
+def test_an_amount_at_the_foot_of_its_row_and_a_description_set_above_its_numbers_are_the_rows() -> None:
+    lines = lines_of(page(1, [
+        (100, FRENCH_HEADING),
+        (120, [(DESCRIPTION, "Plinthes sapin"), (QUANTITY, "12"), (PRICE, "3,50"), (RATE, "20 %")]),
+        (131, [(AMOUNT, "42,00")]),  # a row two lines tall, its amount at the foot
+        (160, [(DESCRIPTION, "Forfait déplacement")]),  # a description centred on its row, above the numbers
+        (166, [(QUANTITY, "1"), (PRICE, "35,00"), (RATE, "20 %"), (AMOUNT, "35,00")]),
+    ]))
+    found = line_items(lines, "text", Decimal("77.00"))
+    assert found is not None
+    assert [(i["description"], i["quantity"], i["net_amount"]) for i in found.value] == [
+        ("Plinthes sapin", "12", "42.00"), ("Forfait déplacement", "1", "35.00")]
+
+
+def test_a_credit_notes_lines_printed_with_minus_signs_are_given_positive() -> None:
+    lines = lines_of(page(1, [(100, FRENCH_HEADING), (120, item("Retour palette", "-2", "15,00", "20 %", "-30,00"))]))
+    found = line_items(lines, "text", Decimal("30.00"), credit_note=True)
+    assert found is not None and found.value == [{"description": "Retour palette", "quantity": "2",
+                                                  "unit_price": "15.00", "vat_rate": "20.00", "net_amount": "30.00"}]
