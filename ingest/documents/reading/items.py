@@ -18,6 +18,7 @@ What the values are and how far the table is trusted is `reading.item_values`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -34,6 +35,7 @@ WRAP_GAP = 1.6
 # A row of this many cells or more without a digit is another table's heading.
 OTHER_HEADING = 3
 _PRICED = ("quantity", "unit_price")
+_CENTS = re.compile(r"\d[.,]\s?\d{2}(?!\d)")
 
 
 @dataclass
@@ -159,6 +161,12 @@ def _has_number(texts: dict[str, str], kind: str) -> bool:
 
 
 def _names_totals(line: Line) -> bool:
+    """Whether the line is one of the totals: a totals label and an amount with cents ("HT" under an
+    article's number "WA997" is a word of its description), or totals labels set as headings above their
+    amounts ("Montant HT | Montant TTC")."""
+    headings = len(line.cells) > 1 and not any(c.isdigit() for c in line.text)
+    if not headings and not _CENTS.search(line.text):
+        return False
     for cell in line.cells:
         found = match(cell.text)
         if found is not None and found.label.field in AMOUNTS:

@@ -166,3 +166,17 @@ def test_a_credit_notes_lines_printed_with_minus_signs_are_given_positive() -> N
     found = line_items(lines, "text", Decimal("30.00"), credit_note=True)
     assert found is not None and found.value == [{"description": "Retour palette", "quantity": "2",
                                                   "unit_price": "15.00", "vat_rate": "20.00", "net_amount": "30.00"}]
+
+
+def test_totals_end_the_table_with_their_amounts_or_as_headings_but_a_word_such_as_ht_does_not() -> None:
+    lines = lines_of(page(1, [
+        (100, FRENCH_HEADING),
+        (120, item("Poutre", "2", "10,00", "20 %", "20,00")),
+        (131, [(DESCRIPTION, "WA997 HT")]),
+        (150, item("Lambourde", "1", "5,00", "20 %", "5,00")),
+        (180, [(QUANTITY, "Montant HT"), (AMOUNT, "Montant TTC")]),
+        (192, [(QUANTITY, "25,00"), (AMOUNT, "30,00")]),
+    ]))
+    found = line_items(lines, "text", Decimal("25.00"))
+    assert found is not None
+    assert [i["description"] for i in found.value] == ["Poutre WA997 HT", "Lambourde"]
