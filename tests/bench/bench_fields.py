@@ -129,6 +129,7 @@ def more_score(rows: list[dict[str, bool]], answered: list[dict[str, bool]]) -> 
 ITEM_KEYS = ("quantity", "unit_price", "vat_rate")
 # Descriptions "mostly equal": this share of each one's words at least is in the other's.
 DESCRIPTION_SHARE = 0.5
+_MARKS = "-–/,.;:()|*"
 
 
 class ItemTally:
@@ -183,11 +184,16 @@ def matched_items(truth: list[dict[str, str]], found: list[dict[str, str]]) -> l
 
 
 def _mostly_same_words(one: str, other: str) -> bool:
-    first, second = set(fold(one).split()), set(fold(other).split())
+    first, second = _word_set(one), _word_set(other)
     if not first or not second:
         return first == second
     common = len(first & second)
     return common >= DESCRIPTION_SHARE * len(first) and common >= DESCRIPTION_SHARE * len(second)
+
+
+def _word_set(text: str) -> set[str]:
+    """The words of a text, their punctuation stripped; a lone mark ("-", "/") is no word."""
+    return {word for raw in fold(text).split() if (word := raw.strip(_MARKS))}
 
 
 def _mean(values: list[float]) -> float | None:
