@@ -33,9 +33,10 @@ development set of 376 files takes some forty).
 With ``--synthetic N`` (default 0), N invoices drawn by ``tests/bench/synthetic.py`` from ``--seed``
 (default 1: the same invoices every run) are written to a temporary folder (or kept in
 ``--synthetic-dir``) and read the same way; a separate ``synthetic`` block gives their accuracy overall,
-per field and per language, and the first misses with the value read against the truth and as the page
-prints it. Synthetic invoices may be tuned on (the real held-out ones may not); they never enter the
-development or held-out figures. ``--synthetic-only`` skips the real sets and the OCR timing.
+per field and per language, its line items scored as the real ones' (against the lines the invoice was drawn
+from), and the first misses with the value read against the truth and as the page prints it. Synthetic
+invoices may be tuned on (the real held-out ones may not); they never enter the development or held-out
+figures. ``--synthetic-only`` skips the real sets and the OCR timing.
 
 OCR timing (when Tesseract is installed): the first pages of a few corpus PDFs are
 drawn once by PDFium (as processing does for pages without text), then read
