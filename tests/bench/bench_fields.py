@@ -15,8 +15,12 @@ the truth (``corpora.comparable``: amounts in what the buyer owes, identifiers c
 identifier is its VAT number when the truth has one, else its SIREN. A field the truth lacks is not
 scored. The buyer's and the terms' fields (customer name and VAT number, purchase order number, payment
 terms) are scored apart, as ``more_fields``, from the same XML truth: they do not move the headline
-figures; line items are not read from the page and not scored. Timing: seconds per page of the whole
-reading against pypdfium2's text extraction alone on the same pages (a ratio, not a machine-dependent time).
+figures. So are the line items read from the page's table (``line_items``): per set, the items of the
+truth, those read, and those matched (the same net amount and mostly the same description words, each
+item of the truth matched once), with on matched items how often the quantity, the unit price and the
+VAT rate agree, and the mean confidence of files whose items are all right against the others'.
+Timing: seconds per page of the whole reading against pypdfium2's text extraction alone on the same
+pages (a ratio, not a machine-dependent time).
 
 With ``--scans``, every invoice of both sets is also printed and scanned by the degradation of
 ``tests/support/scans.py`` (seeded by the file's name: the same images every run), its pages (up
@@ -29,9 +33,10 @@ development set of 376 files takes some forty).
 With ``--synthetic N`` (default 0), N invoices drawn by ``tests/bench/synthetic.py`` from ``--seed``
 (default 1: the same invoices every run) are written to a temporary folder (or kept in
 ``--synthetic-dir``) and read the same way; a separate ``synthetic`` block gives their accuracy overall,
-per field and per language, and the first misses with the value read against the truth and as the page
-prints it. Synthetic invoices may be tuned on (the real held-out ones may not); they never enter the
-development or held-out figures. ``--synthetic-only`` skips the real sets and the OCR timing.
+per field and per language, its line items scored as the real ones' (against the lines the invoice was drawn
+from), and the first misses with the value read against the truth and as the page prints it. Synthetic
+invoices may be tuned on (the real held-out ones may not); they never enter the development or held-out
+figures. ``--synthetic-only`` skips the real sets and the OCR timing.
 
 OCR timing (when Tesseract is installed): the first pages of a few corpus PDFs are
 drawn once by PDFium (as processing does for pages without text), then read
@@ -57,14 +62,16 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image
 
+from ingest.documents.amounts import format_amount
 from ingest.documents.analyse import DocumentFacts, analyse
-from ingest.documents.fields import extract_fields
+from ingest.documents.fields import Field, extract_fields
 from ingest.documents.limits import Limits
 from ingest.documents.ocr import OcrConfig, ocr_document, ocr_status, render_page
 from ingest.documents.reading.labels import fold
 from ingest.documents.sniff import Kind
 from ingest.documents.understand import understand
 from tests.bench.corpora import Sample, comparable, missing_sources, samples
+from tests.bench.synthetic import Synthetic
 from tests.bench.synthetic import invoices as synthetic_invoices
 from tests.support.corpus import corpus_dir
 from tests.support.scans import scanned_page
@@ -119,6 +126,81 @@ def more_score(rows: list[dict[str, bool]], answered: list[dict[str, bool]]) -> 
     return result
 
 
+# The line items' keys compared on matched items.
+ITEM_KEYS = ("quantity", "unit_price", "vat_rate")
+# Descriptions "mostly equal": this share of each one's words at least is in the other's.
+DESCRIPTION_SHARE = 0.5
+_MARKS = "-–/,.;:()|*"
+
+
+class ItemTally:
+    """The line items of one set against the truth (`line_items` of the output)."""
+
+    def __init__(self) -> None:
+        self.files = self.truth = self.found = self.matched = 0
+        self.keys = {key: [0, 0] for key in ITEM_KEYS}  # right, compared
+        self.confidence: dict[bool, list[float]] = {True: [], False: []}
+
+    def add(self, truth: list[dict[str, str]], found: Field | None) -> None:
+        items = found.value if found is not None and isinstance(found.value, list) else []
+        self.files += 1
+        self.truth, self.found = self.truth + len(truth), self.found + len(items)
+        pairs = matched_items(truth, items)
+        self.matched += len(pairs)
+        for expected, read in pairs:
+            for key in ITEM_KEYS:
+                if key in expected:
+                    self.keys[key][0] += read.get(key) == expected[key]
+                    self.keys[key][1] += 1
+        if found is not None and items:
+            self.confidence[len(pairs) == len(truth) == len(items)].append(found.confidence)
+
+    def result(self) -> dict[str, object]:
+        return {
+            "files": self.files, "items_in_truth": self.truth, "items_found": self.found,
+            "items_matched": self.matched,
+            "recall": round(self.matched / self.truth, 4) if self.truth else None,
+            "precision": round(self.matched / self.found, 4) if self.found else None,
+            "per_key_on_matched": {key: round(right / compared, 4) if compared else None
+                                   for key, (right, compared) in self.keys.items()},
+            "files_all_right": len(self.confidence[True]),
+            "mean_confidence_all_right": _mean(self.confidence[True]),
+            "mean_confidence_otherwise": _mean(self.confidence[False]),
+        }
+
+
+def matched_items(truth: list[dict[str, str]], found: list[dict[str, str]]) -> list[tuple[dict[str, str],
+                                                                                        dict[str, str]]]:
+    """Each item of the truth with the first unused item read that has its net amount and mostly its words."""
+    pairs: list[tuple[dict[str, str], dict[str, str]]] = []
+    used: set[int] = set()
+    for expected in truth:
+        for number, read in enumerate(found):
+            if number not in used and read.get("net_amount") == expected.get("net_amount") \
+                    and _mostly_same_words(read.get("description", ""), expected.get("description", "")):
+                pairs.append((expected, read))
+                used.add(number)
+                break
+    return pairs
+
+
+def _mostly_same_words(one: str, other: str) -> bool:
+    first, second = _word_set(one), _word_set(other)
+    if not first or not second:
+        return first == second
+    common = len(first & second)
+    return common >= DESCRIPTION_SHARE * len(first) and common >= DESCRIPTION_SHARE * len(second)
+
+
+def _word_set(text: str) -> set[str]:
+    """The words of a text, their punctuation stripped; a lone mark ("-", "/") is no word."""
+    return {word for raw in fold(text).split() if (word := raw.strip(_MARKS))}
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 3) if values else None
+
+
 def _words(text: str) -> str:
     return fold(text).rstrip(" .;")
 
@@ -133,8 +215,9 @@ def score(rows: list[dict[str, bool]], keys: tuple[str, ...] = SCORED) -> dict[s
             "overall": round(sum(every) / len(every), 4) if every else None, "per_field": per_field}
 
 
-def read(sample: Sample) -> tuple[dict[str, str], float, float, int]:
-    """The reading of one file, its seconds, pypdfium2's text alone on the same pages, and the pages."""
+def read(sample: Sample) -> tuple[dict[str, str], float, float, int, Field | None]:
+    """The reading of one file, its seconds, pypdfium2's text alone on the same pages, the pages, and the
+    line items read."""
     started = time.perf_counter()
     facts = analyse(sample.path, Kind.pdf, Limits())
     found = understand(facts, today=date.today(), use_einvoice=False).fields
@@ -146,7 +229,7 @@ def read(sample: Sample) -> tuple[dict[str, str], float, float, int]:
     text_only = time.perf_counter() - started
     pages = len(pdf)
     pdf.close()
-    return comparable(found), reading, text_only, pages
+    return comparable(found), reading, text_only, pages, found.get("line_items")
 
 
 def read_scan(sample: Sample, work: Path, most: int = SCAN_PAGES) -> dict[str, str]:
@@ -175,6 +258,7 @@ def run(shared: Path, corpora: Path | None, scans: str | None = None,
     answered: dict[str, list[dict[str, bool]]] = defaultdict(list)
     misses: dict[str, list[str]] = {}
     unscored = {"development": 0, "heldout": 0}
+    tallies = {"development": ItemTally(), "heldout": ItemTally()}
     reading = text_only = scan_seconds = 0.0
     pages = 0
     for sample in samples(shared, corpora):
@@ -182,7 +266,9 @@ def run(shared: Path, corpora: Path | None, scans: str | None = None,
         if sample.truth is None:
             unscored[part] += 1
             continue
-        found, seconds, baseline, count = read(sample)
+        found, seconds, baseline, count, items = read(sample)
+        if sample.items:
+            tallies[part].add(sample.items, items)
         reading, text_only, pages = reading + seconds, text_only + baseline, pages + count
         row = agreement(sample.truth, found)
         rows[part].append(row)
@@ -210,6 +296,7 @@ def run(shared: Path, corpora: Path | None, scans: str | None = None,
                   "seconds_per_document": round(scan_seconds / max(1, len(rows["scans_development"])
                                                                    + len(rows["scans_heldout"])), 2),
                   "at_most_pages": scan_pages} if scans else None,
+        "line_items": {part: tally.result() for part, tally in tallies.items()},
         "files_without_truth": unscored,
         "targets": TARGETS,
         "pages": pages,
@@ -224,6 +311,7 @@ def run_synthetic(count: int, seed: int, keep: Path | None = None) -> dict[str, 
     """The synthetic set: `count` invoices drawn from `seed`, read like the real ones, scored apart."""
     rows: dict[str, list[dict[str, bool]]] = defaultdict(list)
     misses: list[dict[str, str | None]] = []
+    tally = ItemTally()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as work:
         folder = keep or Path(work)
@@ -231,7 +319,8 @@ def run_synthetic(count: int, seed: int, keep: Path | None = None) -> dict[str, 
         for invoice in synthetic_invoices(count, seed):
             path = folder / invoice.name
             path.write_bytes(invoice.pdf)
-            found = read(Sample(path, "synthetic", False, invoice.language, invoice.truth))[0]
+            found, _, _, _, items = read(Sample(path, "synthetic", False, invoice.language, invoice.truth))
+            tally.add(synthetic_items(invoice), items)
             row = agreement(invoice.truth, found)
             rows["all"].append(row)
             rows[invoice.language].append(row)
@@ -241,7 +330,14 @@ def run_synthetic(count: int, seed: int, keep: Path | None = None) -> dict[str, 
                                "truth": invoice.truth[truth_key], "printed": invoice.printed.get(truth_key)})
     return {"seed": seed, "folder": str(keep) if keep else None, **score(rows["all"]),
             "per_language": {language: score(rows[language]) for language in sorted(rows) if language != "all"},
-            "seconds": round(time.perf_counter() - started, 1), "misses": misses}
+            "line_items": tally.result(), "seconds": round(time.perf_counter() - started, 1), "misses": misses}
+
+
+def synthetic_items(invoice: Synthetic) -> list[dict[str, str]]:
+    """A synthetic invoice's lines as the XML path writes them (`fields.einvoice_trade`)."""
+    return [{"description": item.description, "quantity": format(item.quantity.normalize(), "f"),
+             "unit_price": format_amount(item.unit_price), "vat_rate": format_amount(item.rate),
+             "net_amount": format_amount(item.amount)} for item in invoice.invoice.items]
 
 
 def ocr_timing(folder: Path, count: int) -> dict[str, object]:

@@ -89,6 +89,7 @@ class Sample:
     heldout: bool
     language: str
     truth: dict[str, str] | None   # comparable values (`comparable`); None: its XML could not be read
+    items: list[dict[str, str]] | None = None  # the XML's line items, when it gives some
 
 
 def samples(shared: Path, corpora: Path | None) -> Iterator[Sample]:
@@ -166,13 +167,17 @@ def embedded_xml(path: Path) -> tuple[str, bytes] | None:
 
 def _einvoice_sample(path: Path, origin: str, heldout: bool) -> Sample:
     found = embedded_xml(path)
-    truth = None
+    truth = items = None
     if found is not None:
         try:
-            truth = comparable(parse_einvoice(found[1], filename=found[0]).fields)
+            fields = parse_einvoice(found[1], filename=found[0]).fields
         except EInvoiceError:
-            truth = None
-    return Sample(path, origin, heldout, _language(truth), truth)
+            fields = None
+        if fields is not None:
+            truth = comparable(fields)
+            lines = fields.get("line_items")
+            items = lines.value if lines is not None and isinstance(lines.value, list) else None
+    return Sample(path, origin, heldout, _language(truth), truth, items)
 
 
 def _language(truth: dict[str, str] | None) -> str:

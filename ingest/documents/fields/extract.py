@@ -12,6 +12,7 @@ from ingest.documents.fields import identity, parties, refs, totals
 from ingest.documents.fields.lines import clean_lines
 from ingest.documents.fields.model import SOURCES, Field
 from ingest.documents.layout import PageWords
+from ingest.documents.reading.items import line_items
 from ingest.documents.reading.lines import Line
 from ingest.documents.reading.more import more_fields
 from ingest.documents.reading.parties import buyer_vats
@@ -76,6 +77,10 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
                                if key in fields}
     for key, more in more_fields(placed, source, sellers).items():  # the buyer and the terms
         fields[key] = Field(more.value, more.score, source)
+    total = chosen.get("total_excl_tax")
+    items = line_items(placed, source, total.value if total else None, document_type.value == "credit_note")
+    if items is not None:  # the lines table as the page shows it: ingest.documents.reading.items
+        fields["line_items"] = Field(items.value, items.confidence, source)
     if "document_type" in fields and not _has_invoice_content(fields):
         del fields["document_type"]  # a page with none of an invoice's facts is not one
     return fields

@@ -1,0 +1,156 @@
+"""The values of a lines table's rows, in the e-invoice XML's own strings, and how far the table is trusted.
+
+Values are written as `fields.einvoice_trade` writes an XML line's, so that the two compare: a quantity
+without trailing zeros ("20", "1.5"), a unit price with two decimals unless printed finer ("0.455"), a
+VAT rate and an amount with two ("19.00", "198.00"), a description on one line.
+
+The invoice checks itself. A row fits when its quantity times its unit price is its amount, within what
+rounding the printed price allows; the rows' amounts summed fit when they make the total excluding tax.
+A table that adds up to the total is trusted most, one whose total is unknown less, one that does not add
+up little (`NOT_ADDING_UP`): it may have lost or misread a row, or the invoice charges or discounts
+something outside its lines; rows that fit raise the trust, rows that do not lower it.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from ingest.documents.amounts import AMOUNT_RE, format_amount, is_identifier_digits, parse_amount
+from ingest.documents.textparse import find_dates
+
+# How much a table is trusted by its sum: equal to the total excluding tax, no total known, another sum.
+ADDS_UP, NO_TOTAL, NOT_ADDING_UP = 0.85, 0.6, 0.3
+# How much the share of rows that fit (quantity × unit price = amount) raises it, that of rows that do not
+# lowers it.
+ROWS_FIT, ROWS_MISFIT = 0.1, 0.3
+# A VAT rate is at most this many per cent (the highest standard rate in Europe is 27 %).
+HIGHEST_RATE = Decimal(30)
+_RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s*%")
+_PERCENT = re.compile(r"[-−]?\d+(?:[.,]\d+)?\s*%")
+# A quantity printed with three decimals ("1,500") that `parse_amount` reads as thousands.
+_THREE_DECIMALS = re.compile(r"^\d{1,3}[.,]\d{3}$")
+_BROKEN = "\x02"
+_RULES = frozenset({"|", "||", "[", "]", "¦"})
+_APART_CENTS = re.compile(r"(\d[.,]) (\d{2})(?![\d.,])")
+
+
+def item_values(texts: dict[str, str], description: list[str]) -> dict[str, str]:
+    """A row's dict with the keys it gives a value for, as the XML path writes them."""
+    quantity, price, amount = _quantity(texts), _amount(texts.get("unit_price", "")), _amount(texts.get("amount", ""))
+    rate = _rate(texts.get("vat_rate", ""))
+    values = {
+        "description": _joined(description),
+        "quantity": _plain(quantity) if quantity is not None else "",
+        "unit_price": _price(price) if price is not None else "",
+        "vat_rate": format_amount(rate) if rate is not None else "",
+        "net_amount": format_amount(amount) if amount is not None else "",
+    }
+    return {key: value for key, value in values.items() if value}
+
+
+def _joined(lines: list[str]) -> str:
+    """A description's lines on one line, without the table's rules that OCR reads as characters; a word
+    broken at a line's end goes on without a space: after a hyphen or a slash, or where PDFium marks a break
+    ("Personen\x02" / "Unfallversicherung", given its hyphen)."""
+    text = ""
+    for line in lines:
+        part = " ".join(word for word in line.split() if word not in _RULES)  # a table's rule read by OCR: "|"
+        if text.endswith(_BROKEN):
+            text = text[:-1] + "-" + part
+        elif text.endswith(("-", "/")) and not text.endswith((" -", " /")):
+            text += part  # "Obermonteur/" / "Monteur", "DIN976-" / "A-4.8": one word broken after its mark
+        else:
+            text = f"{text} {part}" if text else part
+    return text.replace(_BROKEN, "-")
+
+
+def row_checks(texts: dict[str, str]) -> bool:
+    """Whether a row's quantity times its unit price is its amount."""
+    return fits(_quantity(texts), _amount(texts.get("unit_price", "")), _amount(texts.get("amount", "")))
+
+
+def fits(quantity: Decimal | None, price: Decimal | None, amount: Decimal | None) -> bool:
+    """Quantity × price = amount, within half a cent of the price per unit (a price printed rounded)."""
+    if quantity is None or price is None or amount is None:
+        return False
+    return abs(quantity * price - amount) <= abs(quantity) * Decimal("0.005") + Decimal("0.01")
+
+
+def confidence(items: list[dict[str, str]], total_excl_tax: Decimal | None) -> float:
+    """How far the table is trusted, from its sum against the total and its rows' own check."""
+    amounts = [Decimal(item["net_amount"]) for item in items]
+    if total_excl_tax is None:
+        score = NO_TOTAL
+    else:
+        score = ADDS_UP if abs(sum(amounts, Decimal(0))) == abs(total_excl_tax) else NOT_ADDING_UP
+    checked = [fits(*(_decimal(item.get(key)) for key in ("quantity", "unit_price", "net_amount")))
+               for item in items if "quantity" in item and "unit_price" in item]
+    if checked:
+        fitting = sum(checked)
+        score += (ROWS_FIT * fitting - ROWS_MISFIT * (len(checked) - fitting)) / len(items)
+    return round(min(max(score, 0.05), 1.0), 3)
+
+
+def positive(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    """A credit note's lines as EN 16931 states them: printed with minus signs, given positive."""
+    if not items or any(Decimal(item["net_amount"]) > 0 for item in items):
+        return items
+    return [{key: value.lstrip("-") if key in ("quantity", "net_amount") else value for key, value in item.items()}
+            for item in items]
+
+
+def _quantity(texts: dict[str, str]) -> Decimal | None:
+    """The first number under the quantity column ("20 Unit(s)"); printed with three decimals ("1,500") it
+    is the reading that makes the row fit, the smaller one when neither does."""
+    text = _joined_cents(texts.get("quantity", ""))
+    if "%" in text:
+        return None  # a rate on a base ("5,00 % sur 100,00"): a charge or a discount, not a count
+    numbers = [m.group() for m in AMOUNT_RE.finditer(_PERCENT.sub(" ", text)) if not find_dates(text)]
+    if not numbers:
+        return None
+    printed = numbers[0].strip()
+    value = parse_amount(printed)
+    if value is None or not _THREE_DECIMALS.match(printed.lstrip("-−")) or value != value.to_integral_value():
+        return value
+    small = value / 1000
+    large_fits = fits(value, _amount(texts.get("unit_price", "")), _amount(texts.get("amount", "")))
+    return value if large_fits else small
+
+
+def _amount(text: str) -> Decimal | None:
+    """The last amount of the text once its rates are set aside, none in a date or a long identifier."""
+    if not text or find_dates(text):
+        return None
+    found = [parse_amount(m.group()) for m in AMOUNT_RE.finditer(_PERCENT.sub(" ", _joined_cents(text)))
+             if not is_identifier_digits(m.group())]
+    amounts = [a for a in found if a is not None]
+    return amounts[-1] if amounts else None
+
+
+def _joined_cents(text: str) -> str:
+    """Cents a text layer set apart from their decimal comma ("198, 00") joined back."""
+    return _APART_CENTS.sub(r"\1\2", text)
+
+
+def _rate(text: str) -> Decimal | None:
+    """A rate with its per cent sign, else a lone number no higher than a VAT rate can be."""
+    marked = _RATE.search(text)
+    value = parse_amount(marked.group(1)) if marked else _amount(text)
+    return value if value is not None and 0 <= value <= HIGHEST_RATE else None
+
+
+def _price(value: Decimal) -> str:
+    """Two decimals unless printed finer than cents ("0,4550" is "0.455"), as the XML path writes it."""
+    return format_amount(value) if Decimal(format_amount(value)) == value else _plain(value)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value else "0"
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    try:
+        return Decimal(text) if text is not None else None
+    except InvalidOperation:
+        return None
