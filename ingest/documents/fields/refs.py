@@ -44,7 +44,9 @@ _NOT_OWN_NUMBER = re.compile(
     r"date|datum|summe|betrag|montant|total|commande|bon|order|purchase|bestellung|"
     r"lieferung|livraison|delivery|auftrag|contrat|contract|vertrag|client|kunden?|"
     # A sample's heading: "Beispielrechnung … Copyright AWV e.V. 2013" ends with a year, not a number.
-    r"copyright)\b",
+    r"copyright|"
+    # A title beside its page's number: "KOSTENRECHNUNG Seite 1", "Facture page 2/3".
+    r"seite|page|pagina|p[áa]gina|blad|blatt)\b",
     re.IGNORECASE,
 )
 

@@ -448,3 +448,11 @@ def test_a_word_in_capitals_is_no_vat_number_and_leaves_its_amount() -> None:
     assert vat_parts("FR 44 732 829 320") == ("FR44732829320", True) and vat_parts("DEABCDEF12") is None
     found = total_candidates(["Rechnungsbetrag", "GESAMTBETRAG EUR 119,00"], "EUR")
     assert [str(c.value) for c in found["total_incl_tax"]] == ["119.00"]
+
+
+def test_a_titles_page_number_is_not_the_invoice_number() -> None:
+    from ingest.documents.fields import refs
+
+    assert refs.invoice_number(["KOSTENRECHNUNG Seite 1"]) is None
+    found = refs.invoice_number(["Facture page 2/3", "Facture n° FA-2026-114"])
+    assert found is not None and found.value == "FA-2026-114"
