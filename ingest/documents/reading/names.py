@@ -55,6 +55,11 @@ LETTERHEAD_FORM, LETTERHEAD, LETTERHEAD_TOP = 0.72, 0.6, 0.25
 LARGER = 1.25
 # How much less sure a name found by the seller's identifiers is without a legal form.
 FORMLESS = 0.9
+# The address block read as the buyer's without a heading: how sure, the top of the first page it stands in
+# (a share of its height), how many lines it has at most.
+WINDOW_NAME, WINDOW_TOP, WINDOW_LINES = 0.55, 0.45, 8
+# A return address's type is smaller than the address's by this share at least.
+SMALLER = 0.9
 # How many words a name has at most: more is a sentence.
 NAME_WORDS = 8
 # A name is among the first cells of its block; each cell passed over makes it a little less sure.
@@ -66,8 +71,13 @@ _NOT_NAME = re.compile(r"@|https?:|www\.|^\W|\+\d")
 # A name holds no run of four digits or more: that is a postcode, a phone or an account.
 _LONG_NUMBER = re.compile(r"\d{4}")
 # What ends a name printed with more after it on its line: a dash or a bar between spaces, a comma before digits.
-_NAME_END = re.compile(r"\s+[-–|•●]\s+|,\s*\d")
+_NAME_END = re.compile(r"\s+[-–|•●·]\s+|,\s*\d")
 _FORM_PUNCTUATION = ".,;:()"
+# A street: a house number first or last ("152 chemin du Moulin", "Musterstr. 12", "Via Roma 40a").
+_STREET = re.compile(r"^\d{1,4}[a-z]?\b|\b\d{1,4}[a-z]?$", re.IGNORECASE)
+# A postcode and a town ("80331 München", "DE 10369 Berlin", "1012 AB Amsterdam", "M1 1AE Manchester").
+_POSTCODE_TOWN = re.compile(r"(?:^|\s)(?:[A-Z]{1,2}[- ])?\d{4,5}(?:\s[A-Z]{2})?\s+[^\W\d_]"
+                            r"|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
 
 
 def party_names(lines: list[Line], party: str) -> list[Candidate[str]]:
@@ -132,6 +142,7 @@ def reads_as_name(text: str) -> bool:
             and len(text.split()) <= NAME_WORDS and not _NOT_NAME.search(text) and not _LONG_NUMBER.search(text)
             and not vat_numbers(text) and not is_contact(text) and not _starts_with_form(text)
             and party_heading(text) is None and not _is_delivery(text)
+            and (not _STREET.search(text) or legal_form_span(text) is not None)
             and (not starts_with_party_word(text) or legal_form_span(text) is not None))
 
 
@@ -379,3 +390,62 @@ def _letterhead(lines: list[Line]) -> Iterator[Candidate[str]]:
 def _page_height(lines: list[Line], page: int) -> float:
     """The page's height as far as its lines show it: the bottom of its lowest line."""
     return max(cell.y1 for line in lines if line.page == page for cell in line.cells)
+
+
+def window_names(lines: list[Line], seller: str | None, identifiers: set[str]) -> list[Candidate[str]]:
+    """The buyer's name at the top of the first page's address block that is not the seller's."""
+    if not lines:
+        return []
+    page = lines[0].page
+    bottom = _page_height(lines, page) * WINDOW_TOP
+    wanted = {value.upper() for value in identifiers if value}
+    out: list[Candidate[str]] = []
+    for number, block in _column_blocks([line for line in lines if line.page == page], bottom):
+        cells = _without_return_address(block, seller)
+        if cells is None or not 2 <= len(cells) <= WINDOW_LINES or any(_holds(cell, wanted) for cell in block):
+            continue
+        if not any(_POSTCODE_TOWN.search(cell.text) for cell in cells[1:]):
+            continue
+        named = first_name([_named(cell) for cell in cells[:NAME_REACH + 1]], WINDOW_NAME)
+        if named is not None and (seller is None or _compact(named.value) != _compact(seller)):
+            out.append(Candidate(named.value, named.score, number))
+    return sorted(out, key=lambda c: (-c.score, c.line))[:1] if len(out) == 1 else []
+
+
+def _without_return_address(block: list[Cell], seller: str | None) -> list[Cell] | None:
+    """The block without the sender's return address above it (a line that holds the seller's name and
+    more); None when the block is the seller's own (a line of it is the seller's name)."""
+    if seller is None:
+        return block
+    name = _compact(seller)
+    if name in _compact(block[0].text) and _compact(block[0].text) != name and len(block) > 1 \
+            and block[0].size < block[1].size * SMALLER:
+        block = block[1:]  # "Holzbau Keller GmbH · Lindenweg 4 · 80331 München", in small type
+    return None if any(_compact(name_part(cell.text)) == name for cell in block) else block
+
+
+def _compact(name: str) -> str:
+    """A name folded without spaces: a text layer may break a word ("Liefer ant GmbH")."""
+    return fold(name).replace(" ", "")
+
+
+def _column_blocks(lines: list[Line], bottom: float) -> Iterator[tuple[int, list[Cell]]]:
+    """The blocks of cells above `bottom` that start at about one left edge, each line close below the
+    last, with the number of the line each starts on; a heading's cell ends its block (its own is read
+    by `party_names`)."""
+    open_blocks: list[tuple[int, list[Cell]]] = []
+    done: list[tuple[int, list[Cell]]] = []
+    for number, line in enumerate(lines):
+        for cell in line.cells:
+            if cell.y0 > bottom:
+                continue
+            block = next((b for b in open_blocks if _in_column(cell, b[1][-1])
+                          and cell.y0 - b[1][-1].y1 <= max(cell.size, b[1][-1].size) * BLOCK_GAP), None)
+            if block is None:
+                open_blocks.append((number, [cell]))
+            else:
+                block[1].append(cell)
+    for number, cells in open_blocks:
+        if not any(party_heading(cell.text) is not None or _is_delivery(cell.text) for cell in cells):
+            done.append((number, cells))
+    return iter(done)

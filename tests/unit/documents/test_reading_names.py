@@ -188,3 +188,8 @@ def test_identifiers_of_another_company_do_not_lead_to_its_block(tmp_path: Path)
                              (20, 50, "Menuiserie Martin"), (20, 55, "40 place de la République"),
                              (20, 60, "N° TVA : FR19787878784")])
     assert names(fields)[0] is None
+
+
+def test_a_street_is_no_name() -> None:
+    assert not reads_as_name("Musterstr. 12") and not reads_as_name("152 chemin du Moulin")
+    assert reads_as_name("Route 66 Diner GmbH") and reads_as_name("Kunden AG Mitte")
