@@ -7,7 +7,8 @@ number and the payment terms. Best effort: an e-invoice's XML states them exactl
   label's cell, in the next cell right, or below in its column. Payment terms are also a sentence that
   states them ("Zahlbar innerhalb 30 Tagen…", "Paiement à 30 jours"), and go on over the lines below
   that start where they start.
-- The customer's name is the name under the buyer's heading (`reading.names`).
+- The customer's name is the name under the buyer's heading, else at the top of the address block that is
+  not the seller's (`reading.names`).
 
 Scores are the label's weight times how usual the place is, as in `reading.candidates`, and never above
 `READ_CEILING` for the source.
@@ -30,7 +31,7 @@ from ingest.documents.reading.candidates import (
 )
 from ingest.documents.reading.labels import SEPARATORS, fold, match, names_buyer_vat, names_vat, party_heading
 from ingest.documents.reading.lines import Cell, Line
-from ingest.documents.reading.names import party_names
+from ingest.documents.reading.names import party_names, window_names
 from ingest.documents.reading.parties import blocks, party_of, vat_numbers
 from ingest.documents.textparse import find_dates
 
@@ -51,7 +52,9 @@ def more_fields(lines: list[Line], source: str, found: dict[str, Field]) -> dict
     """The buyer's and the terms' fields the page shows, as `Field`s of `source`; `found` is what the other
     rules read, so that the seller's VAT number or name is never taken for the customer's."""
     ceiling = READ_CEILING[source]
-    pools = {"customer_name": party_names(lines, "buyer"), "customer_vat": customer_vats(lines),
+    pools = {"customer_name": [*party_names(lines, "buyer"), *window_names(lines, _value(found, "supplier_name"),
+                                                                           _identifiers(found))],
+             "customer_vat": customer_vats(lines),
              "po_number": labelled(lines, "po_number"), "payment_terms": labelled(lines, "payment_terms")}
     out: dict[str, Field] = {}
     for key, pool in pools.items():
@@ -59,6 +62,14 @@ def more_fields(lines: list[Line], source: str, found: dict[str, Field]) -> dict
         if chosen is not None:
             out[key] = Field(chosen.value, round(min(chosen.score, ceiling), 3), source)
     return out
+
+
+def _value(found: dict[str, Field], key: str) -> str | None:
+    return str(found[key].value) if key in found else None
+
+
+def _identifiers(found: dict[str, Field]) -> set[str]:
+    return {str(found[key].value) for key in ("supplier_vat", "supplier_siren", "supplier_siret") if key in found}
 
 
 def _is_the_sellers(key: str, value: str, found: dict[str, Field]) -> bool:

@@ -190,6 +190,32 @@ def test_identifiers_of_another_company_do_not_lead_to_its_block(tmp_path: Path)
     assert names(fields)[0] is None
 
 
+def test_without_a_heading_the_buyer_is_named_in_the_address_window_under_the_return_address(
+        tmp_path: Path) -> None:
+    # A German letter: the seller's letterhead, its return address on one small line above the window, the
+    # buyer's address in the window.
+    fields = read(tmp_path, [
+        (20, 15, "Holzbau Keller GmbH", 16), (20, 22, "Lindenweg 4, 80331 München"),
+        (20, 28, "USt-IdNr.: DE136695976"),
+        (20, 50, "Holzbau Keller GmbH · Lindenweg 4 · 80331 München", 6),
+        (20, 56, "Kunden AG Mitte"), (20, 61, "Kundenstraße 15"), (20, 66, "69876 Frankfurt"),
+        (120, 90, "Rechnung Nr. 4711"), (120, 96, "Datum: 05.03.2026"),
+    ])
+    assert names(fields) == ("Holzbau Keller GmbH", "Kunden AG Mitte")
+    assert fields["customer_name"].confidence < 0.75  # surer under a heading
+
+
+def test_the_address_window_gives_no_name_when_its_first_line_is_a_street_or_the_block_the_sellers(
+        tmp_path: Path) -> None:
+    street = read(tmp_path, [(20, 15, "Holzbau Keller GmbH", 16), (20, 22, "USt-IdNr.: DE136695976"),
+                             (20, 56, "Musterstr. 12"), (20, 61, "69876 Frankfurt"),
+                             (120, 90, "Rechnung Nr. 4711")])
+    assert names(street) == ("Holzbau Keller GmbH", None)
+    sellers = read(tmp_path, [(20, 15, "Holzbau Keller GmbH", 16), (20, 21, "Lindenweg 4"),
+                              (20, 26, "80331 München"), (120, 90, "Rechnung Nr. 4711")])
+    assert names(sellers) == ("Holzbau Keller GmbH", None)
+
+
 def test_a_street_is_no_name() -> None:
     assert not reads_as_name("Musterstr. 12") and not reads_as_name("152 chemin du Moulin")
     assert reads_as_name("Route 66 Diner GmbH") and reads_as_name("Kunden AG Mitte")
