@@ -45,9 +45,9 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     found["iban"] = iban = parties.iban(lines)
     sirens = {c.value for c in (found.get("supplier_siren"), found.get("supplier_siret")) if c is not None}
     vats: list[Candidate[str]] = [*layout.get("supplier_vat", []), *parties.vat_ids(lines)]  # type: ignore[list-item]
-    found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None,
-                                                buyers=buyer_vats(placed))
-    found["supplier_name"] = _supplier_name(lines, placed, found, source)
+    buyers = buyer_vats(placed)
+    found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None, buyers=buyers)
+    found["supplier_name"] = _supplier_name(lines, placed, found, source, buyers)
     found["invoice_number"] = _better(refs.invoice_number(lines), layout.get("invoice_number"))
     issue, due = refs.issue_and_due_dates(lines)
     found["issue_date"] = _better(issue, layout.get("issue_date"))
@@ -96,21 +96,21 @@ def _document_type(lines: list[str], placed: list[Line]) -> Candidate[str]:
 
 
 def _supplier_name(lines: list[str], placed: list[Line], found: dict[str, Candidate[str] | None],
-                   source: str) -> Candidate[str] | None:
+                   source: str, buyers: set[str]) -> Candidate[str] | None:
     """The text rules' name or the layout's (under the seller's heading, by its identifiers, in its
-    letterhead), whichever scores higher."""
+    letterhead), whichever scores higher; `buyers` the VAT numbers printed as the buyer's."""
     identifiers = {c.value for key in ("supplier_vat", "supplier_siren", "supplier_siret")
-                   if (c := found.get(key)) is not None} - buyer_vats(placed)
+                   if (c := found.get(key)) is not None} - buyers
     siren = found.get("supplier_siren")
     if siren is not None:  # a SIRET starts with its SIREN, a French VAT number holds it: others are another's
         identifiers = {value for value in identifiers if value.isdigit() and value.startswith(siren.value)
                        or not value.isdigit() and (not value.startswith("FR") or value[4:] == siren.value)}
     shown = [Candidate(c.value, min(c.score, READ_CEILING[source]), c.line)
              for c in supplier_names(placed, identifiers)]
-    buyers = {fold(c.value) for c in party_names(placed, "buyer")}  # a name printed as the buyer's is not the seller's
+    named = {fold(c.value) for c in party_names(placed, "buyer")}  # a name printed as the buyer's is not the seller's
     rule = parties.supplier_name(lines)
-    return _better(rule if rule is None or fold(rule.value) not in buyers else None,
-                   [c for c in shown if fold(c.value) not in buyers])
+    return _better(rule if rule is None or fold(rule.value) not in named else None,
+                   [c for c in shown if fold(c.value) not in named])
 
 
 def _better(rule: Candidate[str] | None, placed: list[Any] | None) -> Candidate[str] | None:

@@ -130,11 +130,18 @@ def heading_and_rest(cell_text: str) -> tuple[str, str] | None:
     """A party's heading that begins a cell and the text after it ("Facturer à Informatique Martin EURL",
     "Bill to: ACME Ltd"): its party and the rest, when there is one."""
     words = cell_text.split()
+    if not words or fold(words[0]).rstrip(SEPARATORS) not in _heading_first_words():
+        return None  # most cells: one fold, not four
     for count in range(min(len(words) - 1, 4), 0, -1):
         kind = party_heading(" ".join(words[:count]))
         if kind is not None:
             return kind, " ".join(words[count:]).lstrip(SEPARATORS)
     return None
+
+
+@cache
+def _heading_first_words() -> frozenset[str]:
+    return frozenset(word.split(" ", 1)[0] for kind in ("seller", "buyer") for word in _words(f"{kind}_party"))
 
 
 def names_vat(text: str) -> bool:
