@@ -1,8 +1,9 @@
 """A text PDF's words with their boxes, from PDFium's text layer (pypdfium2).
 
-PDFium gives each character its box; words are rebuilt here: a word ends at a space, at a line
-break PDFium inserted, where the next character starts on another baseline, or after a gap wider
-than a third of the type size (columns printed without a space between them).
+PDFium gives each character its box; words are rebuilt here: a word ends at a space of the file, where
+the next character starts on another baseline, after a gap wider than a third of the type size
+(columns printed without a space between them), or where PDFium guessed a space and the gap is wider
+than a sixth or so of the type size (`GENERATED_GAP`: kerning within a word is narrower).
 
 PDFium runs in the worker's own process: it reads a text layer in a few milliseconds a page, where
 a child process would cost more than the whole reading. A hostile file that hangs it is stopped
@@ -18,8 +19,10 @@ from pathlib import Path
 from ingest.documents.layout import PageWords, Word
 
 MAX_PAGES_READ = 5
-# A gap wider than this share of the type size ends a word.
-WORD_GAP = 0.33
+# A gap wider than this share of the type size ends a word; where PDFium guessed a space (none is in the
+# file), a narrower one does: a space is a fifth of the type size at least, and some generators set a
+# word's letters apart with kerning that PDFium takes for one ("Ver käufer").
+WORD_GAP, GENERATED_GAP = 0.33, 0.15
 # So many one-letter words in a row on one baseline are a word printed letter-spaced.
 LETTER_RUN = 4
 
@@ -52,17 +55,22 @@ def _page(page: object, number: int) -> PageWords:
     words: list[Word] = []
     current: list[tuple[str, float, float, float, float]] = []
     size = 0.0
+    generated = False
     for index in range(raw.FPDFText_CountChars(handle)):
         char = chr(raw.FPDFText_GetUnicode(handle, index))
-        if char.isspace() or raw.FPDFText_IsGenerated(handle, index) == 1:
+        if raw.FPDFText_IsGenerated(handle, index) == 1:
+            generated = True  # PDFium's guess of a space: the gap decides (`GENERATED_GAP`)
+            continue
+        if char.isspace():
             _flush(words, current)
             continue
         raw.FPDFText_GetCharBox(handle, index, *refs)
         size = raw.FPDFText_GetFontSize(handle, index) or (top.value - bottom.value) or size
         box = (char, left.value, height - top.value, right.value, height - bottom.value)
-        if current and _breaks(current[-1], box, size):
+        if current and _breaks(current[-1], box, size, GENERATED_GAP if generated else WORD_GAP):
             _flush(words, current)
         current.append(box)
+        generated = False
     _flush(words, current)
     return PageWords(number, width, height, tuple(_join_letter_spaced(words)))
 
@@ -104,14 +112,15 @@ def _rejoined(run: list[Word]) -> list[Word]:
 
 
 def _breaks(previous: tuple[str, float, float, float, float], char: tuple[str, float, float, float, float],
-            size: float) -> bool:
-    """Whether `char` starts a new word after `previous`: another baseline, a step back, or a gap."""
+            size: float, gap: float = WORD_GAP) -> bool:
+    """Whether `char` starts a new word after `previous`: another baseline, a step back, or a gap wider than
+    `gap` type sizes."""
     _, _, top0, right0, bottom0 = previous
     _, left, top, _, bottom = char
     middle0, middle = (top0 + bottom0) / 2, (top + bottom) / 2
     if abs(middle - middle0) > max(size, 1.0) * 0.5:
         return True
-    return left < right0 - size * 0.5 or left - right0 > size * WORD_GAP
+    return left < right0 - size * 0.5 or left - right0 > size * gap
 
 
 def _flush(words: list[Word], chars: list[tuple[str, float, float, float, float]]) -> None:

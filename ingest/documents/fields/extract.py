@@ -12,9 +12,12 @@ from ingest.documents.fields import identity, parties, refs, totals
 from ingest.documents.fields.lines import clean_lines
 from ingest.documents.fields.model import SOURCES, Field
 from ingest.documents.layout import PageWords
+from ingest.documents.reading.candidates import READ_CEILING
 from ingest.documents.reading.items import line_items
+from ingest.documents.reading.labels import fold
 from ingest.documents.reading.lines import Line
-from ingest.documents.reading.more import more_fields
+from ingest.documents.reading.more import SELLER_IDENTIFIERS, more_fields
+from ingest.documents.reading.names import party_names, supplier_names
 from ingest.documents.reading.parties import buyer_vats
 from ingest.documents.reading.read import layout_candidates, layout_lines
 from ingest.documents.reading.recognised import mend, with_lost_cents
@@ -40,13 +43,13 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     layout = layout_candidates(placed, month_first=month_first, source=source) if pages else {}
     found: dict[str, Candidate[str] | None] = {}
     found["document_type"] = document_type = _document_type(lines, placed)
-    found["supplier_name"] = parties.supplier_name(lines)
     found.update(parties.company_ids(lines))
     found["iban"] = iban = parties.iban(lines)
     sirens = {c.value for c in (found.get("supplier_siren"), found.get("supplier_siret")) if c is not None}
     vats: list[Candidate[str]] = [*layout.get("supplier_vat", []), *parties.vat_ids(lines)]  # type: ignore[list-item]
-    found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None,
-                                                buyers=buyer_vats(placed))
+    buyers = buyer_vats(placed)
+    found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None, buyers=buyers)
+    found["supplier_name"] = _supplier_name(lines, placed, found, source, buyers)
     found["invoice_number"] = _better(refs.invoice_number(lines), layout.get("invoice_number"))
     issue, due = refs.issue_and_due_dates(lines)
     found["issue_date"] = _better(issue, layout.get("issue_date"))
@@ -73,7 +76,7 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     }
     if breakdown:
         fields["vat_breakdown"] = Field(breakdown, _breakdown_confidence(breakdown, chosen), source)
-    sellers: dict[str, str] = {key: str(fields[key].value) for key in ("supplier_name", "supplier_vat")
+    sellers: dict[str, str] = {key: str(fields[key].value) for key in ("supplier_name", *SELLER_IDENTIFIERS)
                                if key in fields}
     for key, more in more_fields(placed, source, sellers).items():  # the buyer and the terms
         fields[key] = Field(more.value, more.score, source)
@@ -99,6 +102,24 @@ def _document_type(lines: list[str], placed: list[Line]) -> Candidate[str]:
         if shown.value == "credit_note" and shown.score >= CREDIT_NOTE_TITLE:
             return shown
     return found
+
+
+def _supplier_name(lines: list[str], placed: list[Line], found: dict[str, Candidate[str] | None],
+                   source: str, buyers: set[str]) -> Candidate[str] | None:
+    """The text rules' name or the layout's (under the seller's heading, by its identifiers, in its
+    letterhead), whichever scores higher; `buyers` the VAT numbers printed as the buyer's."""
+    identifiers = {c.value for key in SELLER_IDENTIFIERS
+                   if (c := found.get(key)) is not None} - buyers
+    siren = found.get("supplier_siren")
+    if siren is not None:  # a SIRET starts with its SIREN, a French VAT number holds it: others are another's
+        identifiers = {value for value in identifiers if value.isdigit() and value.startswith(siren.value)
+                       or not value.isdigit() and (not value.startswith("FR") or value[4:] == siren.value)}
+    shown = [Candidate(c.value, min(c.score, READ_CEILING[source]), c.line)
+             for c in supplier_names(placed, identifiers)]
+    named = {fold(c.value) for c in party_names(placed, "buyer")}  # a name printed as the buyer's is not the seller's
+    rule = parties.supplier_name(lines)
+    return _better(rule if rule is None or fold(rule.value) not in named else None,
+                   [c for c in shown if fold(c.value) not in named])
 
 
 def _better(rule: Candidate[str] | None, placed: list[Any] | None) -> Candidate[str] | None:

@@ -12,6 +12,8 @@ import re
 
 from ingest.documents.candidate import Candidate, best
 from ingest.documents.fields.lines import BUYER_WORDS, buyer_section
+from ingest.documents.reading.labels import heading_and_rest
+from ingest.documents.reading.names import is_name_label, legal_form_span, reads_as_name
 from ingest.documents.textparse import (
     VAT_NUMBER_GROUPS_RE,
     iban_from_text,
@@ -32,10 +34,6 @@ _TRAILING_WORD = re.compile(r"(?: [A-Z]+)+$")
 _IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[0-9A-Z]{1,4}){3,9})")
 _SELLER_HEADERS = re.compile(
     r"^(verkäufer|lieferant|fournisseur|vendeur|émetteur|seller|supplier|from|de)\s*:?\s*$", re.IGNORECASE
-)
-_LEGAL_FORM = re.compile(
-    r"\b(SAS|SASU|SARL|EURL|SA|SNC|SCI|SCOP|SELARL|GmbH|AG|KG|OHG|UG|e\.K\.|GmbH\s*&\s*Co\.?\s*KG|"
-    r"Ltd|Limited|LLC|Inc|PLC|SE|BV|NV|SpA|Srl|SL)\b\.?"
 )
 
 
@@ -113,19 +111,29 @@ def _longest_valid_iban(text: str) -> str | None:
 
 
 def supplier_name(lines: list[str]) -> Candidate[str] | None:
-    """Under a seller heading, else the first line with a legal form, else the first line."""
+    """Under a seller heading (after a name's label there: "Name: Lieferant GmbH"), else the first line
+    with a legal form (`labels.tsv`) that is no sentence, else nothing."""
     for index, line in enumerate(lines[:-1]):
         if _SELLER_HEADERS.match(line):
             for below in lines[index + 1 : index + 4]:
-                if ":" not in below and not re.match(r"^\d", below):
-                    return Candidate(_trim_name(below), 0.8, index + 1)
+                name = _trim_name(_after_name_label(below))
+                if ":" not in name and not re.match(r"^\d", name) and reads_as_name(name):
+                    return Candidate(name, 0.8, index + 1)
     for index, line in enumerate(lines[:40]):
-        if BUYER_WORDS.search(line) or re.search(r"capital|au\s+capital", line, re.IGNORECASE):
+        if BUYER_WORDS.search(line) or re.search(r"capital|au\s+capital", line, re.IGNORECASE) \
+                or (heading_and_rest(line) or ("",))[0] == "buyer":  # "Facturar a Suministros García S.L."
             continue
-        form = _LEGAL_FORM.search(line)
-        if form and form.start() > 0:
-            return Candidate(_trim_name(line[: form.end()]), 0.7, index)
+        form = legal_form_span(line)
+        name = _trim_name(line[: form[1]]) if form else ""
+        if name and reads_as_name(name):  # not a sentence of the small print, a copyright notice…
+            return Candidate(name, 0.7, index)
     return None
+
+
+def _after_name_label(line: str) -> str:
+    """The line without a name's label before the name ("Name: Lieferant GmbH")."""
+    label, colon, rest = line.partition(":")
+    return rest.strip() if colon and is_name_label(label) else line
 
 
 def _trim_name(line: str) -> str:

@@ -27,8 +27,8 @@ SEPARATORS = " \t:#.-–=*"
 ITEM_COLUMNS = ("item_description", "item_quantity", "item_unit_price", "item_price", "item_vat_rate", "item_amount")
 # Fields of labels.tsv that list words, not labels.
 _WORD_LISTS = ("document", "credit_note_title", "other_document", "refers_to", "seller_party", "buyer_party",
-               "buyer_vat", "vat_label", "delivery_party", "salutation", "party_name", *ITEM_COLUMNS, "item_other",
-               "item_skip")
+               "buyer_vat", "vat_label", "delivery_party", "salutation", "party_name", "legal_form", "contact_word",
+               "heading_word", *ITEM_COLUMNS, "item_other", "item_skip")
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,44 @@ def party_heading(cell_text: str) -> str | None:
         if folded in _words(f"{kind}_party"):
             return kind
     return None
+
+
+def starts_with_party_word(text: str) -> bool:
+    """Whether the text's first word is a party's heading ("Seller trade name", "Client :")."""
+    first = fold(text).split(" ", 1)[0].rstrip(SEPARATORS) if text.strip() else ""
+    return any(first == word for kind in ("seller", "buyer") for word in _words(f"{kind}_party"))
+
+
+def is_contact(text: str) -> bool:
+    """Whether the text starts with words that introduce a contact person or a department ("Attn"), or a
+    section's heading ("Vos identifiants")."""
+    folded = fold(text)
+    return any(folded == word or folded.startswith(word + " ")
+               for kind in ("contact_word", "heading_word") for word in _words(kind))
+
+
+def legal_forms() -> tuple[tuple[str, bool], ...]:
+    """The legal forms of `labels.tsv`, folded, each with whether it counts only when printed with a
+    capital (weight below 1: also a common word)."""
+    return tuple((label.text, label.weight < 1.0) for label in labels() if label.field == "legal_form")
+
+
+def heading_and_rest(cell_text: str) -> tuple[str, str] | None:
+    """A party's heading that begins a cell and the text after it ("Facturer à Informatique Martin EURL",
+    "Bill to: ACME Ltd"): its party and the rest, when there is one."""
+    words = cell_text.split()
+    if not words or fold(words[0]).rstrip(SEPARATORS) not in _heading_first_words():
+        return None  # most cells: one fold, not four
+    for count in range(min(len(words) - 1, 4), 0, -1):
+        kind = party_heading(" ".join(words[:count]))
+        if kind is not None:
+            return kind, " ".join(words[count:]).lstrip(SEPARATORS)
+    return None
+
+
+@cache
+def _heading_first_words() -> frozenset[str]:
+    return frozenset(word.split(" ", 1)[0] for kind in ("seller", "buyer") for word in _words(f"{kind}_party"))
 
 
 def names_vat(text: str) -> bool:

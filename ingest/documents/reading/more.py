@@ -7,11 +7,8 @@ number and the payment terms. Best effort: an e-invoice's XML states them exactl
   label's cell, in the next cell right, or below in its column. Payment terms are also a sentence that
   states them ("Zahlbar innerhalb 30 Tagen…", "Paiement à 30 jours"), and go on over the lines below
   that start where they start.
-- The customer's name follows a name's label in the buyer's block ("Name: Kunden AG"), else it is the
-  block's first line that reads as a name (not a label, a line with a colon, a contact, or mostly
-  digits; a salutation alone goes with the line below). Under a delivery heading it is the consignee's,
-  often and not always the buyer: trusted less. No heading, no name: a name is not guessed from where
-  an address stands.
+- The customer's name is the name under the buyer's heading, else at the top of the address block that is
+  not the seller's (`reading.names`).
 
 Scores are the label's weight times how usual the place is, as in `reading.candidates`, and never above
 `READ_CEILING` for the source.
@@ -19,9 +16,7 @@ Scores are the label's weight times how usual the place is, as in `reading.candi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from functools import cache
 
 from ingest.documents.candidate import Candidate, best
 from ingest.documents.reading.candidates import (
@@ -33,18 +28,13 @@ from ingest.documents.reading.candidates import (
     SAME_CELL,
     SIZES_BELOW,
 )
-from ingest.documents.reading.labels import SEPARATORS, fold, labels, match, names_buyer_vat, names_vat, party_heading
+from ingest.documents.reading.labels import SEPARATORS, fold, match, names_buyer_vat, names_vat, party_heading
 from ingest.documents.reading.lines import Cell, Line
-from ingest.documents.reading.parties import BLOCK_LINES, blocks, party_of, vat_numbers
+from ingest.documents.reading.names import party_names, window_names
+from ingest.documents.reading.parties import blocks, party_of, vat_numbers
 from ingest.documents.textparse import find_dates
 
 MORE_KEYS = ("customer_name", "customer_vat", "po_number", "payment_terms")
-# How sure a name is by the heading above it: the buyer's own, or a delivery address's.
-BUYER_NAME, CONSIGNEE_NAME = 0.75, 0.5
-# A name is among the first cells of its block; each cell passed over makes it a little less sure.
-NAME_REACH, NAME_PASSED = 3, 0.9
-# A gap of more than this many type sizes between two lines ends a party's block.
-BLOCK_GAP = 2.0
 # A VAT number under the buyer's label, or in the buyer's block; one whose check digits are wrong is less sure,
 # and taken only after a VAT number's label.
 BUYER_LABEL_VAT, BUYER_BLOCK_VAT, WRONG_CHECK = 0.9, 0.85, 0.6
@@ -54,16 +44,18 @@ TERMS_LINES = 12
 RUN_GAP = 3.0
 _MARKS = ("n°", "#", ":")
 _BROKEN = "\x02"
-_NOT_NAME = re.compile(r"@|https?:|www\.|^\W|\+\d")
 _REFERENCE_PUNCTUATION = ":#°.,;()"
 
 
 def more_fields(lines: list[Line], source: str, sellers: dict[str, str]) -> dict[str, Candidate[str]]:
     """The buyer's and the terms' values the page shows, each the best candidate, its score capped for
-    `source`; `sellers` holds the seller's name and VAT number as the other rules read them, so that
-    neither is ever taken for the customer's."""
+    `source`; `sellers` holds the seller's name and identifiers (`SELLER_IDENTIFIERS`) as the other rules
+    read them, so that neither its name nor its VAT number is ever taken for the customer's."""
     ceiling = READ_CEILING[source]
-    pools = {"customer_name": customer_names(lines), "customer_vat": customer_vats(lines),
+    identifiers = {sellers[key] for key in SELLER_IDENTIFIERS if key in sellers}
+    pools = {"customer_name": [*party_names(lines, "buyer"),
+                               *window_names(lines, sellers.get("supplier_name"), identifiers)],
+             "customer_vat": customer_vats(lines),
              "po_number": labelled(lines, "po_number"), "payment_terms": labelled(lines, "payment_terms")}
     out: dict[str, Candidate[str]] = {}
     for key, pool in pools.items():
@@ -71,6 +63,10 @@ def more_fields(lines: list[Line], source: str, sellers: dict[str, str]) -> dict
         if chosen is not None:
             out[key] = Candidate(chosen.value, round(min(chosen.score, ceiling), 3), chosen.line)
     return out
+
+
+# The seller's values in `more_fields`' `sellers` that identify it, besides its name.
+SELLER_IDENTIFIERS = ("supplier_vat", "supplier_siren", "supplier_siret")
 
 
 def _is_the_sellers(key: str, value: str, sellers: dict[str, str]) -> bool:
@@ -217,89 +213,3 @@ def _terms(text: str) -> str | None:
     """Payment terms are words, not a lone date or amount (those are the due date's and the totals')."""
     cleaned = " ".join(text.split()).strip(SEPARATORS)
     return cleaned if sum(c.isalpha() for c in cleaned) >= 4 else None
-
-
-def customer_names(lines: list[Line]) -> list[Candidate[str]]:
-    """The name under each buyer's heading, best first: after a name's label ("Name: …") in the block,
-    else its first line that reads as a name."""
-    out: list[Candidate[str]] = []
-    for number, line in enumerate(lines):
-        for heading in line.cells:
-            delivery = _is_delivery(heading.text)
-            if not delivery and party_heading(heading.text) != "buyer":
-                continue
-            score = CONSIGNEE_NAME if delivery else BUYER_NAME
-            rows = list(_block_rows(lines, number, heading))
-            named = next((value for row in rows if (value := _after_name_label(row))), None)
-            if named is not None:
-                out.append(Candidate(named, score, number))
-                continue
-            cells = [row[0] for row in rows[:NAME_REACH + 1]]
-            for passed, cell in enumerate(cells[:NAME_REACH]):
-                if _reads_as_name(cell.text):
-                    name = " ".join(cell.text.split())
-                    if _is_salutation(name) and passed + 1 < len(cells) and _reads_as_name(cells[passed + 1].text):
-                        name = f"{name} {' '.join(cells[passed + 1].text.split())}"  # "Herrn" / "Max Mustermann"
-                    out.append(Candidate(name, round(score * NAME_PASSED ** passed, 3), number))
-                    break
-    return sorted(out, key=lambda c: (-c.score, c.line))
-
-
-def _after_name_label(row: list[Cell]) -> str | None:
-    """The name a row of the block gives after a name's label, in the label's cell or the next one."""
-    first = fold(row[0].text)
-    for label in _name_labels():
-        if first == label or first.startswith(label) and first[len(label):len(label) + 1] in SEPARATORS:
-            rest = row[0].text.split(None, len(label.split()))[len(label.split()):]
-            text = " ".join(rest).lstrip(SEPARATORS) if rest else ""
-            if not text and len(row) > 1:
-                text = row[1].text
-            return " ".join(text.split()) if _reads_as_name(text) else None
-    return None
-
-
-def _is_delivery(text: str) -> bool:
-    return fold(text).rstrip(SEPARATORS) in _delivery_headings()
-
-
-@cache
-def _delivery_headings() -> frozenset[str]:
-    return frozenset(label.text for label in labels() if label.field == "delivery_party")
-
-
-def _is_salutation(text: str) -> bool:
-    return fold(text) in _salutations()
-
-
-@cache
-def _name_labels() -> tuple[str, ...]:
-    """Longest first: "company name" before "company"."""
-    return tuple(sorted((label.text for label in labels() if label.field == "party_name"), key=len, reverse=True))
-
-
-@cache
-def _salutations() -> frozenset[str]:
-    return frozenset(label.text for label in labels() if label.field == "salutation")
-
-
-def _block_rows(lines: list[Line], number: int, heading: Cell) -> Iterator[list[Cell]]:
-    """The rows of a heading's block: from the cell that starts at its left edge on, line by line, until
-    another heading in that column or a blank line's gap."""
-    bottom = heading.y1
-    for below in lines[number + 1: number + 1 + BLOCK_LINES]:
-        if below.page != heading.page or below.cells[0].y0 - bottom > heading.size * BLOCK_GAP:
-            return
-        bottom = max(cell.y1 for cell in below.cells)
-        for position, cell in enumerate(below.cells):
-            if abs(cell.x0 - heading.x0) <= max(cell.size, 1.0) * 2:
-                if party_heading(cell.text) is not None or _is_delivery(cell.text):
-                    return
-                yield list(below.cells[position:])
-                break
-
-
-def _reads_as_name(text: str) -> bool:
-    letters = sum(c.isalpha() for c in text)
-    visible = sum(not c.isspace() for c in text)
-    return (letters >= 2 and letters >= visible * 0.6 and ":" not in text and match(text) is None
-            and not _NOT_NAME.search(text) and not vat_numbers(text))

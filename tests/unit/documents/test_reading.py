@@ -10,7 +10,7 @@ from fpdf import FPDF
 
 from ingest.documents.fields import extract_fields
 from ingest.documents.layout import PageWords, Word
-from ingest.documents.pdf_words import _join_letter_spaced, pdf_words
+from ingest.documents.pdf_words import GENERATED_GAP, WORD_GAP, _breaks, _join_letter_spaced, pdf_words
 from ingest.documents.reading.candidates import candidates
 from ingest.documents.reading.labels import fold, match
 from ingest.documents.reading.lines import page_lines
@@ -332,3 +332,11 @@ def test_one_list_of_document_words_serves_the_text_rules_accents_and_all() -> N
     assert [refs.document_type([title]).value for title in ("AVOIR N° 12", "Credit memo", "Factura de abono 7",
                                                             "Avoirs et remises", "Facture n° 3")] == \
         ["credit_note", "credit_note", "credit_note", "invoice", "invoice"]
+
+
+def test_a_space_pdfium_guessed_in_a_kerned_word_does_not_split_it() -> None:
+    # "Ver käufer": PDFium put a space where the generator kerned the word's letters apart (a tenth of the
+    # type size); a space of the file, or a gap of a space's width, still ends the word.
+    ver, kaeufer, apart = ("r", 10.0, 0.0, 14.0, 7.0), ("k", 15.0, 0.0, 19.0, 7.0), ("k", 16.5, 0.0, 20.5, 7.0)
+    assert not _breaks(ver, kaeufer, 9.75, GENERATED_GAP)
+    assert _breaks(ver, apart, 9.75, GENERATED_GAP) and not _breaks(ver, apart, 9.75, WORD_GAP)

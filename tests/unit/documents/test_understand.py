@@ -123,6 +123,16 @@ def test_supplier_keys_agree_across_siren_and_french_vat() -> None:
     assert supplier_key({"supplier_vat": Field("DE123456789", 1.0, "text")}) == "vat:DE123456789"
 
 
+def test_a_pdf_and_its_scan_match_by_the_identifier_whatever_names_they_read() -> None:
+    # The text layer read the name from the letterhead, OCR a line of the address: the identifier decides.
+    pdf = {"supplier_name": Field("Scierie Dupont SAS", 0.72, "text"),
+           "supplier_siren": Field("732829320", 0.9, "text"),
+           "invoice_number": Field("F-42", 0.9, "text"), "total_incl_tax": Field("120.00", 0.9, "text")}
+    scan = {"supplier_name": Field("12 rue du Port", 0.6, "ocr"), "supplier_vat": Field("FR44732829320", 0.9, "ocr"),
+            "invoice_number": Field("F-42", 0.8, "ocr"), "total_incl_tax": Field("120.00", 0.8, "ocr")}
+    assert invoice_key(pdf) == invoice_key(scan) == "siren:732829320|F-42|120.00"
+
+
 def test_the_invoice_key_needs_supplier_number_and_total() -> None:
     fields = {"supplier_siren": Field("732829320", 1.0, "text"), "invoice_number": Field("F 42", 0.9, "text"),
               "total_incl_tax": Field("120.00", 0.9, "text")}
