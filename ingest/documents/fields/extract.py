@@ -17,10 +17,11 @@ from ingest.documents.reading.items import line_items
 from ingest.documents.reading.labels import fold
 from ingest.documents.reading.lines import Line
 from ingest.documents.reading.more import SELLER_IDENTIFIERS, more_fields
-from ingest.documents.reading.names import party_names, supplier_names
+from ingest.documents.reading.names import party_names
 from ingest.documents.reading.parties import buyer_vats
 from ingest.documents.reading.read import layout_candidates, layout_lines
 from ingest.documents.reading.recognised import mend, with_lost_cents
+from ingest.documents.reading.seller_names import supplier_names
 from ingest.documents.textparse import uses_month_first
 
 

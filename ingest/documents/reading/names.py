@@ -1,4 +1,4 @@
-"""The parties' names as the page shows them: the seller's and the buyer's.
+"""The parties' names as the page shows them under their headings, and what reads as a name.
 
 - Under a party's heading ("Verkäufer", "Client", "Bill to"), the name follows a name's label in the
   block ("Name: Kunden AG Mitte"), also when it is set on two lines beside its label (the line above the
@@ -8,12 +8,9 @@
   consignee's, often and not always the buyer: trusted less.
 - A company's name set on two lines, the second ending with its legal form ("MVM Musterhafter" /
   "Versicherungsverein Musterstadt a.G."), is one name.
-- The seller prints its identifiers (VAT number, SIREN, SIRET) in its own block, under its name: the
-  block holding them, followed up its column to a blank line's gap or a heading's line, gives its first
-  line that reads as a name; or the identifiers' own line begins with the name ("ACME SAS - capital … -
-  SIRET …").
-- The letterhead: the line of the largest type at the top of the first page, when it reads as a name
-  (not a document's title or a label); surer with a legal form.
+- Without a heading, the buyer's name is the first line of the address block at the place of an
+  envelope's window (under a one-line return address of the seller's), trusted less.
+- The seller's name by its identifiers and in its letterhead: `reading.seller_names`.
 
 A line that starts with a party's heading word ("Seller trade name") or a contact's ("Attn", "Contact")
 is not a name; a name ends at a dash or a bar that sets the address after it ("Au bon moulin SARL -
@@ -24,7 +21,6 @@ makes the name, a little less for each line passed over.
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
@@ -35,7 +31,6 @@ from ingest.documents.reading.labels import (
     fold,
     heading_and_rest,
     is_contact,
-    is_document_word,
     labels,
     legal_forms,
     match,
@@ -47,14 +42,6 @@ from ingest.documents.reading.parties import BLOCK_LINES, vat_numbers
 
 # How sure a name is by the heading above it: the buyer's own, a delivery address's, the seller's.
 BUYER_NAME, CONSIGNEE_NAME, SELLER_NAME = 0.75, 0.5, 0.8
-# How sure the seller's name is: at the start of its identifiers' line, at the top of their block.
-IDENTIFIERS_LINE, IDENTIFIERS_BLOCK = 0.75, 0.74
-# The letterhead's name: with a legal form, without; the top of the first page, as a share of its height.
-LETTERHEAD_FORM, LETTERHEAD, LETTERHEAD_TOP = 0.72, 0.6, 0.25
-# How much larger than the page's usual type a letterhead's is at least.
-LARGER = 1.25
-# How much less sure a name found by the seller's identifiers is without a legal form.
-FORMLESS = 0.9
 # The address block read as the buyer's without a heading: how sure, the top of the first page it stands in
 # (a share of its height), how many lines it has at most.
 WINDOW_NAME, WINDOW_TOP, WINDOW_LINES = 0.55, 0.45, 8
@@ -98,7 +85,7 @@ def party_names(lines: list[Line], party: str) -> list[Candidate[str]]:
             if named is not None:
                 out.append(Candidate(named, score, number))
                 continue
-            first = first_name([_first_cell(cells) for _, cells in rows[:NAME_REACH + 1]], score)
+            first = first_name([first_cell(cells) for _, cells in rows[:NAME_REACH + 1]], score)
             if first is not None:
                 out.append(Candidate(first.value, first.score, number))
     return sorted(out, key=lambda c: (-c.score, c.line))
@@ -267,127 +254,31 @@ def _block_rows(lines: list[Line], number: int, heading: Cell) -> Iterator[tuple
                 break
 
 
-def supplier_names(lines: list[Line], identifiers: set[str]) -> list[Candidate[str]]:
-    """The seller's name as the page shows it, best first: under its heading, by its `identifiers` (its
-    VAT number, SIREN and SIRET, compact), in its letterhead."""
-    found = [*party_names(lines, "seller"), *_by_identifiers(lines, identifiers),
-             *_facing_the_buyer(lines, identifiers), *_letterhead(lines)]
-    return sorted(found, key=lambda c: (-c.score, c.line))
-
-
 def name_part(text: str) -> str:
     """The name a line begins with, without what follows a dash or a bar ("Au bon moulin SARL - 1242 …")."""
     return _NAME_END.split(text, maxsplit=1)[0].strip(" -–,")
 
 
-def _by_identifiers(lines: list[Line], identifiers: set[str]) -> Iterator[Candidate[str]]:
-    """The name on the line of the seller's identifiers, or at the top of their block."""
-    wanted = {value.upper() for value in identifiers if value}
-    if not wanted:
-        return
-    for number, line in enumerate(lines):
-        for cell in line.cells:
-            if not _holds(cell, wanted):
-                continue
-            own = name_part(cell.text)
-            if reads_as_name(own) and legal_form_span(own) is not None:
-                yield Candidate(own, IDENTIFIERS_LINE, number)
-                continue
-            top = _block_above(lines, number, cell)
-            named = first_name([_named(above) for above in top], IDENTIFIERS_BLOCK)
-            if named is not None:
-                yield Candidate(named.value, _formless(named), number)
-
-
-def _named(cell: Cell) -> Cell:
+def cut_to_name(cell: Cell) -> Cell:
     """The cell with its text cut where its name ends."""
     return replace(cell, text=name_part(cell.text))
 
 
-def _block_above(lines: list[Line], number: int, cell: Cell) -> list[Cell]:
-    """The cells of `cell`'s column from the top of its block down to it: up line by line while the gap is
-    no blank line's, to the line of a heading (kept when it has a cell in the column: a heading of the
-    other column beside the block's first line)."""
-    column = [cell]
-    for index in range(number - 1, max(number - BLOCK_LINES, 0) - 1, -1):
-        above = lines[index]
-        gap = column[0].y0 - max(c.y1 for c in above.cells)
-        if above.page != cell.page or gap > max(column[0].size, *(c.size for c in above.cells)) * BLOCK_GAP:
-            break
-        mine = [(position, c) for position, c in enumerate(above.cells) if _in_column(c, cell)]
-        if mine and column[0].y0 - mine[0][1].y1 <= max(column[0].size, mine[0][1].size) * BLOCK_GAP:
-            column.insert(0, _as_label(above, *mine[0]))
-        if any(party_heading(c.text) is not None for c in above.cells):
-            break
-    return column
-
-
-def _facing_the_buyer(lines: list[Line], identifiers: set[str]) -> Iterator[Candidate[str]]:
-    """The name of the block facing the buyer's: a column that starts on the line of the buyer's heading and
-    holds the seller's identifiers below (blank lines and all) is the seller's block."""
-    wanted = {value.upper() for value in identifiers if value}
-    for number, line in enumerate(lines):
-        if not wanted or not any(party_heading(cell.text) == "buyer" for cell in line.cells):
-            continue
-        for position, start in enumerate(line.cells):
-            if party_heading(start.text) is not None:
-                continue
-            column = [_as_label(line, position, start)]
-            for below in lines[number + 1: number + 1 + BLOCK_LINES]:
-                mine = [(at, c) for at, c in enumerate(below.cells)
-                        if below.page == start.page and _in_column(c, start)]
-                column += [_as_label(below, *mine[0])] if mine else []
-            if any(_holds(cell, wanted) for cell in column):
-                named = first_name([_named(cell) for cell in column[:NAME_REACH + 1]], IDENTIFIERS_BLOCK)
-                if named is not None:
-                    yield Candidate(named.value, _formless(named), number)
-
-
-def _formless(name: Candidate[str]) -> float:
-    """A block's name is less sure without a legal form: the block's first line may be its street."""
-    return name.score if legal_form_span(name.value) is not None else round(name.score * FORMLESS, 3)
-
-
-def _holds(cell: Cell, identifiers: set[str]) -> bool:
+def holds(cell: Cell, identifiers: set[str]) -> bool:
     return any(value in re.sub(r"[\s.\-/]", "", cell.text).upper() for value in identifiers)
 
 
-def _in_column(cell: Cell, of: Cell) -> bool:
+def in_column(cell: Cell, of: Cell) -> bool:
     return abs(cell.x0 - of.x0) <= max(of.size, 1.0) * 2
 
 
-def _first_cell(row: list[Cell]) -> Cell:
+def first_cell(row: list[Cell]) -> Cell:
     """A block row's first cell, with a colon when the next cell starts with one (`_as_label`)."""
     following = row[1].text if len(row) > 1 else ""
     return replace(row[0], text=f"{row[0].text}:") if following.startswith(":") else row[0]
 
 
-def _as_label(line: Line, position: int, cell: Cell) -> Cell:
-    """The cell, with a colon when the next cell of its line starts with one: "Telefon" | ": +49 …" is a
-    label, not a name."""
-    following = line.cells[position + 1].text if position + 1 < len(line.cells) else ""
-    return replace(cell, text=f"{cell.text}:") if following.startswith(":") else cell
-
-
-def _letterhead(lines: list[Line]) -> Iterator[Candidate[str]]:
-    """The name in the largest type at the top of the first page."""
-    if not lines:
-        return
-    page = lines[0].page
-    top = [(number, cell) for number, line in enumerate(lines) if line.page == page for cell in line.cells
-           if cell.y0 <= _page_height(lines, page) * LETTERHEAD_TOP]
-    if not top:
-        return
-    number, cell = max(top, key=lambda item: (item[1].size, -item[1].y0))
-    if cell.size < statistics.median(c.size for line in lines if line.page == page for c in line.cells) * LARGER:
-        return  # no type larger than the text's: no letterhead to tell
-    name = name_part(cell.text)
-    first = fold(name).split(" ", 1)[0]
-    if reads_as_name(name) and not is_document_word(first) and party_heading(name) is None:
-        yield Candidate(name, LETTERHEAD_FORM if legal_form_span(name) is not None else LETTERHEAD, number)
-
-
-def _page_height(lines: list[Line], page: int) -> float:
+def page_height(lines: list[Line], page: int) -> float:
     """The page's height as far as its lines show it: the bottom of its lowest line."""
     return max(cell.y1 for line in lines if line.page == page for cell in line.cells)
 
@@ -397,16 +288,16 @@ def window_names(lines: list[Line], seller: str | None, identifiers: set[str]) -
     if not lines:
         return []
     page = lines[0].page
-    bottom = _page_height(lines, page) * WINDOW_TOP
+    bottom = page_height(lines, page) * WINDOW_TOP
     wanted = {value.upper() for value in identifiers if value}
     out: list[Candidate[str]] = []
     for number, block in _column_blocks([line for line in lines if line.page == page], bottom):
         cells = _without_return_address(block, seller)
-        if cells is None or not 2 <= len(cells) <= WINDOW_LINES or any(_holds(cell, wanted) for cell in block):
+        if cells is None or not 2 <= len(cells) <= WINDOW_LINES or any(holds(cell, wanted) for cell in block):
             continue
         if not any(_POSTCODE_TOWN.search(cell.text) for cell in cells[1:]):
             continue
-        named = first_name([_named(cell) for cell in cells[:NAME_REACH + 1]], WINDOW_NAME)
+        named = first_name([cut_to_name(cell) for cell in cells[:NAME_REACH + 1]], WINDOW_NAME)
         if named is not None and (seller is None or _compact(named.value) != _compact(seller)):
             out.append(Candidate(named.value, named.score, number))
     return sorted(out, key=lambda c: (-c.score, c.line))[:1] if len(out) == 1 else []
@@ -439,7 +330,7 @@ def _column_blocks(lines: list[Line], bottom: float) -> Iterator[tuple[int, list
         for cell in line.cells:
             if cell.y0 > bottom:
                 continue
-            block = next((b for b in open_blocks if _in_column(cell, b[1][-1])
+            block = next((b for b in open_blocks if in_column(cell, b[1][-1])
                           and cell.y0 - b[1][-1].y1 <= max(cell.size, b[1][-1].size) * BLOCK_GAP), None)
             if block is None:
                 open_blocks.append((number, [cell]))
