@@ -48,7 +48,8 @@ BASE = OcrConfig(engine="tesserocr", languages="fra+eng", dpi=300, psm=3, detect
 DETECT = replace(BASE, languages="fra", detect_language=True)
 CONFIGS: dict[str, OcrConfig | None] = {
     "baseline": None,
-    "default": OcrConfig(engine="tesserocr"),  # what processing runs (t300-detect-binarise on 2026-12-01)
+    "default": OcrConfig(engine="tesserocr"),  # what processing runs: t300-detect-binarise, page segmentation 4
+    "default-psm3": OcrConfig(engine="tesserocr", psm=3),  # the default until 2026-12-02
     "t300-fra+eng": BASE,
     "t250-fra+eng": replace(BASE, dpi=250),
     "t200-fra+eng": replace(BASE, dpi=200),
