@@ -84,13 +84,31 @@ def find_dates(text: str, month_first: bool = False) -> list[tuple[int, date]]:
 def uses_month_first(text: str) -> bool:
     """True when some numeric date only makes sense as month/day (``11/17/2017``)
     and none only as day/month: then the whole document writes dates US-style."""
+    month_first, day_first = date_order_evidence(text)
+    return month_first and not day_first
+
+
+def date_order_evidence(text: str) -> tuple[bool, bool]:
+    """Whether some numeric date only makes sense as month/day (``11/17/2017``), and whether some only as
+    day/month (``17/11/2017``); neither: the order of the document's dates is not printed anywhere."""
     month_first = day_first = False
     for match in DATE_RE.finditer(text):
         if match.group("y2"):
             first, second = int(match.group("d2")), int(match.group("m2"))
             month_first |= first <= 12 < second
             day_first |= second <= 12 < first
-    return month_first and not day_first
+    return month_first, day_first
+
+
+def ambiguous_numeric_dates(text: str) -> set[date]:
+    """The dates printed as numbers whose day and month could be read either way (``11/03/2017``), as
+    read day first."""
+    found: set[date] = set()
+    for match in DATE_RE.finditer(text):
+        if match.group("y2") and int(match.group("d2")) <= 12 and match.group("d2") != match.group("m2"):
+            if (value := _date_from_match(match, month_first=False)) is not None:
+                found.add(value)
+    return found
 
 
 def _year(text: str) -> int:

@@ -53,8 +53,8 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     found["supplier_name"] = _supplier_name(lines, placed, found, source, buyers)
     found["invoice_number"] = _better(refs.invoice_number(lines), layout.get("invoice_number"))
     issue, due = refs.issue_and_due_dates(lines)
-    found["issue_date"] = _better(issue, layout.get("issue_date"))
-    found["due_date"] = _better(due, layout.get("due_date"))
+    found["issue_date"], found["due_date"] = refs.dates_by_terms(
+        _better(issue, layout.get("issue_date")), _better(due, layout.get("due_date")), lines)
     found["currency"] = refs.currency(lines) or refs.currency_by_country(
         *(c.value for c in (found.get("supplier_vat"), found.get("iban")) if c is not None))
     currency = found["currency"].value if found["currency"] else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
+from datetime import date
 
 from ingest.documents.candidate import Candidate, best
 from ingest.documents.fields.lines import BUYER_WORDS
@@ -12,6 +14,8 @@ from ingest.documents.textparse import (
     CURRENCY_CODE_RE,
     DATE_RE,
     NOT_THE_DOCUMENTS_DATE,
+    ambiguous_numeric_dates,
+    date_order_evidence,
     find_dates,
     uses_month_first,
 )
@@ -170,6 +174,37 @@ def issue_and_due_dates(lines: list[str]) -> tuple[Candidate[str] | None, Candid
             else:
                 issue.append(Candidate(found.isoformat(), 0.35, index))
     return best(issue), best(due)
+
+
+# Payment terms that state a number of days: "30 days", "à 30 jours", "30 Tage", "net 30".
+_TERM_DAYS = re.compile(r"\b(\d{1,3})\s*(?:days?|jours?|tagen?|dagen|giorni|d[ií]as)\b|\bnet\s*(\d{1,3})\b",
+                        re.IGNORECASE)
+
+
+def dates_by_terms(issue: Candidate[str] | None, due: Candidate[str] | None,
+                   lines: list[str]) -> tuple[Candidate[str] | None, Candidate[str] | None]:
+    """Issue and due dates read month first instead, when no printed date tells the order, both were
+    printed as numbers that read either way, and only month first puts the due date the stated number
+    of days after the issue date ("11/03/2017" … "12/03/2017", "balance at 30 days": 3 November, 3 December)."""
+    text = "\n".join(lines)
+    if issue is None or due is None or any(date_order_evidence(text)):
+        return issue, due
+    days = {int(a or b) for a, b in _TERM_DAYS.findall(text)}
+    issued, owed = date.fromisoformat(issue.value), date.fromisoformat(due.value)
+    either = ambiguous_numeric_dates(text)
+    if not days or (owed - issued).days in days or not {issued, owed} <= either:
+        return issue, due
+    turned = [_month_first(issued), _month_first(owed)]
+    if turned[0] is None or turned[1] is None or (turned[1] - turned[0]).days not in days:
+        return issue, due
+    return replace(issue, value=turned[0].isoformat()), replace(due, value=turned[1].isoformat())
+
+
+def _month_first(value: date) -> date | None:
+    try:
+        return value.replace(month=value.day, day=value.month)
+    except ValueError:
+        return None
 
 
 def _qualified(window: str) -> bool:

@@ -456,3 +456,19 @@ def test_a_titles_page_number_is_not_the_invoice_number() -> None:
     assert refs.invoice_number(["KOSTENRECHNUNG Seite 1"]) is None
     found = refs.invoice_number(["Facture page 2/3", "Facture n° FA-2026-114"])
     assert found is not None and found.value == "FA-2026-114"
+
+
+def test_payment_terms_in_days_tell_the_order_of_dates_no_printed_date_tells() -> None:
+    from ingest.documents.fields import refs
+
+    lines = ["Invoice Date 11/03/2017", "Payment terms: balance at 30 days", "Due Date 12/03/2017"]
+    issue, due = refs.dates_by_terms(*refs.issue_and_due_dates(lines), lines)
+    assert (issue.value, due.value) == ("2017-11-03", "2017-12-03")  # type: ignore[union-attr]
+    # A date that only reads day first settles the order; terms that fit as read change nothing.
+    for settled in (lines + ["Delivered 25/02/2017"], ["Date 01/03/2017", "Net 30", "Due 31/03/2017"]):
+        issue, due = refs.dates_by_terms(*refs.issue_and_due_dates(settled), settled)
+        assert issue is not None and issue.value.endswith("-03-11" if len(settled) == 4 else "-03-01")
+    # A date in words cannot be read the other way.
+    worded = ["Invoice date 11 March 2017", "30 days net", "Due Date 12/03/2017"]
+    issue, due = refs.dates_by_terms(*refs.issue_and_due_dates(worded), worded)
+    assert (issue.value, due.value) == ("2017-03-11", "2017-03-12")  # type: ignore[union-attr]
