@@ -42,6 +42,16 @@ def format_amount(value: Decimal) -> str:
     return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
+def format_quantity(value: Decimal) -> str:
+    """Without trailing zeros or an exponent: ``20.0000`` is ``20``, ``0.4550`` is ``0.455``."""
+    return format(value.normalize(), "f") if value else "0"
+
+
+def format_price(value: Decimal) -> str:
+    """A unit price: two decimals, unless it is finer than cents (``0.4550`` is ``0.455``)."""
+    return format_amount(value) if Decimal(format_amount(value)) == value else format_quantity(value)
+
+
 def parse_decimal_xml(text: str | None) -> Decimal | None:
     """An XML amount (always ``.`` as decimal separator); ``None`` when unusable."""
     if text is None:

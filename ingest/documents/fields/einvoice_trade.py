@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from decimal import Decimal
 
 from lxml import etree
 
-from ingest.documents.amounts import format_amount, parse_decimal_xml
+from ingest.documents.amounts import format_price, format_quantity, parse_decimal_xml
 from ingest.documents.fields.einvoice import D16B, NS, CiiDialect, _amount, _ids, _put, _rate, first_text
 from ingest.documents.fields.model import Field
 
@@ -125,17 +124,9 @@ def _joined(texts: Iterable[str | None]) -> str | None:
 
 def _quantity(text: str | None) -> str | None:
     value = parse_decimal_xml(text)
-    return None if value is None else _plain(value)
+    return None if value is None else format_quantity(value)
 
 
 def _price(text: str | None) -> str | None:
     value = parse_decimal_xml(text)
-    if value is None:
-        return None
-    cents = Decimal(format_amount(value))
-    return format_amount(value) if cents == value else _plain(value)
-
-
-def _plain(value: Decimal) -> str:
-    """Without trailing zeros or an exponent: ``20.0000`` is ``20``, ``0.4550`` is ``0.455``."""
-    return format(value.normalize(), "f") if value else "0"
+    return None if value is None else format_price(value)

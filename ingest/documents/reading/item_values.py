@@ -16,7 +16,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from ingest.documents.amounts import AMOUNT_RE, format_amount, is_identifier_digits, parse_amount
+from ingest.documents.amounts import (
+    AMOUNT_RE,
+    format_amount,
+    format_price,
+    format_quantity,
+    is_identifier_digits,
+    parse_amount,
+)
 from ingest.documents.textparse import find_dates
 
 # How much a table is trusted by its sum: equal to the total excluding tax, no total known, another sum.
@@ -41,8 +48,8 @@ def item_values(texts: dict[str, str], description: list[str]) -> dict[str, str]
     rate = _rate(texts.get("vat_rate", ""))
     values = {
         "description": _joined(description),
-        "quantity": _plain(quantity) if quantity is not None else "",
-        "unit_price": _price(price) if price is not None else "",
+        "quantity": format_quantity(quantity) if quantity is not None else "",
+        "unit_price": format_price(price) if price is not None else "",
         "vat_rate": format_amount(rate) if rate is not None else "",
         "net_amount": format_amount(amount) if amount is not None else "",
     }
@@ -138,15 +145,6 @@ def _rate(text: str) -> Decimal | None:
     marked = _RATE.search(text)
     value = parse_amount(marked.group(1)) if marked else _amount(text)
     return value if value is not None and 0 <= value <= HIGHEST_RATE else None
-
-
-def _price(value: Decimal) -> str:
-    """Two decimals unless printed finer than cents ("0,4550" is "0.455"), as the XML path writes it."""
-    return format_amount(value) if Decimal(format_amount(value)) == value else _plain(value)
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value else "0"
 
 
 def _decimal(text: str | None) -> Decimal | None:
