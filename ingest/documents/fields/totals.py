@@ -203,7 +203,8 @@ def choose_totals(found: dict[str, list[Candidate[Decimal]]], breakdown: list[di
         chosen = {k: c for k, c in zip(_TABLES, (excl, tax, incl), strict=True) if c is not None}
         if not chosen:
             continue
-        adds_up = excl is not None and tax is not None and incl is not None and excl.value + tax.value == incl.value
+        adds_up = (excl is not None and tax is not None and incl is not None
+                   and excl.value + tax.value == incl.value and _one_direction(excl.value, tax.value, incl.value))
         agrees = sum(AGREES_WITH_BREAKDOWN for key, value in sums.items()
                      if key in chosen and chosen[key].value == value)
         quality = sum(c.score for c in chosen.values()) + (ADDS_UP if adds_up else 0.0) + agrees
@@ -227,9 +228,17 @@ def _completions(pools: dict[str, list[Candidate[Decimal]]],
             ("total_tax", incl, excl, operator.sub)):
         for a, b in itertools.product(first, second):
             value = combine(a.value, b.value)
-            if value != 0 and abs(value) in printed and all(c.value != value for c in out[key]):
+            if (value != 0 and _one_direction(value, a.value, b.value) and abs(value) in printed
+                    and all(c.value != value for c in out[key])):
                 out[key].append(Candidate(value, COMPLETION_SCORE, max(a.line, b.line)))
     return out
+
+
+def _one_direction(*values: Decimal) -> bool:
+    """Whether the totals all go one way: an invoice's are positive, a credit note's may all be negative,
+    and a tax of the other sign than its base ("530.75 − 147.00 = 383.75": a prepayment taken off, not a
+    tax) is no tax. A zero tax goes either way."""
+    return not (any(v > 0 for v in values) and any(v < 0 for v in values))
 
 
 def printed_amounts(lines: list[str]) -> set[Decimal]:

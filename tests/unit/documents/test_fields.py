@@ -11,8 +11,10 @@ from fpdf import FPDF
 from pypdf import PdfReader
 
 from ingest.documents.amounts import parse_amount
+from ingest.documents.candidate import Candidate
 from ingest.documents.einvoice import parse_einvoice
 from ingest.documents.fields import Field, extract_fields, fields_to_json
+from ingest.documents.fields.totals import choose_totals
 from ingest.documents.textparse import find_dates
 from tests.support.corpus import corpus_pdfs, require
 
@@ -456,3 +458,20 @@ def test_a_titles_page_number_is_not_the_invoice_number() -> None:
     assert refs.invoice_number(["KOSTENRECHNUNG Seite 1"]) is None
     found = refs.invoice_number(["Facture page 2/3", "Facture n° FA-2026-114"])
     assert found is not None and found.value == "FA-2026-114"
+
+
+def test_totals_that_add_up_only_by_a_tax_of_the_other_sign_are_not_chosen() -> None:
+    # 530.75 − 147.00 = 383.75: a prepayment taken off the gross, not a negative tax beside a positive base.
+    found = {"total_excl_tax": [Candidate(Decimal("530.75"), 0.81, 1)],
+             "total_tax": [Candidate(Decimal("0.00"), 0.4, 2)],
+             "total_incl_tax": [Candidate(Decimal("530.75"), 0.95, 3), Candidate(Decimal("383.75"), 0.76, 5)]}
+    chosen = choose_totals(found, printed={Decimal("530.75"), Decimal("147.00"), Decimal("383.75")})
+    assert {k: str(c.value) for k, c in chosen.items()} == \
+        {"total_excl_tax": "530.75", "total_tax": "0.00", "total_incl_tax": "530.75"}
+
+
+def test_a_credit_notes_totals_all_negative_add_up() -> None:
+    found = {"total_excl_tax": [Candidate(Decimal("-218.48"), 0.8, 1)],
+             "total_tax": [Candidate(Decimal("-14.99"), 0.8, 2)],
+             "total_incl_tax": [Candidate(Decimal("-233.47"), 0.8, 3)]}
+    assert {str(c.value) for c in choose_totals(found).values()} == {"-218.48", "-14.99", "-233.47"}
