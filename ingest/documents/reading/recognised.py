@@ -12,6 +12,9 @@ Two faults of recognised text cost the most fields on scans, and both have a gen
   swallows. A total read as a whole number of three digits or more also stands, a little less
   trusted, as its hundredth (`with_lost_cents`); the choice of totals that add up then tells which
   was printed.
+- **A minus sign lost** ("-14,99" read "14,99"): a dash as thin as a comma goes the same way. When
+  some total of the page is printed negative (a credit note, a correction), every positive total
+  also stands, a little less trusted, negated (`with_lost_signs`); again the totals that add up tell.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ ANY_START = 10
 SURE = 0.9
 # How much a total's hundredth is trusted against the whole number as recognised.
 LOST_CENTS_WEIGHT = 0.9
+# How much a positive total's negation is trusted on a page that prints some total negative.
+LOST_SIGN_WEIGHT = 0.85
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -82,6 +87,20 @@ def with_lost_cents(pools: dict[str, list[Candidate[Decimal]]]) -> dict[str, lis
                 cents = value / 100
                 if all(c.value != cents for c in out[key]):
                     out[key].append(Candidate(cents, round(candidate.score * LOST_CENTS_WEIGHT, 3), candidate.line))
+    return out
+
+
+def with_lost_signs(pools: dict[str, list[Candidate[Decimal]]]) -> dict[str, list[Candidate[Decimal]]]:
+    """Each pool with, beside every positive total, its negation, when some total is printed negative."""
+    if not any(candidate.value < 0 for pool in pools.values() for candidate in pool):
+        return pools
+    out: dict[str, list[Candidate[Decimal]]] = {}
+    for key, pool in pools.items():
+        out[key] = list(pool)
+        for candidate in sorted(pool, key=lambda c: -c.score):  # the best reading of a value stands negated
+            negated = -candidate.value
+            if candidate.value > 0 and all(c.value != negated for c in out[key]):
+                out[key].append(Candidate(negated, round(candidate.score * LOST_SIGN_WEIGHT, 3), candidate.line))
     return out
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from ingest.documents.candidate import Candidate
 from ingest.documents.fields import extract_fields
 from ingest.documents.layout import PageWords, Word
-from ingest.documents.reading.recognised import mend, mend_word, with_lost_cents
+from ingest.documents.reading.recognised import mend, mend_word, with_lost_cents, with_lost_signs
 
 
 def ocr_page(rows: list[list[tuple[float, str, float]]]) -> tuple[PageWords, str]:
@@ -75,3 +75,21 @@ def test_a_text_layer_is_read_as_printed() -> None:
                            [(40, "Bruttosumme", 0.95), (450, "197,65", 0.95)]])
     fields = extract_fields([text], source="text", pages=[page])
     assert fields.get("total_excl_tax") is None or fields["total_excl_tax"].value != "177.49"
+
+
+def test_a_positive_total_also_stands_negated_only_on_a_page_printing_a_negative_one() -> None:
+    pools = {"total_excl_tax": [Candidate(Decimal("-218.48"), 0.9, 3)],
+             "total_tax": [Candidate(Decimal("14.99"), 0.9, 4)]}
+    assert [(str(c.value), c.score) for c in with_lost_signs(pools)["total_tax"]] == \
+        [("14.99", 0.9), ("-14.99", 0.765)]
+    positive = {"total_tax": [Candidate(Decimal("14.99"), 0.9, 4)]}
+    assert with_lost_signs(positive) == positive
+
+
+def test_a_credit_notes_total_whose_minus_sign_was_lost_is_read_negative() -> None:
+    page, text = ocr_page([[(40, "Rechnungssumme", 0.9), (110, "ohne", 0.9), (140, "USt.", 0.9), (450, "7,67", 0.8)],
+                           [(40, "Steuerbetrag", 0.95), (450, "1,12", 0.96)],
+                           [(40, "Bruttosumme", 0.95), (450, "-8,79", 0.95)]])
+    fields = extract_fields([text], source="ocr", pages=[page])
+    assert [fields[key].value for key in ("total_excl_tax", "total_tax", "total_incl_tax")] == \
+        ["-7.67", "-1.12", "-8.79"]
