@@ -8,6 +8,9 @@ Two faults of recognised text cost the most fields on scans, and both have a gen
   letter may be the misread one: "Oruttosumme" is "Bruttosumme"). A word that merely extends or
   shortens a label word ("Abschlag", "livraisons") is another word, not a misreading, and stays. Only
   the reading sees the mended words; the document's text is kept as recognised.
+- **A label's words glued** ("TotalHT", "TotalTTC", "Nettotal"): the narrow space between two words
+  of a label is lost as easily. A word spelling a label of several words without its spaces, and
+  no label word itself, is split into the label's words.
 - **A decimal comma lost** ("177,49" read "17749"): the comma is a speck of ink a scan's noise easily
   swallows. A total read as a whole number of three digits or more also stands, a little less
   trusted, as its hundredth (`with_lost_cents`); the choice of totals that add up then tells which
@@ -25,7 +28,7 @@ from decimal import Decimal
 from functools import cache
 
 from ingest.documents.candidate import Candidate
-from ingest.documents.layout import PageWords
+from ingest.documents.layout import PageWords, Word
 from ingest.documents.reading.labels import fold, labels
 
 # Words shorter than this are left alone: too many short words lie within an edit of each other.
@@ -49,15 +52,51 @@ def mend(pages: list[PageWords], texts: list[str]) -> tuple[list[PageWords], lis
     mended: dict[str, str] = {}
     for page in pages:
         for word in page.words:
-            if word.confidence is not None and word.confidence < SURE and word.text not in mended:
+            if word.text in mended:
+                continue
+            if (apart := unglue(word.text)) != word.text:
+                mended[word.text] = apart
+            elif word.confidence is not None and word.confidence < SURE:
                 if (spelt := mend_word(word.text)) != word.text:
                     mended[word.text] = spelt
     if not mended:
         return pages, texts
-    new_pages = [replace(page, words=tuple(replace(w, text=mended.get(w.text, w.text)) for w in page.words))
+    new_pages = [replace(page, words=tuple(part for w in page.words for part in _mended(w, mended)))
                  for page in pages]
     new_texts = [re.sub(r"\S+", lambda m: mended.get(m.group(), m.group()), text) for text in texts]
     return new_pages, new_texts
+
+
+def unglue(word: str) -> str:
+    """``word`` split into the words of the label it spells without spaces ("TotalHT:" is "Total HT:"),
+    punctuation kept; as it is when it spells none, or is a label word itself."""
+    found = _LETTERS.search(word)
+    if found is None or len(found.group()) < MIN_LENGTH or found.group() != word.strip(":.;,()[]|'‚"):
+        return word
+    folded = fold(found.group())
+    label = _glued().get(folded)
+    if label is None or folded in _vocabulary():
+        return word
+    letters, spaced, at = found.group(), [], 0
+    for part in label.split():  # the printed letters, a space where the label has one
+        spaced.append(letters[at:at + len(part)])
+        at += len(part)
+    return word[:found.start()] + " ".join(spaced) + word[found.end():]
+
+
+def _mended(word: Word, mended: dict[str, str]) -> list[Word]:
+    """The word as mended; split into several where its mending has spaces, the box shared by letters."""
+    text = mended.get(word.text, word.text)
+    parts = text.split()
+    if len(parts) < 2:
+        return [replace(word, text=text)]
+    width = (word.x1 - word.x0) / max(len(text), 1)
+    out, at = [], 0
+    for part in parts:
+        start = text.index(part, at)
+        out.append(replace(word, text=part, x0=word.x0 + start * width, x1=word.x0 + (start + len(part)) * width))
+        at = start + len(part)
+    return out
 
 
 def mend_word(word: str) -> str:
@@ -143,6 +182,13 @@ def _distance(a: str, b: str, limit: int) -> int:
 @cache
 def _vocabulary() -> frozenset[str]:
     return frozenset(word for label in labels() for word in _LETTERS.findall(label.text))
+
+
+@cache
+def _glued() -> dict[str, str]:
+    """The labels of several words, made of letters only, by their spelling without spaces."""
+    return {label.text.replace(" ", ""): label.text for label in labels()
+            if " " in label.text and label.text.replace(" ", "").isalpha()}
 
 
 @cache

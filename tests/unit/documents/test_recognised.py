@@ -7,7 +7,7 @@ from decimal import Decimal
 from ingest.documents.candidate import Candidate
 from ingest.documents.fields import extract_fields
 from ingest.documents.layout import PageWords, Word
-from ingest.documents.reading.recognised import mend, mend_word, with_lost_cents, with_lost_signs
+from ingest.documents.reading.recognised import mend, mend_word, unglue, with_lost_cents, with_lost_signs
 
 
 def ocr_page(rows: list[list[tuple[float, str, float]]]) -> tuple[PageWords, str]:
@@ -93,3 +93,20 @@ def test_a_credit_notes_total_whose_minus_sign_was_lost_is_read_negative() -> No
     fields = extract_fields([text], source="ocr", pages=[page])
     assert [fields[key].value for key in ("total_excl_tax", "total_tax", "total_incl_tax")] == \
         ["-7.67", "-1.12", "-8.79"]
+
+
+def test_a_labels_words_glued_together_are_split_apart() -> None:
+    assert unglue("TotalHT") == "Total HT"
+    assert unglue("TotalTTC:") == "Total TTC:"
+    assert unglue("Nettotal.") == "Net total."
+    assert unglue("Gesamtbetrag") == "Gesamtbetrag"      # a label word itself
+    assert unglue("Totalement") == "Totalement"          # spells no label
+
+
+def test_a_glued_label_is_split_in_the_words_and_the_text_whatever_the_engines_confidence() -> None:
+    page, text = ocr_page([[(40, "TotalHT", 0.96), (300, "624,90", 0.95)]])
+    [mended], [mended_text] = mend([page], [text])
+    assert [(w.text, w.x0, w.x1) for w in mended.words[:2]] == [("Total", 40.0, 66.25), ("HT", 71.5, 82.0)]
+    assert mended_text == "Total HT 624,90"
+    fields = extract_fields([text], source="ocr", pages=[page])
+    assert fields["total_excl_tax"].value == "624.90"
