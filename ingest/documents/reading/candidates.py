@@ -55,6 +55,9 @@ _IDENTIFIER_PUNCTUATION = ":#°.,;()"
 _BRACKETED_WORDS = 6
 _RATE = re.compile(r"[-−]?\d+(?:[.,]\d+)?\s*%")
 _CENTS = re.compile(r"\d[.,]\d{2}(?![\d.,])")
+# More words than this around an amount make a sentence, not a label's value.
+PROSE_WORDS = 5
+_WORD = re.compile(r"[^\W\d_]{2,}")
 _DIGITS_APART = re.compile(r"(?<!\S)\d(?:\s+[\d.,]){2,}(?!\S)")
 
 
@@ -293,10 +296,12 @@ def _parser(month_first: bool) -> dict[str, Callable[[str], str | date | Decimal
 
 def _amount(text: str) -> Decimal | None:
     """The last amount of the text once its rates are set aside ("20 % : 246,91 €"); none in a date, in
-    digits come apart one by one ("3 2 1 , 4 0": a text layer whose characters lost their words), or after
-    a VAT number; a long run of bare digits is an identifier."""
+    digits come apart one by one ("3 2 1 , 4 0": a text layer whose characters lost their words), after
+    a VAT number or in a sentence; a long run of bare digits is an identifier."""
     if find_dates(text) or _DIGITS_APART.search(text) or has_vat_number(text):
         return None
+    if len(_WORD.findall(text)) > PROSE_WORDS:
+        return None  # a sentence ("VAT exemption according to articles 262 ter … 283-2"), not a value
     amounts = [parse_amount(m.group()) for m in AMOUNT_RE.finditer(_RATE.sub(" ", text))
                if not is_identifier_digits(m.group())]
     found = [a for a in amounts if a is not None]

@@ -353,3 +353,9 @@ def test_an_amount_columns_sums_row_is_its_total_not_its_first_row() -> None:
         ["448.99", "70.00", "518.99"]
     lines = lines_of([(40, 500, "Nettobetrag"), (40, 514, "321,40"), (40, 528, "127,59"), (40, 542, "12,00")])
     assert [str(f.value) for f in candidates(lines)["total_excl_tax"]] == ["321.40"]  # type: ignore[arg-type]
+
+
+def test_a_sentence_after_a_tax_word_gives_no_amount() -> None:
+    lines = lines_of([*_words_at(700, "VAT exemption according to articles 262 ter and/or 283-2 of the CGI"),
+                      (40, 300, "VAT"), (400, 300, "38,00")])
+    assert [str(f.value) for f in candidates(lines)["total_tax"]] == ["38.00"]  # type: ignore[arg-type]
