@@ -228,7 +228,7 @@ def _completions(pools: dict[str, list[Candidate[Decimal]]],
             ("total_tax", incl, excl, operator.sub)):
         for a, b in itertools.product(first, second):
             value = combine(a.value, b.value)
-            if (value != 0 and _one_direction(value, a.value, b.value) and abs(value) in printed
+            if ((value != 0 or key == "total_tax") and _one_direction(value, a.value, b.value) and abs(value) in printed
                     and all(c.value != value for c in out[key])):
                 out[key].append(Candidate(value, COMPLETION_SCORE, max(a.line, b.line)))
     return out

@@ -475,3 +475,13 @@ def test_a_credit_notes_totals_all_negative_add_up() -> None:
              "total_tax": [Candidate(Decimal("-14.99"), 0.8, 2)],
              "total_incl_tax": [Candidate(Decimal("-233.47"), 0.8, 3)]}
     assert {str(c.value) for c in choose_totals(found).values()} == {"-218.48", "-14.99", "-233.47"}
+
+
+def test_a_zero_tax_is_the_one_that_completes_equal_net_and_gross_when_printed() -> None:
+    # An exempt sale: the net and the gross are labelled, the tax's own label was not read.
+    found = {"total_excl_tax": [Candidate(Decimal("2076.76"), 0.85, 1)],
+             "total_incl_tax": [Candidate(Decimal("2076.76"), 0.6, 3)],
+             "total_tax": []}
+    chosen = choose_totals(found, printed={Decimal("2076.76"), Decimal("0.00")})
+    assert str(chosen["total_tax"].value) == "0.00"
+    assert "total_tax" not in choose_totals(found, printed={Decimal("2076.76")})
