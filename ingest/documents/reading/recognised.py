@@ -4,8 +4,9 @@ Two faults of recognised text cost the most fields on scans, and both have a gen
 
 - **A label's word misspelt** ("Reehnungsdatum" for "Rechnungsdatum"): a long word the engine was
   unsure of, and that the label vocabulary lacks, is replaced by the one label word close to it (at
-  most one edit in six letters; the same first letter below ten letters, while a longer word's first
-  letter may be the misread one: "Oruttosumme" is "Bruttosumme"). A word that merely extends or
+  most one edit in six letters; the same first letter below nine letters, while a longer word's first
+  letter may be the misread one: "Oruttosumme" is "Bruttosumme", "Hettowert" "Nettowert"). A compound's
+  parts are mended together ("MuSt-Betrag" is "MwSt-Betrag"). A word that merely extends or
   shortens a label word ("Abschlag", "livraisons") is another word, not a misreading, and stays. Only
   the reading sees the mended words; the document's text is kept as recognised.
 - **A label's words glued** ("TotalHT", "TotalTTC", "Nettotal"): the narrow space between two words
@@ -36,7 +37,7 @@ MIN_LENGTH = 7
 # At most one edit per this many letters of the word.
 LETTERS_PER_EDIT = 6
 # From this many letters on, a word's first letter may be the misread one ("Oruttosumme" for "Bruttosumme").
-ANY_START = 10
+ANY_START = 9
 # Words the engine is at least this sure of are kept as recognised ("Supplies" is not "Supplier").
 SURE = 0.9
 # How much a total's hundredth is trusted against the whole number as recognised.
@@ -44,6 +45,7 @@ LOST_CENTS_WEIGHT = 0.9
 # How much a positive total's negation is trusted on a page that prints some total negative.
 LOST_SIGN_WEIGHT = 0.85
 _LETTERS = re.compile(r"[^\W\d_]+")
+_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]{2,})*")  # "Bestell-D." is an abbreviation: left alone
 
 
 def mend(pages: list[PageWords], texts: list[str]) -> tuple[list[PageWords], list[str]]:
@@ -100,8 +102,9 @@ def _mended(word: Word, mended: dict[str, str]) -> list[Word]:
 
 
 def mend_word(word: str) -> str:
-    """``word`` with its letters replaced by the label word they nearly spell, punctuation kept."""
-    found = _LETTERS.search(word)
+    """``word`` with its letters replaced by the label word they nearly spell, punctuation kept; a
+    compound's parts are spelt together ("MuSt-Betrag" is "Mwst-betrag")."""
+    found = _COMPOUND.search(word)
     if found is None or len(found.group()) < MIN_LENGTH or found.group() != word.strip(":.;,()[]|'‚"):
         return word
     letters = found.group()
@@ -144,9 +147,11 @@ def with_lost_signs(pools: dict[str, list[Candidate[Decimal]]]) -> dict[str, lis
 
 
 def _nearest(folded: str) -> str | None:
-    """The one vocabulary word within reach of ``folded``; None when none, or several tie."""
+    """The one vocabulary word within reach of ``folded``; None when none, or several tie. Of two as near,
+    one as long as the word is nearer: a letter misread is likelier than one added or lost ("must-betrag"
+    is "mwst-betrag", not "ust-betrag")."""
     reach = len(folded) // LETTERS_PER_EDIT
-    best: tuple[int, str] | None = None
+    best: tuple[int, int, str] | None = None
     tied = False
     pool = _vocabulary_long() if len(folded) >= ANY_START else _by_start().get(folded[0], ())
     for candidate in pool:
@@ -155,11 +160,12 @@ def _nearest(folded: str) -> str | None:
         distance = _distance(folded, candidate, reach)
         if distance > reach:
             continue
-        if best is None or distance < best[0]:
-            best, tied = (distance, candidate), False
-        elif distance == best[0] and candidate != best[1]:
+        rank = (distance, abs(len(candidate) - len(folded)))
+        if best is None or rank < best[:2]:
+            best, tied = (*rank, candidate), False
+        elif rank == best[:2] and candidate != best[2]:
             tied = True
-    return None if best is None or tied else best[1]
+    return None if best is None or tied else best[2]
 
 
 def _extends(a: str, b: str) -> bool:
@@ -181,7 +187,8 @@ def _distance(a: str, b: str, limit: int) -> int:
 
 @cache
 def _vocabulary() -> frozenset[str]:
-    return frozenset(word for label in labels() for word in _LETTERS.findall(label.text))
+    return frozenset(word for label in labels() for pattern in (_LETTERS, _COMPOUND)
+                     for word in pattern.findall(label.text))
 
 
 @cache

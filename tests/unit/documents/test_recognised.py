@@ -30,7 +30,15 @@ def test_a_misspelt_label_word_is_spelt_as_the_label() -> None:
 def test_a_long_words_first_letter_may_be_the_misread_one() -> None:
     assert mend_word("Oruttosumme") == "Bruttosumme"
     assert mend_word("Lteuerbetrag") == "Steuerbetrag"
+    assert mend_word("Hettowert") == "Nettowert"
     assert mend_word("Oatum") == "Oatum"                 # a short word keeps its first letter
+
+
+def test_a_compounds_parts_are_mended_together_a_letter_misread_before_one_added() -> None:
+    assert mend_word("MuSt-Betrag") == "Mwst-betrag"     # not "ust-betrag", one letter shorter
+    assert mend_word("Leistungs-Datum:") == "Leistungsdatum:"
+    assert mend_word("USt-Betrag") == "USt-Betrag"       # a label's compound itself
+    assert mend_word("Bestell-D.") == "Bestell-D."       # an abbreviation's letter is no misreading
 
 
 def test_short_known_extended_or_far_words_stay_as_recognised() -> None:
