@@ -204,7 +204,8 @@ def choose_totals(found: dict[str, list[Candidate[Decimal]]], breakdown: list[di
         if not chosen:
             continue
         adds_up = (excl is not None and tax is not None and incl is not None
-                   and excl.value + tax.value == incl.value and _one_direction(excl.value, tax.value, incl.value))
+                   and excl.value + tax.value == incl.value and _one_direction(excl.value, tax.value, incl.value)
+                   and _plausible_rate(excl.value, tax.value))
         agrees = sum(AGREES_WITH_BREAKDOWN for key, value in sums.items()
                      if key in chosen and chosen[key].value == value)
         quality = sum(c.score for c in chosen.values()) + (ADDS_UP if adds_up else 0.0) + agrees
@@ -232,6 +233,15 @@ def _completions(pools: dict[str, list[Candidate[Decimal]]],
                     and all(c.value != value for c in out[key])):
                 out[key].append(Candidate(value, COMPLETION_SCORE, max(a.line, b.line)))
     return out
+
+
+# No VAT rate exceeds this (the highest standard rate in Europe is 27 %): a tax above this share of its
+# base is no tax but another amount (two rates' bases, 198.00 + 275.00 = 473.00, add up too).
+MAX_RATE = Decimal("0.3")
+
+
+def _plausible_rate(excl: Decimal, tax: Decimal) -> bool:
+    return abs(tax) <= abs(excl) * MAX_RATE
 
 
 def _one_direction(*values: Decimal) -> bool:

@@ -485,3 +485,11 @@ def test_a_zero_tax_is_the_one_that_completes_equal_net_and_gross_when_printed()
     chosen = choose_totals(found, printed={Decimal("2076.76"), Decimal("0.00")})
     assert str(chosen["total_tax"].value) == "0.00"
     assert "total_tax" not in choose_totals(found, printed={Decimal("2076.76")})
+
+
+def test_two_rates_bases_that_add_up_are_no_net_and_tax() -> None:
+    # 198.00 + 275.00 = 473.00, but no tax is larger than its base: the totals are 473.00 + 54.73 = 527.73.
+    found = {"total_excl_tax": [Candidate(Decimal("198.00"), 0.8, 1), Candidate(Decimal("473.00"), 0.6, 4)],
+             "total_tax": [Candidate(Decimal("275.00"), 0.8, 2), Candidate(Decimal("54.73"), 0.6, 5)],
+             "total_incl_tax": [Candidate(Decimal("473.00"), 0.8, 3), Candidate(Decimal("527.73"), 0.6, 6)]}
+    assert [str(c.value) for c in choose_totals(found).values()] == ["473.00", "54.73", "527.73"]
