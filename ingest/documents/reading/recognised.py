@@ -9,6 +9,7 @@ Two faults of recognised text cost the most fields on scans, and both have a gen
   parts are mended together ("MuSt-Betrag" is "MwSt-Betrag"). A word that merely extends or
   shortens a label word ("Abschlag", "livraisons") is another word, not a misreading, and stays. Only
   the reading sees the mended words; the document's text is kept as recognised.
+- **A table's rule read as a stroke** ("Total|"): a "|" glued to a word is no part of it.
 - **A label's words glued** ("TotalHT", "TotalTTC", "Nettotal"): the narrow space between two words
   of a label is lost as easily. A word spelling a label of several words without its spaces, and
   no label word itself, is split into the label's words.
@@ -56,11 +57,11 @@ def mend(pages: list[PageWords], texts: list[str]) -> tuple[list[PageWords], lis
         for word in page.words:
             if word.text in mended:
                 continue
-            if (apart := unglue(word.text)) != word.text:
-                mended[word.text] = apart
-            elif word.confidence is not None and word.confidence < SURE:
-                if (spelt := mend_word(word.text)) != word.text:
-                    mended[word.text] = spelt
+            text = word.text.strip("|") or word.text  # a table's rule read as a stroke beside the word
+            if word.confidence is not None and word.confidence < SURE:
+                text = mend_word(text)
+            if (text := unglue(text)) != word.text:
+                mended[word.text] = text
     if not mended:
         return pages, texts
     new_pages = [replace(page, words=tuple(part for w in page.words for part in _mended(w, mended)))

@@ -118,3 +118,10 @@ def test_a_glued_label_is_split_in_the_words_and_the_text_whatever_the_engines_c
     assert mended_text == "Total HT 624,90"
     fields = extract_fields([text], source="ocr", pages=[page])
     assert fields["total_excl_tax"].value == "624.90"
+
+
+def test_a_tables_rule_glued_to_a_word_is_no_part_of_it() -> None:
+    page, text = ocr_page([[(40, "Total|", 0.95), (300, "2,076.76", 0.95)], [(40, "|TotalHT", 0.4), (300, "|", 0.5)]])
+    [mended], [mended_text] = mend([page], [text])
+    assert [w.text for w in mended.words] == ["Total", "2,076.76", "Total", "HT", "|"]
+    assert mended_text == "Total 2,076.76\nTotal HT |"
