@@ -9,7 +9,8 @@ Two faults of recognised text cost the most fields on scans, and both have a gen
   parts are mended together ("MuSt-Betrag" is "MwSt-Betrag"). A word that merely extends or
   shortens a label word ("Abschlag", "livraisons") is another word, not a misreading, and stays. Only
   the reading sees the mended words; the document's text is kept as recognised.
-- **A table's rule read as a stroke** ("Total|"): a "|" glued to a word is no part of it.
+- **A table's rule or a speck read as a character** ("Total|", "‚Rechnungsnummer"): a "|" glued to a
+  word, a low or single quote before its first letter, is no part of it.
 - **A label's words glued** ("TotalHT", "TotalTTC", "Nettotal"): the narrow space between two words
   of a label is lost as easily. A word spelling a label of several words without its spaces, and
   no label word itself, is split into the label's words.
@@ -46,6 +47,8 @@ LOST_CENTS_WEIGHT = 0.9
 # How much a positive total's negation is trusted on a page that prints some total negative.
 LOST_SIGN_WEIGHT = 0.85
 _LETTERS = re.compile(r"[^\W\d_]+")
+# A table's rule read as a stroke beside a word ("Total|"), a speck read as a quote before one ("‚Rechnung").
+_STRAY = re.compile(r"^\|+|\|+$|^[‚‘'`](?=[^\W\d_])")
 _COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]{2,})*")  # "Bestell-D." is an abbreviation: left alone
 
 
@@ -57,7 +60,7 @@ def mend(pages: list[PageWords], texts: list[str]) -> tuple[list[PageWords], lis
         for word in page.words:
             if word.text in mended:
                 continue
-            text = word.text.strip("|") or word.text  # a table's rule read as a stroke beside the word
+            text = _STRAY.sub("", word.text) or word.text
             if word.confidence is not None and word.confidence < SURE:
                 text = mend_word(text)
             if (text := unglue(text)) != word.text:

@@ -120,8 +120,9 @@ def test_a_glued_label_is_split_in_the_words_and_the_text_whatever_the_engines_c
     assert fields["total_excl_tax"].value == "624.90"
 
 
-def test_a_tables_rule_glued_to_a_word_is_no_part_of_it() -> None:
-    page, text = ocr_page([[(40, "Total|", 0.95), (300, "2,076.76", 0.95)], [(40, "|TotalHT", 0.4), (300, "|", 0.5)]])
+def test_a_tables_rule_or_a_speck_glued_to_a_word_is_no_part_of_it() -> None:
+    page, text = ocr_page([[(40, "Total|", 0.95), (300, "2,076.76", 0.95)], [(40, "|TotalHT", 0.4), (300, "|", 0.5)],
+                           [(40, "‚Rechnungsnummer", 0.7), (300, "471102", 0.9)]])
     [mended], [mended_text] = mend([page], [text])
-    assert [w.text for w in mended.words] == ["Total", "2,076.76", "Total", "HT", "|"]
-    assert mended_text == "Total 2,076.76\nTotal HT |"
+    assert [w.text for w in mended.words] == ["Total", "2,076.76", "Total", "HT", "|", "Rechnungsnummer", "471102"]
+    assert mended_text == "Total 2,076.76\nTotal HT |\nRechnungsnummer 471102"
