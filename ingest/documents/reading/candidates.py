@@ -211,6 +211,8 @@ def _places(lines: list[Line], index: int, position: int, matched: Match,
     if inside:
         return
     right = [cell for cell in line.cells[position + 1:] if cell.text.strip(SEPARATORS)]  # not a lone ":"
+    if len(right) > 1 and len(right[0].text.strip()) == 1:
+        right = right[1:]  # a lone character before the value is a colon misread ("Beleg-Nr | 2 | RK2101")
     label = line.cells[position]
     if right:
         yield right[0].text, RIGHT

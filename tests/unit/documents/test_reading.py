@@ -359,3 +359,9 @@ def test_a_sentence_after_a_tax_word_gives_no_amount() -> None:
     lines = lines_of([*_words_at(700, "VAT exemption according to articles 262 ter and/or 283-2 of the CGI"),
                       (40, 300, "VAT"), (400, 300, "38,00")])
     assert [str(f.value) for f in candidates(lines)["total_tax"]] == ["38.00"]  # type: ignore[arg-type]
+
+
+def test_a_lone_character_between_a_label_and_its_value_is_passed_over() -> None:
+    # A scan's colon read as "2", in a cell of its own.
+    lines = lines_of([(40, 100, "Beleg-Nr"), (160, 100, "2"), (220, 100, "RK21012345")])
+    assert [str(f.value) for f in candidates(lines)["invoice_number"]] == ["RK21012345"]  # type: ignore[arg-type]
