@@ -493,3 +493,13 @@ def test_two_rates_bases_that_add_up_are_no_net_and_tax() -> None:
              "total_tax": [Candidate(Decimal("275.00"), 0.8, 2), Candidate(Decimal("54.73"), 0.6, 5)],
              "total_incl_tax": [Candidate(Decimal("473.00"), 0.8, 3), Candidate(Decimal("527.73"), 0.6, 6)]}
     assert [str(c.value) for c in choose_totals(found).values()] == ["473.00", "54.73", "527.73"]
+
+
+@pytest.mark.parametrize("title", ["Gutschrift (Selbst ausgestellte Rechnung) Nr. 471102",
+                                   "Gutschrift (Selbst ausgestelite Rechnung) (389) Nr. 471102",
+                                   "Gutschrift (389) Nr. 471102"])
+def test_a_self_billed_gutschrift_is_an_invoice_even_as_a_scan_reads_it(title: str) -> None:
+    found = extract_fields([f"{title}\nLieferant GmbH\nGesamtbetrag 119,00"])
+    assert found["document_type"].value == "invoice"
+    assert extract_fields(["Gutschrift Nr. 12\nLieferant GmbH\nGesamtbetrag 119,00"])["document_type"].value == \
+        "credit_note"
