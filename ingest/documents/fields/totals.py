@@ -195,7 +195,8 @@ def choose_totals(found: dict[str, list[Candidate[Decimal]]], breakdown: list[di
     for key, value in sums.items():
         if all(c.value != value for c in pools[key]):
             pools[key].append(Candidate(value, BREAKDOWN_SCORE, -1))
-    for key, derived in _completions(pools, printed or set()).items():
+    zero_tax = not any(Decimal(row["tax"]) for row in breakdown or [])  # no rate's tax printed above zero
+    for key, derived in _completions(pools, printed or set(), zero_tax).items():
         pools[key] += [c for c in derived if all(c.value != kept.value for kept in pools[key])]
     best_combo: tuple[float, dict[str, Candidate[Decimal]]] | None = None
     options: list[list[Candidate[Decimal] | None]] = [[*pools[k]] or [None] for k in _TABLES]
@@ -218,9 +219,10 @@ def choose_totals(found: dict[str, list[Candidate[Decimal]]], breakdown: list[di
 COMPLETION_SCORE = 0.6
 
 
-def _completions(pools: dict[str, list[Candidate[Decimal]]],
-                 printed: set[Decimal]) -> dict[str, list[Candidate[Decimal]]]:
-    """For each pair of labelled totals, the third that makes them add up, when the page prints it."""
+def _completions(pools: dict[str, list[Candidate[Decimal]]], printed: set[Decimal],
+                 zero_tax: bool) -> dict[str, list[Candidate[Decimal]]]:
+    """For each pair of labelled totals, the third that makes them add up, when the page prints it; a zero
+    tax only when `zero_tax` (no VAT breakdown's row taxes anything)."""
     out: dict[str, list[Candidate[Decimal]]] = {key: [] for key in pools}
     excl, tax, incl = (pools.get(k, []) for k in ("total_excl_tax", "total_tax", "total_incl_tax"))
     for key, first, second, combine in (
@@ -229,8 +231,8 @@ def _completions(pools: dict[str, list[Candidate[Decimal]]],
             ("total_tax", incl, excl, operator.sub)):
         for a, b in itertools.product(first, second):
             value = combine(a.value, b.value)
-            if ((value != 0 or key == "total_tax") and _one_direction(value, a.value, b.value) and abs(value) in printed
-                    and all(c.value != value for c in out[key])):
+            if ((value != 0 or key == "total_tax" and zero_tax) and _one_direction(value, a.value, b.value)
+                    and abs(value) in printed and all(c.value != value for c in out[key])):
                 out[key].append(Candidate(value, COMPLETION_SCORE, max(a.line, b.line)))
     return out
 

@@ -503,3 +503,12 @@ def test_a_self_billed_gutschrift_is_an_invoice_even_as_a_scan_reads_it(title: s
     assert found["document_type"].value == "invoice"
     assert extract_fields(["Gutschrift Nr. 12\nLieferant GmbH\nGesamtbetrag 119,00"])["document_type"].value == \
         "credit_note"
+
+
+def test_no_zero_tax_completes_a_net_and_gross_when_a_rate_is_printed_taxing_the_net() -> None:
+    found = {"total_excl_tax": [Candidate(Decimal("15387.08"), 0.8, 1)],
+             "total_tax": [Candidate(Decimal("2923.55"), 0.8, 2)],
+             "total_incl_tax": [Candidate(Decimal("15387.08"), 0.72, 3), Candidate(Decimal("12310.63"), 0.85, 4)]}
+    breakdown = [{"rate": "19.00", "base": "15387.08", "tax": "2923.55"}]
+    chosen = choose_totals(found, breakdown, printed={Decimal("15387.08"), Decimal("0.00"), Decimal("2923.55")})
+    assert str(chosen["total_tax"].value) == "2923.55"
