@@ -512,3 +512,9 @@ def test_no_zero_tax_completes_a_net_and_gross_when_a_rate_is_printed_taxing_the
     breakdown = [{"rate": "19.00", "base": "15387.08", "tax": "2923.55"}]
     chosen = choose_totals(found, breakdown, printed={Decimal("15387.08"), Decimal("0.00"), Decimal("2923.55")})
     assert str(chosen["total_tax"].value) == "2923.55"
+
+
+def test_a_vat_number_whose_check_digit_fails_is_the_sellers_under_a_label_a_scan_misread() -> None:
+    page = "Verkäufer\nName: Taxi GmbH\nUSt.-1d.-Nr.: DE123456789\nRechnung Nr. 1\nGesamtbetrag 18,08"
+    found = extract_fields([page], source="ocr")
+    assert found["supplier_vat"].value == "DE123456789"
