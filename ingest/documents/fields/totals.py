@@ -290,10 +290,14 @@ _TAX_WORDS = re.compile(r"\b(tva|vat|tax\w*|ust\.?|mwst\.?|umsatzsteuer|steuer\w
 
 
 def vat_breakdown(lines: list[str]) -> list[dict[str, str]]:
-    """Rows ``{"rate", "base", "tax"}`` where base × rate / 100 = tax to the cent."""
+    """Rows ``{"rate", "base", "tax"}`` where base × rate / 100 = tax to the cent. A line names the tax, or
+    follows right under a row that does: the table's next rate ("Umsatzsteuer (S) 202,33 7 14,16" then
+    "11,76 19 2,23")."""
     rows: list[dict[str, str]] = []
+    under_a_row = False
     for line in lines:
-        row = _breakdown_row(DATE_RE.sub(" ", line), has_tax_word=bool(_TAX_WORDS.search(line)))
+        row = _breakdown_row(DATE_RE.sub(" ", line), has_tax_word=under_a_row or bool(_TAX_WORDS.search(line)))
+        under_a_row = row is not None
         if row is not None and row not in rows:
             rows.append(row)
     return rows

@@ -14,7 +14,7 @@ from ingest.documents.amounts import parse_amount
 from ingest.documents.candidate import Candidate
 from ingest.documents.einvoice import parse_einvoice
 from ingest.documents.fields import Field, extract_fields, fields_to_json
-from ingest.documents.fields.totals import choose_totals
+from ingest.documents.fields.totals import choose_totals, vat_breakdown
 from ingest.documents.textparse import find_dates
 from tests.support.corpus import corpus_pdfs, require
 
@@ -518,3 +518,9 @@ def test_a_vat_number_whose_check_digit_fails_is_the_sellers_under_a_label_a_sca
     page = "Verkäufer\nName: Taxi GmbH\nUSt.-1d.-Nr.: DE123456789\nRechnung Nr. 1\nGesamtbetrag 18,08"
     found = extract_fields([page], source="ocr")
     assert found["supplier_vat"].value == "DE123456789"
+
+
+def test_a_vat_tables_next_rate_below_the_row_naming_the_tax_is_a_row_too() -> None:
+    rows = vat_breakdown(["Art (Kategorie) Basisbetrag Steuersatz Steuerbetrag", "Umsatzsteuer (S) 202,33 7 14,16",
+                          "11,76 19 2,23", "Seite 2 von 3", "10 1,90 19,00"])
+    assert [(r["base"], r["rate"], r["tax"]) for r in rows] == [("202.33", "7.00", "14.16"), ("11.76", "19.00", "2.23")]
