@@ -180,6 +180,8 @@ def _amounts_in(text: str, currency: str | None) -> list[Decimal]:
 
 # A breakdown's sums as candidates: trusted like a plain label, below a total's own.
 BREAKDOWN_SCORE = 0.75
+# A breakdown's only row as the totals: below any label's value.
+ONE_RATE_SCORE = 0.5
 # What a combination gains when the totals add up, and when a total equals the breakdown's sum.
 ADDS_UP, AGREES_WITH_BREAKDOWN = 1.5, 0.5
 
@@ -195,6 +197,11 @@ def choose_totals(found: dict[str, list[Candidate[Decimal]]], breakdown: list[di
     for key, value in sums.items():
         if all(c.value != value for c in pools[key]):
             pools[key].append(Candidate(value, BREAKDOWN_SCORE, -1))
+    if breakdown is not None and len(breakdown) == 1:  # one rate's base and tax: the totals, when nothing better
+        for key, field in (("total_excl_tax", "base"), ("total_tax", "tax")):
+            value = Decimal(breakdown[0][field])
+            if all(c.value != value for c in pools[key]):
+                pools[key].append(Candidate(value, ONE_RATE_SCORE, -1))
     zero_tax = not any(Decimal(row["tax"]) for row in breakdown or [])  # no rate's tax printed above zero
     for key, derived in _completions(pools, printed or set(), zero_tax).items():
         pools[key] += [c for c in derived if all(c.value != kept.value for kept in pools[key])]

@@ -524,3 +524,13 @@ def test_a_vat_tables_next_rate_below_the_row_naming_the_tax_is_a_row_too() -> N
     rows = vat_breakdown(["Art (Kategorie) Basisbetrag Steuersatz Steuerbetrag", "Umsatzsteuer (S) 202,33 7 14,16",
                           "11,76 19 2,23", "Seite 2 von 3", "10 1,90 19,00"])
     assert [(r["base"], r["rate"], r["tax"]) for r in rows] == [("202.33", "7.00", "14.16"), ("11.76", "19.00", "2.23")]
+
+
+def test_a_breakdowns_only_row_gives_the_totals_no_label_gives() -> None:
+    found: dict[str, list[Candidate[Decimal]]] = {"total_excl_tax": [], "total_tax": [],
+                                                  "total_incl_tax": [Candidate(Decimal("340.96"), 0.8, 5)]}
+    breakdown = [{"rate": "19.00", "base": "286.52", "tax": "54.44"}]
+    assert [str(c.value) for c in choose_totals(found, breakdown).values()] == ["286.52", "54.44", "340.96"]
+    labelled = {**found, "total_excl_tax": [Candidate(Decimal("300.00"), 0.8, 3)],
+                "total_tax": [Candidate(Decimal("40.96"), 0.8, 4)]}  # a rate's base beside the totals' labels
+    assert [str(c.value) for c in choose_totals(labelled, breakdown).values()] == ["300.00", "40.96", "340.96"]
