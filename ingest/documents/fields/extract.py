@@ -20,7 +20,7 @@ from ingest.documents.reading.more import SELLER_IDENTIFIERS, more_fields
 from ingest.documents.reading.names import party_names
 from ingest.documents.reading.parties import buyer_vats
 from ingest.documents.reading.read import layout_candidates, layout_lines
-from ingest.documents.reading.recognised import mend, with_lost_cents
+from ingest.documents.reading.recognised import mend, with_lost_cents, with_lost_signs
 from ingest.documents.reading.seller_names import supplier_names
 from ingest.documents.textparse import uses_month_first
 
@@ -62,7 +62,7 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     for key in pools:
         pools[key] += layout.get(key, [])  # type: ignore[arg-type]
     if source == "ocr":
-        pools = with_lost_cents(pools)
+        pools = with_lost_signs(with_lost_cents(pools))
     breakdown = totals.vat_breakdown(lines)
     chosen = totals.choose_totals(pools, breakdown, totals.printed_amounts(lines))
     chosen = _with_breakdown(chosen, breakdown)

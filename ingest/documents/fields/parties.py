@@ -25,8 +25,9 @@ from ingest.documents.textparse import (
 _SIRET_RE = re.compile(r"\bSIRET\b\D{0,12}?(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})\b", re.IGNORECASE)
 _SIREN_RE = re.compile(r"\b(?:SIREN|RCS(?:\s+[A-Za-zÀ-ÿ\-]+){0,3}|R\.C\.S\.?(?:\s+[A-Za-zÀ-ÿ\-]+){0,3})"
                        r"\D{0,12}?(\d{3}\s?\d{3}\s?\d{3})\b", re.IGNORECASE)
+# A VAT number's labels ("USt-Id" also as a scan reads it: "USt.-1d.-Nr.").
 _VAT_LABEL = re.compile(
-    r"(tva|vat|ust[.\-\s]*id|ust[.\-\s]*idnr|umsatzsteuer[- ]?id\w*|uid|mwst|tax\s+id|n°\s*tva|"
+    r"(tva|vat|ust[.\-\s]*[il1|]d|umsatzsteuer[- ]?id\w*|uid|mwst|tax\s+id|n°\s*tva|"
     r"identifiant\s+tva|intracom\w*)", re.IGNORECASE,
 )
 # Letters after a VAT number's digits, set apart by a space, are the next word ("DE123456789 HRB 372876").

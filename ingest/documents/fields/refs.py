@@ -91,7 +91,9 @@ QUALIFIED_DATE = 0.3
 _STRONG_ISSUE = re.compile(r"(facture|facturation|invoice|rechnungs|beleg|émission|issue)", re.IGNORECASE)
 
 
-_SELF_BILLED = re.compile(r"selbst\s*ausgestellt|self[- ]billed|autofactur", re.IGNORECASE)
+# Self-billing's words (their ending left open: a scan reads "ausgestelite"), or its type code printed in
+# brackets (UNTDID 389).
+_SELF_BILLED = re.compile(r"selbst\s*ausgeste\w*|self[- ]billed|autofactur|\(389\)", re.IGNORECASE)
 
 
 

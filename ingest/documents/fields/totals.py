@@ -180,6 +180,8 @@ def _amounts_in(text: str, currency: str | None) -> list[Decimal]:
 
 # A breakdown's sums as candidates: trusted like a plain label, below a total's own.
 BREAKDOWN_SCORE = 0.75
+# A breakdown's only row as the totals: below any label's value.
+ONE_RATE_SCORE = 0.5
 # What a combination gains when the totals add up, and when a total equals the breakdown's sum.
 ADDS_UP, AGREES_WITH_BREAKDOWN = 1.5, 0.5
 
@@ -195,7 +197,13 @@ def choose_totals(found: dict[str, list[Candidate[Decimal]]], breakdown: list[di
     for key, value in sums.items():
         if all(c.value != value for c in pools[key]):
             pools[key].append(Candidate(value, BREAKDOWN_SCORE, -1))
-    for key, derived in _completions(pools, printed or set()).items():
+    if breakdown is not None and len(breakdown) == 1:  # one rate's base and tax: the totals, when nothing better
+        for key, field in (("total_excl_tax", "base"), ("total_tax", "tax")):
+            value = Decimal(breakdown[0][field])
+            if all(c.value != value for c in pools[key]):
+                pools[key].append(Candidate(value, ONE_RATE_SCORE, -1))
+    zero_tax = not any(Decimal(row["tax"]) for row in breakdown or [])  # no rate's tax printed above zero
+    for key, derived in _completions(pools, printed or set(), zero_tax).items():
         pools[key] += [c for c in derived if all(c.value != kept.value for kept in pools[key])]
     best_combo: tuple[float, dict[str, Candidate[Decimal]]] | None = None
     options: list[list[Candidate[Decimal] | None]] = [[*pools[k]] or [None] for k in _TABLES]
@@ -203,7 +211,9 @@ def choose_totals(found: dict[str, list[Candidate[Decimal]]], breakdown: list[di
         chosen = {k: c for k, c in zip(_TABLES, (excl, tax, incl), strict=True) if c is not None}
         if not chosen:
             continue
-        adds_up = excl is not None and tax is not None and incl is not None and excl.value + tax.value == incl.value
+        adds_up = (excl is not None and tax is not None and incl is not None
+                   and excl.value + tax.value == incl.value and _one_direction(excl.value, tax.value, incl.value)
+                   and _plausible_rate(excl.value, tax.value))
         agrees = sum(AGREES_WITH_BREAKDOWN for key, value in sums.items()
                      if key in chosen and chosen[key].value == value)
         quality = sum(c.score for c in chosen.values()) + (ADDS_UP if adds_up else 0.0) + agrees
@@ -216,9 +226,10 @@ def choose_totals(found: dict[str, list[Candidate[Decimal]]], breakdown: list[di
 COMPLETION_SCORE = 0.6
 
 
-def _completions(pools: dict[str, list[Candidate[Decimal]]],
-                 printed: set[Decimal]) -> dict[str, list[Candidate[Decimal]]]:
-    """For each pair of labelled totals, the third that makes them add up, when the page prints it."""
+def _completions(pools: dict[str, list[Candidate[Decimal]]], printed: set[Decimal],
+                 zero_tax: bool) -> dict[str, list[Candidate[Decimal]]]:
+    """For each pair of labelled totals, the third that makes them add up, when the page prints it; a zero
+    tax only when `zero_tax` (no VAT breakdown's row taxes anything)."""
     out: dict[str, list[Candidate[Decimal]]] = {key: [] for key in pools}
     excl, tax, incl = (pools.get(k, []) for k in ("total_excl_tax", "total_tax", "total_incl_tax"))
     for key, first, second, combine in (
@@ -227,9 +238,26 @@ def _completions(pools: dict[str, list[Candidate[Decimal]]],
             ("total_tax", incl, excl, operator.sub)):
         for a, b in itertools.product(first, second):
             value = combine(a.value, b.value)
-            if value != 0 and abs(value) in printed and all(c.value != value for c in out[key]):
+            if ((value != 0 or key == "total_tax" and zero_tax) and _one_direction(value, a.value, b.value)
+                    and abs(value) in printed and all(c.value != value for c in out[key])):
                 out[key].append(Candidate(value, COMPLETION_SCORE, max(a.line, b.line)))
     return out
+
+
+# No VAT rate exceeds this (the highest standard rate in Europe is 27 %): a tax above this share of its
+# base is no tax but another amount (two rates' bases, 198.00 + 275.00 = 473.00, add up too).
+MAX_RATE = Decimal("0.3")
+
+
+def _plausible_rate(excl: Decimal, tax: Decimal) -> bool:
+    return abs(tax) <= abs(excl) * MAX_RATE
+
+
+def _one_direction(*values: Decimal) -> bool:
+    """Whether the totals all go one way: an invoice's are positive, a credit note's may all be negative,
+    and a tax of the other sign than its base ("530.75 − 147.00 = 383.75": a prepayment taken off, not a
+    tax) is no tax. A zero tax goes either way."""
+    return not (any(v > 0 for v in values) and any(v < 0 for v in values))
 
 
 def printed_amounts(lines: list[str]) -> set[Decimal]:
@@ -269,10 +297,14 @@ _TAX_WORDS = re.compile(r"\b(tva|vat|tax\w*|ust\.?|mwst\.?|umsatzsteuer|steuer\w
 
 
 def vat_breakdown(lines: list[str]) -> list[dict[str, str]]:
-    """Rows ``{"rate", "base", "tax"}`` where base × rate / 100 = tax to the cent."""
+    """Rows ``{"rate", "base", "tax"}`` where base × rate / 100 = tax to the cent. A line names the tax, or
+    follows right under a row that does: the table's next rate ("Umsatzsteuer (S) 202,33 7 14,16" then
+    "11,76 19 2,23")."""
     rows: list[dict[str, str]] = []
+    under_a_row = False
     for line in lines:
-        row = _breakdown_row(DATE_RE.sub(" ", line), has_tax_word=bool(_TAX_WORDS.search(line)))
+        row = _breakdown_row(DATE_RE.sub(" ", line), has_tax_word=under_a_row or bool(_TAX_WORDS.search(line)))
+        under_a_row = row is not None
         if row is not None and row not in rows:
             rows.append(row)
     return rows

@@ -41,6 +41,8 @@ SAME_CELL, RIGHT, FAR_RIGHT, BELOW = 1.0, 0.95, 0.85, 0.8
 MID_CELL = 0.9
 # How many lines below a heading its value may be, and how many type sizes down.
 LINES_BELOW, SIZES_BELOW = 3, 4.0
+# How many rows down an amount's column is read for its sums' row.
+COLUMN_ROWS = 8
 # A label this weak or weaker is a common word ("Date", "Datum", "Rechnung", "Nummer"): after other words of
 # its cell it names another thing's date ("Service date", "Bestellung vom"), and followed in its cell by
 # words that are no value it is the start of a longer label ("Data dell'ordine", "Rechnung an").
@@ -53,6 +55,9 @@ _IDENTIFIER_PUNCTUATION = ":#°.,;()"
 _BRACKETED_WORDS = 6
 _RATE = re.compile(r"[-−]?\d+(?:[.,]\d+)?\s*%")
 _CENTS = re.compile(r"\d[.,]\d{2}(?![\d.,])")
+# More words than this around an amount make a sentence, not a label's value.
+PROSE_WORDS = 5
+_WORD = re.compile(r"[^\W\d_]{2,}")
 _DIGITS_APART = re.compile(r"(?<!\S)\d(?:\s+[\d.,]){2,}(?!\S)")
 
 
@@ -206,6 +211,8 @@ def _places(lines: list[Line], index: int, position: int, matched: Match,
     if inside:
         return
     right = [cell for cell in line.cells[position + 1:] if cell.text.strip(SEPARATORS)]  # not a lone ":"
+    if len(right) > 1 and len(right[0].text.strip()) == 1:
+        right = right[1:]  # a lone character before the value is a colon misread ("Beleg-Nr | 2 | RK2101")
     label = line.cells[position]
     if right:
         yield right[0].text, RIGHT
@@ -225,8 +232,31 @@ def _places(lines: list[Line], index: int, position: int, matched: Match,
             if matched.label.field in IDENTIFIERS and _priced(below):
                 break  # an article's reference in a row of the lines, under the table's heading
             if match(under[0].text) is None:  # a label below starts another field's row, not this value
+                if matched.label.field in AMOUNTS and (summed := _column_sum(lines, index, label)) is not None:
+                    yield summed, BELOW
                 yield under[0].text, BELOW
             break
+
+
+def _column_sum(lines: list[Line], index: int, heading: Cell) -> str | None:
+    """The sums' row of an amount column under its heading: read down the cells under it, the first whose
+    amount is the sum of two or more above it ("Nettobetrag": one row per VAT rate, then their sum)."""
+    values: list[Decimal] = []
+    bottom = heading.y1
+    for below in lines[index + 1: index + 1 + COLUMN_ROWS]:
+        if below.page != heading.page or below.cells[0].y0 - bottom > heading.size * SIZES_BELOW:
+            break
+        under = [cell for cell in below.cells if _overlaps(cell, heading)]
+        if not under:
+            continue  # a row with nothing in this column
+        value = _amount(under[0].text)
+        if value is None:
+            break  # the column ends
+        if len(values) >= 2 and sum(values) == value:
+            return under[0].text
+        values.append(value)
+        bottom = under[0].y1
+    return None
 
 
 def _off_the_line(lines: list[Line], index: int, label: Cell) -> Cell | None:
@@ -268,10 +298,12 @@ def _parser(month_first: bool) -> dict[str, Callable[[str], str | date | Decimal
 
 def _amount(text: str) -> Decimal | None:
     """The last amount of the text once its rates are set aside ("20 % : 246,91 €"); none in a date, in
-    digits come apart one by one ("3 2 1 , 4 0": a text layer whose characters lost their words), or after
-    a VAT number; a long run of bare digits is an identifier."""
+    digits come apart one by one ("3 2 1 , 4 0": a text layer whose characters lost their words), after
+    a VAT number or in a sentence; a long run of bare digits is an identifier."""
     if find_dates(text) or _DIGITS_APART.search(text) or has_vat_number(text):
         return None
+    if len(_WORD.findall(text)) > PROSE_WORDS:
+        return None  # a sentence ("VAT exemption according to articles 262 ter … 283-2"), not a value
     amounts = [parse_amount(m.group()) for m in AMOUNT_RE.finditer(_RATE.sub(" ", text))
                if not is_identifier_digits(m.group())]
     found = [a for a in amounts if a is not None]

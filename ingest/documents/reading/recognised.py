@@ -4,14 +4,23 @@ Two faults of recognised text cost the most fields on scans, and both have a gen
 
 - **A label's word misspelt** ("Reehnungsdatum" for "Rechnungsdatum"): a long word the engine was
   unsure of, and that the label vocabulary lacks, is replaced by the one label word close to it (at
-  most one edit in six letters; the same first letter below ten letters, while a longer word's first
-  letter may be the misread one: "Oruttosumme" is "Bruttosumme"). A word that merely extends or
+  most one edit in six letters; the same first letter below nine letters, while a longer word's first
+  letter may be the misread one: "Oruttosumme" is "Bruttosumme", "Hettowert" "Nettowert"). A compound's
+  parts are mended together ("MuSt-Betrag" is "MwSt-Betrag"). A word that merely extends or
   shortens a label word ("Abschlag", "livraisons") is another word, not a misreading, and stays. Only
   the reading sees the mended words; the document's text is kept as recognised.
+- **A table's rule or a speck read as a character** ("Total|", "‚Rechnungsnummer"): a "|" glued to a
+  word, a low or single quote before its first letter, is no part of it.
+- **A label's words glued** ("TotalHT", "TotalTTC", "Nettotal"): the narrow space between two words
+  of a label is lost as easily. A word spelling a label of several words without its spaces, and
+  no label word itself, is split into the label's words.
 - **A decimal comma lost** ("177,49" read "17749"): the comma is a speck of ink a scan's noise easily
   swallows. A total read as a whole number of three digits or more also stands, a little less
   trusted, as its hundredth (`with_lost_cents`); the choice of totals that add up then tells which
   was printed.
+- **A minus sign lost** ("-14,99" read "14,99"): a dash as thin as a comma goes the same way. When
+  some total of the page is printed negative (a credit note, a correction), every positive total
+  also stands, a little less trusted, negated (`with_lost_signs`); again the totals that add up tell.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from decimal import Decimal
 from functools import cache
 
 from ingest.documents.candidate import Candidate
-from ingest.documents.layout import PageWords
+from ingest.documents.layout import PageWords, Word
 from ingest.documents.reading.labels import fold, labels
 
 # Words shorter than this are left alone: too many short words lie within an edit of each other.
@@ -30,12 +39,17 @@ MIN_LENGTH = 7
 # At most one edit per this many letters of the word.
 LETTERS_PER_EDIT = 6
 # From this many letters on, a word's first letter may be the misread one ("Oruttosumme" for "Bruttosumme").
-ANY_START = 10
+ANY_START = 9
 # Words the engine is at least this sure of are kept as recognised ("Supplies" is not "Supplier").
 SURE = 0.9
 # How much a total's hundredth is trusted against the whole number as recognised.
 LOST_CENTS_WEIGHT = 0.9
+# How much a positive total's negation is trusted on a page that prints some total negative.
+LOST_SIGN_WEIGHT = 0.85
 _LETTERS = re.compile(r"[^\W\d_]+")
+# A table's rule read as a stroke beside a word ("Total|"), a speck read as a quote before one ("‚Rechnung").
+_STRAY = re.compile(r"^\|+|\|+$|^[‚‘'`](?=[^\W\d_])")
+_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]{2,})*")  # "Bestell-D." is an abbreviation: left alone
 
 
 def mend(pages: list[PageWords], texts: list[str]) -> tuple[list[PageWords], list[str]]:
@@ -44,20 +58,57 @@ def mend(pages: list[PageWords], texts: list[str]) -> tuple[list[PageWords], lis
     mended: dict[str, str] = {}
     for page in pages:
         for word in page.words:
-            if word.confidence is not None and word.confidence < SURE and word.text not in mended:
-                if (spelt := mend_word(word.text)) != word.text:
-                    mended[word.text] = spelt
+            if word.text in mended:
+                continue
+            text = _STRAY.sub("", word.text) or word.text
+            if word.confidence is not None and word.confidence < SURE:
+                text = mend_word(text)
+            if (text := unglue(text)) != word.text:
+                mended[word.text] = text
     if not mended:
         return pages, texts
-    new_pages = [replace(page, words=tuple(replace(w, text=mended.get(w.text, w.text)) for w in page.words))
+    new_pages = [replace(page, words=tuple(part for w in page.words for part in _mended(w, mended)))
                  for page in pages]
     new_texts = [re.sub(r"\S+", lambda m: mended.get(m.group(), m.group()), text) for text in texts]
     return new_pages, new_texts
 
 
-def mend_word(word: str) -> str:
-    """``word`` with its letters replaced by the label word they nearly spell, punctuation kept."""
+def unglue(word: str) -> str:
+    """``word`` split into the words of the label it spells without spaces ("TotalHT:" is "Total HT:"),
+    punctuation kept; as it is when it spells none, or is a label word itself."""
     found = _LETTERS.search(word)
+    if found is None or len(found.group()) < MIN_LENGTH or found.group() != word.strip(":.;,()[]|'‚"):
+        return word
+    folded = fold(found.group())
+    label = _glued().get(folded)
+    if label is None or folded in _vocabulary():
+        return word
+    letters, spaced, at = found.group(), [], 0
+    for part in label.split():  # the printed letters, a space where the label has one
+        spaced.append(letters[at:at + len(part)])
+        at += len(part)
+    return word[:found.start()] + " ".join(spaced) + word[found.end():]
+
+
+def _mended(word: Word, mended: dict[str, str]) -> list[Word]:
+    """The word as mended; split into several where its mending has spaces, the box shared by letters."""
+    text = mended.get(word.text, word.text)
+    parts = text.split()
+    if len(parts) < 2:
+        return [replace(word, text=text)]
+    width = (word.x1 - word.x0) / max(len(text), 1)
+    out, at = [], 0
+    for part in parts:
+        start = text.index(part, at)
+        out.append(replace(word, text=part, x0=word.x0 + start * width, x1=word.x0 + (start + len(part)) * width))
+        at = start + len(part)
+    return out
+
+
+def mend_word(word: str) -> str:
+    """``word`` with its letters replaced by the label word they nearly spell, punctuation kept; a
+    compound's parts are spelt together ("MuSt-Betrag" is "Mwst-betrag")."""
+    found = _COMPOUND.search(word)
     if found is None or len(found.group()) < MIN_LENGTH or found.group() != word.strip(":.;,()[]|'‚"):
         return word
     letters = found.group()
@@ -85,10 +136,26 @@ def with_lost_cents(pools: dict[str, list[Candidate[Decimal]]]) -> dict[str, lis
     return out
 
 
+def with_lost_signs(pools: dict[str, list[Candidate[Decimal]]]) -> dict[str, list[Candidate[Decimal]]]:
+    """Each pool with, beside every positive total, its negation, when some total is printed negative."""
+    if not any(candidate.value < 0 for pool in pools.values() for candidate in pool):
+        return pools
+    out: dict[str, list[Candidate[Decimal]]] = {}
+    for key, pool in pools.items():
+        out[key] = list(pool)
+        for candidate in sorted(pool, key=lambda c: -c.score):  # the best reading of a value stands negated
+            negated = -candidate.value
+            if candidate.value > 0 and all(c.value != negated for c in out[key]):
+                out[key].append(Candidate(negated, round(candidate.score * LOST_SIGN_WEIGHT, 3), candidate.line))
+    return out
+
+
 def _nearest(folded: str) -> str | None:
-    """The one vocabulary word within reach of ``folded``; None when none, or several tie."""
+    """The one vocabulary word within reach of ``folded``; None when none, or several tie. Of two as near,
+    one as long as the word is nearer: a letter misread is likelier than one added or lost ("must-betrag"
+    is "mwst-betrag", not "ust-betrag")."""
     reach = len(folded) // LETTERS_PER_EDIT
-    best: tuple[int, str] | None = None
+    best: tuple[int, int, str] | None = None
     tied = False
     pool = _vocabulary_long() if len(folded) >= ANY_START else _by_start().get(folded[0], ())
     for candidate in pool:
@@ -97,11 +164,12 @@ def _nearest(folded: str) -> str | None:
         distance = _distance(folded, candidate, reach)
         if distance > reach:
             continue
-        if best is None or distance < best[0]:
-            best, tied = (distance, candidate), False
-        elif distance == best[0] and candidate != best[1]:
+        rank = (distance, abs(len(candidate) - len(folded)))
+        if best is None or rank < best[:2]:
+            best, tied = (*rank, candidate), False
+        elif rank == best[:2] and candidate != best[2]:
             tied = True
-    return None if best is None or tied else best[1]
+    return None if best is None or tied else best[2]
 
 
 def _extends(a: str, b: str) -> bool:
@@ -123,7 +191,15 @@ def _distance(a: str, b: str, limit: int) -> int:
 
 @cache
 def _vocabulary() -> frozenset[str]:
-    return frozenset(word for label in labels() for word in _LETTERS.findall(label.text))
+    return frozenset(word for label in labels() for pattern in (_LETTERS, _COMPOUND)
+                     for word in pattern.findall(label.text))
+
+
+@cache
+def _glued() -> dict[str, str]:
+    """The labels of several words, made of letters only, by their spelling without spaces."""
+    return {label.text.replace(" ", ""): label.text for label in labels()
+            if " " in label.text and label.text.replace(" ", "").isalpha()}
 
 
 @cache

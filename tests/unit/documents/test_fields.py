@@ -11,8 +11,10 @@ from fpdf import FPDF
 from pypdf import PdfReader
 
 from ingest.documents.amounts import parse_amount
+from ingest.documents.candidate import Candidate
 from ingest.documents.einvoice import parse_einvoice
 from ingest.documents.fields import Field, extract_fields, fields_to_json
+from ingest.documents.fields.totals import choose_totals, vat_breakdown
 from ingest.documents.textparse import find_dates
 from tests.support.corpus import corpus_pdfs, require
 
@@ -472,3 +474,79 @@ def test_payment_terms_in_days_tell_the_order_of_dates_no_printed_date_tells() -
     worded = ["Invoice date 11 March 2017", "30 days net", "Due Date 12/03/2017"]
     issue, due = refs.dates_by_terms(*refs.issue_and_due_dates(worded), worded)
     assert (issue.value, due.value) == ("2017-03-11", "2017-03-12")  # type: ignore[union-attr]
+
+
+def test_totals_that_add_up_only_by_a_tax_of_the_other_sign_are_not_chosen() -> None:
+    # 530.75 − 147.00 = 383.75: a prepayment taken off the gross, not a negative tax beside a positive base.
+    found = {"total_excl_tax": [Candidate(Decimal("530.75"), 0.81, 1)],
+             "total_tax": [Candidate(Decimal("0.00"), 0.4, 2)],
+             "total_incl_tax": [Candidate(Decimal("530.75"), 0.95, 3), Candidate(Decimal("383.75"), 0.76, 5)]}
+    chosen = choose_totals(found, printed={Decimal("530.75"), Decimal("147.00"), Decimal("383.75")})
+    assert {k: str(c.value) for k, c in chosen.items()} == \
+        {"total_excl_tax": "530.75", "total_tax": "0.00", "total_incl_tax": "530.75"}
+
+
+def test_a_credit_notes_totals_all_negative_add_up() -> None:
+    found = {"total_excl_tax": [Candidate(Decimal("-218.48"), 0.8, 1)],
+             "total_tax": [Candidate(Decimal("-14.99"), 0.8, 2)],
+             "total_incl_tax": [Candidate(Decimal("-233.47"), 0.8, 3)]}
+    assert {str(c.value) for c in choose_totals(found).values()} == {"-218.48", "-14.99", "-233.47"}
+
+
+def test_a_zero_tax_is_the_one_that_completes_equal_net_and_gross_when_printed() -> None:
+    # An exempt sale: the net and the gross are labelled, the tax's own label was not read.
+    found = {"total_excl_tax": [Candidate(Decimal("2076.76"), 0.85, 1)],
+             "total_incl_tax": [Candidate(Decimal("2076.76"), 0.6, 3)],
+             "total_tax": []}
+    chosen = choose_totals(found, printed={Decimal("2076.76"), Decimal("0.00")})
+    assert str(chosen["total_tax"].value) == "0.00"
+    assert "total_tax" not in choose_totals(found, printed={Decimal("2076.76")})
+
+
+def test_two_rates_bases_that_add_up_are_no_net_and_tax() -> None:
+    # 198.00 + 275.00 = 473.00, but no tax is larger than its base: the totals are 473.00 + 54.73 = 527.73.
+    found = {"total_excl_tax": [Candidate(Decimal("198.00"), 0.8, 1), Candidate(Decimal("473.00"), 0.6, 4)],
+             "total_tax": [Candidate(Decimal("275.00"), 0.8, 2), Candidate(Decimal("54.73"), 0.6, 5)],
+             "total_incl_tax": [Candidate(Decimal("473.00"), 0.8, 3), Candidate(Decimal("527.73"), 0.6, 6)]}
+    assert [str(c.value) for c in choose_totals(found).values()] == ["473.00", "54.73", "527.73"]
+
+
+@pytest.mark.parametrize("title", ["Gutschrift (Selbst ausgestellte Rechnung) Nr. 471102",
+                                   "Gutschrift (Selbst ausgestelite Rechnung) (389) Nr. 471102",
+                                   "Gutschrift (389) Nr. 471102"])
+def test_a_self_billed_gutschrift_is_an_invoice_even_as_a_scan_reads_it(title: str) -> None:
+    found = extract_fields([f"{title}\nLieferant GmbH\nGesamtbetrag 119,00"])
+    assert found["document_type"].value == "invoice"
+    assert extract_fields(["Gutschrift Nr. 12\nLieferant GmbH\nGesamtbetrag 119,00"])["document_type"].value == \
+        "credit_note"
+
+
+def test_no_zero_tax_completes_a_net_and_gross_when_a_rate_is_printed_taxing_the_net() -> None:
+    found = {"total_excl_tax": [Candidate(Decimal("15387.08"), 0.8, 1)],
+             "total_tax": [Candidate(Decimal("2923.55"), 0.8, 2)],
+             "total_incl_tax": [Candidate(Decimal("15387.08"), 0.72, 3), Candidate(Decimal("12310.63"), 0.85, 4)]}
+    breakdown = [{"rate": "19.00", "base": "15387.08", "tax": "2923.55"}]
+    chosen = choose_totals(found, breakdown, printed={Decimal("15387.08"), Decimal("0.00"), Decimal("2923.55")})
+    assert str(chosen["total_tax"].value) == "2923.55"
+
+
+def test_a_vat_number_whose_check_digit_fails_is_the_sellers_under_a_label_a_scan_misread() -> None:
+    page = "Verkäufer\nName: Taxi GmbH\nUSt.-1d.-Nr.: DE123456789\nRechnung Nr. 1\nGesamtbetrag 18,08"
+    found = extract_fields([page], source="ocr")
+    assert found["supplier_vat"].value == "DE123456789"
+
+
+def test_a_vat_tables_next_rate_below_the_row_naming_the_tax_is_a_row_too() -> None:
+    rows = vat_breakdown(["Art (Kategorie) Basisbetrag Steuersatz Steuerbetrag", "Umsatzsteuer (S) 202,33 7 14,16",
+                          "11,76 19 2,23", "Seite 2 von 3", "10 1,90 19,00"])
+    assert [(r["base"], r["rate"], r["tax"]) for r in rows] == [("202.33", "7.00", "14.16"), ("11.76", "19.00", "2.23")]
+
+
+def test_a_breakdowns_only_row_gives_the_totals_no_label_gives() -> None:
+    found: dict[str, list[Candidate[Decimal]]] = {"total_excl_tax": [], "total_tax": [],
+                                                  "total_incl_tax": [Candidate(Decimal("340.96"), 0.8, 5)]}
+    breakdown = [{"rate": "19.00", "base": "286.52", "tax": "54.44"}]
+    assert [str(c.value) for c in choose_totals(found, breakdown).values()] == ["286.52", "54.44", "340.96"]
+    labelled = {**found, "total_excl_tax": [Candidate(Decimal("300.00"), 0.8, 3)],
+                "total_tax": [Candidate(Decimal("40.96"), 0.8, 4)]}  # a rate's base beside the totals' labels
+    assert [str(c.value) for c in choose_totals(labelled, breakdown).values()] == ["300.00", "40.96", "340.96"]

@@ -340,3 +340,28 @@ def test_a_space_pdfium_guessed_in_a_kerned_word_does_not_split_it() -> None:
     ver, kaeufer, apart = ("r", 10.0, 0.0, 14.0, 7.0), ("k", 15.0, 0.0, 19.0, 7.0), ("k", 16.5, 0.0, 20.5, 7.0)
     assert not _breaks(ver, kaeufer, 9.75, GENERATED_GAP)
     assert _breaks(ver, apart, 9.75, GENERATED_GAP) and not _breaks(ver, apart, 9.75, WORD_GAP)
+
+
+def test_an_amount_columns_sums_row_is_its_total_not_its_first_row() -> None:
+    # A VAT summary table: a row per rate, then their sums; the rates' rows first under the headings.
+    lines = lines_of([(40, 500, "Nettobetrag"), (160, 500, "MwSt-Betrag"), (280, 500, "Endbetrag"),
+                      (40, 514, "321,40"), (160, 514, "61,07"), (280, 514, "382,47"),
+                      (40, 528, "127,59"), (160, 528, "8,93"), (280, 528, "136,52"),
+                      (40, 542, "448,99"), (160, 542, "70,00"), (280, 542, "518,99")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert [str(found[key][0].value) for key in ("total_excl_tax", "total_tax", "total_incl_tax")] == \
+        ["448.99", "70.00", "518.99"]
+    lines = lines_of([(40, 500, "Nettobetrag"), (40, 514, "321,40"), (40, 528, "127,59"), (40, 542, "12,00")])
+    assert [str(f.value) for f in candidates(lines)["total_excl_tax"]] == ["321.40"]  # type: ignore[arg-type]
+
+
+def test_a_sentence_after_a_tax_word_gives_no_amount() -> None:
+    lines = lines_of([*_words_at(700, "VAT exemption according to articles 262 ter and/or 283-2 of the CGI"),
+                      (40, 300, "VAT"), (400, 300, "38,00")])
+    assert [str(f.value) for f in candidates(lines)["total_tax"]] == ["38.00"]  # type: ignore[arg-type]
+
+
+def test_a_lone_character_between_a_label_and_its_value_is_passed_over() -> None:
+    # A scan's colon read as "2", in a cell of its own.
+    lines = lines_of([(40, 100, "Beleg-Nr"), (160, 100, "2"), (220, 100, "RK21012345")])
+    assert [str(f.value) for f in candidates(lines)["invoice_number"]] == ["RK21012345"]  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from ingest.documents.candidate import Candidate
 from ingest.documents.fields import extract_fields
 from ingest.documents.layout import PageWords, Word
-from ingest.documents.reading.recognised import mend, mend_word, with_lost_cents
+from ingest.documents.reading.recognised import mend, mend_word, unglue, with_lost_cents, with_lost_signs
 
 
 def ocr_page(rows: list[list[tuple[float, str, float]]]) -> tuple[PageWords, str]:
@@ -30,7 +30,15 @@ def test_a_misspelt_label_word_is_spelt_as_the_label() -> None:
 def test_a_long_words_first_letter_may_be_the_misread_one() -> None:
     assert mend_word("Oruttosumme") == "Bruttosumme"
     assert mend_word("Lteuerbetrag") == "Steuerbetrag"
+    assert mend_word("Hettowert") == "Nettowert"
     assert mend_word("Oatum") == "Oatum"                 # a short word keeps its first letter
+
+
+def test_a_compounds_parts_are_mended_together_a_letter_misread_before_one_added() -> None:
+    assert mend_word("MuSt-Betrag") == "Mwst-betrag"     # not "ust-betrag", one letter shorter
+    assert mend_word("Leistungs-Datum:") == "Leistungsdatum:"
+    assert mend_word("USt-Betrag") == "USt-Betrag"       # a label's compound itself
+    assert mend_word("Bestell-D.") == "Bestell-D."       # an abbreviation's letter is no misreading
 
 
 def test_short_known_extended_or_far_words_stay_as_recognised() -> None:
@@ -75,3 +83,46 @@ def test_a_text_layer_is_read_as_printed() -> None:
                            [(40, "Bruttosumme", 0.95), (450, "197,65", 0.95)]])
     fields = extract_fields([text], source="text", pages=[page])
     assert fields.get("total_excl_tax") is None or fields["total_excl_tax"].value != "177.49"
+
+
+def test_a_positive_total_also_stands_negated_only_on_a_page_printing_a_negative_one() -> None:
+    pools = {"total_excl_tax": [Candidate(Decimal("-218.48"), 0.9, 3)],
+             "total_tax": [Candidate(Decimal("14.99"), 0.9, 4)]}
+    assert [(str(c.value), c.score) for c in with_lost_signs(pools)["total_tax"]] == \
+        [("14.99", 0.9), ("-14.99", 0.765)]
+    positive = {"total_tax": [Candidate(Decimal("14.99"), 0.9, 4)]}
+    assert with_lost_signs(positive) == positive
+
+
+def test_a_credit_notes_total_whose_minus_sign_was_lost_is_read_negative() -> None:
+    page, text = ocr_page([[(40, "Rechnungssumme", 0.9), (110, "ohne", 0.9), (140, "USt.", 0.9), (450, "7,67", 0.8)],
+                           [(40, "Steuerbetrag", 0.95), (450, "1,12", 0.96)],
+                           [(40, "Bruttosumme", 0.95), (450, "-8,79", 0.95)]])
+    fields = extract_fields([text], source="ocr", pages=[page])
+    assert [fields[key].value for key in ("total_excl_tax", "total_tax", "total_incl_tax")] == \
+        ["-7.67", "-1.12", "-8.79"]
+
+
+def test_a_labels_words_glued_together_are_split_apart() -> None:
+    assert unglue("TotalHT") == "Total HT"
+    assert unglue("TotalTTC:") == "Total TTC:"
+    assert unglue("Nettotal.") == "Net total."
+    assert unglue("Gesamtbetrag") == "Gesamtbetrag"      # a label word itself
+    assert unglue("Totalement") == "Totalement"          # spells no label
+
+
+def test_a_glued_label_is_split_in_the_words_and_the_text_whatever_the_engines_confidence() -> None:
+    page, text = ocr_page([[(40, "TotalHT", 0.96), (300, "624,90", 0.95)]])
+    [mended], [mended_text] = mend([page], [text])
+    assert [(w.text, w.x0, w.x1) for w in mended.words[:2]] == [("Total", 40.0, 66.25), ("HT", 71.5, 82.0)]
+    assert mended_text == "Total HT 624,90"
+    fields = extract_fields([text], source="ocr", pages=[page])
+    assert fields["total_excl_tax"].value == "624.90"
+
+
+def test_a_tables_rule_or_a_speck_glued_to_a_word_is_no_part_of_it() -> None:
+    page, text = ocr_page([[(40, "Total|", 0.95), (300, "2,076.76", 0.95)], [(40, "|TotalHT", 0.4), (300, "|", 0.5)],
+                           [(40, "‚Rechnungsnummer", 0.7), (300, "471102", 0.9)]])
+    [mended], [mended_text] = mend([page], [text])
+    assert [w.text for w in mended.words] == ["Total", "2,076.76", "Total", "HT", "|", "Rechnungsnummer", "471102"]
+    assert mended_text == "Total 2,076.76\nTotal HT |\nRechnungsnummer 471102"
