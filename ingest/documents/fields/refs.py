@@ -40,9 +40,13 @@ _NUMBER_LABELS = re.compile(
     r"(?P<value>[A-Z0-9][\w\-/.]*)",
     re.IGNORECASE,
 )
+# Words that make a document named before them another one: the invoice a credit note or a correction
+# refers to ("Facture d'origine", "facture associée", "related invoice", "ursprüngliche Rechnung").
+_RELATED = r"li[ée]e|associ[ée]e|d'origine|initiale|related|original|ursprüngliche|bezug"
+_OF_A_RELATED_DOCUMENT = re.compile(r"\b(?:" + _RELATED + r")\b", re.IGNORECASE)
 # Words after "Facture" that show the line is not the document's own number.
 _NOT_OWN_NUMBER = re.compile(
-    r"\b(li[ée]e|d'origine|initiale|related|original|ursprüngliche|bezug|"
+    r"\b(" + _RELATED + r"|"
     # A credit note naming the invoice it cancels: "Avoir sur facture n° …", "Gutschrift zu Rechnung Nr. …".
     r"facture|invoice|\w*rechnung|fattura|factura|factuur|"
     r"date|datum|summe|betrag|montant|total|commande|bon|order|purchase|bestellung|"
@@ -164,7 +168,8 @@ def issue_and_due_dates(lines: list[str]) -> tuple[Candidate[str] | None, Candid
                 due.append(Candidate(found.isoformat(), 0.85, index))
                 continue
             label = _last_label(_ISSUE_LABELS, window[-50:])
-            if NOT_THE_DOCUMENTS_DATE.search(before) or _EVENT_DATES.search(window):
+            if NOT_THE_DOCUMENTS_DATE.search(before) or _EVENT_DATES.search(window) \
+                    or _OF_A_RELATED_DOCUMENT.search(window[-50:]):
                 issue.append(Candidate(found.isoformat(), 0.1, index))  # a version's, a printout's, a delivery's
             elif _PLACE_AND_DATE.match(before):
                 issue.append(Candidate(found.isoformat(), 0.85, index))

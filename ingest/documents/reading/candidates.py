@@ -22,6 +22,7 @@ from ingest.documents.reading.labels import (
     fold,
     is_document_word,
     match,
+    names_a_related_document,
     refers_to_other,
     title_number,
 )
@@ -190,6 +191,8 @@ def _add_below(found: dict[str, list[Found]], lines: list[Line], index: int, cel
 def _add(found: dict[str, list[Found]], lines: list[Line], index: int, position: int, matched: Match,
          parse: dict[str, Callable[[str], str | date | Decimal | None]], weight: float, inside: bool) -> None:
     line = lines[index]
+    if names_a_related_document(matched.rest):
+        return  # "Date de facture associée": the date of the invoice this one refers to
     if matched.rest and matched.label.weight <= COMMON_WORD and parse[matched.label.field](matched.rest) is None:
         inside = True  # "Data dell'ordine:": a longer label than the common word it starts with
     for text, place in _places(lines, index, position, matched, inside=inside):

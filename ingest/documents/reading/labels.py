@@ -28,7 +28,7 @@ ITEM_COLUMNS = ("item_description", "item_quantity", "item_unit_price", "item_pr
 # Fields of labels.tsv that list words, not labels.
 _WORD_LISTS = ("document", "credit_note_title", "other_document", "refers_to", "seller_party", "buyer_party",
                "buyer_vat", "vat_label", "delivery_party", "salutation", "party_name", "legal_form", "contact_word",
-               "heading_word", *ITEM_COLUMNS, "item_other", "item_skip")
+               "heading_word", "related_document", *ITEM_COLUMNS, "item_other", "item_skip")
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,14 @@ def heading_and_rest(cell_text: str) -> tuple[str, str] | None:
 @cache
 def _heading_first_words() -> frozenset[str]:
     return frozenset(word.split(" ", 1)[0] for kind in ("seller", "buyer") for word in _words(f"{kind}_party"))
+
+
+def names_a_related_document(rest: str) -> bool:
+    """Whether a label's rest starts with words that make its value another document's ("Date de facture
+    associée : …", "Invoice date of the original: …")."""
+    folded = fold(rest)
+    return any(folded == words or folded.startswith(words) and not folded[len(words):len(words) + 1].isalnum()
+               for words in _words("related_document"))
 
 
 def names_vat(text: str) -> bool:

@@ -365,3 +365,16 @@ def test_a_lone_character_between_a_label_and_its_value_is_passed_over() -> None
     # A scan's colon read as "2", in a cell of its own.
     lines = lines_of([(40, 100, "Beleg-Nr"), (160, 100, "2"), (220, 100, "RK21012345")])
     assert [str(f.value) for f in candidates(lines)["invoice_number"]] == ["RK21012345"]  # type: ignore[arg-type]
+
+
+def test_the_date_of_a_related_invoice_or_of_a_service_period_is_not_the_issue_date() -> None:
+    lines = lines_of([(300, 40, "FACTURE N° :"), (460, 40, "F20220026"), (300, 54, "Date :"), (460, 54, "31/01/2022"),
+                      (40, 200, "DATE DE FACTURE ASSOCIÉE : 01/01/2022"),
+                      (40, 214, "DATE DE DEBUT DE PRESTATION : 01/01/2022"),
+                      (40, 228, "DATE DE FIN DE PRESTATION : 31/12/2022")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert [str(f.value) for f in found["issue_date"]] == ["2022-01-31"]
+    from ingest.documents.fields import refs
+
+    issue, _ = refs.issue_and_due_dates(["Facture n° F20220026 du 31/01/2022", "Date de facture associée : 01/01/2022"])
+    assert issue is not None and issue.value == "2022-01-31"
