@@ -48,9 +48,9 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     found["iban"] = iban = parties.iban(lines)
     sirens = {c.value for c in (found.get("supplier_siren"), found.get("supplier_siret")) if c is not None}
     vats: list[Candidate[str]] = [*layout.get("supplier_vat", []), *parties.vat_ids(lines)]  # type: ignore[list-item]
-    buyers = buyer_vats(placed)
+    buyers, buyer_names = buyer_vats(placed), party_names(placed, "buyer")
     found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None, buyers=buyers)
-    found["supplier_name"] = _supplier_name(lines, placed, found, source, buyers)
+    found["supplier_name"] = _supplier_name(lines, placed, found, source, buyers, buyer_names)
     found["invoice_number"] = _better(refs.invoice_number(lines), layout.get("invoice_number"))
     issue, due = refs.issue_and_due_dates(lines)
     found["issue_date"], found["due_date"] = refs.dates_by_terms(
@@ -79,7 +79,7 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
         fields["vat_breakdown"] = Field(breakdown, _breakdown_confidence(breakdown, chosen), source)
     sellers: dict[str, str] = {key: str(fields[key].value) for key in ("supplier_name", *SELLER_IDENTIFIERS)
                                if key in fields}
-    for key, more in more_fields(placed, source, sellers).items():  # the buyer and the terms
+    for key, more in more_fields(placed, source, sellers, buyer_names).items():  # the buyer and the terms
         fields[key] = Field(more.value, more.score, source)
     total = chosen.get("total_excl_tax")
     items = line_items(placed, source, total.value if total else None, document_type.value == "credit_note")
@@ -106,9 +106,10 @@ def _document_type(lines: list[str], placed: list[Line]) -> Candidate[str]:
 
 
 def _supplier_name(lines: list[str], placed: list[Line], found: dict[str, Candidate[str] | None],
-                   source: str, buyers: set[str]) -> Candidate[str] | None:
+                   source: str, buyers: set[str], buyer_names: list[Candidate[str]]) -> Candidate[str] | None:
     """The text rules' name or the layout's (under the seller's heading, by its identifiers, in its
-    letterhead), whichever scores higher; `buyers` the VAT numbers printed as the buyer's."""
+    letterhead), whichever scores higher; `buyers` the VAT numbers, `buyer_names` the names printed as the
+    buyer's."""
     identifiers = {c.value for key in SELLER_IDENTIFIERS
                    if (c := found.get(key)) is not None} - buyers
     siren = found.get("supplier_siren")
@@ -117,7 +118,7 @@ def _supplier_name(lines: list[str], placed: list[Line], found: dict[str, Candid
                        or not value.isdigit() and (not value.startswith("FR") or value[4:] == siren.value)}
     shown = [Candidate(c.value, min(c.score, READ_CEILING[source]), c.line)
              for c in supplier_names(placed, identifiers)]
-    named = {fold(c.value) for c in party_names(placed, "buyer")}  # a name printed as the buyer's is not the seller's
+    named = {fold(c.value) for c in buyer_names}  # a name printed as the buyer's is not the seller's
     rule = parties.supplier_name(lines)
     return _better(rule if rule is None or fold(rule.value) not in named else None,
                    [c for c in shown if fold(c.value) not in named])

@@ -9,7 +9,7 @@ from datetime import date
 
 from ingest.documents.candidate import Candidate, best
 from ingest.documents.fields.lines import BUYER_WORDS
-from ingest.documents.reading.labels import document_words_pattern, refers_to_other, starts_credit_note_title
+from ingest.documents.reading.labels import refers_to_other, starts_credit_note_title, words_pattern
 from ingest.documents.textparse import (
     CURRENCY_CODE_RE,
     DATE_RE,
@@ -22,7 +22,7 @@ from ingest.documents.textparse import (
 
 # The words that name the document, from labels.tsv: "facture", "avoir", and the compounds German builds on
 # "Rechnung" (Mietrechnung, Handelsrechnung).
-_DOC_WORDS = document_words_pattern()
+_DOC_WORDS = words_pattern("document")
 # "Facture n° X", "Invoice No. X", "Rechnung Nr. X", "Rechnung # X", or a bare title
 # "Facture X" / "Avoir X". The number must contain a digit and not be a date.
 _NUMBER_AFTER_DOC = re.compile(
@@ -40,14 +40,15 @@ _NUMBER_LABELS = re.compile(
     r"(?P<value>[A-Z0-9][\w\-/.]*)",
     re.IGNORECASE,
 )
-# Words that make a document named before them another one: the invoice a credit note or a correction
-# refers to ("Facture d'origine", "facture associée", "related invoice", "ursprüngliche Rechnung").
-_RELATED = r"li[ée]e|associ[ée]e|d'origine|initiale|related|original|ursprüngliche|bezug"
-_OF_A_RELATED_DOCUMENT = re.compile(r"\b(?:" + _RELATED + r")\b", re.IGNORECASE)
+# Words that make a document named with them another one: the invoice a credit note or a correction
+# refers to ("Facture d'origine", "facture associée", "related invoice", "ursprüngliche Rechnung"; labels.tsv).
+_RELATED = words_pattern("related_document")
+_OF_A_RELATED_DOCUMENT = re.compile(r"\b" + _RELATED + r"(?!\w)", re.IGNORECASE)
 # Words after "Facture" that show the line is not the document's own number.
 _NOT_OWN_NUMBER = re.compile(
     r"\b(" + _RELATED + r"|"
     # A credit note naming the invoice it cancels: "Avoir sur facture n° …", "Gutschrift zu Rechnung Nr. …".
+    # An invoice's words only, not every document word: "Facture d'avoir n° …" is a credit note's own title.
     r"facture|invoice|\w*rechnung|fattura|factura|factuur|"
     r"date|datum|summe|betrag|montant|total|commande|bon|order|purchase|bestellung|"
     r"lieferung|livraison|delivery|auftrag|contrat|contract|vertrag|client|kunden?|"

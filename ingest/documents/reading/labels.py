@@ -96,16 +96,21 @@ def refers_to_other(before: str) -> bool:
 
 def starts_credit_note_title(line: str) -> bool:
     """Whether the line begins with a credit note's title ("Avoir n° 12", "Credit note", "Nota di credito")."""
-    folded = fold(line)
-    return any(folded.startswith(title) and not folded[len(title):len(title) + 1].isalnum()
-               for title in _words("credit_note_title"))
+    return _starts_with_listed(fold(line), "credit_note_title")
+
+
+def _starts_with_listed(folded: str, kind: str) -> bool:
+    """Whether folded text begins with one of the `kind` word list's entries, a whole word."""
+    return any(folded.startswith(words) and not folded[len(words):len(words) + 1].isalnum()
+               for words in _words(kind))
 
 
 @cache
-def document_words_pattern() -> str:
-    """The `document` words as one regular expression for printed text: a vowel or a "c" matches its
-    accented forms too (the words are listed folded), "*" any beginning of the word."""
-    words = sorted(set(_words("document")), key=len, reverse=True)
+def words_pattern(kind: str) -> str:
+    """A word list of `labels.tsv` as one regular expression for printed text ("document": "facture",
+    "*rechnung"…): a vowel or a "c" matches its accented forms too (the words are listed folded), "*" any
+    beginning of the word."""
+    words = sorted(set(_words(kind)), key=len, reverse=True)
     return "(?:" + "|".join(_printed(word) for word in words) + ")"
 
 
@@ -175,9 +180,7 @@ def _heading_first_words() -> frozenset[str]:
 def names_a_related_document(rest: str) -> bool:
     """Whether a label's rest starts with words that make its value another document's ("Date de facture
     associée : …", "Invoice date of the original: …")."""
-    folded = fold(rest)
-    return any(folded == words or folded.startswith(words) and not folded[len(words):len(words) + 1].isalnum()
-               for words in _words("related_document"))
+    return _starts_with_listed(fold(rest), "related_document")
 
 
 def names_vat(text: str) -> bool:
