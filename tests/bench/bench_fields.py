@@ -311,6 +311,7 @@ def run_synthetic(count: int, seed: int, keep: Path | None = None) -> dict[str, 
     """The synthetic set: `count` invoices drawn from `seed`, read like the real ones, scored apart."""
     rows: dict[str, list[dict[str, bool]]] = defaultdict(list)
     misses: list[dict[str, str | None]] = []
+    answered: list[dict[str, bool]] = []
     tally = ItemTally()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as work:
@@ -324,13 +325,17 @@ def run_synthetic(count: int, seed: int, keep: Path | None = None) -> dict[str, 
             row = agreement(invoice.truth, found)
             rows["all"].append(row)
             rows[invoice.language].append(row)
+            rows["more"].append(more_agreement(invoice.truth, found))
+            answered.append({key: key in found for key in MORE_SCORED if key in invoice.truth})
             for key in (key for key, ok in row.items() if not ok and len(misses) < SYNTHETIC_MISSES):
                 truth_key = truth_key_of(key, invoice.truth)
                 misses.append({"file": invoice.name, "field": key, "read": found.get(truth_key),
                                "truth": invoice.truth[truth_key], "printed": invoice.printed.get(truth_key)})
     return {"seed": seed, "folder": str(keep) if keep else None, **score(rows["all"]),
-            "per_language": {language: score(rows[language]) for language in sorted(rows) if language != "all"},
-            "line_items": tally.result(), "seconds": round(time.perf_counter() - started, 1), "misses": misses}
+            "per_language": {language: score(rows[language]) for language in sorted(rows)
+                             if language not in ("all", "more")},
+            "more_fields": more_score(rows["more"], answered), "line_items": tally.result(),
+            "seconds": round(time.perf_counter() - started, 1), "misses": misses}
 
 
 def synthetic_items(invoice: Synthetic) -> list[dict[str, str]]:

@@ -85,4 +85,7 @@ def truth_of(invoice: Invoice, printed: dict[str, str]) -> dict[str, str]:
         values["supplier_vat"] = invoice.seller.vat
     if invoice.seller.siren:
         values["supplier_siren"] = invoice.seller.siren
+    values["customer_name"] = invoice.buyer.name
+    if "customer_vat" in printed:
+        values["customer_vat"] = printed["customer_vat"]
     return comparable({key: Field(value, 1.0, "einvoice") for key, value in values.items()})

@@ -287,12 +287,12 @@ def _top(pen: Pen, invoice: Invoice, seller_lines: list[str], printed: dict[str,
             pen.write(110, grid_y + 1, 85, 5, pen.look["place_date"], align="R")
             grid_y += 6
         y = max(y, grid_y)
-        return _buyer(pen, invoice, LEFT, y + 6)
+        return _buyer(pen, invoice, LEFT, y + 6, printed)
     # The buyer right of the letterhead, level with it, or lower where a window envelope shows it.
-    beside = buyer_at == "R" and rng.random() < 0.25
+    beside = buyer_at == "R" and letterhead == "L" and rng.random() < 0.25  # never over a centred letterhead
     buyer_y = 16.0 if beside else max(y + 4, 45.0) if buyer_at == "R" else y + 6
     pen.look["buyer_at"] += " beside" if beside else ""
-    bottom = _buyer(pen, invoice, 115 if buyer_at == "R" else LEFT, buyer_y)
+    bottom = _buyer(pen, invoice, 115 if buyer_at == "R" else LEFT, buyer_y, printed, window=not beside)
     y = max(bottom, y) + 8
     if "place_date" in pen.look:
         pen.write(LEFT, y, RIGHT - LEFT, 5, pen.look["place_date"], align=rng.choice(("L", "R")))
@@ -323,16 +323,28 @@ def _letterhead(pen: Pen, invoice: Invoice, ids: list[str], align: str) -> float
     return y
 
 
-def _buyer(pen: Pen, invoice: Invoice, x: float, y: float) -> float:
+def _buyer(pen: Pen, invoice: Invoice, x: float, y: float, printed: dict[str, str], *,
+           window: bool = False) -> float:
+    """The buyer's address block, under a heading or none; where an envelope's window shows it, sometimes
+    under the seller's one-line return address in small type, as letters print it."""
     buyer, rng = invoice.buyer, pen.rng
     lines: list[tuple[str, bool]] = []
-    if rng.random() < 0.7:
+    headed = rng.random() < 0.7
+    if headed:
         lines.append((pen.label("bill_to"), True))
     lines += [(buyer.name, True), (buyer.street, False), (f"{buyer.postcode} {buyer.city}", False)]
+    printed["customer_name"] = buyer.name
     if buyer.country != invoice.seller.country or rng.random() < 0.2:
         lines.append((COUNTRY_NAMES[buyer.country], False))
     if buyer.vat and rng.random() < 0.75:
         lines.append((f"{pen.label('vat_id')}{_separator(pen)}{vat_printed(rng, buyer.vat)}", False))
+        printed["customer_vat"] = buyer.vat
+    if window and not headed and rng.random() < 0.5:
+        seller = invoice.seller
+        mark = rng.choice((" · ", " - ", ", ", " | "))
+        pen.write(x + 2, y - 4, 85, 3.5, mark.join((seller.name, seller.street, f"{seller.postcode} {seller.city}")),
+                  size=6.5)
+        pen.look["return_address"] = "yes"
     boxed = rng.random() < 0.25
     top = y
     for text, bold in lines:
