@@ -17,7 +17,7 @@ from ingest.documents.reading.items import line_items
 from ingest.documents.reading.labels import fold
 from ingest.documents.reading.lines import Line
 from ingest.documents.reading.more import SELLER_IDENTIFIERS, more_fields
-from ingest.documents.reading.names import party_names
+from ingest.documents.reading.names import addressee_vats, party_names
 from ingest.documents.reading.parties import buyer_vats
 from ingest.documents.reading.read import layout_candidates, layout_lines
 from ingest.documents.reading.recognised import mend, with_lost_cents, with_lost_signs
@@ -49,7 +49,8 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     sirens = {c.value for c in (found.get("supplier_siren"), found.get("supplier_siret")) if c is not None}
     vats: list[Candidate[str]] = [*layout.get("supplier_vat", []), *parties.vat_ids(lines)]  # type: ignore[list-item]
     buyers, buyer_names = buyer_vats(placed), party_names(placed, "buyer")
-    found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None, buyers=buyers)
+    found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None, buyers=buyers,
+                                                addressees=set(addressee_vats(placed)))
     found["supplier_name"] = _supplier_name(lines, placed, found, source, buyers, buyer_names)
     found["invoice_number"] = _better(refs.invoice_number(lines), layout.get("invoice_number"))
     issue, due = refs.issue_and_due_dates(lines)

@@ -37,11 +37,14 @@ _IBAN_COUNTRY = {"EL": "GR", "XI": "GB"}
 
 
 def seller_vat(candidates: list[Candidate[str]], lines: list[str], sirens: set[str],
-               iban: str | None, buyers: AbstractSet[str] = frozenset()) -> Candidate[str] | None:
+               iban: str | None, buyers: AbstractSet[str] = frozenset(),
+               addressees: AbstractSet[str] = frozenset()) -> Candidate[str] | None:
     """The best of `candidates` (the readers' VAT numbers that may be the seller's) once the page's
     evidence is added; `lines` the page's text lines, `sirens` the seller's SIREN and SIRET read from
     its legal mentions, `iban` the account to pay, `buyers` the numbers the layout shows as the buyer's
-    (a text rule that missed the buyer's block may offer one: it yields to any other)."""
+    (a text rule that missed the buyer's block may offer one: it yields to any other), `addressees` those
+    of the block a window letter is addressed to (`reading.names.addressee_vats`): never the seller's."""
+    candidates = [c for c in candidates if c.value not in addressees]
     others = [c for c in candidates if c.value not in buyers]
     best_of: dict[str, Candidate[str]] = {}
     for candidate in others or candidates:

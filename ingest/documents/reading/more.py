@@ -30,7 +30,7 @@ from ingest.documents.reading.candidates import (
 )
 from ingest.documents.reading.labels import SEPARATORS, fold, match, names_buyer_vat, names_vat, party_heading
 from ingest.documents.reading.lines import Cell, Line
-from ingest.documents.reading.names import window_names
+from ingest.documents.reading.names import addressee_vats, window_names
 from ingest.documents.reading.parties import blocks, party_of, vat_numbers
 from ingest.documents.textparse import find_dates
 
@@ -38,6 +38,8 @@ MORE_KEYS = ("customer_name", "customer_vat", "po_number", "payment_terms")
 # A VAT number under the buyer's label, or in the buyer's block; one whose check digits are wrong is less sure,
 # and taken only after a VAT number's label.
 BUYER_LABEL_VAT, BUYER_BLOCK_VAT, WRONG_CHECK = 0.9, 0.85, 0.6
+# A VAT number in the block a window letter is addressed to, without a heading (`names.addressee_vats`).
+ADDRESSEE_VAT = 0.75
 # Payment terms go on over at most this many lines, each starting within a type size of the first.
 TERMS_LINES = 12
 # Cells of a sentence set with wide spaces are at most this many type sizes apart.
@@ -57,7 +59,8 @@ def more_fields(lines: list[Line], source: str, sellers: dict[str, str],
     identifiers = {sellers[key] for key in SELLER_IDENTIFIERS if key in sellers}
     pools = {"customer_name": [*buyer_names,
                                *window_names(lines, sellers.get("supplier_name"), identifiers)],
-             "customer_vat": customer_vats(lines),
+             "customer_vat": [*customer_vats(lines), *(Candidate(value, ADDRESSEE_VAT, line)
+                                                        for value, line in addressee_vats(lines).items())],
              "po_number": labelled(lines, "po_number"), "payment_terms": labelled(lines, "payment_terms")}
     out: dict[str, Candidate[str]] = {}
     for key, pool in pools.items():

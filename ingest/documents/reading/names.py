@@ -21,6 +21,7 @@ makes the name, a little less for each line passed over.
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
@@ -31,6 +32,7 @@ from ingest.documents.reading.labels import (
     fold,
     heading_and_rest,
     is_contact,
+    is_document_word,
     labels,
     legal_forms,
     match,
@@ -38,15 +40,13 @@ from ingest.documents.reading.labels import (
     starts_with_party_word,
 )
 from ingest.documents.reading.lines import Cell, Line
-from ingest.documents.reading.parties import BLOCK_LINES, vat_numbers
+from ingest.documents.reading.parties import BLOCK_LINES, POSTCODE_TOWN, SMALLER, is_return_address, vat_numbers
 
 # How sure a name is by the heading above it: the buyer's own, a delivery address's, the seller's.
 BUYER_NAME, CONSIGNEE_NAME, SELLER_NAME = 0.75, 0.5, 0.8
 # The address block read as the buyer's without a heading: how sure, the top of the first page it stands in
 # (a share of its height), how many lines it has at most.
 WINDOW_NAME, WINDOW_TOP, WINDOW_LINES = 0.55, 0.45, 8
-# A return address's type is smaller than the address's by this share at least.
-SMALLER = 0.9
 # How many words a name has at most: more is a sentence.
 NAME_WORDS = 8
 # A name is among the first cells of its block; each cell passed over makes it a little less sure.
@@ -55,6 +55,9 @@ NAME_REACH, NAME_PASSED = 3, 0.9
 # little further above its block's first line.
 BLOCK_GAP, FIRST_GAP = 2.0, 3.0
 _NOT_NAME = re.compile(r"@|https?:|www\.|^\W|\+\d")
+# The letterhead: the top of the first page, as a share of its height; how much larger than the page's
+# usual type its name is at least.
+LETTERHEAD_TOP, LARGER = 0.25, 1.25
 # A name holds no run of four digits or more: that is a postcode, a phone or an account.
 _LONG_NUMBER = re.compile(r"\d{4}")
 # What ends a name printed with more after it on its line: a dash or a bar between spaces, a comma before digits.
@@ -62,9 +65,6 @@ _NAME_END = re.compile(r"\s+[-–|•●·]\s+|,\s*\d")
 _FORM_PUNCTUATION = ".,;:()"
 # A street: a house number first or last ("152 chemin du Moulin", "Musterstr. 12", "Via Roma 40a").
 _STREET = re.compile(r"^\d{1,4}[a-z]?\b|\b\d{1,4}[a-z]?$", re.IGNORECASE)
-# A postcode and a town ("80331 München", "DE 10369 Berlin", "1012 AB Amsterdam", "M1 1AE Manchester").
-_POSTCODE_TOWN = re.compile(r"(?:^|\s)(?:[A-Z]{1,2}[- ])?\d{4,5}(?:\s[A-Z]{2})?\s+[^\W\d_]"
-                            r"|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
 
 
 def party_names(lines: list[Line], party: str) -> list[Candidate[str]]:
@@ -293,9 +293,9 @@ def window_names(lines: list[Line], seller: str | None, identifiers: set[str]) -
     out: list[Candidate[str]] = []
     for number, block in _column_blocks([line for line in lines if line.page == page], bottom):
         cells = _without_return_address(block, seller)
-        if cells is None or not 2 <= len(cells) <= WINDOW_LINES or any(holds(cell, wanted) for cell in block):
+        if cells is None or not 2 <= len(cells) <= WINDOW_LINES or any(holds(cell, wanted) for cell in cells):
             continue
-        if not any(_POSTCODE_TOWN.search(cell.text) for cell in cells[1:]):
+        if not any(POSTCODE_TOWN.search(cell.text) for cell in cells[1:]):
             continue
         named = first_name([cut_to_name(cell) for cell in cells[:NAME_REACH + 1]], WINDOW_NAME)
         if named is not None and (seller is None or _compact(named.value) != _compact(seller)):
@@ -303,16 +303,71 @@ def window_names(lines: list[Line], seller: str | None, identifiers: set[str]) -
     return sorted(out, key=lambda c: (-c.score, c.line))[:1] if len(out) == 1 else []
 
 
+def letterhead(lines: list[Line]) -> tuple[int, str] | None:
+    """The letterhead's name and its line: the name in the largest type at the top of the first page, when
+    that type is larger than the page's usual one and reads as a name (not a document's title or a heading)."""
+    if not lines:
+        return None
+    page = lines[0].page
+    top = [(number, cell) for number, line in enumerate(lines) if line.page == page for cell in line.cells
+           if cell.y0 <= page_height(lines, page) * LETTERHEAD_TOP]
+    if not top:
+        return None
+    number, cell = max(top, key=lambda item: (item[1].size, -item[1].y0))
+    if cell.size < statistics.median(c.size for line in lines if line.page == page for c in line.cells) * LARGER:
+        return None  # no type larger than the text's: no letterhead to tell
+    name = name_part(cell.text)
+    first = fold(name).split(" ", 1)[0]
+    if reads_as_name(name) and not is_document_word(first) and party_heading(name) is None:
+        return number, name
+    return None
+
+
+def addressee_vats(lines: list[Line]) -> dict[str, int]:
+    """The VAT numbers of the addressee's block, each with its line on the first page, as a window letter
+    prints it without a heading: in the top of the first page, a block (below a return address when one
+    is printed) whose first line is a name other than the letterhead's, with a postcode and a town below
+    it, on a page without the parties' headings. They are the buyer's, never the seller's: a seller that
+    prints its own VAT number only in the small print, or not at all, must not take its customer's."""
+    head = letterhead(lines)
+    if head is None:
+        return {}
+    page = lines[0].page
+    if any(party_heading(cell.text) is not None for line in lines if line.page == page for cell in line.cells):
+        return {}  # the parties' headings say whose block is whose (`parties`)
+    name = _compact(head[1])
+    bottom = page_height(lines, page) * WINDOW_TOP
+    found: dict[str, int] = {}
+    for _, block in _column_blocks([line for line in lines if line.page == page], bottom):
+        cells = _without_return_address(block, None) or []
+        first = _compact(name_part(cells[0].text)) if cells else ""
+        if not 2 <= len(cells) <= WINDOW_LINES or not reads_as_name(cells[0].text) or name in first \
+                or first in name or not any(POSTCODE_TOWN.search(cell.text) for cell in cells[1:4]):
+            continue
+        found.update((value, cell.line) for cell in cells for value, _, _ in vat_numbers(cell.text))
+    return found
+
+
 def _without_return_address(block: list[Cell], seller: str | None) -> list[Cell] | None:
-    """The block without the sender's return address above it (a line that holds the seller's name and
-    more); None when the block is the seller's own (a line of it is the seller's name)."""
+    """The block below the sender's return address, when one is printed in it ("Holzbau Keller GmbH ·
+    Lindenweg 4 · 80331 München", in smaller type than the line below); a letterhead set in the same column
+    may stand above it. None when what is left is the seller's own block (a line of it is its name)."""
+    for index, cell in enumerate(block[:-1]):
+        if _is_return_address(cell, block[index + 1], seller):
+            block = block[index + 1:]
+            break
     if seller is None:
         return block
     name = _compact(seller)
-    if name in _compact(block[0].text) and _compact(block[0].text) != name and len(block) > 1 \
-            and block[0].size < block[1].size * SMALLER:
-        block = block[1:]  # "Holzbau Keller GmbH · Lindenweg 4 · 80331 München", in small type
     return None if any(_compact(name_part(cell.text)) == name for cell in block) else block
+
+
+def _is_return_address(cell: Cell, below: Cell, seller: str | None) -> bool:
+    """A sender's address on one line (`parties.is_return_address`), or, smaller than the line below, the
+    seller's name and more."""
+    text = _compact(cell.text)
+    sellers = seller is not None and _compact(seller) in text and text != _compact(seller)
+    return is_return_address(cell, below) or (sellers and cell.size < below.size * SMALLER)
 
 
 def _compact(name: str) -> str:

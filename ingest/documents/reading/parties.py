@@ -8,6 +8,7 @@ VAT number whose check digits are right comes first; one in the seller's block i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,6 +19,13 @@ from ingest.documents.textparse import vat_parts
 
 # How far below its heading a block reaches, in lines.
 BLOCK_LINES = 12
+# A postcode and a town ("80331 München", "DE 10369 Berlin", "1012 AB Amsterdam", "M1 1AE Manchester").
+POSTCODE_TOWN = re.compile(r"(?:^|\s)(?:[A-Z]{1,2}[- ])?\d{4,5}(?:\s[A-Z]{2})?\s+[^\W\d_]"
+                            r"|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
+# A return address's type is smaller than the address's below it by this share at least.
+SMALLER = 0.9
+# What parts a return address's name, street and town on its one line.
+_RETURN_PARTS = re.compile(r"\s+[-–|•·]\s+|,\s+")
 _BANK_WORDS = ("IBAN", "BIC", "SWIFT")
 
 
@@ -30,9 +38,28 @@ class Block:
 
 
 def blocks(lines: list[Line]) -> list[Block]:
-    return [Block(kind, line.page, cell.x0, number)
-            for number, line in enumerate(lines) for cell in line.cells
-            if (kind := party_heading(cell.text)) is not None]
+    """The parties' blocks by their headings, and the buyer's below a sender's return address on the first
+    page: the address an envelope's window shows, which letters print without a heading."""
+    found = [Block(kind, line.page, cell.x0, number)
+             for number, line in enumerate(lines) for cell in line.cells
+             if (kind := party_heading(cell.text)) is not None]
+    first = lines[0].page if lines else None
+    for number, line in enumerate(lines[:-1]):
+        below = lines[number + 1]
+        if line.page != first or below.page != first:
+            break
+        for cell in line.cells:
+            under = next((c for c in below.cells if abs(c.x0 - cell.x0) <= max(c.size, 1.0) * 2), None)
+            if under is not None and is_return_address(cell, under):
+                found.append(Block("buyer", line.page, under.x0, number))
+    return found
+
+
+def is_return_address(cell: Cell, below: Cell) -> bool:
+    """Whether a cell is a sender's address on one line above the addressee's, as window letters print it:
+    a name, a street and a town parted by dots, dashes, bars or commas, in smaller type than the line below."""
+    return (cell.size < below.size * SMALLER and len(_RETURN_PARTS.split(cell.text)) >= 3
+            and POSTCODE_TOWN.search(cell.text) is not None)
 
 
 def party_of(cell: Cell, number: int, found: list[Block]) -> str | None:

@@ -13,12 +13,11 @@ A name found so is less sure without a legal form: a block's first line may be i
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterator
 from dataclasses import replace
 
 from ingest.documents.candidate import Candidate
-from ingest.documents.reading.labels import fold, is_document_word, party_heading
+from ingest.documents.reading.labels import party_heading
 from ingest.documents.reading.lines import Cell, Line
 from ingest.documents.reading.names import (
     BLOCK_GAP,
@@ -28,8 +27,8 @@ from ingest.documents.reading.names import (
     holds,
     in_column,
     legal_form_span,
+    letterhead,
     name_part,
-    page_height,
     party_names,
     reads_as_name,
 )
@@ -37,10 +36,8 @@ from ingest.documents.reading.parties import BLOCK_LINES
 
 # How sure the seller's name is: at the start of its identifiers' line, at the top of their block.
 IDENTIFIERS_LINE, IDENTIFIERS_BLOCK = 0.75, 0.74
-# The letterhead's name: with a legal form, without; the top of the first page, as a share of its height.
-LETTERHEAD_FORM, LETTERHEAD, LETTERHEAD_TOP = 0.72, 0.6, 0.25
-# How much larger than the page's usual type a letterhead's is at least.
-LARGER = 1.25
+# How sure the letterhead's name is: with a legal form, without.
+LETTERHEAD_FORM, LETTERHEAD = 0.72, 0.6
 # How much less sure a name found by the seller's identifiers is without a legal form.
 FORMLESS = 0.9
 
@@ -125,17 +122,7 @@ def _as_label(line: Line, position: int, cell: Cell) -> Cell:
 
 def _letterhead(lines: list[Line]) -> Iterator[Candidate[str]]:
     """The name in the largest type at the top of the first page."""
-    if not lines:
-        return
-    page = lines[0].page
-    top = [(number, cell) for number, line in enumerate(lines) if line.page == page for cell in line.cells
-           if cell.y0 <= page_height(lines, page) * LETTERHEAD_TOP]
-    if not top:
-        return
-    number, cell = max(top, key=lambda item: (item[1].size, -item[1].y0))
-    if cell.size < statistics.median(c.size for line in lines if line.page == page for c in line.cells) * LARGER:
-        return  # no type larger than the text's: no letterhead to tell
-    name = name_part(cell.text)
-    first = fold(name).split(" ", 1)[0]
-    if reads_as_name(name) and not is_document_word(first) and party_heading(name) is None:
+    found = letterhead(lines)
+    if found is not None:
+        number, name = found
         yield Candidate(name, LETTERHEAD_FORM if legal_form_span(name) is not None else LETTERHEAD, number)

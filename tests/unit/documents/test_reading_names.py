@@ -219,3 +219,36 @@ def test_the_address_window_gives_no_name_when_its_first_line_is_a_street_or_the
 def test_a_street_is_no_name() -> None:
     assert not reads_as_name("Musterstr. 12") and not reads_as_name("152 chemin du Moulin")
     assert reads_as_name("Route 66 Diner GmbH") and reads_as_name("Kunden AG Mitte")
+
+
+def test_a_return_address_set_in_the_letterheads_column_starts_the_window_block(tmp_path: Path) -> None:
+    # Letterhead, return address and window address in one column, close enough to read as one block.
+    fields = read(tmp_path, [
+        (20, 15, "Imprimerie des Alpes EURL", 16), (20, 22, "24 place de la République"),
+        (20, 27, "49100 Angers"), (20, 32, "SIRET : 732 829 320 00074"),
+        (20, 38, "Imprimerie des Alpes, 24 place de la République, 49100 Angers", 6),
+        (20, 43, "Fournitures du Rhône SASU"), (20, 48, "31 boulevard Voltaire"), (20, 53, "33000 Bordeaux"),
+        (120, 90, "Facture n° F71078"), (120, 96, "Date : 05/03/2026"),
+    ])
+    assert names(fields) == ("Imprimerie des Alpes EURL", "Fournitures du Rhône SASU")
+
+
+def test_the_vat_number_of_the_addressees_block_is_never_the_sellers(tmp_path: Path) -> None:
+    # A seller that prints no VAT number of its own; the window block without a heading holds the buyer's.
+    fields = read(tmp_path, [
+        (120, 15, "Informatique Garnier SAS", 16), (140, 22, "12 rue de la Paix"), (140, 27, "75002 Paris"),
+        (20, 50, "Fournitures Martin SAS"), (20, 55, "34 avenue Jean Jaurès"), (20, 60, "69007 Lyon"),
+        (20, 65, "N° TVA : FR19787878784"),
+        (120, 90, "Facture n° FC-118"), (120, 96, "Date : 05/03/2026"),
+    ])
+    assert "supplier_vat" not in fields
+    assert fields["customer_vat"].value == "FR19787878784"
+    assert names(fields) == ("Informatique Garnier SAS", "Fournitures Martin SAS")
+
+
+def test_headings_of_the_buyers_block_in_each_language_are_not_its_name(tmp_path: Path) -> None:
+    for heading in ("Gefactureerd aan", "Spett.le", "Rechnungsadresse", "Datos del cliente"):
+        fields = read(tmp_path, [(20, 15, "Holzbau Keller GmbH", 16), (20, 22, "USt-IdNr.: DE136695976"),
+                                 (20, 50, heading), (20, 55, "Kunden AG Mitte"), (20, 60, "Kundenstraße 15"),
+                                 (120, 90, "Rechnung Nr. 4711")])
+        assert names(fields)[1] == "Kunden AG Mitte", heading
