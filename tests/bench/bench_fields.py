@@ -307,11 +307,13 @@ def run(shared: Path, corpora: Path | None, scans: str | None = None,
     }
 
 
-def run_synthetic(count: int, seed: int, keep: Path | None = None) -> dict[str, object]:
-    """The synthetic set: `count` invoices drawn from `seed`, read like the real ones, scored apart."""
+def run_synthetic(count: int, seed: int, keep: Path | None = None, scans: bool = False) -> dict[str, object]:
+    """The synthetic set: `count` invoices drawn from `seed`, read like the real ones, scored apart; with
+    `scans`, each also printed and scanned and read by OCR (a set the OCR path may be tuned on)."""
     rows: dict[str, list[dict[str, bool]]] = defaultdict(list)
     misses: list[dict[str, str | None]] = []
     answered: list[dict[str, bool]] = []
+    scan_misses: list[dict[str, str | None]] = []
     tally = ItemTally()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as work:
@@ -327,14 +329,22 @@ def run_synthetic(count: int, seed: int, keep: Path | None = None) -> dict[str, 
             rows[invoice.language].append(row)
             rows["more"].append(more_agreement(invoice.truth, found))
             answered.append({key: key in found for key in MORE_SCORED if key in invoice.truth})
+            if scans:
+                scanned = read_scan(Sample(path, "synthetic", False, invoice.language, invoice.truth), Path(work))
+                rows["scans"].append(scan_row := agreement(invoice.truth, scanned))
+                scan_misses.extend({"file": invoice.name, "field": key, "read": scanned.get(truth_key),
+                                    "truth": invoice.truth[truth_key]}
+                                   for key, ok in scan_row.items() if not ok
+                                   for truth_key in (truth_key_of(key, invoice.truth),))
             for key in (key for key, ok in row.items() if not ok and len(misses) < SYNTHETIC_MISSES):
                 truth_key = truth_key_of(key, invoice.truth)
                 misses.append({"file": invoice.name, "field": key, "read": found.get(truth_key),
                                "truth": invoice.truth[truth_key], "printed": invoice.printed.get(truth_key)})
     return {"seed": seed, "folder": str(keep) if keep else None, **score(rows["all"]),
             "per_language": {language: score(rows[language]) for language in sorted(rows)
-                             if language not in ("all", "more")},
+                             if language not in ("all", "more", "scans")},
             "more_fields": more_score(rows["more"], answered), "line_items": tally.result(),
+            "scans": {**score(rows["scans"]), "misses": scan_misses[:SYNTHETIC_MISSES]} if scans else None,
             "seconds": round(time.perf_counter() - started, 1), "misses": misses}
 
 
@@ -378,7 +388,7 @@ def main() -> int:
     parser.add_argument("--no-ocr", action="store_true", help="skip the OCR timing")
     parser.add_argument("--scans", nargs="?", const="all", choices=("all", "heldout"), default=None,
                         help="also read every invoice (or only the held-out ones) printed and scanned "
-                             "(a few seconds each)")
+                             "(a few seconds each); with --synthetic, the synthetic invoices too")
     parser.add_argument("--scan-pages", type=int, default=SCAN_PAGES, metavar="N",
                         help=f"scan at most the first N pages of each invoice ({SCAN_PAGES})")
     parser.add_argument("--synthetic", type=int, default=0, metavar="N",
@@ -402,7 +412,7 @@ def main() -> int:
         if not args.no_ocr:
             result["ocr"] = ocr_timing(folder, int(os.environ.get("BENCH_OCR_PAGES", "3")))
     if args.synthetic:
-        result["synthetic"] = run_synthetic(args.synthetic, args.seed, args.synthetic_dir)
+        result["synthetic"] = run_synthetic(args.synthetic, args.seed, args.synthetic_dir, scans=bool(args.scans))
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
