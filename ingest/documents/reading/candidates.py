@@ -230,8 +230,9 @@ def _places(lines: list[Line], index: int, position: int, matched: Match,
             break
         under = [cell for cell in below.cells if _overlaps(cell, label)]
         if under:
-            if label.size > under[0].size * TITLE_SIZE:
-                break  # a title ("FACTURE") over the header's fields, not their heading
+            if label.size > under[0].size * TITLE_SIZE and is_document_word(fold(label.text).split()[0]):
+                break  # a title ("FACTURE") over the header's fields, not their heading (a heading's own
+                # type may read larger: a scanned word's box is no exact measure of its type)
             if matched.label.field in IDENTIFIERS and _priced(below):
                 break  # an article's reference in a row of the lines, under the table's heading
             if match(under[0].text) is None:  # a label below starts another field's row, not this value

@@ -218,6 +218,14 @@ def test_a_title_in_large_type_is_no_heading_of_the_fields_below_it() -> None:
     assert "invoice_number" not in found
 
 
+def test_a_scanned_headings_box_may_read_larger_than_its_value_below(tmp_path: Path) -> None:
+    # OCR's word boxes are no exact measure of type: a heading may read 1.3 times taller than its value.
+    heading = Word("Re.-Nr.", 113, 284, 138, 294)
+    value = Word("RE23-76128", 101, 300, 151, 307)
+    found = candidates(page_lines(PageWords(1, 595, 842, (heading, value))))
+    assert [f.value for f in found["invoice_number"]] == ["RE23-76128"]
+
+
 def test_an_articles_reference_under_the_lines_heading_is_not_the_invoices_number() -> None:
     lines = lines_of([(40, 200, "Référence"), (120, 200, "Désignation"), (400, 200, "Montant"),
                       (40, 214, "A1000"), (120, 214, "Câble"), (400, 214, "148,40")])
