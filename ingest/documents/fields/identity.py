@@ -54,9 +54,10 @@ def seller_vat(candidates: list[Candidate[str]], lines: list[str], sirens: set[s
     if not best_of:
         return None
     legal = _legal_neighbourhoods(lines)
-    scored = [Candidate(c.value, min(CEILING, c.score + _evidence(c.value, legal, sirens, iban)), c.line)
-              for c in best_of.values()]
-    return max(scored, key=lambda c: c.score)  # on a tie, the first (the readers' order) stays
+    # Chosen on the whole sum, so that evidence still tells apart two candidates both at the ceiling.
+    totals = [(c.score + _evidence(c.value, legal, sirens, iban), c) for c in best_of.values()]
+    total, chosen = max(totals, key=lambda pair: pair[0])  # on a tie, the first (the readers' order) stays
+    return Candidate(chosen.value, min(CEILING, total), chosen.line)
 
 
 def _evidence(value: str, legal: str, sirens: set[str], iban: str | None) -> float:

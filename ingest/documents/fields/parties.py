@@ -3,7 +3,11 @@
 The buyer's identifiers appear on the same page, so any line that names the
 customer ("client", "Kunde", "bill to"…) is ignored, and among the remaining ones
 the earliest wins: suppliers print their identity in the header or the footer
-block, buyers get an address block of their own.
+block, buyers get an address block of their own. A SIREN or SIRET printed with the
+company's legal small print (its share capital, its trade register, its activity
+code) is the seller's before any other, when a VAT number of the page holds it: an
+unheaded buyer's block may print one too; then a SIRET of another SIREN is not the
+seller's.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from ingest.documents.textparse import (
 _SIRET_RE = re.compile(r"\bSIRET\b\D{0,12}?(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})\b", re.IGNORECASE)
 _SIREN_RE = re.compile(r"\b(?:SIREN|RCS(?:\s+[A-Za-zÀ-ÿ\-]+){0,3}|R\.C\.S\.?(?:\s+[A-Za-zÀ-ÿ\-]+){0,3})"
                        r"\D{0,12}?(\d{3}\s?\d{3}\s?\d{3})\b", re.IGNORECASE)
+# The legal small print only the seller prints about itself, beside its SIREN or SIRET.
+_SMALL_PRINT = re.compile(r"\b(?:capital|R\.?C\.?S\b|APE\b|NAF\b)", re.IGNORECASE)
 # A VAT number's labels ("USt-Id" also as a scan reads it: "USt.-1d.-Nr.").
 _VAT_LABEL = re.compile(
     r"(tva|vat|ust[.\-\s]*[il1|]d|umsatzsteuer[- ]?id\w*|uid|mwst|tax\s+id|n°\s*tva|"
@@ -58,12 +64,24 @@ def company_ids(lines: list[str]) -> dict[str, Candidate[str]]:
             siren = siren_from_text(match.group(1))
             if siren:
                 sirens.append(Candidate(siren, 0.9, index))
-    found = {"supplier_siret": _earliest(sirets), "supplier_siren": _earliest(sirens)}
+    held = {c.value[4:] for c in vat_ids(lines) if c.value.startswith("FR")}  # SIRENs French VAT numbers hold
+    chosen = _earliest(sirens, lines, held)
+    if chosen is not None and _in_small_print(chosen, lines, held):
+        # the seller's SIREN in its small print: a SIRET of another SIREN is another company's
+        sirets = [c for c in sirets if c.value.startswith(chosen.value)]
+    found = {"supplier_siret": _earliest(sirets, lines, held), "supplier_siren": chosen}
     return {key: value for key, value in found.items() if value is not None}
 
 
-def _earliest(candidates: list[Candidate[str]]) -> Candidate[str] | None:
-    return min(candidates, key=lambda c: c.line) if candidates else None
+def _earliest(candidates: list[Candidate[str]], lines: list[str], held: set[str]) -> Candidate[str] | None:
+    """The first candidate printed in the legal small print (`_in_small_print`), else the first of all."""
+    return min(candidates, key=lambda c: (not _in_small_print(c, lines, held), c.line)) if candidates else None
+
+
+def _in_small_print(candidate: Candidate[str], lines: list[str], held: set[str]) -> bool:
+    """Whether a SIREN or SIRET stands with the legal small print and a VAT number of the page holds its SIREN:
+    a footer's template may name another company than the one the invoice is from."""
+    return bool(_SMALL_PRINT.search(lines[candidate.line])) and candidate.value[:9] in held
 
 
 def vat_ids(lines: list[str]) -> list[Candidate[str]]:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from ingest.documents.amounts import AMOUNT_RE, is_identifier_digits, parse_amount
 from ingest.documents.reading.labels import (
     SEPARATORS,
+    TITLE_WEIGHT,
     Match,
     fold,
     is_document_word,
@@ -27,7 +28,7 @@ from ingest.documents.reading.labels import (
     title_number,
 )
 from ingest.documents.reading.lines import Cell, Line
-from ingest.documents.textparse import NOT_THE_DOCUMENTS_DATE, find_dates, has_vat_number
+from ingest.documents.textparse import NOT_THE_DOCUMENTS_DATE, compact_date, find_dates, has_vat_number
 
 DATES = ("issue_date", "due_date")
 AMOUNTS = ("total_excl_tax", "total_tax", "total_incl_tax")
@@ -52,6 +53,10 @@ COMMON_WORD = 0.6
 OFF_THE_LINE = 0.9
 # A cell in type this many times larger than the one below it is a title, not a column's heading.
 TITLE_SIZE = 1.3
+# How many lines under a title standing alone ("FACTURE") its number may follow on a line of its own ("N° 12").
+TITLE_LINES = 2
+# The most words a date alone in its cell is printed in ("20 septembre 2023").
+DATE_WORDS = 3
 _IDENTIFIER_PUNCTUATION = ":#°.,;()"
 _BRACKETED_WORDS = 6
 _RATE = re.compile(r"[-−]?\d+(?:[.,]\d+)?\s*%")
@@ -76,8 +81,11 @@ def candidates(lines: list[Line], *, month_first: bool = False) -> dict[str, lis
     found: dict[str, list[Found]] = {}
     parse = _parser(month_first)
     for index, line in enumerate(lines):
+        title = _title_above(lines, index)
         for position, cell in enumerate(line.cells):
-            labelled = list(_labels_in(cell.text))
+            labelled = list(_labels_in(_under_title(cell.text, title)))
+            if title is not None and not labelled:
+                _add_title_date(found, line, cell.text, parse)
             columns = _heading_columns(line, position, [start for _, _, start in labelled])
             for number, (matched, trust, _start) in enumerate(labelled):
                 if matched.label.field not in parse:
@@ -94,6 +102,41 @@ def candidates(lines: list[Line], *, month_first: bool = False) -> dict[str, lis
     for values in found.values():
         values.sort(key=lambda f: (-f.score, f.page, f.line))
     return found
+
+
+def _title_above(lines: list[Line], index: int) -> str | None:
+    """The document's title when it stands alone on one of the `TITLE_LINES` lines above, on the same page
+    ("FACTURE" over "N° FA-2026-0001", or with the date between)."""
+    line = lines[index]
+    for above in reversed(lines[max(0, index - TITLE_LINES): index]):
+        if above.page == line.page and len(above.cells) == 1:
+            text = above.cells[0].text.strip(SEPARATORS)
+            if is_document_word(fold(text)):
+                return text
+    return None
+
+
+def _under_title(text: str, title: str | None) -> str:
+    """A cell that begins with the number mark under a title standing alone gives the title's number, as
+    if printed after it ("FACTURE" / "N° FA-2026-0001" reads "FACTURE N° FA-2026-0001"); a cell without a
+    digit is no number, one whose label names another number is that one's ("N° client C-12", "N° TVA …")."""
+    if title is None or not any(c.isdigit() for c in text):
+        return text
+    labelled = match(text)
+    if labelled is not None and labelled.label.field != "invoice_number" or has_vat_number(text):
+        return text
+    first = fold(text).split(" ", 1)[0]
+    return f"{title} {text}" if first in ("n°", "#") or first.startswith("n°") else text
+
+
+def _add_title_date(found: dict[str, list[Found]], line: Line, text: str,
+                    parse: dict[str, Callable[[str], str | date | Decimal | None]]) -> None:
+    """A date alone in its cell under a title standing alone is the document's ("FACTURE" / "20/09/2023"), as
+    sure as a value below its label."""
+    value = parse["issue_date"](text)
+    if value is not None and len(find_dates(text)) == 1 and len(text.split()) <= DATE_WORDS:
+        found.setdefault("issue_date", []).append(
+            Found("issue_date", value, round(TITLE_WEIGHT * BELOW, 3), line.page, line.index))
 
 
 def _labels_in(text: str) -> Iterator[tuple[Match, float, int]]:
@@ -292,7 +335,7 @@ def _overlaps(cell: Cell, label: Cell) -> bool:
 def _parser(month_first: bool) -> dict[str, Callable[[str], str | date | Decimal | None]]:
     def a_date(text: str) -> date | None:
         dates = find_dates(text, month_first)
-        return dates[0][1] if dates else None
+        return dates[0][1] if dates else compact_date(text)
 
     parsers: dict[str, Callable[[str], str | date | Decimal | None]] = {key: a_date for key in DATES}
     parsers.update({key: _amount for key in AMOUNTS})

@@ -182,6 +182,25 @@ def test_buyer_identifiers_are_not_taken_for_the_supplier() -> None:
     assert "supplier_siret" not in fields and "supplier_vat" not in fields
 
 
+def test_the_identifiers_printed_with_the_legal_small_print_are_the_sellers() -> None:
+    # The buyer's block has no heading but prints its VAT number and SIRET first; the seller's own are in
+    # its footer with its share capital and trade register, both VAT numbers labelled alike.
+    fields = extract_fields(["FACTURE\n20/09/2023\nn° 2023-6013\nMon Client SAS\n27 rue de Bassano\n"
+                             "TVA : FR44732829320\nSIRET : 73282932000074\nTotal TTC 120,00 €\n"
+                             "Au bon moulin SAS au capital de 10 000 € - RCS Lyon 552 100 554 - "
+                             "TVA : FR96552100554\n"])
+    assert fields["supplier_siren"].value == "552100554"
+    assert fields["supplier_vat"].value == "FR96552100554" and "supplier_siret" not in fields
+
+
+def test_a_small_print_siren_no_vat_number_holds_does_not_displace_the_sellers() -> None:
+    # a footer's template naming another company: the seller's SIRET and VAT number agree with each other
+    fields = extract_fields(["Facture FA-1\nAu bon moulin SARL\nSIRET : 55210055400013\nTVA : FR96552100554\n"
+                             "Total TTC 120,00 €\nModèle SARL au capital de 50 000 EUR - RCS Paris 732 829 320\n"])
+    assert fields["supplier_siren"].value == "552100554"
+    assert fields["supplier_vat"].value == "FR96552100554"
+
+
 def test_us_dates_are_read_month_first_when_the_document_shows_it() -> None:
     fields = extract_fields(["Invoice No 7\nInvoice Date 03/11/2026\nPaid 11/17/2026\n"])
     assert fields["issue_date"].value == "2026-03-11"

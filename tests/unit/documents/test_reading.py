@@ -387,3 +387,31 @@ def test_the_date_of_a_related_invoice_or_of_a_service_period_is_not_the_issue_d
     # The related invoice's date first: on a tie of scores the earlier line would win.
     issue, _ = refs.issue_and_due_dates(["Date de facture associée : 01/01/2022", "Date de facture : 31/01/2022"])
     assert issue is not None and issue.value == "2022-01-31"
+
+
+def test_a_number_on_its_own_line_under_a_title_standing_alone_is_the_titles() -> None:
+    lines = lines_of([(40, 60, "FACTURE"), (40, 84, "N°"), (60, 84, "FA-2026-0001"), (40, 100, "N°"), (60, 100, "TVA"),
+                      (90, 100, "FR40303265045"), (40, 300, "N°"), (60, 300, "client"), (110, 300, "C-12")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert {str(f.value) for f in found["invoice_number"]} == {"FA-2026-0001"}  # not "client C-12"
+    assert found["invoice_number"][0].score == 1.0  # as sure as a number printed after its title
+
+
+def test_a_date_alone_between_a_title_and_its_number_is_the_documents() -> None:
+    lines = lines_of([(400, 60, "FACTURE"), (420, 80, "20/09/2023"), (410, 100, "nº"), (430, 100, "2023-6013")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert [str(f.value) for f in found["issue_date"]] == ["2023-09-20"]
+    assert str(found["invoice_number"][0].value) == "2023-6013" and found["invoice_number"][0].score == 1.0
+
+
+def test_no_title_no_number_from_a_lone_number_mark_nor_date_from_a_lone_date() -> None:
+    lines = lines_of([(40, 60, "Atelier"), (40, 84, "N°"), (60, 84, "FA-2026-0001"), (40, 100, "20/09/2023")])
+    found = candidates(lines)  # type: ignore[arg-type]
+    assert "invoice_number" not in found and "issue_date" not in found
+
+
+def test_a_labels_date_may_be_written_in_iso_basic_form() -> None:
+    found = candidates(lines_of(_words_at(60, "Date : 20260815 · Échéance : 20260914")))  # type: ignore[arg-type]
+    assert [str(f.value) for f in found["issue_date"]] == ["2026-08-15"]
+    assert [str(f.value) for f in found["due_date"]] == ["2026-09-14"]
+    assert "issue_date" not in candidates(lines_of(_words_at(60, "Date : 20261315")))  # type: ignore[arg-type]
