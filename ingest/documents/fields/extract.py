@@ -20,7 +20,7 @@ from ingest.documents.reading.more import SELLER_IDENTIFIERS, more_fields
 from ingest.documents.reading.names import addressee_vats, party_names
 from ingest.documents.reading.parties import buyer_vats
 from ingest.documents.reading.read import layout_candidates, layout_lines
-from ingest.documents.reading.recognised import mend, with_lost_cents, with_lost_signs
+from ingest.documents.reading.recognised import levelled, mend, with_lost_cents, with_lost_signs
 from ingest.documents.reading.seller_names import supplier_names
 from ingest.documents.textparse import uses_month_first
 
@@ -35,7 +35,7 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     if source == "ocr":  # what recognition commonly gets wrong, mended for the reading only
-        pages, page_texts = mend(list(pages), page_texts)
+        pages, page_texts = mend([levelled(page) for page in pages], page_texts)
     lines = clean_lines([line for page in page_texts for line in (page or "").splitlines()])
     if not lines:
         return {}

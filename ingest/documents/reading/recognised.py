@@ -21,14 +21,30 @@ Two faults of recognised text cost the most fields on scans, and both have a gen
 - **A minus sign lost** ("-14,99" read "14,99"): a dash as thin as a comma goes the same way. When
   some total of the page is printed negative (a credit note, a correction), every positive total
   also stands, a little less trusted, negated (`with_lost_signs`); again the totals that add up tell.
+- **An identifier's digit read as a letter, or a speck as a digit** ("BE0O724395703", "FR556459066865"):
+  a word shaped as a VAT number whose check digits fail is replaced by the one spelling, among its
+  look-alike letters read as digits ("O" as "0", "I" or "l" as "1", "S" as "5", "B" as "8", "Z" as "2")
+  and its spellings without one character, that passes its check (python-stdnum); with none or several,
+  it stays. A digit read as another is left alone: among as many spellings, one passes a check of two
+  digits too often by chance.
+- **A tilted page** (a scan fed a little askew): a label and its value far right on the same row stand
+  at heights that differ by more than a line's, and a row breaks in two. The tilt is measured on the
+  words' own boxes (the median slope between each word and its nearest neighbour on its right, level
+  with it) and taken away from every word's height (`levelled`): the page is levelled without
+  resampling its image, which would blur the digits the engine reads.
 """
 
 from __future__ import annotations
 
 import re
+import statistics
+from bisect import bisect_left
 from dataclasses import replace
 from decimal import Decimal
 from functools import cache
+from itertools import product
+
+from stdnum.eu import vat
 
 from ingest.documents.candidate import Candidate
 from ingest.documents.layout import PageWords, Word
@@ -46,6 +62,14 @@ SURE = 0.9
 LOST_CENTS_WEIGHT = 0.9
 # How much a positive total's negation is trusted on a page that prints some total negative.
 LOST_SIGN_WEIGHT = 0.85
+# Letters a scan's digits are read as, and the digit each stands for; at most this many of them are tried.
+LOOK_ALIKES, MOST_LOOK_ALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
+                                 "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6"}, 4
+_VAT_SHAPED = re.compile(r"^([A-Z]{2})([0-9A-Za-z|]{8,14})([.,;:)]?)$")
+# Slopes measured on fewer pairs of neighbouring words than this tell nothing; a smaller tilt is none.
+MIN_PAIRS, LEVEL = 12, 0.002
+# A neighbour on the right is at most this many word heights away, its middle within half a height.
+NEIGHBOUR_GAP = 2.0
 _LETTERS = re.compile(r"[^\W\d_]+")
 # A table's rule read as a stroke beside a word ("Total|"), a speck read as a quote before one ("‚Rechnung").
 _STRAY = re.compile(r"^\|+|\|+$|^[‚‘'`](?=[^\W\d_])")
@@ -63,6 +87,7 @@ def mend(pages: list[PageWords], texts: list[str]) -> tuple[list[PageWords], lis
             text = _STRAY.sub("", word.text) or word.text
             if word.confidence is not None and word.confidence < SURE:
                 text = mend_word(text)
+            text = mend_vat_number(text)
             if (text := unglue(text)) != word.text:
                 mended[word.text] = text
     if not mended:
@@ -71,6 +96,59 @@ def mend(pages: list[PageWords], texts: list[str]) -> tuple[list[PageWords], lis
                  for page in pages]
     new_texts = [re.sub(r"\S+", lambda m: mended.get(m.group(), m.group()), text) for text in texts]
     return new_pages, new_texts
+
+
+def mend_vat_number(word: str) -> str:
+    """The word, or the one spelling of it that makes a valid VAT number when it is shaped as one with
+    wrong check digits: look-alike letters read as digits, or one character less (see the module)."""
+    found = _VAT_SHAPED.match(word)
+    if found is None or not any(c.isdigit() for c in found.group(2)[:3]):
+        return word
+    country, body, end = found.groups()
+    if vat.is_valid(country + body):
+        return word
+    places = [n for n, c in enumerate(body) if c in LOOK_ALIKES][:MOST_LOOK_ALIKES]
+    spellings = {body[:n] + body[n + 1:] for n in range(len(body))}
+    for chosen in product((False, True), repeat=len(places)):
+        spelling = list(body)
+        for place, read in zip(places, chosen, strict=True):
+            spelling[place] = LOOK_ALIKES[body[place]] if read else body[place]
+        spellings.add("".join(spelling))
+    valid = {spelling for spelling in spellings if vat.is_valid(country + spelling)}
+    return f"{country}{valid.pop()}{end}" if len(valid) == 1 else word
+
+
+def levelled(page: PageWords) -> PageWords:
+    """The page's words as on a level page: the tilt their boxes show (`tilt`) taken away from each word's
+    height in proportion to how far right it stands."""
+    slope = tilt(page.words)
+    if abs(slope) < LEVEL:
+        return page
+    return replace(page, words=tuple(replace(w, y0=w.y0 - slope * (w.x0 + w.x1) / 2,
+                                             y1=w.y1 - slope * (w.x0 + w.x1) / 2) for w in page.words))
+
+
+def tilt(words: tuple[Word, ...]) -> float:
+    """The page's slope (height gained per unit rightwards): the median over each word and its nearest
+    neighbour on its right on the same row; 0 with too few such pairs to tell."""
+    ordered = sorted(words, key=lambda w: w.x0)
+    starts = [w.x0 for w in ordered]
+    slopes: list[float] = []
+    for word in ordered:
+        height = word.height
+        if height <= 0:
+            continue
+        middle = (word.y0 + word.y1) / 2
+        nearest: Word | None = None
+        for other in ordered[bisect_left(starts, word.x1):]:
+            if other.x0 - word.x1 > height * NEIGHBOUR_GAP:
+                break
+            if abs((other.y0 + other.y1) / 2 - middle) <= height / 2 and (nearest is None or other.x0 < nearest.x0):
+                nearest = other
+        if nearest is not None:
+            run = (nearest.x0 + nearest.x1) / 2 - (word.x0 + word.x1) / 2
+            slopes.append(((nearest.y0 + nearest.y1) / 2 - middle) / run)
+    return statistics.median(slopes) if len(slopes) >= MIN_PAIRS else 0.0
 
 
 def unglue(word: str) -> str:

@@ -7,7 +7,16 @@ from decimal import Decimal
 from ingest.documents.candidate import Candidate
 from ingest.documents.fields import extract_fields
 from ingest.documents.layout import PageWords, Word
-from ingest.documents.reading.recognised import mend, mend_word, unglue, with_lost_cents, with_lost_signs
+from ingest.documents.reading.recognised import (
+    levelled,
+    mend,
+    mend_vat_number,
+    mend_word,
+    tilt,
+    unglue,
+    with_lost_cents,
+    with_lost_signs,
+)
 
 
 def ocr_page(rows: list[list[tuple[float, str, float]]]) -> tuple[PageWords, str]:
@@ -126,3 +135,37 @@ def test_a_tables_rule_or_a_speck_glued_to_a_word_is_no_part_of_it() -> None:
     [mended], [mended_text] = mend([page], [text])
     assert [w.text for w in mended.words] == ["Total", "2,076.76", "Total", "HT", "|", "Rechnungsnummer", "471102"]
     assert mended_text == "Total 2,076.76\nTotal HT |\nRechnungsnummer 471102"
+
+
+def test_a_vat_numbers_look_alike_letter_or_extra_character_is_mended_when_one_spelling_passes() -> None:
+    assert mend_vat_number("BE0O724395703") == "BE0724395703"      # "O" read for "0"
+    assert mend_vat_number("IT7168216O446.") == "IT71682160446."    # punctuation kept
+    assert mend_vat_number("FR556459066865") == "FR55645906686"     # a speck read as one more digit
+    assert mend_vat_number("NL547039475B02") == "NL547039475B02"    # valid as read: its "B" is its own
+    assert mend_vat_number("DE123456789") == "DE123456789"          # a sample's made-up number stays
+    assert mend_vat_number("FR3061M64677") == "FR3061M64677"        # "20" read as "M": no spelling tells
+
+
+def test_a_mended_vat_number_is_the_sellers_in_the_fields() -> None:
+    page, text = ocr_page([[(40, "USt-IdNr.:", 0.9), (110, "BE0O724395703", 0.6)],
+                           [(40, "Rechnung", 0.95), (110, "Nr.", 0.95), (140, "4711", 0.95)]])
+    fields = extract_fields([text], source="ocr", pages=[page])
+    assert fields["supplier_vat"].value == "BE0724395703"
+
+
+def _tilted_rows(slope: float) -> PageWords:
+    """Fourteen rows of a label left and its value far right, the page turned by `slope`."""
+    words = []
+    for row in range(14):
+        y = 100.0 + 14 * row
+        for x, text in ((40, "Label"), (80, "words"), (450, "12,00")):
+            words.append(Word(text, x, y + slope * x, x + 30, y + 9 + slope * x, 0.95))
+    return PageWords(1, 595.0, 842.0, tuple(words))
+
+
+def test_a_tilted_scan_is_levelled_on_its_words_boxes() -> None:
+    page = _tilted_rows(0.02)  # about 1.1 degrees: the value far right stands 8 points lower than its label
+    assert abs(tilt(page.words) - 0.02) < 1e-9
+    level = levelled(page)
+    assert max(w.y0 for w in level.words[:3]) - min(w.y0 for w in level.words[:3]) < 0.01
+    assert levelled(_tilted_rows(0.0)) == _tilted_rows(0.0)  # a level page is left as it is
