@@ -7,7 +7,8 @@ shares; values have source ``einvoice`` and confidence 1.0, and an element the X
 field (or a line's key) out rather than empty.
 
 A line is a dict of strings: ``description`` (the item's name, BT-153, else its description),
-``quantity`` (BT-129) and ``unit`` (its UN/ECE rec. 20 code) when given, ``unit_price`` (the net price,
+``quantity`` (BT-129) and ``unit`` (its UN/ECE rec. 20 code, normalised by ``reading.units``: "H87" and
+"EA" are "C62" as a page's "Stk" is) when given, ``unit_price`` (the net price,
 BT-146, per the price's base quantity), ``vat_rate`` (BT-152) and ``net_amount`` (BT-131). Amounts have
 two decimals like every other amount, except a unit price stated more finely ("0.4550" is kept as
 "0.455": rounding it would make quantity × price disagree with the line's amount).
@@ -23,6 +24,7 @@ from lxml import etree
 from ingest.documents.amounts import format_price, format_quantity, parse_decimal_xml
 from ingest.documents.fields.einvoice import D16B, NS, CiiDialect, _amount, _ids, _put, _rate, first_text
 from ingest.documents.fields.model import Field
+from ingest.documents.reading.units import unit_of_code
 
 # Several payment terms (a discount for early payment, then the net term) are joined into one text.
 TERMS_SEPARATOR = "; "
@@ -103,7 +105,7 @@ def _line(*, description: str | None, quantity: etree._Element | None, price: et
     values = {
         "description": _text(description),
         "quantity": _quantity(quantity.text if quantity is not None else None),
-        "unit": (quantity.get("unitCode") or "").strip() or None if quantity is not None else None,
+        "unit": unit_of_code(quantity.get("unitCode")) if quantity is not None else None,
         "unit_price": _price(price.text if price is not None else None),
         "vat_rate": _rate(rate),
         "net_amount": _amount(amount),

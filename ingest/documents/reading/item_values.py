@@ -1,7 +1,8 @@
 """The values of a lines table's rows, in the e-invoice XML's own strings, and how far the table is trusted.
 
 Values are written as `fields.einvoice_trade` writes an XML line's, so that the two compare: a quantity
-without trailing zeros ("20", "1.5"), a unit price with two decimals unless printed finer ("0.455"), a
+without trailing zeros ("20", "1.5"), its unit as a normalised UN/ECE rec. 20 code (`reading.units`: "Stk"
+is "C62"), a unit price with two decimals unless printed finer ("0.455"), a
 VAT rate and an amount with two ("19.00", "198.00"), a description on one line.
 
 The invoice checks itself. A row fits when its quantity times its unit price is its amount, within what
@@ -24,6 +25,7 @@ from ingest.documents.amounts import (
     is_identifier_digits,
     parse_amount,
 )
+from ingest.documents.reading.units import unit_after_quantity, unit_of_text
 from ingest.documents.textparse import find_dates
 
 # How much a table is trusted by its sum: equal to the total excluding tax, no total known, another sum.
@@ -49,11 +51,17 @@ def item_values(texts: dict[str, str], description: list[str]) -> dict[str, str]
     values = {
         "description": _joined(description),
         "quantity": format_quantity(quantity) if quantity is not None else "",
+        "unit": _unit(texts) or "",
         "unit_price": format_price(price) if price is not None else "",
         "vat_rate": format_amount(rate) if rate is not None else "",
         "net_amount": format_amount(amount) if amount is not None else "",
     }
     return {key: value for key, value in values.items() if value}
+
+
+def _unit(texts: dict[str, str]) -> str | None:
+    """The unit of the unit column, else the one printed right after the quantity (`reading.units`)."""
+    return unit_of_text(texts.get("unit", "")) or unit_after_quantity(texts.get("quantity", ""))
 
 
 def _joined(lines: list[str]) -> str:

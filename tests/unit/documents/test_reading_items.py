@@ -108,7 +108,7 @@ def test_headings_of_other_languages_set_close_and_over_two_lines_give_their_col
                (QUANTITY, "20 Stk"), (PRICE, "9,90"), (RATE, "19 %"), (AMOUNT, "198,00")]),
     ]))
     found = line_items(german, "text", None)
-    assert found is not None and found.value == [{"description": "Trennblätter A4", "quantity": "20",
+    assert found is not None and found.value == [{"description": "Trennblätter A4", "quantity": "20", "unit": "C62",
                                                   "unit_price": "9.90", "vat_rate": "19.00", "net_amount": "198.00"}]
 
 
@@ -180,3 +180,27 @@ def test_totals_end_the_table_with_their_amounts_or_as_headings_but_a_word_such_
     found = line_items(lines, "text", Decimal("25.00"))
     assert found is not None
     assert [i["description"] for i in found.value] == ["Poutre WA997 HT", "Lambourde"]
+
+
+def test_a_unit_column_or_a_unit_beside_the_quantity_gives_the_lines_unit_as_its_code() -> None:
+    unit_column = lines_of(page(1, [
+        (100, [(DESCRIPTION, "Description"), (QUANTITY, "Qty"), (QUANTITY + 35, "Unit"), (PRICE, "Unit price"),
+               (AMOUNT, "Amount")]),
+        (120, [(DESCRIPTION, "Site survey"), (QUANTITY, "2,5"), (QUANTITY + 35, "hrs"), (PRICE, "80.00"),
+               (AMOUNT, "200.00")]),
+        (135, [(DESCRIPTION, "Cable"), (QUANTITY, "12"), (QUANTITY + 35, "m"), (PRICE, "2.00"), (AMOUNT, "24.00")]),
+        (150, [(DESCRIPTION, "Travel"), (QUANTITY, "1"), (QUANTITY + 35, "flat"), (PRICE, "30.00"),
+               (AMOUNT, "30.00")]),
+    ]))
+    found = line_items(unit_column, "text", None)
+    assert found is not None
+    assert [(row["quantity"], row.get("unit")) for row in found.value] == [("2.5", "HUR"), ("12", "MTR"), ("1", None)]
+    beside = lines_of(page(1, [
+        (100, FRENCH_HEADING),
+        (120, item("Pose", "3 jours", "400,00", "20 %", "1 200,00")),
+        (135, item("Parquet", "12,5 m²", "40,00", "20 %", "500,00")),
+        (150, item("Plinthes", "2 Modèle A", "10,00", "20 %", "20,00")),  # words of a description, no unit
+    ]))
+    found = line_items(beside, "text", None)
+    assert found is not None
+    assert [item.get("unit") for item in found.value] == ["DAY", "MTK", None]
