@@ -20,7 +20,8 @@ truth, those read, and those matched (the same net amount and mostly the same de
 item of the truth matched once), with on matched items how often the quantity, the unit (where the XML
 gives one; both normalised by ``reading.units``), the unit price and the VAT rate agree (and on how many
 each was compared, and how often right when read at all: a page prints no unit on many lines), and the
-mean confidence of files whose items are all right against the others'.
+mean confidence of files whose items are all right against the others', and of items read that are right
+(matched, quantity, unit price and rate agreeing) against the others, by each item's own confidence.
 Timing: seconds per page of the whole reading against pypdfium2's text extraction alone on the same
 pages (a ratio, not a machine-dependent time).
 
@@ -142,6 +143,7 @@ class ItemTally:
         self.files = self.truth = self.found = self.matched = 0
         self.keys = {key: [0, 0, 0] for key in ITEM_KEYS}  # right, compared, read (when compared)
         self.confidence: dict[bool, list[float]] = {True: [], False: []}
+        self.rows: dict[bool, list[float]] = {True: [], False: []}  # each item's own, matched and all right or not
 
     def add(self, truth: list[dict[str, str]], found: Field | None) -> None:
         items = found.value if found is not None and isinstance(found.value, list) else []
@@ -157,6 +159,11 @@ class ItemTally:
                     self.keys[key][2] += key in read
         if found is not None and items:
             self.confidence[len(pairs) == len(truth) == len(items)].append(found.confidence)
+        right = {id(read) for expected, read in pairs if all(read.get(key) == expected[key] for key in ITEM_KEYS
+                                                             if key in expected and key != "unit")}
+        for read in items:
+            if "confidence" in read:
+                self.rows[id(read) in right].append(float(read["confidence"]))
 
     def result(self) -> dict[str, object]:
         return {
@@ -172,6 +179,8 @@ class ItemTally:
             "files_all_right": len(self.confidence[True]),
             "mean_confidence_all_right": _mean(self.confidence[True]),
             "mean_confidence_otherwise": _mean(self.confidence[False]),
+            "mean_row_confidence_right": _mean(self.rows[True]),
+            "mean_row_confidence_otherwise": _mean(self.rows[False]),
         }
 
 

@@ -7,9 +7,11 @@ VAT rate and an amount with two ("19.00", "198.00"), a description on one line.
 
 The invoice checks itself. A row fits when its quantity times its unit price is its amount, within what
 rounding the printed price allows; the rows' amounts summed fit when they make the total excluding tax.
-A table that adds up to the total is trusted most, one whose total is unknown less, one that does not add
-up little (`NOT_ADDING_UP`): it may have lost or misread a row, or the invoice charges or discounts
-something outside its lines; rows that fit raise the trust, rows that do not lower it.
+Each row is trusted on its own: all rows of a table that adds up to the total most, of one whose total is
+unknown less, of one that does not add up little (`NOT_ADDING_UP`: it may have lost or misread a row, or
+the invoice charges or discounts something outside its lines); a row that fits is raised, one that does
+not lowered much, one without a description or with a value mended from its print a little. The table is
+trusted as its rows are on average.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ from ingest.documents.textparse import find_dates
 
 # How much a table is trusted by its sum: equal to the total excluding tax, no total known, another sum.
 ADDS_UP, NO_TOTAL, NOT_ADDING_UP = 0.85, 0.6, 0.3
-# How much the share of rows that fit (quantity × unit price = amount) raises it, that of rows that do not
-# lowers it.
+# How much a row that fits (quantity × unit price = amount) is raised, one that does not lowered.
 ROWS_FIT, ROWS_MISFIT = 0.1, 0.3
+# How much a row without a description, or with a value mended from its print, is lowered; no row lower
+# than LOWEST.
+MISSING, MENDED, LOWEST = 0.1, 0.1, 0.05
 # A VAT rate is at most this many per cent (the highest standard rate in Europe is 27 %).
 HIGHEST_RATE = Decimal(30)
 _RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s*%")
@@ -92,19 +96,40 @@ def fits(quantity: Decimal | None, price: Decimal | None, amount: Decimal | None
     return abs(quantity * price - amount) <= abs(quantity) * Decimal("0.005") + Decimal("0.01")
 
 
-def confidence(items: list[dict[str, str]], total_excl_tax: Decimal | None) -> float:
-    """How far the table is trusted, from its sum against the total and its rows' own check."""
+def row_confidences(items: list[dict[str, str]], total_excl_tax: Decimal | None, mended: list[bool]) -> list[float]:
+    """How far each row is trusted: from the table's sum against the total (a row lost or misread anywhere
+    puts every row in doubt), raised when its quantity × unit price is its amount, lowered much when not,
+    lowered a little more when it has no description or a value of it was mended (`mended`)."""
     amounts = [Decimal(item["net_amount"]) for item in items]
     if total_excl_tax is None:
-        score = NO_TOTAL
+        base = NO_TOTAL
     else:
-        score = ADDS_UP if abs(sum(amounts, Decimal(0))) == abs(total_excl_tax) else NOT_ADDING_UP
-    checked = [fits(*(_decimal(item.get(key)) for key in ("quantity", "unit_price", "net_amount")))
-               for item in items if "quantity" in item and "unit_price" in item]
-    if checked:
-        fitting = sum(checked)
-        score += (ROWS_FIT * fitting - ROWS_MISFIT * (len(checked) - fitting)) / len(items)
-    return round(min(max(score, 0.05), 1.0), 3)
+        base = ADDS_UP if abs(sum(amounts, Decimal(0))) == abs(total_excl_tax) else NOT_ADDING_UP
+    return [round(min(max(base + _row_check(item) - MISSING * ("description" not in item) - MENDED * repaired,
+                          LOWEST), 1.0), 3)
+            for item, repaired in zip(items, mended, strict=True)]
+
+
+def table_confidence(rows: list[float]) -> float:
+    """How far the table is trusted: its rows' mean (one misfit row among many fitting ones weighs little)."""
+    return round(sum(rows) / len(rows), 3) if rows else LOWEST
+
+
+def _row_check(item: dict[str, str]) -> float:
+    """`ROWS_FIT` for a row whose quantity × unit price is its amount, minus `ROWS_MISFIT` for one whose is
+    not, nothing for a row without both to check."""
+    if "quantity" not in item or "unit_price" not in item:
+        return 0.0
+    return ROWS_FIT if fits(*(_decimal(item.get(key)) for key in ("quantity", "unit_price", "net_amount"))) \
+        else -ROWS_MISFIT
+
+
+def mended(texts: dict[str, str]) -> bool:
+    """Whether a row's numbers were read otherwise than printed: cents set apart from their comma ("198, 00"),
+    a quantity with three decimals ("1,500") whose reading the row's check chose."""
+    apart = any(_APART_CENTS.search(texts.get(kind, "")) for kind in ("quantity", "unit_price", "amount"))
+    printed = texts.get("quantity", "").strip().split(" ")[0].lstrip("-−")
+    return apart or bool(_THREE_DECIMALS.match(printed))
 
 
 def positive(items: list[dict[str, str]]) -> list[dict[str, str]]:

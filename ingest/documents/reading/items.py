@@ -25,7 +25,14 @@ from functools import cache
 
 from ingest.documents.reading.candidates import AMOUNTS, READ_CEILING
 from ingest.documents.reading.item_columns import WHOLE_DESCRIPTION, Column, heading_at, texts_by_column
-from ingest.documents.reading.item_values import confidence, item_values, positive, row_checks
+from ingest.documents.reading.item_values import (
+    item_values,
+    mended,
+    positive,
+    row_checks,
+    row_confidences,
+    table_confidence,
+)
 from ingest.documents.reading.labels import SEPARATORS, fold, labels, match
 from ingest.documents.reading.lines import Line
 
@@ -39,7 +46,12 @@ _CENTS = re.compile(r"\d[.,]\s?\d{2}(?!\d)")
 
 @dataclass(frozen=True)
 class Items:
-    """The items the page's table gives, and how far the table is trusted (0..1)."""
+    """The items the page's table gives, and how far the table is trusted (0..1, its rows' mean).
+
+    Each item is a dict of strings as ``fields.einvoice_trade`` writes an XML line (``description``,
+    ``quantity``, ``unit``, ``unit_price``, ``vat_rate``, ``net_amount``: a key only when read), and
+    ``confidence``: how far that row is trusted, a decimal string from "0.05" to the reading's ceiling
+    (`reading.item_values.row_confidences`)."""
 
     value: list[dict[str, str]]
     confidence: float
@@ -72,14 +84,19 @@ def line_items(lines: list[Line], source: str, total_excl_tax: Decimal | None,
                credit_note: bool = False) -> Items | None:
     """The items the page's lines table gives, trusted as far as it checks itself (never above
     the reading's ceiling for `source`); None without a table or an item."""
-    read = [values for row in table_rows(lines) if "net_amount" in (values := item_values(row.texts, row.description))]
-    priced = [item for item in read if any(key in item for key in _PRICED)]
-    items = priced if len(priced) * 2 >= len(read) else read
+    read = [(values, mended(row.texts)) for row in table_rows(lines)
+            if "net_amount" in (values := item_values(row.texts, row.description))]
+    priced = [(item, repaired) for item, repaired in read if any(key in item for key in _PRICED)]
+    chosen = priced if len(priced) * 2 >= len(read) else read
+    if not chosen:
+        return None
+    items = [item for item, _ in chosen]
     if credit_note:
         items = positive(items)
-    if not items:
-        return None
-    return Items(items, min(confidence(items, total_excl_tax), READ_CEILING[source]))
+    rows = [min(score, READ_CEILING[source])
+            for score in row_confidences(items, total_excl_tax, [repaired for _, repaired in chosen])]
+    return Items([{**item, "confidence": str(score)} for item, score in zip(items, rows, strict=True)],
+                 table_confidence(rows))
 
 
 def table_rows(lines: list[Line]) -> list[Row]:
