@@ -3,6 +3,9 @@
 - A row is an item when it holds an amount under the amount column and something under the description,
   the quantity or the unit price; a row with a quantity or a unit price and no amount takes the amount
   printed alone on the line just below (a cell of several lines whose amount sits at its foot).
+- A row's own line names its item with the cells of its description column that are not details ("# ligne
+  BC: 3" beside "Fournitures diverses"), or with all of them when each reads as one ("Remise : remise
+  commerciale").
 - Lines of description alone between two rows wrap one row's description: the row above's, unless the
   row below has none of its own and they stand nearer to it (a description set above its numbers, or
   centred on them). A line that reads as a detail ("Bruttopreis : 9,90", "Date fin : 31/01/2022": a label
@@ -141,7 +144,7 @@ class _Table:
             last.texts["amount"] = texts["amount"]  # the amount printed a line below the row's other values
             last.bottom = bottom
         elif (amount and itemised) or any(_has_number(texts, kind) for kind in _PRICED):
-            own = texts.get(WHOLE_DESCRIPTION, "")
+            own = texts.get("description") or texts.get(WHOLE_DESCRIPTION, "")  # its details left out
             row = Row(texts, [own] if own else [], line.page, top, bottom, max(c.size for c in line.cells))
             self._give_loose(row)
             self.rows.append(row)

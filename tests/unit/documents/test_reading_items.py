@@ -230,3 +230,16 @@ def test_each_row_is_trusted_on_its_own_and_the_table_as_its_rows_on_average() -
     assert misfit < mended < fitting and undescribed < fitting and misfit < unchecked < fitting
     assert mended == undescribed and misfit <= 0.3 and fitting <= READ_CEILING["text"]
     assert found.confidence == round(sum(rows) / len(rows), 3)
+
+
+def test_a_detail_beside_a_rows_description_is_left_out_of_it_unless_the_row_has_only_details() -> None:
+    lines = lines_of(page(1, [
+        (100, FRENCH_HEADING),
+        (120, [(DESCRIPTION, "BC: 3"), (DESCRIPTION + 60, "Fournitures diverses"), (QUANTITY, "3"),
+               (PRICE, "10,00"), (RATE, "20 %"), (AMOUNT, "30,00")]),
+        (135, [(DESCRIPTION, "Remise : remise commerciale"), (QUANTITY, "1"), (PRICE, "-5,00"), (RATE, "20 %"),
+               (AMOUNT, "-5,00")]),
+    ]))
+    found = line_items(lines, "text", Decimal("25.00"))
+    assert found is not None
+    assert [row["description"] for row in found.value] == ["Fournitures diverses", "Remise : remise commerciale"]
