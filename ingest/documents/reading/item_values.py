@@ -7,11 +7,12 @@ VAT rate and an amount with two ("19.00", "198.00"), a description on one line.
 
 The invoice checks itself. A row fits when its quantity times its unit price is its amount, within what
 rounding the printed price allows; the rows' amounts summed fit when they make the total excluding tax.
-Each row is trusted on its own: all rows of a table that adds up to the total most, of one whose total is
-unknown less, of one that does not add up little (`NOT_ADDING_UP`: it may have lost or misread a row, or
-the invoice charges or discounts something outside its lines); a row that fits is raised, one that does
-not lowered much, one without a description or with a value mended from its print a little. The table is
-trusted as its rows are on average.
+Each row is trusted on its own, by its own check first: a row that fits most, one without a quantity and
+a price to check by less (often a charge or a discount on the whole invoice, which EN 16931 does not count
+among the lines), one that does not fit little; a table that adds up raises its rows a little, one that does
+not (`NOT_ADDING_UP`: a row lost or misread, or something charged or discounted outside the lines) lowers
+them a little; a row without a description or with a value mended from its print is lowered. The table is
+trusted as its rows are on average, less when it does not add up.
 """
 
 from __future__ import annotations
@@ -30,10 +31,14 @@ from ingest.documents.amounts import (
 from ingest.documents.reading.units import unit_after_quantity, unit_of_text
 from ingest.documents.textparse import find_dates
 
-# How much a table is trusted by its sum: equal to the total excluding tax, no total known, another sum.
-ADDS_UP, NO_TOTAL, NOT_ADDING_UP = 0.85, 0.6, 0.3
-# How much a row that fits (quantity × unit price = amount) is raised, one that does not lowered.
-ROWS_FIT, ROWS_MISFIT = 0.1, 0.3
+# How much a row is trusted by its own check: its quantity × unit price is its amount, it has not both to
+# check by, they disagree.
+ROW_FITS, ROW_UNCHECKED, ROW_MISFIT = 0.85, 0.5, 0.3
+# How the table's sum moves each row: equal to the total excluding tax, no total known, another sum.
+ADDS_UP, NO_TOTAL, NOT_ADDING_UP = 0.1, 0.0, -0.1
+# How much less than its rows on average a table that does not add up is trusted: it lost a row, or took one
+# too many.
+TABLE_NOT_ADDING_UP = 0.2
 # How much a row without a description, or with a value mended from its print, is lowered; no row lower
 # than LOWEST.
 MISSING, MENDED, LOWEST = 0.1, 0.1, 0.05
@@ -97,31 +102,38 @@ def fits(quantity: Decimal | None, price: Decimal | None, amount: Decimal | None
 
 
 def row_confidences(items: list[dict[str, str]], total_excl_tax: Decimal | None, mended: list[bool]) -> list[float]:
-    """How far each row is trusted: from the table's sum against the total (a row lost or misread anywhere
-    puts every row in doubt), raised when its quantity × unit price is its amount, lowered much when not,
-    lowered a little more when it has no description or a value of it was mended (`mended`)."""
-    amounts = [Decimal(item["net_amount"]) for item in items]
-    if total_excl_tax is None:
-        base = NO_TOTAL
-    else:
-        base = ADDS_UP if abs(sum(amounts, Decimal(0))) == abs(total_excl_tax) else NOT_ADDING_UP
-    return [round(min(max(base + _row_check(item) - MISSING * ("description" not in item) - MENDED * repaired,
+    """How far each row is trusted: by its own check first (a row whose quantity × unit price is its amount
+    is seldom misread, one without both to check by is often a charge or a discount on the whole invoice),
+    moved a little by the table's sum against the total, lowered when it has no description or a value of it
+    was mended (`mended`)."""
+    shift = _sum_check(items, total_excl_tax)
+    return [round(min(max(_row_check(item) + shift - MISSING * ("description" not in item) - MENDED * repaired,
                           LOWEST), 1.0), 3)
             for item, repaired in zip(items, mended, strict=True)]
 
 
-def table_confidence(rows: list[float]) -> float:
-    """How far the table is trusted: its rows' mean (one misfit row among many fitting ones weighs little)."""
-    return round(sum(rows) / len(rows), 3) if rows else LOWEST
+def table_confidence(rows: list[float], items: list[dict[str, str]], total_excl_tax: Decimal | None) -> float:
+    """How far the table is trusted: its rows' mean, less `TABLE_NOT_ADDING_UP` when their amounts do not
+    make the total."""
+    if not rows:
+        return LOWEST
+    short = TABLE_NOT_ADDING_UP if _sum_check(items, total_excl_tax) == NOT_ADDING_UP else 0.0
+    return round(max(sum(rows) / len(rows) - short, LOWEST), 3)
+
+
+def _sum_check(items: list[dict[str, str]], total_excl_tax: Decimal | None) -> float:
+    if total_excl_tax is None:
+        return NO_TOTAL
+    amounts = sum((Decimal(item["net_amount"]) for item in items), Decimal(0))
+    return ADDS_UP if abs(amounts) == abs(total_excl_tax) else NOT_ADDING_UP
 
 
 def _row_check(item: dict[str, str]) -> float:
-    """`ROWS_FIT` for a row whose quantity × unit price is its amount, minus `ROWS_MISFIT` for one whose is
-    not, nothing for a row without both to check."""
+    """`ROW_FITS`, `ROW_MISFIT`, or `ROW_UNCHECKED` for a row without a quantity and a unit price."""
     if "quantity" not in item or "unit_price" not in item:
-        return 0.0
-    return ROWS_FIT if fits(*(_decimal(item.get(key)) for key in ("quantity", "unit_price", "net_amount"))) \
-        else -ROWS_MISFIT
+        return ROW_UNCHECKED
+    return ROW_FITS if fits(*(_decimal(item.get(key)) for key in ("quantity", "unit_price", "net_amount"))) \
+        else ROW_MISFIT
 
 
 def mended(texts: dict[str, str]) -> bool:

@@ -49,7 +49,7 @@ _CENTS = re.compile(r"\d[.,]\s?\d{2}(?!\d)")
 
 @dataclass(frozen=True)
 class Items:
-    """The items the page's table gives, and how far the table is trusted (0..1, its rows' mean).
+    """The items the page's table gives, and how far the table is trusted (0..1, from its rows').
 
     Each item is a dict of strings as ``fields.einvoice_trade`` writes an XML line (``description``,
     ``quantity``, ``unit``, ``unit_price``, ``vat_rate``, ``net_amount``: a key only when read), and
@@ -99,7 +99,7 @@ def line_items(lines: list[Line], source: str, total_excl_tax: Decimal | None,
     rows = [min(score, READ_CEILING[source])
             for score in row_confidences(items, total_excl_tax, [repaired for _, repaired in chosen])]
     return Items([{**item, "confidence": str(score)} for item, score in zip(items, rows, strict=True)],
-                 table_confidence(rows))
+                 table_confidence(rows, items, total_excl_tax))
 
 
 def table_rows(lines: list[Line]) -> list[Row]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from ingest.documents.fields import extract_fields
 from ingest.documents.layout import PageWords, Word
 from ingest.documents.reading.candidates import READ_CEILING
-from ingest.documents.reading.item_values import NOT_ADDING_UP
+from ingest.documents.reading.item_values import TABLE_NOT_ADDING_UP
 from ingest.documents.reading.items import line_items
 from ingest.documents.reading.lines import Line, page_lines
 
@@ -100,7 +100,8 @@ def test_a_table_that_does_not_add_up_is_trusted_little() -> None:
     wrong_total = line_items(lines, "text", Decimal("60.00"))
     no_total = line_items(lines, "text", None)
     assert wrong_total is not None and no_total is not None
-    assert wrong_total.confidence < NOT_ADDING_UP < no_total.confidence < READ_CEILING["text"]
+    assert wrong_total.confidence < no_total.confidence < READ_CEILING["text"]
+    assert no_total.confidence - wrong_total.confidence >= TABLE_NOT_ADDING_UP  # its rows lower, and itself
     fitting = line_items(lines_of(page(1, rows[:2])), "text", Decimal("20.00"))
     assert fitting is not None and fitting.confidence > no_total.confidence
 
