@@ -244,3 +244,15 @@ def test_a_detail_beside_a_rows_description_is_left_out_of_it_unless_the_row_has
     found = line_items(lines, "text", Decimal("25.00"))
     assert found is not None
     assert [row["description"] for row in found.value] == ["Fournitures diverses", "Remise : remise commerciale"]
+
+
+def test_a_row_named_by_details_alone_takes_the_description_set_just_above_it() -> None:
+    lines = lines_of(page(1, [
+        (100, FRENCH_HEADING),
+        (120, item("Prestation support", "1", "60,00", "20 %", "60,00")),
+        (150, [(DESCRIPTION, "Fournitures diverses")]),  # centred on its row: nearer the row below
+        (158, [(DESCRIPTION, "BC: 3"), (QUANTITY, "3"), (PRICE, "10,00"), (RATE, "20 %"), (AMOUNT, "30,00")]),
+    ]))
+    found = line_items(lines, "text", Decimal("90.00"))
+    assert found is not None
+    assert [row["description"] for row in found.value] == ["Prestation support", "Fournitures diverses"]
