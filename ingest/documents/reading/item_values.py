@@ -69,8 +69,10 @@ def item_values(texts: dict[str, str], description: list[str]) -> dict[str, str]
 
 
 def _unit(texts: dict[str, str]) -> str | None:
-    """The unit of the unit column, else the one printed right after the quantity (`reading.units`)."""
-    return unit_of_text(texts.get("unit", "")) or unit_after_quantity(texts.get("quantity", ""))
+    """The unit of the unit column (alone, or after the price's base quantity: "3 PCE"), else the one printed
+    right after the quantity (`reading.units`)."""
+    column = texts.get("unit", "")
+    return unit_of_text(column) or unit_after_quantity(column) or unit_after_quantity(texts.get("quantity", ""))
 
 
 def _joined(lines: list[str]) -> str:

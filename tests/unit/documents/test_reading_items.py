@@ -200,10 +200,13 @@ def test_a_unit_column_or_a_unit_beside_the_quantity_gives_the_lines_unit_as_its
         (135, [(DESCRIPTION, "Cable"), (QUANTITY, "12"), (QUANTITY + 35, "m"), (PRICE, "2.00"), (AMOUNT, "24.00")]),
         (150, [(DESCRIPTION, "Travel"), (QUANTITY, "1"), (QUANTITY + 35, "flat"), (PRICE, "30.00"),
                (AMOUNT, "30.00")]),
+        (165, [(DESCRIPTION, "Sand"), (QUANTITY, "200"), (QUANTITY + 35, "100 kg"), (PRICE, "0.05"),
+               (AMOUNT, "10.00")]),  # the price's base quantity before its unit
     ]))
     found = line_items(unit_column, "text", None)
     assert found is not None
-    assert [(row["quantity"], row.get("unit")) for row in found.value] == [("2.5", "HUR"), ("12", "MTR"), ("1", None)]
+    assert [(row["quantity"], row.get("unit")) for row in found.value] == [("2.5", "HUR"), ("12", "MTR"), ("1", None),
+                                                                          ("200", "KGM")]
     beside = lines_of(page(1, [
         (100, FRENCH_HEADING),
         (120, item("Pose", "3 jours", "400,00", "20 %", "1 200,00")),
