@@ -2,7 +2,8 @@
 
 - A row is an item when it holds an amount under the amount column and something under the description,
   the quantity or the unit price; a row with a quantity or a unit price and no amount takes the amount
-  printed alone on the line just below (a cell of several lines whose amount sits at its foot).
+  printed on the line just below without a description, a quantity or a price (a cell of several lines
+  whose amount sits at its foot, maybe beside a detail: "Basismenge: 1 Stk").
 - A row's own line names its item with the cells of its description column that are not details ("# ligne
   BC: 3" beside "Fournitures diverses"); with details alone (or a lone number) it has no name of its own:
   lines of description nearer it than the row above name it, else all its own line's cells do ("Remise :
@@ -142,7 +143,8 @@ class _Table:
             return False
         last = self._last(line)
         top, bottom = min(c.y0 for c in line.cells), max(c.y1 for c in line.cells)
-        if amount and not itemised and last is not None and "amount" not in last.texts:
+        below_values = not any(texts.get(k) for k in ("description", *_PRICED))  # a detail beside it at most
+        if amount and below_values and last is not None and "amount" not in last.texts:
             last.texts["amount"] = texts["amount"]  # the amount printed a line below the row's other values
             last.bottom = bottom
         elif (amount and itemised) or any(_has_number(texts, kind) for kind in _PRICED):

@@ -259,3 +259,15 @@ def test_a_row_named_by_details_alone_takes_the_description_set_just_above_it() 
     found = line_items(lines, "text", Decimal("90.00"))
     assert found is not None
     assert [row["description"] for row in found.value] == ["Prestation support", "Fournitures diverses"]
+
+
+def test_an_amount_below_its_row_beside_a_detail_is_the_rows() -> None:
+    lines = lines_of(page(1, [
+        (100, FRENCH_HEADING),
+        (120, [(DESCRIPTION, "Stahlcoil"), (QUANTITY, "10 Stk"), (RATE, "0 %")]),
+        (131, [(DESCRIPTION, "Basismenge: 1 Stk"), (AMOUNT, "1.000,00")]),
+    ]))
+    found = line_items(lines, "text", Decimal("1000.00"))
+    assert found is not None
+    assert read_values(found.value) == [{"description": "Stahlcoil", "quantity": "10", "unit": "C62",
+                                         "vat_rate": "0.00", "net_amount": "1000.00"}]
