@@ -5,9 +5,8 @@
   printed on the line just below without a description, a quantity or a price (a cell of several lines
   whose amount sits at its foot, maybe beside a detail: "Basismenge: 1 Stk").
 - A row's own line names its item with the cells of its description column that are not details ("# ligne
-  BC: 3" beside "Fournitures diverses"); with details alone (or a lone number) it has no name of its own:
-  lines of description nearer it than the row above name it, else all its own line's cells do ("Remise :
-  remise commerciale").
+  BC: 3" beside "Fournitures diverses"), or with all of them when each reads as one ("Remise : remise
+  commerciale": a description may hold a colon).
 - Lines of description alone between two rows wrap one row's description: the row above's, unless the
   row below has none of its own and they stand nearer to it (a description set above its numbers, or
   centred on them). A line that reads as a detail ("Bruttopreis : 9,90", "Date fin : 31/01/2022": a label
@@ -73,7 +72,6 @@ class Row:
     bottom: float = 0.0
     size: float = 0.0
     open: bool = True  # whether lines below may still carry on its description
-    details: str = ""  # all its own line's description column: its name when nothing else names it
 
 
 @dataclass
@@ -91,7 +89,7 @@ def line_items(lines: list[Line], source: str, total_excl_tax: Decimal | None,
     """The items the page's lines table gives, trusted as far as it checks itself (never above
     the reading's ceiling for `source`); None without a table or an item."""
     read = [(values, mended(row.texts)) for row in table_rows(lines)
-            if "net_amount" in (values := item_values(row.texts, row.description or [row.details]))]
+            if "net_amount" in (values := item_values(row.texts, row.description))]
     priced = [(item, repaired) for item, repaired in read if any(key in item for key in _PRICED)]
     chosen = priced if len(priced) * 2 >= len(read) else read
     if not chosen:
@@ -148,10 +146,8 @@ class _Table:
             last.texts["amount"] = texts["amount"]  # the amount printed a line below the row's other values
             last.bottom = bottom
         elif (amount and itemised) or any(_has_number(texts, kind) for kind in _PRICED):
-            own = texts.get("description", "")
-            own = own if any(c.isalpha() for c in own) else ""  # its details left out, and a lone number
-            row = Row(texts, [own] if own else [], line.page, top, bottom, max(c.size for c in line.cells),
-                      details=texts.get(WHOLE_DESCRIPTION, ""))
+            own = texts.get("description") or texts.get(WHOLE_DESCRIPTION, "")  # its details left out
+            row = Row(texts, [own] if own else [], line.page, top, bottom, max(c.size for c in line.cells))
             self._give_loose(row)
             self.rows.append(row)
         elif texts.get("description"):  # its details ("Lot : 118", `DETAIL`) are passed over

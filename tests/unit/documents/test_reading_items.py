@@ -249,18 +249,6 @@ def test_a_detail_beside_a_rows_description_is_left_out_of_it_unless_the_row_has
     assert [row["description"] for row in found.value] == ["Fournitures diverses", "Remise : remise commerciale"]
 
 
-def test_a_row_named_by_details_alone_takes_the_description_set_just_above_it() -> None:
-    lines = lines_of(page(1, [
-        (100, FRENCH_HEADING),
-        (120, item("Prestation support", "1", "60,00", "20 %", "60,00")),
-        (150, [(DESCRIPTION, "Fournitures diverses")]),  # centred on its row: nearer the row below
-        (158, [(DESCRIPTION, "BC: 3"), (QUANTITY, "3"), (PRICE, "10,00"), (RATE, "20 %"), (AMOUNT, "30,00")]),
-    ]))
-    found = line_items(lines, "text", Decimal("90.00"))
-    assert found is not None
-    assert [row["description"] for row in found.value] == ["Prestation support", "Fournitures diverses"]
-
-
 def test_an_amount_below_its_row_beside_a_detail_is_the_rows() -> None:
     lines = lines_of(page(1, [
         (100, FRENCH_HEADING),
@@ -271,3 +259,16 @@ def test_an_amount_below_its_row_beside_a_detail_is_the_rows() -> None:
     assert found is not None
     assert read_values(found.value) == [{"description": "Stahlcoil", "quantity": "10", "unit": "C62",
                                          "vat_rate": "0.00", "net_amount": "1000.00"}]
+
+
+def test_a_number_under_the_description_keeps_the_lines_wrapped_below_it_for_its_row() -> None:
+    lines = lines_of(page(1, [
+        (100, FRENCH_HEADING),
+        (120, [(DESCRIPTION, "10"), (QUANTITY, "2"), (PRICE, "10,00"), (RATE, "20 %"), (AMOUNT, "20,00")]),
+        (131, [(DESCRIPTION, "Chaise en chêne")]),
+        (150, [(DESCRIPTION, "20"), (QUANTITY, "1"), (PRICE, "50,00"), (RATE, "20 %"), (AMOUNT, "50,00")]),
+        (161, [(DESCRIPTION, "Table basse")]),
+    ]))
+    found = line_items(lines, "text", Decimal("70.00"))
+    assert found is not None
+    assert [row["description"] for row in found.value] == ["10 Chaise en chêne", "20 Table basse"]
