@@ -145,7 +145,9 @@ class DocumentPublic(BaseModel):
     facts: dict[str, Any] | None
     fields: dict[str, FieldValue] | None = Field(
         default=None, description="Invoice fields by key (document_type, supplier_name, …, iban, customer_name, "
-                                  "customer_vat, po_number, payment_terms, line_items), as "
+                                  "customer_vat, po_number, payment_terms, line_items: a list of lines, each "
+                                  "{description, quantity, unit (a UN/ECE rec. 20 code), unit_price, vat_rate, "
+                                  "net_amount, confidence (the line's own, a decimal string)} with the keys read), as "
                                   "corrected when a person corrected them; absent fields are omitted")
     flags: list[FlagPublic] | None = Field(default=None, description="Checks that failed, for review")
     einvoice: EInvoicePublic | None = None

@@ -40,6 +40,14 @@ _LEVELS = {
     "extended": "EXTENDED",
     "extended-ctc-fr": "EXTENDED",
 }
+# The fields a profile cannot carry at all, whatever its producer: MINIMUM has neither lines (BG-25), nor the
+# VAT breakdown (BG-23), the due date (BT-9), the payee's account (BT-84) or the payment terms (BT-20);
+# BASIC WL ("without lines") has all of those but the lines. The visible page may give them
+# (`understand.understand`).
+PROFILE_LACKS: dict[str, frozenset[str]] = {
+    "MINIMUM": frozenset({"line_items", "vat_breakdown", "due_date", "iban", "payment_terms"}),
+    "BASIC WL": frozenset({"line_items"}),
+}
 # ZUGFeRD 1.0's profiles, the last part of its guideline URN (COMFORT is its EN 16931-like level).
 _ZUGFERD1_PROFILES = {"basic": "BASIC", "comfort": "COMFORT", "extended": "EXTENDED"}
 

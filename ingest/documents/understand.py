@@ -4,9 +4,13 @@ A pure function over the facts of :func:`~ingest.documents.analyse.analyse` and 
 OCR text already recognised (``ocr.ocr_document``): no I/O, the caller runs OCR.
 Precedence: the e-invoice XML is the supplier's own statement and wins outright;
 otherwise the text layer is read, with OCR text standing in for pages without one
-(and for every page of an image). A standalone XML upload that cannot be parsed is
-refused; XML inside a PDF that cannot be parsed only raises a flag, since the PDF
-still has its visible text.
+(and for every page of an image). Where the XML gives no line items, or its profile
+cannot carry a field at all (``einvoice.PROFILE_LACKS``: MINIMUM and BASIC WL have no
+lines, MINIMUM no VAT breakdown, due date, IBAN or payment terms), those fields alone
+are read from the visible page, with the page's source (``text`` or ``ocr``), so a
+client can tell them from the XML's; every field the XML gives is the XML's. A
+standalone XML upload that cannot be parsed is refused; XML inside a PDF that cannot
+be parsed only raises a flag, since the PDF still has its visible text.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 
 from ingest.documents.analyse import DocumentFacts
 from ingest.documents.checks import FlagCode, check_invoice
-from ingest.documents.einvoice import EInvoice, EInvoiceError, parse_einvoice
+from ingest.documents.einvoice import PROFILE_LACKS, EInvoice, EInvoiceError, parse_einvoice
 from ingest.documents.fields import Field, extract_fields, fields_to_json
 from ingest.documents.layout import PageWords
 from ingest.documents.ocr import OcrOutcome
@@ -77,7 +81,7 @@ def understand(facts: DocumentFacts, *, today: date, ocr: OcrOutcome | None = No
             notices.append(flag(NoticeCode.EINVOICE_UNREADABLE,
                                 f"The embedded e-invoice XML was ignored: {exc.message}"))
     if einvoice is not None:
-        fields = dict(einvoice.fields)
+        fields = dict(einvoice.fields) | _where_xml_lacks(facts, ocr, einvoice)
     else:
         fields = _from_text(facts, ocr)
     if ocr is not None and ocr.timed_out:
@@ -88,6 +92,16 @@ def understand(facts: DocumentFacts, *, today: date, ocr: OcrOutcome | None = No
     flags = [flag(f.code, f.message) for f in checks] + notices
     issue, validated = _invoice_date(fields, implausible=any(f.code is FlagCode.DATE_IMPLAUSIBLE for f in checks))
     return Understanding(fields, flags, einvoice, issue, validated)
+
+
+def _where_xml_lacks(facts: DocumentFacts, ocr: OcrOutcome | None, einvoice: EInvoice) -> dict[str, Field]:
+    """The fields the XML does not give and could not (its lines when it has none, what its profile
+    lacks), as the visible page gives them; nothing for a standalone XML, which has no page."""
+    wanted = ({"line_items"} | PROFILE_LACKS.get(einvoice.profile or "", frozenset())) - einvoice.fields.keys()
+    if not wanted or facts.kind is Kind.xml:
+        return {}
+    page = _from_text(facts, ocr)
+    return {key: page[key] for key in sorted(wanted) if key in page}
 
 
 def _from_text(facts: DocumentFacts, ocr: OcrOutcome | None) -> dict[str, Field]:

@@ -17,8 +17,11 @@ scored. The buyer's and the terms' fields (customer name and VAT number, purchas
 terms) are scored apart, as ``more_fields``, from the same XML truth: they do not move the headline
 figures. So are the line items read from the page's table (``line_items``): per set, the items of the
 truth, those read, and those matched (the same net amount and mostly the same description words, each
-item of the truth matched once), with on matched items how often the quantity, the unit price and the
-VAT rate agree, and the mean confidence of files whose items are all right against the others'.
+item of the truth matched once), with on matched items how often the quantity, the unit (where the XML
+gives one; both normalised by ``reading.units``), the unit price and the VAT rate agree (and on how many
+each was compared, and how often right when read at all: a page prints no unit on many lines), and the
+mean confidence of files whose items are all right against the others', and of items read that are right
+(matched, quantity, unit price and rate agreeing) against the others, by each item's own confidence.
 Timing: seconds per page of the whole reading against pypdfium2's text extraction alone on the same
 pages (a ratio, not a machine-dependent time).
 
@@ -127,7 +130,7 @@ def more_score(rows: list[dict[str, bool]], answered: list[dict[str, bool]]) -> 
 
 
 # The line items' keys compared on matched items.
-ITEM_KEYS = ("quantity", "unit_price", "vat_rate")
+ITEM_KEYS = ("quantity", "unit", "unit_price", "vat_rate")
 # Descriptions "mostly equal": this share of each one's words at least is in the other's.
 DESCRIPTION_SHARE = 0.5
 _MARKS = "-–/,.;:()|*"
@@ -138,8 +141,9 @@ class ItemTally:
 
     def __init__(self) -> None:
         self.files = self.truth = self.found = self.matched = 0
-        self.keys = {key: [0, 0] for key in ITEM_KEYS}  # right, compared
+        self.keys = {key: [0, 0, 0] for key in ITEM_KEYS}  # right, compared, read (when compared)
         self.confidence: dict[bool, list[float]] = {True: [], False: []}
+        self.rows: dict[bool, list[float]] = {True: [], False: []}  # each item's own, matched and all right or not
 
     def add(self, truth: list[dict[str, str]], found: Field | None) -> None:
         items = found.value if found is not None and isinstance(found.value, list) else []
@@ -152,8 +156,14 @@ class ItemTally:
                 if key in expected:
                     self.keys[key][0] += read.get(key) == expected[key]
                     self.keys[key][1] += 1
+                    self.keys[key][2] += key in read
         if found is not None and items:
             self.confidence[len(pairs) == len(truth) == len(items)].append(found.confidence)
+        right = {id(read) for expected, read in pairs if all(read.get(key) == expected[key] for key in ITEM_KEYS
+                                                             if key in expected and key != "unit")}
+        for read in items:
+            if "confidence" in read:
+                self.rows[id(read) in right].append(float(read["confidence"]))
 
     def result(self) -> dict[str, object]:
         return {
@@ -162,10 +172,15 @@ class ItemTally:
             "recall": round(self.matched / self.truth, 4) if self.truth else None,
             "precision": round(self.matched / self.found, 4) if self.found else None,
             "per_key_on_matched": {key: round(right / compared, 4) if compared else None
-                                   for key, (right, compared) in self.keys.items()},
+                                   for key, (right, compared, _) in self.keys.items()},
+            "compared_on_matched": {key: compared for key, (_, compared, _) in self.keys.items()},
+            "right_when_read_on_matched": {key: round(right / given, 4) if given else None
+                                           for key, (right, _, given) in self.keys.items()},
             "files_all_right": len(self.confidence[True]),
             "mean_confidence_all_right": _mean(self.confidence[True]),
             "mean_confidence_otherwise": _mean(self.confidence[False]),
+            "mean_row_confidence_right": _mean(self.rows[True]),
+            "mean_row_confidence_otherwise": _mean(self.rows[False]),
         }
 
 

@@ -7,8 +7,10 @@ shares; values have source ``einvoice`` and confidence 1.0, and an element the X
 field (or a line's key) out rather than empty.
 
 A line is a dict of strings: ``description`` (the item's name, BT-153, else its description),
-``quantity`` (BT-129) and ``unit`` (its UN/ECE rec. 20 code) when given, ``unit_price`` (the net price,
-BT-146, per the price's base quantity), ``vat_rate`` (BT-152) and ``net_amount`` (BT-131). Amounts have
+``quantity`` (BT-129) and ``unit`` (its UN/ECE rec. 20 code, normalised by ``reading.units``: "H87" and
+"EA" are "C62" as a page's "Stk" is) when given, ``unit_price`` (the net price,
+BT-146, per the price's base quantity), ``vat_rate`` (BT-152) and ``net_amount`` (BT-131), and its
+``confidence`` ("1.0", a decimal string like a page's lines' own: `reading.items.Items`). Amounts have
 two decimals like every other amount, except a unit price stated more finely ("0.4550" is kept as
 "0.455": rounding it would make quantity × price disagree with the line's amount).
 """
@@ -23,7 +25,10 @@ from lxml import etree
 from ingest.documents.amounts import format_price, format_quantity, parse_decimal_xml
 from ingest.documents.fields.einvoice import D16B, NS, CiiDialect, _amount, _ids, _put, _rate, first_text
 from ingest.documents.fields.model import Field
+from ingest.documents.reading.units import unit_of_code
 
+# Each line's own confidence, as a page's lines carry theirs (`reading.items`): the XML states it.
+STATED = "1.0"
 # Several payment terms (a discount for early payment, then the net term) are joined into one text.
 TERMS_SEPARATOR = "; "
 _SPACES = re.compile(r"\s+")
@@ -49,7 +54,8 @@ def cii_trade_fields(root: etree._Element, dialect: CiiDialect = D16B) -> dict[s
     if settlement is not None:
         _put(out, "payment_terms", _joined(
             el.text for el in settlement.iterfind("ram:SpecifiedTradePaymentTerms/ram:Description", ns)))
-    _put(out, "line_items", [line for item in trade.iterfind("ram:IncludedSupplyChainTradeLineItem", ns)
+    _put(out, "line_items", [{**line, "confidence": STATED} for item in
+                             trade.iterfind("ram:IncludedSupplyChainTradeLineItem", ns)
                              if (line := _cii_line(item, dialect))])
     return out
 
@@ -82,7 +88,8 @@ def ubl_trade_fields(root: etree._Element) -> dict[str, Field]:
     credit = etree.QName(root).localname == "CreditNote"
     line_tag, quantity_tag = ("cac:CreditNoteLine", "cbc:CreditedQuantity") if credit else \
         ("cac:InvoiceLine", "cbc:InvoicedQuantity")
-    _put(out, "line_items", [line for item in root.iterfind(line_tag, NS) if (line := _ubl_line(item, quantity_tag))])
+    _put(out, "line_items", [{**line, "confidence": STATED} for item in root.iterfind(line_tag, NS)
+                             if (line := _ubl_line(item, quantity_tag))])
     return out
 
 
@@ -103,7 +110,7 @@ def _line(*, description: str | None, quantity: etree._Element | None, price: et
     values = {
         "description": _text(description),
         "quantity": _quantity(quantity.text if quantity is not None else None),
-        "unit": (quantity.get("unitCode") or "").strip() or None if quantity is not None else None,
+        "unit": unit_of_code(quantity.get("unitCode")) if quantity is not None else None,
         "unit_price": _price(price.text if price is not None else None),
         "vat_rate": _rate(rate),
         "net_amount": _amount(amount),

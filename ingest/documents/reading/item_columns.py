@@ -125,12 +125,17 @@ def _stacks(cells: list[Cell]) -> list[list[Cell]]:
 
 def _column(stack: list[Cell]) -> Column:
     """The column of a stack of heading cells: named by the first heading in its words whose values are read
-    ("Code article, nom & désignation" is the description's), else by any ("Art-Nr"), else by none."""
+    ("Code article, nom & désignation" is the description's), else by any ("Art-Nr"), else by none. Cells
+    whose first word names nothing may be one word broken over two lines ("Preis/" / "Einheit": a unit price,
+    not a unit)."""
     parts = [cell.text for cell in sorted(stack, key=lambda c: c.y0)]
     text = " ".join(parts).replace(_BROKEN + " ", "")  # PDFium's mark of a word broken at a line's end
-    found = [label for _, label in _labels_in(text.split())]
-    if all(label[0] == OTHER for label in found) and len(parts) > 1:  # a word broken: "Positions" / "betrag"
-        found = [label for _, label in _labels_in((parts[0] + " ".join(parts[1:])).split())] or found
+    placed = _labels_in(text.split())
+    found = [label for _, label in placed]
+    unnamed = all(label[0] == OTHER for label in found) or placed[0][0] > 0  # its first word names nothing
+    if unnamed and len(parts) > 1:  # a word broken: "Positions" / "betrag", "Preis/" / "Einheit"
+        joined = _labels_in((parts[0] + " ".join(parts[1:])).split())
+        found = [label for _, label in joined] if joined and (not placed or joined[0][0] == 0) else found
     read = [label for label in found if label[0] != OTHER]
     kind, weight = (read or found or [(OTHER, 1.0, 0)])[0][:2]
     return Column(kind, min(c.x0 for c in stack), max(c.x1 for c in stack), weight)

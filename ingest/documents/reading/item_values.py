@@ -1,14 +1,18 @@
 """The values of a lines table's rows, in the e-invoice XML's own strings, and how far the table is trusted.
 
 Values are written as `fields.einvoice_trade` writes an XML line's, so that the two compare: a quantity
-without trailing zeros ("20", "1.5"), a unit price with two decimals unless printed finer ("0.455"), a
+without trailing zeros ("20", "1.5"), its unit as a normalised UN/ECE rec. 20 code (`reading.units`: "Stk"
+is "C62"), a unit price with two decimals unless printed finer ("0.455"), a
 VAT rate and an amount with two ("19.00", "198.00"), a description on one line.
 
 The invoice checks itself. A row fits when its quantity times its unit price is its amount, within what
 rounding the printed price allows; the rows' amounts summed fit when they make the total excluding tax.
-A table that adds up to the total is trusted most, one whose total is unknown less, one that does not add
-up little (`NOT_ADDING_UP`): it may have lost or misread a row, or the invoice charges or discounts
-something outside its lines; rows that fit raise the trust, rows that do not lower it.
+Each row is trusted on its own, by its own check first: a row that fits most, one without a quantity and
+a price to check by less (often a charge or a discount on the whole invoice, which EN 16931 does not count
+among the lines), one that does not fit little; a table that adds up raises its rows a little, one that does
+not (`NOT_ADDING_UP`: a row lost or misread, or something charged or discounted outside the lines) lowers
+them a little; a row without a description or with a value mended from its print is lowered. The table is
+trusted as its rows are on average, less when it does not add up.
 """
 
 from __future__ import annotations
@@ -24,13 +28,20 @@ from ingest.documents.amounts import (
     is_identifier_digits,
     parse_amount,
 )
+from ingest.documents.reading.units import unit_after_quantity, unit_of_text
 from ingest.documents.textparse import find_dates
 
-# How much a table is trusted by its sum: equal to the total excluding tax, no total known, another sum.
-ADDS_UP, NO_TOTAL, NOT_ADDING_UP = 0.85, 0.6, 0.3
-# How much the share of rows that fit (quantity × unit price = amount) raises it, that of rows that do not
-# lowers it.
-ROWS_FIT, ROWS_MISFIT = 0.1, 0.3
+# How much a row is trusted by its own check: its quantity × unit price is its amount, it has not both to
+# check by, they disagree.
+ROW_FITS, ROW_UNCHECKED, ROW_MISFIT = 0.85, 0.5, 0.3
+# How the table's sum moves each row: equal to the total excluding tax, no total known, another sum.
+ADDS_UP, NO_TOTAL, NOT_ADDING_UP = 0.1, 0.0, -0.1
+# How much less than its rows on average a table that does not add up is trusted: it lost a row, or took one
+# too many.
+TABLE_NOT_ADDING_UP = 0.2
+# How much a row without a description, or with a value mended from its print, is lowered; no row lower
+# than LOWEST.
+MISSING, MENDED, LOWEST = 0.1, 0.1, 0.05
 # A VAT rate is at most this many per cent (the highest standard rate in Europe is 27 %).
 HIGHEST_RATE = Decimal(30)
 _RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s*%")
@@ -49,11 +60,19 @@ def item_values(texts: dict[str, str], description: list[str]) -> dict[str, str]
     values = {
         "description": _joined(description),
         "quantity": format_quantity(quantity) if quantity is not None else "",
+        "unit": _unit(texts) or "",
         "unit_price": format_price(price) if price is not None else "",
         "vat_rate": format_amount(rate) if rate is not None else "",
         "net_amount": format_amount(amount) if amount is not None else "",
     }
     return {key: value for key, value in values.items() if value}
+
+
+def _unit(texts: dict[str, str]) -> str | None:
+    """The unit of the unit column (alone, or after the price's base quantity: "3 PCE"), else the one printed
+    right after the quantity (`reading.units`)."""
+    column = texts.get("unit", "")
+    return unit_of_text(column) or unit_after_quantity(column) or unit_after_quantity(texts.get("quantity", ""))
 
 
 def _joined(lines: list[str]) -> str:
@@ -84,19 +103,47 @@ def fits(quantity: Decimal | None, price: Decimal | None, amount: Decimal | None
     return abs(quantity * price - amount) <= abs(quantity) * Decimal("0.005") + Decimal("0.01")
 
 
-def confidence(items: list[dict[str, str]], total_excl_tax: Decimal | None) -> float:
-    """How far the table is trusted, from its sum against the total and its rows' own check."""
-    amounts = [Decimal(item["net_amount"]) for item in items]
+def row_confidences(items: list[dict[str, str]], total_excl_tax: Decimal | None, mended: list[bool]) -> list[float]:
+    """How far each row is trusted: by its own check first (a row whose quantity × unit price is its amount
+    is seldom misread, one without both to check by is often a charge or a discount on the whole invoice),
+    moved a little by the table's sum against the total, lowered when it has no description or a value of it
+    was mended (`mended`)."""
+    shift = _sum_check(items, total_excl_tax)
+    return [round(min(max(_row_check(item) + shift - MISSING * ("description" not in item) - MENDED * repaired,
+                          LOWEST), 1.0), 3)
+            for item, repaired in zip(items, mended, strict=True)]
+
+
+def table_confidence(rows: list[float], items: list[dict[str, str]], total_excl_tax: Decimal | None) -> float:
+    """How far the table is trusted: its rows' mean, less `TABLE_NOT_ADDING_UP` when their amounts do not
+    make the total."""
+    if not rows:
+        return LOWEST
+    short = TABLE_NOT_ADDING_UP if _sum_check(items, total_excl_tax) == NOT_ADDING_UP else 0.0
+    return round(max(sum(rows) / len(rows) - short, LOWEST), 3)
+
+
+def _sum_check(items: list[dict[str, str]], total_excl_tax: Decimal | None) -> float:
     if total_excl_tax is None:
-        score = NO_TOTAL
-    else:
-        score = ADDS_UP if abs(sum(amounts, Decimal(0))) == abs(total_excl_tax) else NOT_ADDING_UP
-    checked = [fits(*(_decimal(item.get(key)) for key in ("quantity", "unit_price", "net_amount")))
-               for item in items if "quantity" in item and "unit_price" in item]
-    if checked:
-        fitting = sum(checked)
-        score += (ROWS_FIT * fitting - ROWS_MISFIT * (len(checked) - fitting)) / len(items)
-    return round(min(max(score, 0.05), 1.0), 3)
+        return NO_TOTAL
+    amounts = sum((Decimal(item["net_amount"]) for item in items), Decimal(0))
+    return ADDS_UP if abs(amounts) == abs(total_excl_tax) else NOT_ADDING_UP
+
+
+def _row_check(item: dict[str, str]) -> float:
+    """`ROW_FITS`, `ROW_MISFIT`, or `ROW_UNCHECKED` for a row without a quantity and a unit price."""
+    if "quantity" not in item or "unit_price" not in item:
+        return ROW_UNCHECKED
+    return ROW_FITS if fits(*(_decimal(item.get(key)) for key in ("quantity", "unit_price", "net_amount"))) \
+        else ROW_MISFIT
+
+
+def mended(texts: dict[str, str]) -> bool:
+    """Whether a row's numbers were read otherwise than printed: cents set apart from their comma ("198, 00"),
+    a quantity with three decimals ("1,500") whose reading the row's check chose."""
+    apart = any(_APART_CENTS.search(texts.get(kind, "")) for kind in ("quantity", "unit_price", "amount"))
+    printed = texts.get("quantity", "").strip().split(" ")[0].lstrip("-−")
+    return apart or bool(_THREE_DECIMALS.match(printed))
 
 
 def positive(items: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -2,7 +2,11 @@
 
 - A row is an item when it holds an amount under the amount column and something under the description,
   the quantity or the unit price; a row with a quantity or a unit price and no amount takes the amount
-  printed alone on the line just below (a cell of several lines whose amount sits at its foot).
+  printed on the line just below without a description, a quantity or a price (a cell of several lines
+  whose amount sits at its foot, maybe beside a detail: "Basismenge: 1 Stk").
+- A row's own line names its item with the cells of its description column that are not details ("# ligne
+  BC: 3" beside "Fournitures diverses"), or with all of them when each reads as one ("Remise : remise
+  commerciale": a description may hold a colon).
 - Lines of description alone between two rows wrap one row's description: the row above's, unless the
   row below has none of its own and they stand nearer to it (a description set above its numbers, or
   centred on them). A line that reads as a detail ("Bruttopreis : 9,90", "Date fin : 31/01/2022": a label
@@ -25,7 +29,14 @@ from functools import cache
 
 from ingest.documents.reading.candidates import AMOUNTS, READ_CEILING
 from ingest.documents.reading.item_columns import WHOLE_DESCRIPTION, Column, heading_at, texts_by_column
-from ingest.documents.reading.item_values import confidence, item_values, positive, row_checks
+from ingest.documents.reading.item_values import (
+    item_values,
+    mended,
+    positive,
+    row_checks,
+    row_confidences,
+    table_confidence,
+)
 from ingest.documents.reading.labels import SEPARATORS, fold, labels, match
 from ingest.documents.reading.lines import Line
 
@@ -39,7 +50,12 @@ _CENTS = re.compile(r"\d[.,]\s?\d{2}(?!\d)")
 
 @dataclass(frozen=True)
 class Items:
-    """The items the page's table gives, and how far the table is trusted (0..1)."""
+    """The items the page's table gives, and how far the table is trusted (0..1, from its rows').
+
+    Each item is a dict of strings as ``fields.einvoice_trade`` writes an XML line (``description``,
+    ``quantity``, ``unit``, ``unit_price``, ``vat_rate``, ``net_amount``: a key only when read), and
+    ``confidence``: how far that row is trusted, a decimal string from "0.05" to the reading's ceiling
+    (`reading.item_values.row_confidences`)."""
 
     value: list[dict[str, str]]
     confidence: float
@@ -72,14 +88,19 @@ def line_items(lines: list[Line], source: str, total_excl_tax: Decimal | None,
                credit_note: bool = False) -> Items | None:
     """The items the page's lines table gives, trusted as far as it checks itself (never above
     the reading's ceiling for `source`); None without a table or an item."""
-    read = [values for row in table_rows(lines) if "net_amount" in (values := item_values(row.texts, row.description))]
-    priced = [item for item in read if any(key in item for key in _PRICED)]
-    items = priced if len(priced) * 2 >= len(read) else read
+    read = [(values, mended(row.texts)) for row in table_rows(lines)
+            if "net_amount" in (values := item_values(row.texts, row.description))]
+    priced = [(item, repaired) for item, repaired in read if any(key in item for key in _PRICED)]
+    chosen = priced if len(priced) * 2 >= len(read) else read
+    if not chosen:
+        return None
+    items = [item for item, _ in chosen]
     if credit_note:
         items = positive(items)
-    if not items:
-        return None
-    return Items(items, min(confidence(items, total_excl_tax), READ_CEILING[source]))
+    rows = [min(score, READ_CEILING[source])
+            for score in row_confidences(items, total_excl_tax, [repaired for _, repaired in chosen])]
+    return Items([{**item, "confidence": str(score)} for item, score in zip(items, rows, strict=True)],
+                 table_confidence(rows, items, total_excl_tax))
 
 
 def table_rows(lines: list[Line]) -> list[Row]:
@@ -120,11 +141,12 @@ class _Table:
             return False
         last = self._last(line)
         top, bottom = min(c.y0 for c in line.cells), max(c.y1 for c in line.cells)
-        if amount and not itemised and last is not None and "amount" not in last.texts:
+        below_values = not any(texts.get(k) for k in ("description", *_PRICED))  # a detail beside it at most
+        if amount and below_values and last is not None and "amount" not in last.texts:
             last.texts["amount"] = texts["amount"]  # the amount printed a line below the row's other values
             last.bottom = bottom
         elif (amount and itemised) or any(_has_number(texts, kind) for kind in _PRICED):
-            own = texts.get(WHOLE_DESCRIPTION, "")
+            own = texts.get("description") or texts.get(WHOLE_DESCRIPTION, "")  # its details left out
             row = Row(texts, [own] if own else [], line.page, top, bottom, max(c.size for c in line.cells))
             self._give_loose(row)
             self.rows.append(row)

@@ -24,7 +24,8 @@ SEPARATORS = " \t:#.-–=*"
 
 
 # The columns of a lines table whose values are read (`reading.items`), by their labels' field.
-ITEM_COLUMNS = ("item_description", "item_quantity", "item_unit_price", "item_price", "item_vat_rate", "item_amount")
+ITEM_COLUMNS = ("item_description", "item_quantity", "item_unit", "item_unit_price", "item_price", "item_vat_rate",
+                "item_amount")
 # Fields of labels.tsv that list words, not labels.
 _WORD_LISTS = ("document", "credit_note_title", "other_document", "refers_to", "seller_party", "buyer_party",
                "buyer_vat", "vat_label", "delivery_party", "salutation", "party_name", "legal_form", "contact_word",

@@ -140,9 +140,15 @@ def test_every_corpus_invoice_exports_as_a_valid_en16931_invoice_with_its_amount
         assert facturx.xml_check_xsd(resp.content, flavor="factur-x", level="en16931")
         parsed = parse_einvoice(resp.content)
         original = {key: doc.fields[key]["value"] for key in AMOUNTS_AND_IDS if key in (doc.fields or {})}
-        assert {key: parsed.fields[key].value for key in original} == original, doc.filename
+        exported = {key: parsed.fields[key].value for key in original}
+        if "vat_breakdown" in original and doc.fields["vat_breakdown"]["source"] != "einvoice":
+            # A MINIMUM invoice's breakdown read from its page has no category; the export states one.
+            exported["vat_breakdown"] = [{key: row[key] for key in ("rate", "base", "tax")}
+                                         for row in exported["vat_breakdown"]]
+        assert exported == original, doc.filename
         valid.append(doc)
-    # Only MINIMUM-profile files, which carry no VAT breakdown, whose VAT total no single French rate explains.
+    # Only MINIMUM-profile files, which carry no VAT breakdown, whose page gives none either and whose VAT total
+    # no single French rate explains.
     assert all("MINIMUM" in doc.filename for doc in incomplete), [d.filename for d in incomplete]
     assert len(valid) >= len(docs) - 6
 

@@ -75,8 +75,8 @@ CII = """<?xml version="1.0" encoding="UTF-8"?>
 
 CII_LINES = [
     {"description": "Planches de chêne", "quantity": "20", "unit": "MTK", "unit_price": "12.455",
-     "vat_rate": "20.00", "net_amount": "249.10"},
-    {"description": "Livraison", "quantity": "1", "unit_price": "30.00", "net_amount": "30.00"},
+     "vat_rate": "20.00", "net_amount": "249.10", "confidence": "1.0"},
+    {"description": "Livraison", "quantity": "1", "unit_price": "30.00", "net_amount": "30.00", "confidence": "1.0"},
 ]
 
 
@@ -167,7 +167,7 @@ def test_zugferd_1_reads_the_same_facts_under_its_own_names() -> None:
         "customer_name": "Kunden AG Mitte", "customer_vat": "DE234567890", "po_number": "2015-4711",
         "payment_terms": "Zahlbar innerhalb 30 Tagen netto",
         "line_items": [{"description": "Trennblätter A4", "quantity": "20", "unit": "C62", "unit_price": "9.90",
-                        "vat_rate": "19.00", "net_amount": "198.00"}],
+                        "vat_rate": "19.00", "net_amount": "198.00", "confidence": "1.0"}],
     }  # fmt: skip
 
 
@@ -175,7 +175,7 @@ def test_zugferd_1_absent_elements_leave_their_fields_out() -> None:
     bare = without(ZUGFERD1, "ram:BuyerTradeParty", "ram:BuyerOrderReferencedDocument",
                    "ram:SpecifiedTradePaymentTerms", "ram:NetPriceProductTradePrice", "ram:ApplicableTradeTax")
     assert new_fields(bare) == {"line_items": [{"description": "Trennblätter A4", "quantity": "20", "unit": "C62",
-                                                "net_amount": "198.00"}]}
+                                                "net_amount": "198.00", "confidence": "1.0"}]}
 
 
 UBL = """<?xml version="1.0" encoding="UTF-8"?>
@@ -205,7 +205,7 @@ UBL = """<?xml version="1.0" encoding="UTF-8"?>
 UBL_INVOICE = UBL % {"root": "Invoice", "line": "InvoiceLine", "quantity": "InvoicedQuantity"}
 UBL_CREDIT = UBL % {"root": "CreditNote", "line": "CreditNoteLine", "quantity": "CreditedQuantity"}
 UBL_LINE = {"description": "Pose", "quantity": "2.5", "unit": "HUR", "unit_price": "60.00", "vat_rate": "21.00",
-            "net_amount": "150.00"}
+            "net_amount": "150.00", "confidence": "1.0"}
 
 
 @pytest.mark.parametrize("xml", [UBL_INVOICE, UBL_CREDIT], ids=["invoice", "credit-note"])
@@ -226,7 +226,7 @@ def test_ubl_absent_elements_leave_their_fields_out_and_fall_back_where_the_stan
     got = new_fields(fallback)
     assert got["customer_name"] == "Martin" and "customer_vat" not in got
     assert got["line_items"] == [{"description": "Pose sur site", "quantity": "2.5", "unit": "HUR",
-                                  "vat_rate": "21.00", "net_amount": "150.00"}]
+                                  "vat_rate": "21.00", "net_amount": "150.00", "confidence": "1.0"}]
 
 
 @pytest.mark.corpus

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from ingest.documents.analyse import DocumentFacts, analyse
-from ingest.documents.einvoice import parse_einvoice
+from ingest.documents.einvoice import PROFILE_LACKS, parse_einvoice
 from ingest.documents.fields import Field, extract_fields
 from ingest.documents.limits import Limits
 from ingest.documents.ocr import OcrOutcome
@@ -157,9 +157,46 @@ def test_every_corpus_file_is_understood_from_its_xml_and_from_its_text(corpus: 
         got = understand(facts, today=TODAY)
         truth = parse_einvoice(facts.einvoice_xml or b"", filename=facts.einvoice_filename)
         assert got.einvoice == truth and got.einvoice.profile, path.name
-        assert got.fields == truth.fields and got.refusal is None, path.name
+        assert {key: got.fields[key] for key in truth.fields} == truth.fields and got.refusal is None, path.name
+        lacking = ({"line_items"} | PROFILE_LACKS.get(truth.profile or "", frozenset())) - truth.fields.keys()
+        added = got.fields.keys() - truth.fields.keys()
+        assert added <= lacking and {got.fields[key].source for key in added} <= {"text"}, path.name
+        if "line_items" in truth.fields:  # an e-invoice with lines: the XML's fields alone, the page unread
+            assert got.fields == truth.fields, path.name
         visible = understand(facts, today=TODAY, use_einvoice=False)
         assert visible.einvoice is None, path.name
         texts = [page.extract_text() for page in PdfReader(path).pages]
         assert visible.fields == extract_fields(texts, source="text", pages=pdf_words(path)), path.name
         assert {f.source for f in visible.fields.values()} <= {"text"}, path.name
+
+
+def corpus_file(corpus: Path, name: str) -> Path:
+    path = corpus / name
+    assert path.is_file(), f"no {name} in {corpus}"
+    return path
+
+
+@pytest.mark.corpus
+def test_an_einvoice_without_lines_takes_them_and_what_its_profile_lacks_from_the_page(corpus: Path) -> None:
+    # One invoice in three profiles: MINIMUM (no lines, no breakdown, due date or IBAN), BASIC WL (no lines)
+    # and EN 16931 (everything): the page fills what the first two cannot carry, as the third states it.
+    minimum, basic_wl, full = (understand(analyse(corpus_file(corpus, name), Kind.pdf, Limits()), today=TODAY)
+                               for name in ("correct__FNFE-factur-x-examples__Facture_FR_MINIMUM.pdf",
+                                            "correct__FNFE-factur-x-examples__Facture_FR_BASICWL.pdf",
+                                            "fail__FNFE-factur-x-examples__Facture_FR_EN16931.pdf"))
+    assert minimum.einvoice is not None and minimum.einvoice.profile == "MINIMUM"
+    assert basic_wl.einvoice is not None and basic_wl.einvoice.profile == "BASIC WL"
+    stated = full.fields["line_items"].value
+    assert isinstance(stated, list) and full.fields["line_items"].source == "einvoice"
+    for got in (minimum, basic_wl):
+        lines = got.fields["line_items"]
+        assert lines.source == "text" and isinstance(lines.value, list)  # the page's, and said so
+        assert [(line["description"], line["quantity"], line.get("unit"), line["net_amount"])
+                for line in lines.value] == [(line["description"], line["quantity"], line["unit"],
+                                              line["net_amount"]) for line in stated]
+        assert all(0 < float(line["confidence"]) < 1 for line in lines.value) and lines.confidence < 1
+        assert got.fields["total_excl_tax"].source == "einvoice"  # the XML's own fields win where present
+    for key in ("due_date", "iban"):  # MINIMUM cannot carry them; BASIC WL states them
+        assert minimum.fields[key].source == "text" and basic_wl.fields[key].source == "einvoice"
+        assert minimum.fields[key].value == basic_wl.fields[key].value
+    assert "payment_terms" not in basic_wl.fields  # BASIC WL could state its terms and does not: left out
