@@ -97,12 +97,15 @@ CREDIT_NOTE_TITLE = 0.85
 
 def _document_type(lines: list[str], placed: list[Line]) -> Candidate[str]:
     """The text rules' document type, or a credit note when the page's top, read in the order it shows
-    its lines, is a credit note's title: a text layer may give the title far down ("… AVOIR N° :")."""
+    its lines, is a credit note's title: a text layer may give the title far down ("… AVOIR N° :"). The
+    top's cells are read one by one too: a title set far right of the letterhead shares its line
+    ("Menuiserie du Rhône SARL      AVOIR"), as OCR reads a row."""
     found = refs.document_type(lines)
     if found.value != "credit_note" and placed:
-        shown = refs.document_type([line.text for line in placed])
-        if shown.value == "credit_note" and shown.score >= CREDIT_NOTE_TITLE:
-            return shown
+        for texts in ([line.text for line in placed], [cell.text for line in placed for cell in line.cells]):
+            shown = refs.document_type(texts)
+            if shown.value == "credit_note" and shown.score >= CREDIT_NOTE_TITLE:
+                return shown
     return found
 
 

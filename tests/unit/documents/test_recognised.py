@@ -169,3 +169,15 @@ def test_a_tilted_scan_is_levelled_on_its_words_boxes() -> None:
     level = levelled(page)
     assert max(w.y0 for w in level.words[:3]) - min(w.y0 for w in level.words[:3]) < 0.01
     assert levelled(_tilted_rows(0.0)) == _tilted_rows(0.0)  # a level page is left as it is
+
+
+def test_a_credit_notes_title_far_right_of_the_letterhead_on_its_row_makes_it_one() -> None:
+    # OCR reads the row whole: "Menuiserie du Rhône SARL AVOIR"; its cells tell the title apart.
+    page, text = ocr_page([[(40, "Menuiserie", 0.95), (110, "du", 0.95), (130, "Rhône", 0.95), (170, "SARL", 0.95),
+                            (450, "AVOIR", 0.95)],
+                           [(300, "N°", 0.95), (330, "d'avoir", 0.95), (450, "CN-2023-65730", 0.95)],
+                           [(40, "Total", 0.95), (80, "HT", 0.95), (450, "839,54", 0.95)],
+                           [(40, "TVA", 0.95), (450, "167,91", 0.95)],
+                           [(40, "Total", 0.95), (80, "TTC", 0.95), (450, "1 007,45", 0.95)]])
+    fields = extract_fields([text], source="ocr", pages=[page])
+    assert fields["document_type"].value == "credit_note"
