@@ -27,6 +27,7 @@ Two faults of recognised text cost the most fields on scans, and both have a gen
   and its spellings without one character, that passes its check (python-stdnum); with none or several,
   it stays. A digit read as another is left alone: among as many spellings, one passes a check of two
   digits too often by chance.
+  A number recognised in groups ("FR 556459066865", "NL 732 711 939 BO3") is mended as one word.
 - **A tilted page** (a scan fed a little askew): a label and its value far right on the same row stand
   at heights that differ by more than a line's, and a row breaks in two. The tilt is measured on the
   words' own boxes (the median slope between each word and its nearest neighbour on its right, level
@@ -65,6 +66,8 @@ LOST_SIGN_WEIGHT = 0.85
 # Letters a scan's digits are read as, and the digit each stands for; at most this many of them are tried.
 LOOK_ALIKES, MOST_LOOK_ALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
                                  "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6"}, 4
+# A VAT number in groups: at most this many words after its country's letters, at least this many characters.
+MOST_GROUPS, MIN_VAT_BODY = 5, 8
 _VAT_SHAPED = re.compile(r"^([A-Z]{2})([0-9A-Za-z|]{8,14})([.,;:)]?)$")
 # Slopes measured on fewer pairs of neighbouring words than this tell nothing; a smaller tilt is none.
 MIN_PAIRS, LEVEL = 12, 0.002
@@ -90,12 +93,60 @@ def mend(pages: list[PageWords], texts: list[str]) -> tuple[list[PageWords], lis
             text = mend_vat_number(text)
             if (text := unglue(text)) != word.text:
                 mended[word.text] = text
-    if not mended:
-        return pages, texts
-    new_pages = [replace(page, words=tuple(part for w in page.words for part in _mended(w, mended)))
+    if mended:
+        pages = [replace(page, words=tuple(part for w in page.words for part in _mended(w, mended)))
                  for page in pages]
-    new_texts = [re.sub(r"\S+", lambda m: mended.get(m.group(), m.group()), text) for text in texts]
-    return new_pages, new_texts
+        texts = [re.sub(r"\S+", lambda m: mended.get(m.group(), m.group()), text) for text in texts]
+    return _vat_numbers_in_groups(pages, texts)
+
+
+def _vat_numbers_in_groups(pages: list[PageWords], texts: list[str]) -> tuple[list[PageWords], list[str]]:
+    """The pages with each VAT number recognised in groups of words ("FR 556459066865", "NL 732 711 939 BO3")
+    that `mend_vat_number` mends made one word, in the words and the texts alike."""
+    swaps: dict[str, str] = {}
+    new_pages = []
+    for page in pages:
+        words, out, index = list(page.words), [], 0
+        while index < len(words):
+            run = _vat_run(words, index)
+            if run is None:
+                out.append(words[index])
+                index += 1
+                continue
+            end, text = run
+            group = words[index:end]
+            swaps[" ".join(w.text for w in group)] = text
+            out.append(Word(text, group[0].x0, min(w.y0 for w in group), group[-1].x1, max(w.y1 for w in group),
+                            min((w.confidence for w in group if w.confidence is not None), default=None)))
+            index = end
+        new_pages.append(replace(page, words=tuple(out)))
+    for found, text in swaps.items():
+        texts = [page_text.replace(found, text) for page_text in texts]
+    return new_pages, texts
+
+
+def _vat_run(words: list[Word], start: int) -> tuple[int, str] | None:
+    """Where a VAT number in groups starting at `start` (its country's two letters alone) ends, and its mended
+    spelling, when its check fails as read and one mending passes (the words on one row, close together)."""
+    prefix = words[start]
+    if not (len(prefix.text) == 2 and prefix.text.isalpha() and prefix.text.isupper()):
+        return None
+    body, last = "", prefix
+    for end in range(start + 1, min(len(words), start + MOST_GROUPS + 1)):
+        word = words[end]
+        if word.x0 < last.x1 or word.x0 - last.x1 > last.height * NEIGHBOUR_GAP or word.y0 > last.y1 \
+                or word.y1 < last.y0:
+            return None
+        body, last = body + word.text, word
+        if len(body) < MIN_VAT_BODY:
+            continue
+        spelt = f"{prefix.text}{body}"
+        if vat.is_valid(spelt):
+            return None
+        mended = mend_vat_number(spelt)
+        if mended != spelt:
+            return end + 1, mended
+    return None
 
 
 def mend_vat_number(word: str) -> str:

@@ -181,3 +181,14 @@ def test_a_credit_notes_title_far_right_of_the_letterhead_on_its_row_makes_it_on
                            [(40, "Total", 0.95), (80, "TTC", 0.95), (450, "1 007,45", 0.95)]])
     fields = extract_fields([text], source="ocr", pages=[page])
     assert fields["document_type"].value == "credit_note"
+
+
+def test_a_vat_number_recognised_in_groups_is_mended_as_one_word_in_words_and_text() -> None:
+    page, text = ocr_page([[(40, "Btw-id", 0.95), (90, "NL", 0.95), (106, "732", 0.9), (128, "711", 0.9),
+                            (150, "939", 0.9), (172, "BO3", 0.6)],
+                           [(40, "TVA", 0.95), (70, "intracom.:", 0.95), (140, "FR", 0.95), (156, "556459066865", 0.8)],
+                           [(40, "Adresse", 0.95), (90, "DE", 0.95), (106, "10369", 0.95), (140, "Berlin", 0.95)]])
+    [mended], [mended_text] = mend([page], [text])
+    assert [w.text for w in mended.words][:3] == ["Btw-id", "NL732711939B03", "TVA"]
+    assert mended_text.splitlines() == ["Btw-id NL732711939B03", "TVA intracom.: FR55645906686",
+                                        "Adresse DE 10369 Berlin"]
