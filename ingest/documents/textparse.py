@@ -64,6 +64,7 @@ NOT_THE_DOCUMENTS_DATE = re.compile(
     r"version|\bstand\b|gedruckt|erstellt|printed|generated|imprim|cr[ée]{2}\b|copyright|©|\(c\)", re.IGNORECASE)
 
 
+_DATE_SEPARATOR = re.compile(r"[/.\-]")
 _COMPACT_DATE = re.compile(r"(?P<y>(?:19|20)\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?![\d.,/-])")
 
 
@@ -101,10 +102,11 @@ def uses_month_first(text: str) -> bool:
 
 def date_order_evidence(text: str) -> tuple[bool, bool]:
     """Whether some numeric date only makes sense as month/day (``11/17/2017``), and whether some only as
-    day/month (``17/11/2017``); neither: the order of the document's dates is not printed anywhere."""
+    day/month (``17/11/2017``); neither: the order of the document's dates is not printed anywhere. Only a
+    date written with one separator twice counts: "06.32-54-38.95" is a phone number's digits."""
     month_first = day_first = False
     for match in DATE_RE.finditer(text):
-        if match.group("y2"):
+        if match.group("y2") and len(set(_DATE_SEPARATOR.findall(match.group()))) == 1:  # "06.32-54": a phone
             first, second = int(match.group("d2")), int(match.group("m2"))
             month_first |= first <= 12 < second
             day_first |= second <= 12 < first

@@ -27,7 +27,8 @@ Two faults of recognised text cost the most fields on scans, and both have a gen
   and its spellings without one character, that passes its check (python-stdnum); with none or several,
   it stays. A digit read as another is left alone: among as many spellings, one passes a check of two
   digits too often by chance.
-  A number recognised in groups ("FR 556459066865", "NL 732 711 939 BO3") is mended as one word.
+  A number recognised in groups ("FR 556459066865", "NL 732 711 939 BO3") is mended as one word. The
+  French first of the month, "1er", read "ler" or "Ier", is mended alike.
 - **A tilted page** (a scan fed a little askew): a label and its value far right on the same row stand
   at heights that differ by more than a line's, and a row breaks in two. The tilt is measured on the
   words' own boxes (the median slope between each word and its nearest neighbour on its right, level
@@ -66,6 +67,8 @@ LOST_SIGN_WEIGHT = 0.85
 # Letters a scan's digits are read as, and the digit each stands for; at most this many of them are tried.
 LOOK_ALIKES, MOST_LOOK_ALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
                                  "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6"}, 4
+# The French first of the month, "1er", its "1" read as a letter ("ler janvier 2022"): no word of six languages.
+_FIRST_OF_MONTH = {"ler": "1er", "Ier": "1er", "ler.": "1er", "Ier.": "1er"}
 # A VAT number in groups: at most this many words after its country's letters, at least this many characters.
 MOST_GROUPS, MIN_VAT_BODY = 5, 8
 _VAT_SHAPED = re.compile(r"^([A-Z]{2})([0-9A-Za-z|]{8,14})([.,;:)]?)$")
@@ -90,7 +93,7 @@ def mend(pages: list[PageWords], texts: list[str]) -> tuple[list[PageWords], lis
             text = _STRAY.sub("", word.text) or word.text
             if word.confidence is not None and word.confidence < SURE:
                 text = mend_word(text)
-            text = mend_vat_number(text)
+            text = _FIRST_OF_MONTH.get(text, mend_vat_number(text))
             if (text := unglue(text)) != word.text:
                 mended[word.text] = text
     if mended:

@@ -15,7 +15,7 @@ from ingest.documents.candidate import Candidate
 from ingest.documents.einvoice import parse_einvoice
 from ingest.documents.fields import Field, extract_fields, fields_to_json
 from ingest.documents.fields.totals import choose_totals, vat_breakdown
-from ingest.documents.textparse import find_dates
+from ingest.documents.textparse import date_order_evidence, find_dates
 from tests.support.corpus import corpus_pdfs, require
 
 # --- amounts and dates -----------------------------------------------------------------
@@ -569,3 +569,11 @@ def test_a_breakdowns_only_row_gives_the_totals_no_label_gives() -> None:
     labelled = {**found, "total_excl_tax": [Candidate(Decimal("300.00"), 0.8, 3)],
                 "total_tax": [Candidate(Decimal("40.96"), 0.8, 4)]}  # a rate's base beside the totals' labels
     assert [str(c.value) for c in choose_totals(labelled, breakdown).values()] == ["300.00", "40.96", "340.96"]
+
+
+def test_a_phone_numbers_digits_are_no_evidence_of_the_dates_order() -> None:
+    assert date_order_evidence("Tél. : 06.32-54-38.95  Date d'émission 09/03/25") == (False, False)
+    assert date_order_evidence("Date: 11/17/2017") == (True, False)
+    fields = extract_fields(["Facture n° F2025/23843", "Tél. : 06.32-54-38.95 Date d'émission 09/03/25",
+                             "Total HT 100,00 €", "TVA 20,00 €", "Total TTC 120,00 €"])
+    assert fields["issue_date"].value == "2025-03-09"

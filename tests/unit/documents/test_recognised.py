@@ -192,3 +192,10 @@ def test_a_vat_number_recognised_in_groups_is_mended_as_one_word_in_words_and_te
     assert [w.text for w in mended.words][:3] == ["Btw-id", "NL732711939B03", "TVA"]
     assert mended_text.splitlines() == ["Btw-id NL732711939B03", "TVA intracom.: FR55645906686",
                                         "Adresse DE 10369 Berlin"]
+
+
+def test_the_first_of_the_month_read_ler_is_mended() -> None:
+    page, text = ocr_page([[(40, "Date", 0.95), (80, "ler", 0.7), (100, "janvier", 0.95), (150, "2022", 0.95)]])
+    [mended], [mended_text] = mend([page], [text])
+    assert mended_text == "Date 1er janvier 2022"
+    assert extract_fields([text], source="ocr", pages=[page])["issue_date"].value == "2022-01-01"
