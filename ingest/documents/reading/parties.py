@@ -1,7 +1,9 @@
 """Whose identifiers are whose: the seller's block and the buyer's, found by their headings.
 
 A heading ("Verkäufer", "Client", "Bill to") opens a block: the cells below it that start at about
-its left edge, until another heading in that column. An identifier in the buyer's block, or under
+its left edge, until another heading in that column. So does a sender's return address on one line of
+the first page ("Holzbau Keller GmbH · Lindenweg 4 · 80331 München", in smaller type): the buyer's
+block, as an envelope's window shows it, begins below it. An identifier in the buyer's block, or under
 a label that says it is the buyer's ("N° TVA client"), is never the seller's. Among the others, a
 VAT number whose check digits are right comes first; one in the seller's block is surer still.
 """
