@@ -44,13 +44,14 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
     layout = layout_candidates(placed, month_first=month_first, source=source) if pages else {}
     found: dict[str, Candidate[str] | None] = {}
     found["document_type"] = document_type = _document_type(lines, placed)
-    found.update(parties.company_ids(lines))
+    text_vats = parties.vat_ids(lines)
+    found.update(parties.company_ids(lines, text_vats))
     found["iban"] = iban = parties.iban(lines)
     sirens = {c.value for c in (found.get("supplier_siren"), found.get("supplier_siret")) if c is not None}
-    vats: list[Candidate[str]] = [*layout.get("supplier_vat", []), *parties.vat_ids(lines)]  # type: ignore[list-item]
-    buyers, buyer_names = buyer_vats(placed), party_names(placed, "buyer")
+    vats: list[Candidate[str]] = [*layout.get("supplier_vat", []), *text_vats]  # type: ignore[list-item]
+    buyers, buyer_names, addressees = buyer_vats(placed), party_names(placed, "buyer"), addressee_vats(placed)
     found["supplier_vat"] = identity.seller_vat(vats, lines, sirens, iban.value if iban else None, buyers=buyers,
-                                                addressees=set(addressee_vats(placed)))
+                                                addressees=addressees.keys())
     found["supplier_name"] = _supplier_name(lines, placed, found, source, buyers, buyer_names)
     found["invoice_number"] = _better(refs.invoice_number(lines), layout.get("invoice_number"))
     issue, due = refs.issue_and_due_dates(lines)
@@ -80,7 +81,7 @@ def extract_fields(page_texts: list[str], source: str = "text", pages: Sequence[
         fields["vat_breakdown"] = Field(breakdown, _breakdown_confidence(breakdown, chosen), source)
     sellers: dict[str, str] = {key: str(fields[key].value) for key in ("supplier_name", *SELLER_IDENTIFIERS)
                                if key in fields}
-    for key, more in more_fields(placed, source, sellers, buyer_names).items():  # the buyer and the terms
+    for key, more in more_fields(placed, source, sellers, buyer_names, addressees).items():  # the buyer, the terms
         fields[key] = Field(more.value, more.score, source)
     total = chosen.get("total_excl_tax")
     items = line_items(placed, source, total.value if total else None, document_type.value == "credit_note")

@@ -44,8 +44,9 @@ _SELLER_HEADERS = re.compile(
 )
 
 
-def company_ids(lines: list[str]) -> dict[str, Candidate[str]]:
-    """SIREN and SIRET of the supplier; a SIRET failing Luhn is kept at low confidence."""
+def company_ids(lines: list[str], vats: list[Candidate[str]]) -> dict[str, Candidate[str]]:
+    """SIREN and SIRET of the supplier; a SIRET failing Luhn is kept at low confidence. `vats` are the VAT
+    numbers the lines give (`vat_ids`): a French one holds the SIREN the legal small print should print."""
     sirets: list[Candidate[str]] = []
     sirens: list[Candidate[str]] = []
     buyer = buyer_section(lines)
@@ -64,7 +65,7 @@ def company_ids(lines: list[str]) -> dict[str, Candidate[str]]:
             siren = siren_from_text(match.group(1))
             if siren:
                 sirens.append(Candidate(siren, 0.9, index))
-    held = {c.value[4:] for c in vat_ids(lines) if c.value.startswith("FR")}  # SIRENs French VAT numbers hold
+    held = {c.value[4:] for c in vats if c.value.startswith("FR")}  # SIRENs French VAT numbers hold
     chosen = _earliest(sirens, lines, held)
     if chosen is not None and _in_small_print(chosen, lines, held):
         # the seller's SIREN in its small print: a SIRET of another SIREN is another company's

@@ -123,7 +123,7 @@ def _under_title(text: str, title: str | None) -> str:
     if title is None or not any(c.isdigit() for c in text):
         return text
     labelled = match(text)
-    if labelled is not None and labelled.label.field != "invoice_number" or has_vat_number(text):
+    if (labelled is not None and labelled.label.field != "invoice_number") or has_vat_number(text):
         return text
     first = fold(text).split(" ", 1)[0]
     return f"{title} {text}" if first in ("n°", "#") or first.startswith("n°") else text

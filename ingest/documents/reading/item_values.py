@@ -103,27 +103,28 @@ def fits(quantity: Decimal | None, price: Decimal | None, amount: Decimal | None
     return abs(quantity * price - amount) <= abs(quantity) * Decimal("0.005") + Decimal("0.01")
 
 
-def row_confidences(items: list[dict[str, str]], total_excl_tax: Decimal | None, mended: list[bool]) -> list[float]:
+def row_confidences(items: list[dict[str, str]], shift: float, mended: list[bool]) -> list[float]:
     """How far each row is trusted: by its own check first (a row whose quantity × unit price is its amount
     is seldom misread, one without both to check by is often a charge or a discount on the whole invoice),
-    moved a little by the table's sum against the total, lowered when it has no description or a value of it
-    was mended (`mended`)."""
-    shift = _sum_check(items, total_excl_tax)
+    moved a little by the table's sum against the total (`shift`, from `sum_check`), lowered when it has no
+    description or a value of it was mended (`mended`)."""
     return [round(min(max(_row_check(item) + shift - MISSING * ("description" not in item) - MENDED * repaired,
                           LOWEST), 1.0), 3)
             for item, repaired in zip(items, mended, strict=True)]
 
 
-def table_confidence(rows: list[float], items: list[dict[str, str]], total_excl_tax: Decimal | None) -> float:
+def table_confidence(rows: list[float], shift: float) -> float:
     """How far the table is trusted: its rows' mean, less `TABLE_NOT_ADDING_UP` when their amounts do not
-    make the total."""
+    make the total (`shift`, from `sum_check`)."""
     if not rows:
         return LOWEST
-    short = TABLE_NOT_ADDING_UP if _sum_check(items, total_excl_tax) == NOT_ADDING_UP else 0.0
+    short = TABLE_NOT_ADDING_UP if shift == NOT_ADDING_UP else 0.0
     return round(max(sum(rows) / len(rows) - short, LOWEST), 3)
 
 
-def _sum_check(items: list[dict[str, str]], total_excl_tax: Decimal | None) -> float:
+def sum_check(items: list[dict[str, str]], total_excl_tax: Decimal | None) -> float:
+    """How the table's sum moves each row's trust: `ADDS_UP` when the rows make the total excluding tax,
+    `NOT_ADDING_UP` when they make another sum, `NO_TOTAL` without a total to check by."""
     if total_excl_tax is None:
         return NO_TOTAL
     amounts = sum((Decimal(item["net_amount"]) for item in items), Decimal(0))

@@ -35,6 +35,7 @@ from ingest.documents.reading.item_values import (
     positive,
     row_checks,
     row_confidences,
+    sum_check,
     table_confidence,
 )
 from ingest.documents.reading.labels import SEPARATORS, fold, labels, match
@@ -97,10 +98,11 @@ def line_items(lines: list[Line], source: str, total_excl_tax: Decimal | None,
     items = [item for item, _ in chosen]
     if credit_note:
         items = positive(items)
+    shift = sum_check(items, total_excl_tax)
     rows = [min(score, READ_CEILING[source])
-            for score in row_confidences(items, total_excl_tax, [repaired for _, repaired in chosen])]
+            for score in row_confidences(items, shift, [repaired for _, repaired in chosen])]
     return Items([{**item, "confidence": str(score)} for item, score in zip(items, rows, strict=True)],
-                 table_confidence(rows, items, total_excl_tax))
+                 table_confidence(rows, shift))
 
 
 def table_rows(lines: list[Line]) -> list[Row]:

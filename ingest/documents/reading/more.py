@@ -30,7 +30,7 @@ from ingest.documents.reading.candidates import (
 )
 from ingest.documents.reading.labels import SEPARATORS, fold, match, names_buyer_vat, names_vat, party_heading
 from ingest.documents.reading.lines import Cell, Line
-from ingest.documents.reading.names import addressee_vats, window_names
+from ingest.documents.reading.names import window_names
 from ingest.documents.reading.parties import blocks, party_of, vat_numbers
 from ingest.documents.textparse import find_dates
 
@@ -49,18 +49,20 @@ _BROKEN = "\x02"
 _REFERENCE_PUNCTUATION = ":#°.,;()"
 
 
-def more_fields(lines: list[Line], source: str, sellers: dict[str, str],
-                buyer_names: list[Candidate[str]]) -> dict[str, Candidate[str]]:
+def more_fields(lines: list[Line], source: str, sellers: dict[str, str], buyer_names: list[Candidate[str]],
+                addressees: dict[str, int]) -> dict[str, Candidate[str]]:
     """The buyer's and the terms' values the page shows, each the best candidate, its score capped for
     `source`; `sellers` holds the seller's name and identifiers (`SELLER_IDENTIFIERS`) as the other rules
     read them, so that neither its name nor its VAT number is ever taken for the customer's;
-    `buyer_names` are the names under the buyer's headings (`names.party_names`), read once per document."""
+    `buyer_names` are the names under the buyer's headings (`names.party_names`) and `addressees` the VAT
+    numbers of the block a window letter is addressed to (`names.addressee_vats`), each read once per
+    document."""
     ceiling = READ_CEILING[source]
     identifiers = {sellers[key] for key in SELLER_IDENTIFIERS if key in sellers}
     pools = {"customer_name": [*buyer_names,
                                *window_names(lines, sellers.get("supplier_name"), identifiers)],
              "customer_vat": [*customer_vats(lines), *(Candidate(value, ADDRESSEE_VAT, line)
-                                                        for value, line in addressee_vats(lines).items())],
+                                                        for value, line in addressees.items())],
              "po_number": labelled(lines, "po_number"), "payment_terms": labelled(lines, "payment_terms")}
     out: dict[str, Candidate[str]] = {}
     for key, pool in pools.items():

@@ -309,8 +309,9 @@ def letterhead(lines: list[Line]) -> tuple[int, str] | None:
     if not lines:
         return None
     page = lines[0].page
+    bottom = page_height(lines, page) * LETTERHEAD_TOP
     top = [(number, cell) for number, line in enumerate(lines) if line.page == page for cell in line.cells
-           if cell.y0 <= page_height(lines, page) * LETTERHEAD_TOP]
+           if cell.y0 <= bottom]
     if not top:
         return None
     number, cell = max(top, key=lambda item: (item[1].size, -item[1].y0))

@@ -24,8 +24,8 @@ Two faults of recognised text cost the most fields on scans, and both have a gen
 - **An identifier's digit read as a letter, or a speck as a digit** ("BE0O724395703", "FR556459066865"):
   a word shaped as a VAT number whose check digits fail is replaced by the one spelling, among its
   look-alike letters read as digits ("O" as "0", "I" or "l" as "1", "S" as "5", "B" as "8", "Z" as "2")
-  and its spellings without one character, that passes its check (python-stdnum); with none or several,
-  it stays. A digit read as another is left alone: among as many spellings, one passes a check of two
+  and its spellings without one character, that passes its check (`textparse.vat_parts`); with none or
+  several, it stays. A digit read as another is left alone: among as many spellings, one passes a check of two
   digits too often by chance.
   A number recognised in groups ("FR 556459066865", "NL 732 711 939 BO3") is mended as one word. The
   French first of the month, "1er", read "ler" or "Ier", is mended alike.
@@ -46,11 +46,10 @@ from decimal import Decimal
 from functools import cache
 from itertools import product
 
-from stdnum.eu import vat
-
 from ingest.documents.candidate import Candidate
 from ingest.documents.layout import PageWords, Word
 from ingest.documents.reading.labels import fold, labels
+from ingest.documents.textparse import vat_parts
 
 # Words shorter than this are left alone: too many short words lie within an edit of each other.
 MIN_LENGTH = 7
@@ -144,7 +143,7 @@ def _vat_run(words: list[Word], start: int) -> tuple[int, str] | None:
         if len(body) < MIN_VAT_BODY:
             continue
         spelt = f"{prefix.text}{body}"
-        if vat.is_valid(spelt):
+        if _passes(spelt):
             return None
         mended = mend_vat_number(spelt)
         if mended != spelt:
@@ -159,7 +158,7 @@ def mend_vat_number(word: str) -> str:
     if found is None or not any(c.isdigit() for c in found.group(2)[:3]):
         return word
     country, body, end = found.groups()
-    if vat.is_valid(country + body):
+    if _passes(country + body):
         return word
     places = [n for n, c in enumerate(body) if c in LOOK_ALIKES][:MOST_LOOK_ALIKES]
     spellings = {body[:n] + body[n + 1:] for n in range(len(body))}
@@ -168,8 +167,14 @@ def mend_vat_number(word: str) -> str:
         for place, read in zip(places, chosen, strict=True):
             spelling[place] = LOOK_ALIKES[body[place]] if read else body[place]
         spellings.add("".join(spelling))
-    valid = {spelling for spelling in spellings if vat.is_valid(country + spelling)}
+    valid = {spelling for spelling in spellings if _passes(country + spelling)}
     return f"{country}{valid.pop()}{end}" if len(valid) == 1 else word
+
+
+def _passes(text: str) -> bool:
+    """Whether the text is a VAT number whose check digits are right, as the readers judge it (`vat_parts`)."""
+    parts = vat_parts(text)
+    return parts is not None and parts[1]
 
 
 def levelled(page: PageWords) -> PageWords:

@@ -11,7 +11,7 @@ from ingest.documents.fields import Field, extract_fields
 from ingest.documents.pdf_words import pdf_words
 from ingest.documents.reading.lines import page_lines
 from ingest.documents.reading.more import MORE_KEYS, more_fields
-from ingest.documents.reading.names import party_names
+from ingest.documents.reading.names import addressee_vats, party_names
 from ingest.documents.reading.read import READ_CEILING, layout_lines
 from tests.unit.documents.test_reading import placed_pdf
 
@@ -90,6 +90,6 @@ def test_the_ceiling_of_the_source_holds_and_the_sellers_values_are_not_the_cust
     ]))
     sellers = {"supplier_name": "Scierie Dupont SAS", "supplier_vat": "FR44732829320"}
     lines = layout_lines(pages)
-    found = more_fields(lines, source, sellers, party_names(lines, "buyer"))
+    found = more_fields(lines, source, sellers, party_names(lines, "buyer"), addressee_vats(lines))
     assert {key: chosen.value for key, chosen in found.items()} == {"po_number": "PO-4471"}
     assert found["po_number"].score == READ_CEILING[source]
